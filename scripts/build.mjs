@@ -1,0 +1,48 @@
+// Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
+// the `bnn` CLI, child-process workers, and the browser-only webview.
+import * as esbuild from 'esbuild';
+import { mkdirSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+mkdirSync('dist', { recursive: true });
+
+/** Node bundles. Native/optional modules stay external: they are loaded from node_modules at run time. */
+const nodeExternals = [
+  'vscode',
+  'serialport',
+  '@serialport/*',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-backend-wasm',
+];
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
+];
+
+// Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
+import { existsSync } from 'node:fs';
+const optional = [
+  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node' },
+  { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+];
+for (const o of optional) {
+  if (!existsSync(o.entry)) continue;
+  builds.push(o.platform === 'browser'
+    ? { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'browser', format: 'iife', target: 'es2022' }
+    : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals });
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

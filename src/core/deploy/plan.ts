@@ -1,0 +1,344 @@
+/**
+ * Lowers a model spec to its deployed form: the stages the compiled C runs, each materialising one tensor in one of
+ * two ping-pong buffers, with the exact bytes of every parameter array. The estimator reports from this plan and the
+ * compiler emits from it, so the two can never disagree.
+ *
+ * Fusion rules (why: on a microcontroller an unpooled int32 feature map rarely fits in RAM):
+ * - A MAC layer (QuantConv2D / QuantDense) absorbs the layers after it, in this order: an optional MaxPool2D, an
+ *   optional BatchNormalization, an optional MaxPool2D, and the binarization by the next MAC layer's input quantizer
+ *   (Flatten in between is free). The C computes pooled outputs window by window without materialising the rest.
+ * - Its output is then `bits` (binarized by the consumer: one int32 threshold per channel plus a packed flip bit for a
+ *   negative BatchNorm scale), `i32` (binary kernel, no BatchNorm and no bias: the raw XNOR-popcount sums, also the
+ *   class scores of a binary last layer), or `f32` (one float32 scale and offset per channel).
+ * - Anything not absorbed becomes its own stage: `batchnorm` (float32 scale and offset per channel), `maxpool`, or
+ *   `binarize` (a sign with no parameters). Flatten and a final softmax cost nothing (argmax is unchanged).
+ */
+import type { LayerSpec, ModelSpec, Padding } from '../model/spec';
+import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
+import { alignedBytes, kernelRowWords, packedTensorWords, positionsAndChannels, WORD_BYTES, wordsForBits } from './packing';
+
+/** How a tensor is held in RAM: raw 8-bit input, packed signs, int32 accumulators or float32. */
+export type Repr = 'u8' | 'bits' | 'i32' | 'f32';
+
+export interface TensorInfo {
+  shape: number[];
+  repr: Repr;
+  bytes: number;
+}
+
+export type StageKind = 'conv' | 'dense' | 'batchnorm' | 'maxpool' | 'binarize';
+
+export interface Stage {
+  kind: StageKind;
+  /** Indices into spec.layers covered by this stage (Flatten and Activation layers are attributed to no stage). */
+  layers: number[];
+  input: TensorInfo;
+  output: TensorInfo;
+  /** For conv/dense: index of the MAC layer, and the pools/BN absorbed, in order. */
+  mac?: number;
+  poolBefore?: number;
+  batchNorm?: number;
+  poolAfter?: number;
+  /** The MAC layer's kernel is ±1 (packed) rather than float32. */
+  binaryKernel?: boolean;
+  /** Packed kernel row words per output channel (binary kernels). */
+  kernelRowWords?: number;
+  /** Bytes of the kernel array (packed words or float32). */
+  kernelBytes: number;
+  /** Bytes of the per-channel epilogue: thresholds + flip words, or float32 scale + offset. */
+  epilogueBytes: number;
+  /** Which ping-pong buffer (0 = A, 1 = B) holds the output; the model input sits in A. */
+  buffer: 0 | 1;
+}
+
+export interface LayerInfo {
+  index: number;
+  name: string;
+  type: LayerSpec['type'];
+  inputShape: number[];
+  outputShape: number[];
+  /** Deployed flash bytes attributed to this layer (kernel to the MAC layer, epilogue to its BatchNorm if any). */
+  flashBytes: number;
+  binaryParams: number;
+  int8Params: number;
+  floatParams: number;
+  binaryMacs: number;
+  floatMacs: number;
+  /** True when this layer's input is binarized (Larq's "input precision" 1 bit). */
+  binaryInput: boolean;
+  binaryKernel: boolean;
+}
+
+export interface DeployPlan {
+  input: TensorInfo;
+  stages: Stage[];
+  layers: LayerInfo[];
+  /** The two ping-pong buffers' sizes in bytes (each the largest tensor it ever holds). */
+  bufferBytes: [number, number];
+  flashBytes: number;
+  ramBytes: number;
+  /** What the same parameters would take as float32 (Larq's comparison point). */
+  float32Bytes: number;
+  binaryMacs: number;
+  floatMacs: number;
+  output: TensorInfo;
+}
+
+/** A semantic problem with a JSON path into the model file, so callers can point at the exact value. */
+export interface SpecIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export class SpecError extends Error {
+  constructor(readonly issues: SpecIssue[]) {
+    super(issues.map((i) => i.message).join('; '));
+    this.name = 'SpecError';
+  }
+}
+
+/** Sane upper bounds: past them a model cannot be meant for a microcontroller and would only exhaust memory. */
+export const LIMITS = { maxParams: 1e9, maxDim: 1 << 20, maxElements: 1e10 } as const;
+
+export function tensorBytes(shape: readonly number[], repr: Repr): number {
+  if (repr === 'bits') return packedTensorWords(shape) * WORD_BYTES;
+  const n = shape.reduce((a, b) => a * b, 1);
+  return alignedBytes(repr === 'u8' ? n : n * 4);
+}
+
+function tensor(shape: number[], repr: Repr): TensorInfo {
+  return { shape, repr, bytes: tensorBytes(shape, repr) };
+}
+
+/** TensorFlow's output size for one spatial axis. */
+export function convOutputSize(input: number, kernel: number, stride: number, padding: Padding): number {
+  return padding === 'same' ? Math.ceil(input / stride) : Math.floor((input - kernel) / stride) + 1;
+}
+
+/** TensorFlow's 'same' padding before the first element (the extra one goes after). */
+export function samePadBefore(input: number, kernel: number, stride: number): number {
+  const out = Math.ceil(input / stride);
+  return Math.floor(Math.max((out - 1) * stride + kernel - input, 0) / 2);
+}
+
+/** Output shape of each layer, checking what shape inference can check. Throws SpecError with every issue found. */
+export function inferShapes(spec: ModelSpec): number[][] {
+  const issues: SpecIssue[] = [];
+  const shapes: number[][] = [];
+  let shape = spec.input.shape.slice();
+  let elements = shape.reduce((a, b) => a * b, 1);
+  if (elements > LIMITS.maxElements) issues.push({ path: ['input', 'shape'], message: `input has ${elements} elements, more than the limit of ${LIMITS.maxElements}` });
+  let params = 0;
+  let broken = false;
+  spec.layers.forEach((layer, i) => {
+    const at = (key?: string): (string | number)[] => (key ? ['layers', i, key] : ['layers', i]);
+    if (broken) { shapes.push([]); return; }
+    const fail = (message: string, key?: string): void => { issues.push({ path: at(key), message: `layer ${i} (${layer.type} '${layer.name}'): ${message}` }); broken = true; };
+    switch (layer.type) {
+      case 'QuantConv2D': {
+        if (shape.length !== 3) { fail(`expects an [H, W, C] input, got [${shape.join(', ')}]${shape.length === 1 ? ' (a Conv2D cannot follow Flatten or Dense)' : ''}`); break; }
+        const [h, w, c] = shape;
+        const [kh, kw] = layer.kernelSize;
+        const [sh, sw] = layer.strides;
+        if (layer.padding === 'valid' && (kh > h || kw > w)) { fail(`kernel ${kh}×${kw} is larger than its ${h}×${w} input (use padding "same" or a smaller kernel)`, 'kernelSize'); break; }
+        if (layer.inputQuantizer !== null && layer.kernelQuantizer === null) { fail('a binarized input with a full-precision kernel is not supported: quantize the kernel too, or set inputQuantizer to null', 'inputQuantizer'); break; }
+        params += kh * kw * c * layer.filters + (layer.useBias ? layer.filters : 0);
+        shape = [convOutputSize(h, kh, sh, layer.padding), convOutputSize(w, kw, sw, layer.padding), layer.filters];
+        break;
+      }
+      case 'QuantDense': {
+        if (shape.length !== 1) { fail(`expects a flat input, got [${shape.join(', ')}]: add a Flatten layer before it`); break; }
+        if (layer.inputQuantizer !== null && layer.kernelQuantizer === null) { fail('a binarized input with a full-precision kernel is not supported: quantize the kernel too, or set inputQuantizer to null', 'inputQuantizer'); break; }
+        params += shape[0] * layer.units + (layer.useBias ? layer.units : 0);
+        shape = [layer.units];
+        break;
+      }
+      case 'BatchNormalization':
+        params += 4 * shape[shape.length - 1];
+        break;
+      case 'MaxPool2D': {
+        if (shape.length !== 3) { fail(`expects an [H, W, C] input, got [${shape.join(', ')}]`); break; }
+        const [h, w, c] = shape;
+        const [ph, pw] = layer.poolSize;
+        if (layer.padding === 'valid' && (ph > h || pw > w)) { fail(`pool ${ph}×${pw} is larger than its ${h}×${w} input`, 'poolSize'); break; }
+        shape = [convOutputSize(h, ph, layer.strides[0], layer.padding), convOutputSize(w, pw, layer.strides[1], layer.padding), c];
+        break;
+      }
+      case 'Flatten':
+        shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'Activation':
+        if (i !== spec.layers.length - 1) fail('an Activation is only supported as the last layer (the compiled model reports pre-softmax scores)');
+        break;
+    }
+    if (!broken && shape.some((d) => d < 1)) fail(`output shape [${shape.join(', ')}] has an empty dimension`);
+    if (!broken && params > LIMITS.maxParams) fail(`the model passes ${LIMITS.maxParams.toExponential()} parameters here`);
+    elements = shape.reduce((a, b) => a * b, 1);
+    if (!broken && elements > LIMITS.maxElements) fail(`output has ${elements} elements, more than the limit of ${LIMITS.maxElements}`);
+    shapes.push(shape.slice());
+  });
+  if (!broken) {
+    const last = shapes.length ? shapes[shapes.length - 1] : spec.input.shape;
+    const lastMac = [...spec.layers.keys()].reverse().find((i) => spec.layers[i].type === 'QuantDense' || spec.layers[i].type === 'QuantConv2D');
+    if (last.length !== 1) {
+      issues.push({ path: spec.layers.length ? ['layers', spec.layers.length - 1] : ['layers'], message: `the model's output has shape [${last.join(', ')}]; it must be a vector of ${spec.classes} class scores (end with Flatten and QuantDense)` });
+    } else if (last[0] !== spec.classes) {
+      const path = lastMac !== undefined && spec.layers[lastMac].type === 'QuantDense' ? ['layers', lastMac, 'units'] : ['classes'];
+      issues.push({ path, message: `the last layer outputs ${last[0]} values but "classes" is ${spec.classes}` });
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return shapes;
+}
+
+function isMac(l: LayerSpec | undefined): boolean {
+  return l?.type === 'QuantConv2D' || l?.type === 'QuantDense';
+}
+
+/** The index of the next layer that is not a Flatten, starting at `from`. */
+function skipFlatten(layers: LayerSpec[], from: number): number {
+  let j = from;
+  while (j < layers.length && layers[j].type === 'Flatten') j++;
+  return j;
+}
+
+/** Builds the deployment plan. Throws SpecError if the spec's shapes do not work out. */
+export function planModel(spec: ModelSpec): DeployPlan {
+  const shapes = inferShapes(spec);
+  const layers = spec.layers;
+  const inShapeOf = (i: number): number[] => (i === 0 ? spec.input.shape : shapes[i - 1]);
+  const stages: Stage[] = [];
+  const input = tensor(spec.input.shape.slice(), 'u8');
+  let cur = input;
+  let i = 0;
+  const push = (s: Omit<Stage, 'buffer'>): void => {
+    stages.push({ ...s, buffer: (stages.length % 2 === 0 ? 1 : 0) as 0 | 1 });
+    cur = s.output;
+  };
+  while (i < layers.length) {
+    const layer = layers[i];
+    if (layer.type === 'Flatten') {
+      // Free: a packed tensor keeps its per-position shape (dense kernels are packed to match it); others just reshape.
+      if (cur.repr !== 'bits') cur = { ...cur, shape: shapes[i] };
+      i++;
+      continue;
+    }
+    if (layer.type === 'Activation') { i++; continue; }
+    if (isMac(layer)) {
+      const mac = layer as Extract<LayerSpec, { type: 'QuantConv2D' | 'QuantDense' }>;
+      if (hasBinaryInput(mac) && cur.repr !== 'bits') {
+        push({ kind: 'binarize', layers: [], input: cur, output: tensor(packShape(cur, inShapeOf(i)), 'bits'), kernelBytes: 0, epilogueBytes: 0 });
+      }
+      const macInput = cur;
+      const binaryKernel = hasBinaryKernel(mac);
+      const inShape = inShapeOf(i);
+      let j = i + 1;
+      let poolBefore: number | undefined;
+      let batchNorm: number | undefined;
+      let poolAfter: number | undefined;
+      if (layers[j]?.type === 'MaxPool2D') poolBefore = j++;
+      if (layers[j]?.type === 'BatchNormalization') batchNorm = j++;
+      if (batchNorm !== undefined && poolBefore === undefined && layers[j]?.type === 'MaxPool2D') poolAfter = j++;
+      const outShape = shapes[j - 1];
+      const next = layers[skipFlatten(layers, j)];
+      const binarized = isMac(next) && hasBinaryInput(next!);
+      const channels = outShape[outShape.length - 1];
+      let repr: Repr;
+      let epilogueBytes: number;
+      if (binarized) { repr = 'bits'; epilogueBytes = channels * 4 + wordsForBits(channels) * WORD_BYTES; }
+      else if (binaryKernel && batchNorm === undefined && !mac.useBias) { repr = 'i32'; epilogueBytes = 0; }
+      else { repr = 'f32'; epilogueBytes = channels * 8; }
+      const windowPositions = mac.type === 'QuantConv2D' ? mac.kernelSize[0] * mac.kernelSize[1] : positionsAndChannels(macInput.shape).positions;
+      const inputChannels = mac.type === 'QuantConv2D' ? inShape[2] : positionsAndChannels(macInput.shape).channels;
+      const outputs = mac.type === 'QuantConv2D' ? mac.filters : mac.units;
+      const rowWords = binaryKernel ? kernelRowWords({ binaryInput: macInput.repr === 'bits', inputChannels, windowPositions }) : 0;
+      const kernelBytes = binaryKernel ? outputs * rowWords * WORD_BYTES : outputs * windowPositions * inputChannels * 4;
+      push({
+        kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',
+        layers: range(i, j),
+        input: macInput,
+        output: tensor(repr === 'bits' ? packShape({ shape: outShape } as TensorInfo, outShape) : outShape, repr),
+        mac: i, poolBefore, batchNorm, poolAfter,
+        binaryKernel, kernelRowWords: binaryKernel ? rowWords : undefined,
+        kernelBytes, epilogueBytes,
+      });
+      i = j;
+      continue;
+    }
+    if (layer.type === 'BatchNormalization') {
+      const outShape = shapes[i];
+      const next = layers[skipFlatten(layers, i + 1)];
+      if (isMac(next) && hasBinaryInput(next!)) {
+        // A BatchNorm feeding a binarization folds into thresholds, exactly as after a MAC.
+        const c = outShape[outShape.length - 1];
+        push({ kind: 'batchnorm', layers: [i], input: cur, output: tensor(outShape, 'bits'), batchNorm: i, kernelBytes: 0, epilogueBytes: c * 4 + wordsForBits(c) * WORD_BYTES });
+      } else {
+        push({ kind: 'batchnorm', layers: [i], input: cur, output: tensor(outShape, 'f32'), batchNorm: i, kernelBytes: 0, epilogueBytes: outShape[outShape.length - 1] * 8 });
+      }
+      i++;
+      continue;
+    }
+    if (layer.type === 'MaxPool2D') {
+      push({ kind: 'maxpool', layers: [i], input: cur, output: tensor(shapes[i], cur.repr === 'u8' ? 'u8' : cur.repr), kernelBytes: 0, epilogueBytes: 0 });
+      i++;
+      continue;
+    }
+    i++;
+  }
+  const bufferBytes: [number, number] = [input.bytes, 0];
+  for (const s of stages) bufferBytes[s.buffer] = Math.max(bufferBytes[s.buffer], s.output.bytes);
+  const layerInfos = layers.map((l, idx) => layerInfo(spec, idx, inShapeOf(idx), shapes[idx], stages));
+  const float32Bytes = layerInfos.reduce((a, l) => a + 4 * (l.binaryParams + l.int8Params + l.floatParams), 0);
+  return {
+    input,
+    stages,
+    layers: layerInfos,
+    bufferBytes,
+    flashBytes: stages.reduce((a, s) => a + s.kernelBytes + s.epilogueBytes, 0),
+    ramBytes: bufferBytes[0] + bufferBytes[1],
+    float32Bytes,
+    binaryMacs: layerInfos.reduce((a, l) => a + l.binaryMacs, 0),
+    floatMacs: layerInfos.reduce((a, l) => a + l.floatMacs, 0),
+    output: cur,
+  };
+}
+
+/** A binarized tensor keeps its spatial layout: a flattened tensor is packed per original position. */
+function packShape(cur: TensorInfo, fallback: number[]): number[] {
+  return cur.shape.length ? cur.shape : fallback;
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, k) => a + k);
+}
+
+function layerInfo(spec: ModelSpec, idx: number, inShape: number[], outShape: number[], stages: Stage[]): LayerInfo {
+  const layer = spec.layers[idx];
+  const binaryKernel = hasBinaryKernel(layer);
+  const binaryInput = hasBinaryInput(layer);
+  let binaryParams = 0;
+  let floatParams = 0;
+  let binaryMacs = 0;
+  let floatMacs = 0;
+  let flashBytes = 0;
+  const stage = stages.find((s) => s.layers.includes(idx));
+  if (layer.type === 'QuantConv2D' || layer.type === 'QuantDense') {
+    const fanIn = layer.type === 'QuantConv2D' ? layer.kernelSize[0] * layer.kernelSize[1] * inShape[2] : inShape[0];
+    const outputs = layer.type === 'QuantConv2D' ? layer.filters : layer.units;
+    const kernelParams = fanIn * outputs;
+    if (binaryKernel) binaryParams += kernelParams; else floatParams += kernelParams;
+    if (layer.useBias) floatParams += outputs;
+    const outPositions = layer.type === 'QuantConv2D' ? outShape[0] * outShape[1] : 1;
+    const macs = outPositions * kernelParams;
+    if (binaryKernel && binaryInput) binaryMacs = macs; else floatMacs = macs;
+    if (stage) flashBytes += stage.kernelBytes + (stage.batchNorm === undefined ? stage.epilogueBytes : 0);
+  } else if (layer.type === 'BatchNormalization') {
+    const c = outShape[outShape.length - 1];
+    floatParams += c * ((layer.scale ? 1 : 0) + (layer.center ? 1 : 0) + 2);
+    if (stage) flashBytes += stage.epilogueBytes;
+  }
+  return {
+    index: idx, name: layer.name, type: layer.type, inputShape: inShape, outputShape: outShape,
+    flashBytes, binaryParams, int8Params: 0, floatParams, binaryMacs, floatMacs, binaryInput, binaryKernel,
+  };
+}

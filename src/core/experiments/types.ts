@@ -1,0 +1,125 @@
+/**
+ * What an experiment is on disk, shared by the trainer (writer), the Experiments tree and charts (readers), the CLI and
+ * external writers such as the exported Larq training script:
+ *
+ *   <workspace>/.bnn/experiments/<id>/
+ *     config.json      ExperimentConfig: every hyperparameter, dataset, seed, backend, versions
+ *     status.json      ExperimentStatus (written atomically: temp file + rename)
+ *     metrics.jsonl    one MetricsEvent per line, appended; a truncated last line (killed run) is ignored by readers
+ *     checkpoints/<name>/model.json + weights.bin   TensorFlow.js layers format, plus binary-weights.json (packed bits)
+ *     device/<board>-<time>.json                    DeviceResult of an on-device benchmark
+ *
+ * The id is readable: `<yyyymmdd-hhmmss>-<model>-<optimizer>` (plus `-2`, `-3`… on a clash).
+ */
+
+export const EXPERIMENTS_DIR = '.bnn/experiments';
+export const METRICS_FILE = 'metrics.jsonl';
+export const CONFIG_FILE = 'config.json';
+export const STATUS_FILE = 'status.json';
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const DEVICE_DIR = 'device';
+
+export type OptimizerKind = 'bop' | 'bop2' | 'latent';
+
+/** A hyperparameter schedule (as Larq/Keras schedules): constant, exponential staircase, or linear. */
+export type Schedule =
+  | { kind: 'constant'; value: number }
+  | { kind: 'exponential'; initial: number; decayRate: number; decaySteps: number; staircase: boolean }
+  | { kind: 'linear'; initial: number; final: number; steps: number };
+
+export interface OptimizerConfig {
+  kind: OptimizerKind;
+  /** Bop / Bop2ndOrder. */
+  gamma?: Schedule;
+  threshold?: Schedule;
+  /** Bop2ndOrder's second-moment rate σ and ε. */
+  sigma?: Schedule;
+  epsilon?: number;
+  /** Adam learning rate for the non-binary parameters (Bop) or for everything (latent). */
+  lr: Schedule;
+  /** Preset the values came from, if any (e.g. 'bop-paper-5.1'). */
+  preset?: string;
+}
+
+export interface ExperimentConfig {
+  formatVersion: 1;
+  id: string;
+  createdAt: string;
+  /** Path of the model file as given, and a copy of the spec as it was at the start (the file may change later). */
+  modelPath: string;
+  model: import('../model/spec').ModelSpec;
+  dataset: { name: string; path?: string; trainSamples: number; valSamples: number; testSamples?: number; normalization: string };
+  optimizer: OptimizerConfig;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  valSplit: number;
+  backend: string;
+  /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
+  engine: 'bnn-studio' | 'larq';
+  versions: Record<string, string>;
+  resumedFrom?: string;
+}
+
+export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface ExperimentStatus {
+  state: RunState;
+  /** Process id of the trainer while running: a 'running' status whose process is gone reads as 'interrupted'. */
+  pid?: number;
+  startedAt: string;
+  updatedAt: string;
+  endedAt?: string;
+  epoch: number;
+  step: number;
+  totalSteps?: number;
+  error?: { message: string; step?: number; stderrTail?: string };
+  lastCheckpoint?: string;
+  bestCheckpoint?: string;
+  final?: { valAccuracy?: number; valLoss?: number; trainAccuracy?: number; trainLoss?: number; testAccuracy?: number };
+}
+
+/** One line of metrics.jsonl. `kind: 'step'` every N steps; `kind: 'epoch'` at the end of each epoch. */
+export type MetricsEvent =
+  | {
+      kind: 'step';
+      step: number;
+      epoch: number;
+      /** Wall-clock ms since the run started. */
+      time: number;
+      loss: number;
+      accuracy: number;
+      /** Fraction of each binary layer's weights whose sign changed in this step, by layer name. */
+      flipRatio: Record<string, number>;
+      gamma?: number;
+      threshold?: number;
+      lr: number;
+      samplesPerSec: number;
+    }
+  | {
+      kind: 'epoch';
+      step: number;
+      epoch: number;
+      time: number;
+      loss: number;
+      accuracy: number;
+      valLoss?: number;
+      valAccuracy?: number;
+    };
+
+/** Result of an on-device benchmark, saved as device/<board>-<time>.json. */
+export interface DeviceResult {
+  board: string;
+  port?: string;
+  time: string;
+  samples: number;
+  deviceAccuracy: number;
+  hostAccuracy: number;
+  agreement: number;
+  latency: { median: number; p90: number; unit: 'instructions (emulated)' | 'cycles' | 'us' };
+  latencyUs?: { median: number; p90: number };
+  flash: { used: number; estimate: number; modelBytes?: number };
+  ram: { used: number; estimate: number; modelBytes?: number };
+  modelHash: string;
+  firmwareVersion?: string;
+}

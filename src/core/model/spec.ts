@@ -1,0 +1,110 @@
+/**
+ * The `*.bnn.json` model format: declarative, with Larq's layer and quantizer names so Larq users feel at home.
+ * These types describe a model *after* schema validation and defaulting (see normalize.ts); the JSON Schema in
+ * media/bnn-model.schema.json is the user-facing definition of the same format.
+ */
+
+/** Quantizers as in Larq; `null` means the tensor stays full precision. */
+export type QuantizerName = 'ste_sign' | 'approx_sign' | 'swish_sign';
+export type Quantizer = QuantizerName | null;
+export const QUANTIZER_NAMES: readonly QuantizerName[] = ['ste_sign', 'approx_sign', 'swish_sign'];
+
+export type Padding = 'valid' | 'same';
+
+export interface QuantConv2DLayer {
+  type: 'QuantConv2D';
+  name: string;
+  filters: number;
+  kernelSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+  inputQuantizer: Quantizer;
+  kernelQuantizer: Quantizer;
+  useBias: boolean;
+}
+
+export interface QuantDenseLayer {
+  type: 'QuantDense';
+  name: string;
+  units: number;
+  inputQuantizer: Quantizer;
+  kernelQuantizer: Quantizer;
+  useBias: boolean;
+}
+
+export interface BatchNormalizationLayer {
+  type: 'BatchNormalization';
+  name: string;
+  /** Learn gamma (Keras `scale`). BinaryNet uses scale=false. */
+  scale: boolean;
+  /** Learn beta (Keras `center`). */
+  center: boolean;
+  momentum: number;
+  epsilon: number;
+}
+
+export interface MaxPool2DLayer {
+  type: 'MaxPool2D';
+  name: string;
+  poolSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+}
+
+export interface FlattenLayer {
+  type: 'Flatten';
+  name: string;
+}
+
+export interface ActivationLayer {
+  type: 'Activation';
+  name: string;
+  activation: 'softmax' | 'linear';
+}
+
+export type LayerSpec =
+  | QuantConv2DLayer
+  | QuantDenseLayer
+  | BatchNormalizationLayer
+  | MaxPool2DLayer
+  | FlattenLayer
+  | ActivationLayer;
+
+export type LayerType = LayerSpec['type'];
+export const LAYER_TYPES: readonly LayerType[] = ['QuantConv2D', 'QuantDense', 'BatchNormalization', 'MaxPool2D', 'Flatten', 'Activation'];
+
+export interface ModelSpec {
+  name: string;
+  description?: string;
+  /** [H, W, C] for images, [N] for vectors. Inputs are 8-bit values (0..255) on the device; see INPUT_ENCODING. */
+  input: { shape: number[] };
+  classes: number;
+  layers: LayerSpec[];
+}
+
+/**
+ * How raw 8-bit inputs become the network's real-valued input, everywhere (trainer, host reference, C firmware):
+ * x = u8 / 127.5 − 1, in [−1, 1] (as in Larq's MNIST guide). The first layer's binary MACs then run exactly on the
+ * integers (2·u8 − 255) and the 1/127.5 is folded into the following threshold.
+ */
+export const INPUT_ENCODING = { scale: 1 / 127.5, offset: -1, description: 'x = u8 / 127.5 - 1' } as const;
+
+/**
+ * Padding and sign semantics — the same in training, in the host reference and in the compiled C:
+ * - sign(0) = +1 (Larq's `ste_sign`).
+ * - 'same' padding pads a *binarized* input with +1 (Larq `pad_values=1.0`), so every window is a pure
+ *   XNOR-popcount over the full kernel; a real-valued input (the first layer) is padded with 0 (x = 0, i.e. u8 = 127.5,
+ *   which the integer path represents exactly as 2·u8 − 255 = 0).
+ * - 'same' follows TensorFlow: total padding = max((ceil(in/s) − 1)·s + k − in, 0), the extra pixel at the bottom/right.
+ */
+export const BINARY_PAD_VALUE = 1;
+export const REAL_PAD_VALUE = 0;
+
+/** A layer is binary when its kernel is quantized (the MACs are XNOR-popcount if its input is quantized too). */
+export function hasBinaryKernel(layer: LayerSpec): boolean {
+  return (layer.type === 'QuantConv2D' || layer.type === 'QuantDense') && layer.kernelQuantizer !== null;
+}
+
+export function hasBinaryInput(layer: LayerSpec): boolean {
+  return (layer.type === 'QuantConv2D' || layer.type === 'QuantDense') && layer.inputQuantizer !== null;
+}
