@@ -1,0 +1,119 @@
+/**
+ * One model file's analysis (load + validate + estimate) and a cache that re-parses a file only when its content
+ * changed. Pure logic (no `vscode`): the tree, the CodeLens, the hover, the diagnostics and the status bar all read
+ * from the same cache, so a file is parsed once per change however many views show it.
+ */
+import { createHash } from 'node:crypto';
+import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
+import { summarize, type ModelSummary } from '../core/estimate/summary';
+
+export interface ModelAnalysis {
+  /** The file path given to the loader (used in messages). */
+  file: string;
+  /** Hash of the text that was analysed. */
+  hash: string;
+  load: LoadedModel;
+  /** Present when the model is valid and its estimate could be computed. */
+  summary?: ModelSummary;
+  /** Errors first, then warnings; includes an estimator failure, if any, as an error at the top of the file. */
+  problems: ModelDiagnostic[];
+}
+
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+
+/** Never throws: any failure becomes a problem on the model, so a broken file cannot break a view. */
+export function analyzeModelText(text: string, file: string): ModelAnalysis {
+  const hash = contentHash(text);
+  let load: LoadedModel;
+  try {
+    load = loadModelText(text, file);
+  } catch (err) {
+    const message = `internal error while reading the model: ${err instanceof Error ? err.message : String(err)}`;
+    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [] }], layerRanges: [] };
+  }
+  const problems = [...load.diagnostics];
+  let summary: ModelSummary | undefined;
+  if (load.spec && !problems.some((d) => d.severity === 'error')) {
+    try {
+      summary = summarize(load.spec);
+    } catch (err) {
+      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [] });
+    }
+  }
+  problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return { file, hash, load, summary, problems };
+}
+
+/** The first error (or warning) to show on a model's tree node, or undefined when there is none. */
+export function firstProblem(a: ModelAnalysis): ModelDiagnostic | undefined {
+  return a.problems[0];
+}
+
+export function hasErrors(a: ModelAnalysis): boolean {
+  return a.problems.some((d) => d.severity === 'error');
+}
+
+interface CacheEntry {
+  /** What identified the text when it was analysed: a document version or a file's mtime+size. */
+  stamp: string;
+  analysis: ModelAnalysis;
+}
+
+/**
+ * Analyses keyed by file id (a URI string). `stamp` is cheap to get (document version, or mtime and size from a
+ * stat); when it matches, the text is not even read. When it differs, the text is hashed and re-parsed only if the
+ * hash changed (a save, or a touch, keeps the old analysis).
+ */
+export class AnalysisCache {
+  /** How many times a text was actually parsed (for tests and the benchmark). */
+  parses = 0;
+  private readonly entries = new Map<string, CacheEntry>();
+
+  constructor(private readonly analyzer: (text: string, file: string) => ModelAnalysis = analyzeModelText) {}
+
+  /** The cached analysis if `stamp` still matches. */
+  peek(id: string, stamp: string): ModelAnalysis | undefined {
+    const e = this.entries.get(id);
+    return e && e.stamp === stamp ? e.analysis : undefined;
+  }
+
+  /** The last analysis of `id`, whatever its stamp. */
+  latest(id: string): ModelAnalysis | undefined {
+    return this.entries.get(id)?.analysis;
+  }
+
+  /** Analysis of `text` (identified by `stamp`), reusing the previous one when the content is unchanged. */
+  analyze(id: string, stamp: string, text: string, file: string): ModelAnalysis {
+    const e = this.entries.get(id);
+    if (e && e.stamp === stamp) return e.analysis;
+    const hash = contentHash(text);
+    if (e && e.analysis.hash === hash && e.analysis.file === file) {
+      e.stamp = stamp;
+      return e.analysis;
+    }
+    this.parses++;
+    const analysis = this.analyzer(text, file);
+    this.entries.set(id, { stamp, analysis });
+    return analysis;
+  }
+
+  delete(id: string): void {
+    this.entries.delete(id);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
