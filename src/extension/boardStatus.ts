@@ -16,14 +16,18 @@ export function registerBoardStatus(context: vscode.ExtensionContext, store: Mod
   item.name = 'BNN Studio: Model Size';
   item.command = 'bnn.selectBoard';
 
-  const update = (): void => {
+  let generation = 0;
+  const update = async (): Promise<void> => {
+    const mine = ++generation;
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || !isModelDocument(doc)) {
       item.hide();
       return;
     }
+    const a = await store.analyzeDocument(doc);
+    // Another editor became active (or the text changed) while we waited: its own update wins.
+    if (mine !== generation) return;
     const board = selectedBoard();
-    const a = store.analyzeDocument(doc);
     const unknown = unknownBoardSetting();
     if (!a.summary || hasErrors(a)) {
       const p = firstProblem(a);
@@ -41,17 +45,17 @@ export function registerBoardStatus(context: vscode.ExtensionContext, store: Mod
     }
     item.show();
   };
-  const updateSoon = debounceByKey<'status'>(200, update);
+  const updateSoon = debounceByKey<'status'>(200, () => void update());
 
   context.subscriptions.push(
     item,
     { dispose: () => updateSoon.dispose() },
-    vscode.window.onDidChangeActiveTextEditor(() => update()),
+    vscode.window.onDidChangeActiveTextEditor(() => void update()),
     store.onDidChange((uri) => { if (!uri || uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) updateSoon('status'); }),
-    onDidChangeBoard(update),
+    onDidChangeBoard(() => void update()),
     vscode.commands.registerCommand('bnn.selectBoard', (id?: unknown) => selectBoard(store, id)),
   );
-  update();
+  void update();
 }
 
 /** Picks a board (or takes its id as an argument, for scripts and keybindings) and stores it in `bnnStudio.board`. */
@@ -66,7 +70,7 @@ export async function selectBoard(store: ModelStore, id?: unknown): Promise<stri
   }
   const current = selectedBoard();
   const doc = vscode.window.activeTextEditor?.document;
-  const a = doc && isModelDocument(doc) ? store.analyzeDocument(doc) : undefined;
+  const a = doc && isModelDocument(doc) ? await store.analyzeDocument(doc) : undefined;
   const totals = a?.summary && !hasErrors(a) ? a.summary.totals : undefined;
   type Item = vscode.QuickPickItem & { id: string };
   const items: Item[] = BOARDS.map((b) => {

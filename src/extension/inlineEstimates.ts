@@ -25,9 +25,9 @@ export class EstimateLensProvider implements vscode.CodeLensProvider {
     this.changed.fire();
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!isModelDocument(doc)) return [];
-    const a = this.store.analyzeDocument(doc);
+    const a = await this.store.analyzeDocument(doc);
     const top = new vscode.Range(0, 0, 0, 0);
     if (!a.summary || !a.load.spec || hasErrors(a)) {
       const errors = a.problems.filter((p) => p.severity === 'error');
@@ -65,9 +65,9 @@ export class EstimateLensProvider implements vscode.CodeLensProvider {
 export class EstimateHoverProvider implements vscode.HoverProvider {
   constructor(private readonly store: ModelStore) {}
 
-  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     if (!isModelDocument(doc)) return undefined;
-    const a = this.store.analyzeDocument(doc);
+    const a = await this.store.analyzeDocument(doc);
     if (!a.summary || !a.load.spec || hasErrors(a)) return undefined;
     const i = a.load.layerRanges.findIndex((r) => toRange(r).contains(position));
     if (i < 0 || !a.summary.layers[i] || !a.load.spec.layers[i]) return undefined;

@@ -1,11 +1,12 @@
 /**
- * One model file's analysis (load + validate + estimate) and a cache that re-parses a file only when its content
- * changed. Pure logic (no `vscode`): the tree, the CodeLens, the hover, the diagnostics and the status bar all read
+ * One model file's analysis (load + validate + estimate; computed by analyzeModel.ts) and a cache that re-parses a
+ * file only when its content changed. Pure logic (no `vscode`): the tree, the CodeLens, the hover, the diagnostics and the status bar all read
  * from the same cache, so a file is parsed once per change however many views show it.
  */
 import { createHash } from 'node:crypto';
-import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
-import { summarize, type ModelSummary } from '../core/estimate/summary';
+// Types only: the loader (and ajv behind it) is loaded on first use by analyzeModel.ts, not at activation.
+import type { LoadedModel, ModelDiagnostic } from '../core/model/load';
+import type { ModelSummary } from '../core/estimate/summary';
 
 export interface ModelAnalysis {
   /** The file path given to the loader (used in messages). */
@@ -19,33 +20,10 @@ export interface ModelAnalysis {
   problems: ModelDiagnostic[];
 }
 
+export type Analyzer = (text: string, file: string) => ModelAnalysis;
+
 export function contentHash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
-
-/** Never throws: any failure becomes a problem on the model, so a broken file cannot break a view. */
-export function analyzeModelText(text: string, file: string): ModelAnalysis {
-  const hash = contentHash(text);
-  let load: LoadedModel;
-  try {
-    load = loadModelText(text, file);
-  } catch (err) {
-    const message = `internal error while reading the model: ${err instanceof Error ? err.message : String(err)}`;
-    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [] }], layerRanges: [] };
-  }
-  const problems = [...load.diagnostics];
-  let summary: ModelSummary | undefined;
-  if (load.spec && !problems.some((d) => d.severity === 'error')) {
-    try {
-      summary = summarize(load.spec);
-    } catch (err) {
-      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [] });
-    }
-  }
-  problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-  return { file, hash, load, summary, problems };
 }
 
 /** The first error (or warning) to show on a model's tree node, or undefined when there is none. */
@@ -73,7 +51,7 @@ export class AnalysisCache {
   parses = 0;
   private readonly entries = new Map<string, CacheEntry>();
 
-  constructor(private readonly analyzer: (text: string, file: string) => ModelAnalysis = analyzeModelText) {}
+  constructor(private readonly analyzer: Analyzer) {}
 
   /** The cached analysis if `stamp` still matches. */
   peek(id: string, stamp: string): ModelAnalysis | undefined {

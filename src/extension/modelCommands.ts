@@ -7,7 +7,7 @@ import { formatBytes, formatSummaryTable } from '../core/estimate/summary';
 import { TEMPLATES, templateText } from '../core/model/templates';
 import { assessBudget, budgetProblem, formatPercent } from './budget';
 import { modelDescription, modelFileLabel } from './estimateLabels';
-import { analyzeModelText, hasErrors } from './modelAnalysis';
+import { hasErrors } from './modelAnalysis';
 import { displayPath, isModelUri, type ModelStore } from './modelStore';
 import { modelFileName, stripModelExtension, uniqueModelName, validateModelName } from './newModel';
 import { selectedBoard } from './selectedBoard';
@@ -75,7 +75,7 @@ function asModelUri(arg: unknown): vscode.Uri | undefined {
 async function pickModel(store: ModelStore, title: string): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && isModelUri(active)) return active;
-  const entries = await store.index.list();
+  const entries = await store.list();
   if (!entries.length) {
     const create = 'New Model…';
     if ((await vscode.window.showInformationMessage('BNN: there is no *.bnn.json model in this workspace.', create)) === create) await vscode.commands.executeCommand('bnn.newModel');
@@ -111,10 +111,10 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
 
 /** Template → folder → name; writes the file (never over an existing one) and opens it. */
 export async function newModel(store: ModelStore, folderArg?: unknown): Promise<vscode.Uri | undefined> {
-  const templates = TEMPLATES.map((t) => {
-    const a = analyzeModelText(templateText(t), `${t.id}.bnn.json`);
+  const templates = await Promise.all(TEMPLATES.map(async (t) => {
+    const a = await store.analyzeText(templateText(t), `${t.id}.bnn.json`);
     return { template: t, label: t.label, description: a.summary ? modelDescription(a.summary.totals) : undefined, detail: t.description };
-  });
+  }));
   const picked = await vscode.window.showQuickPick(templates, { title: 'BNN: New Model (1/3): template', placeHolder: 'Start from', matchOnDetail: true });
   if (!picked) return undefined;
 

@@ -18,18 +18,20 @@ export function toDiagnostic(d: ModelDiagnostic): vscode.Diagnostic {
 
 export function registerModelDiagnostics(context: vscode.ExtensionContext, store: ModelStore): vscode.DiagnosticCollection {
   const collection = vscode.languages.createDiagnosticCollection('bnn');
-  const update = (doc: vscode.TextDocument): void => {
+  const update = async (doc: vscode.TextDocument): Promise<void> => {
     if (!isModelDocument(doc) || doc.isClosed) return;
-    collection.set(doc.uri, store.analyzeDocument(doc).problems.map(toDiagnostic));
+    const a = await store.analyzeDocument(doc);
+    // The file may have closed while the analyser loaded.
+    if (!doc.isClosed) collection.set(doc.uri, a.problems.map(toDiagnostic));
   };
-  const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, update);
+  const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, (doc) => void update(doc));
   context.subscriptions.push(
     collection,
     { dispose: () => updateSoon.dispose() },
-    vscode.workspace.onDidOpenTextDocument(update),
+    vscode.workspace.onDidOpenTextDocument((doc) => void update(doc)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (isModelDocument(e.document)) updateSoon(e.document); }),
     vscode.workspace.onDidCloseTextDocument((doc) => collection.delete(doc.uri)),
   );
-  for (const doc of vscode.workspace.textDocuments) update(doc);
+  for (const doc of vscode.workspace.textDocuments) void update(doc);
   return collection;
 }

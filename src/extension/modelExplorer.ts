@@ -46,7 +46,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
 
   async getChildren(node?: ModelTreeNode): Promise<ModelTreeNode[]> {
     if (!node) {
-      const entries = await this.store.index.list();
+      const entries = await this.store.list();
       const uris = entries.map((e) => vscode.Uri.parse(e.id));
       const labels = modelLabels(uris);
       return entries.map((e, i) => ({ kind: 'model', uri: uris[i], analysis: e.analysis, label: labels[i] }));
@@ -143,7 +143,7 @@ export async function revealLayer(store: ModelStore, target: unknown, index?: un
     return;
   }
   const doc = await vscode.workspace.openTextDocument(uri);
-  const a = store.analyzeDocument(doc);
+  const a = await store.analyzeDocument(doc);
   const r = a.load.layerRanges[i];
   const editor = await vscode.window.showTextDocument(doc, { preview: true });
   if (!r) {

@@ -35,7 +35,7 @@ export class ModelIndex {
   private readonly dirty = new Set<string>();
   private scanning: Promise<void> | undefined;
 
-  constructor(private readonly source: ModelFileSource, readonly cache: AnalysisCache = new AnalysisCache()) {}
+  constructor(private readonly source: ModelFileSource, readonly cache: AnalysisCache) {}
 
   /** Forget the file list (and re-check every stamp) on the next `list()`; analyses of unchanged files are kept. */
   rescan(): void {
@@ -61,8 +61,8 @@ export class ModelIndex {
   async list(): Promise<ModelEntry[]> {
     if (!this.files) await this.discover();
     const ids = [...(this.files ?? [])];
-    const entries = await mapLimit(ids, CONCURRENCY, async (id) => ({ id, analysis: await this.analysisOf(id) }));
-    return entries.sort((a, b) => this.source.displayPath(a.id).localeCompare(this.source.displayPath(b.id)));
+    const entries = await mapLimit(ids, CONCURRENCY, async (id) => ({ id, analysis: await this.analysisOf(id), key: this.source.displayPath(id) }));
+    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(({ id, analysis }) => ({ id, analysis }));
   }
 
   /** The analysis of one file: from an open document, the cache, or the disk (in that order). */

@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { ModelIndex, type ModelFileSource } from './modelIndex';
-import { AnalysisCache, type ModelAnalysis } from './modelAnalysis';
+import { AnalysisCache, type Analyzer, type ModelAnalysis } from './modelAnalysis';
+import type { ModelEntry } from './modelIndex';
 
 export const MODEL_GLOB = '**/*.bnn.json';
 const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.bnn/**}';
@@ -24,7 +25,12 @@ export function displayPath(uri: vscode.Uri): string {
 }
 
 export class ModelStore implements vscode.Disposable {
-  readonly cache = new AnalysisCache();
+  private analyzer: Analyzer | undefined;
+  private loading: Promise<Analyzer> | undefined;
+  readonly cache = new AnalysisCache((text, file) => {
+    if (!this.analyzer) throw new Error('BNN Studio: the model analyser is used before it was loaded');
+    return this.analyzer(text, file);
+  });
   readonly index: ModelIndex;
   private readonly changed = new vscode.EventEmitter<vscode.Uri | undefined>();
   /** Fires with the model that changed, or `undefined` when the set of models may have changed. */
@@ -60,14 +66,36 @@ export class ModelStore implements vscode.Disposable {
     );
   }
 
+  /**
+   * The loader, the JSON Schema validator (ajv) and the estimator are loaded on first use, not at activation: a
+   * workspace that merely contains a model file should not pay for them until a model is shown.
+   */
+  ready(): Promise<Analyzer> {
+    this.loading ??= import('./analyzeModel').then((m) => (this.analyzer = m.analyzeModelText));
+    return this.loading;
+  }
+
   /** Analysis of an open document, cached by its version. */
-  analyzeDocument(doc: vscode.TextDocument): ModelAnalysis {
+  async analyzeDocument(doc: vscode.TextDocument): Promise<ModelAnalysis> {
+    await this.ready();
     return this.cache.analyze(doc.uri.toString(), `doc:${doc.version}`, doc.getText(), displayPath(doc.uri));
   }
 
   /** Analysis of any model: the open document if there is one, else the file on disk. */
   async analyze(uri: vscode.Uri): Promise<ModelAnalysis> {
+    await this.ready();
     return this.index.analysisOf(uri.toString());
+  }
+
+  /** Analysis of a text that is not (yet) a file, e.g. a template. */
+  async analyzeText(text: string, file: string): Promise<ModelAnalysis> {
+    return (await this.ready())(text, file);
+  }
+
+  /** Every model file in the workspace with its analysis. */
+  async list(): Promise<ModelEntry[]> {
+    await this.ready();
+    return this.index.list();
   }
 
   /** Re-discover the workspace's model files (re-parsing only the changed ones). */

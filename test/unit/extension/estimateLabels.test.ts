@@ -8,7 +8,7 @@ import {
   formatRatio, formatShare, larqShape, layerCost, layerHeadline, layerHoverMarkdown, layerLensTitle, layerOutcome, modelDescription, modelFileLabel,
   modelTotalTitle, oneLine,
 } from '../../../src/extension/estimateLabels';
-import { analyzeModelText } from '../../../src/extension/modelAnalysis';
+import { analyzeModelText } from '../../../src/extension/analyzeModel';
 
 const root = join(__dirname, '..', '..', '..');
 

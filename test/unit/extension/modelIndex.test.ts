@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as fc from 'fast-check';
-import { AnalysisCache, analyzeModelText, contentHash, firstProblem, hasErrors } from '../../../src/extension/modelAnalysis';
+import { analyzeModelText } from '../../../src/extension/analyzeModel';
+import { AnalysisCache, contentHash, firstProblem, hasErrors } from '../../../src/extension/modelAnalysis';
 import { mapLimit, ModelIndex, type ModelFileSource } from '../../../src/extension/modelIndex';
 
 const root = join(__dirname, '..', '..', '..');
@@ -55,7 +56,7 @@ class FakeSource implements ModelFileSource {
 function setup(n = 3): { src: FakeSource; index: ModelIndex; cache: AnalysisCache } {
   const src = new FakeSource();
   for (let i = 0; i < n; i++) src.write(`file:///w/m${i}.bnn.json`, i % 2 ? mlp : cnn);
-  const cache = new AnalysisCache();
+  const cache = new AnalysisCache(analyzeModelText);
   return { src, index: new ModelIndex(src, cache), cache };
 }
 
@@ -81,7 +82,7 @@ describe('model analysis cache', () => {
   });
 
   it('re-parses only when the content changes', () => {
-    const cache = new AnalysisCache();
+    const cache = new AnalysisCache(analyzeModelText);
     const a1 = cache.analyze('u', 'v1', cnn, 'f');
     assert.equal(cache.parses, 1);
     assert.equal(cache.analyze('u', 'v1', 'ignored: same stamp', 'f'), a1);
