@@ -113,3 +113,17 @@ w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
     assert.deepEqual(readdirSync(join(dir, 'exp', 'run1')).filter((f) => f.includes('.tmp')), []);
   });
 });
+
+describe('interop: Train with Larq', () => {
+  it('explains how to get Larq when the interpreter lacks it, and when there is no interpreter', async function () {
+    const python = requireTool(this, 'python3', 'apt-get install python3');
+    const { probePython } = await import('../../src/core/interop/larqRunner');
+    const r = await probePython(python);
+    if (r.ok) { assert.ok(r.larq && r.tensorflow); return; }
+    assert.match(r.message ?? '', /has no larq/);
+    assert.match(r.message ?? '', /pip install larq/);
+    const none = await probePython('/nonexistent/python3');
+    assert.equal(none.ok, false);
+    assert.match(none.message ?? '', /no Python interpreter at '\/nonexistent\/python3'/);
+  });
+});
