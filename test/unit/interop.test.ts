@@ -10,6 +10,7 @@ import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { MetricsEvent } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
+import { probePython } from '../../src/core/interop/larqRunner';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), id).spec!;
@@ -117,7 +118,6 @@ w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
 describe('interop: Train with Larq', () => {
   it('explains how to get Larq when the interpreter lacks it, and when there is no interpreter', async function () {
     const python = requireTool(this, 'python3', 'apt-get install python3');
-    const { probePython } = await import('../../src/core/interop/larqRunner');
     const r = await probePython(python);
     if (r.ok) { assert.ok(r.larq && r.tensorflow); return; }
     assert.match(r.message ?? '', /has no larq/);
