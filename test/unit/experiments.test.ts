@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/experiments/atomic';
 import { makeExperimentId, dateFromId } from '../../src/core/experiments/id';
-import { MetricsWriter, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
+import { MetricsWriter, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
 import {
   cleanupStaleEntries, createExperiment, deleteExperiment, findExperimentDir, groupByModel, listCheckpoints, listDeviceResults, listExperiments,
   readExperiment, resolveExperimentsDir, updateStatus, writeCheckpoint, writeDeviceResult, writeStatus, type ExperimentInit,
@@ -125,7 +125,10 @@ describe('experiment store', () => {
     const m = await readMetrics(file);
     assert.deepEqual(m.events.map((ev) => ev.step), [1, 0]);
     assert.equal(m.skipped, 2);
-    assert.deepEqual(m.problems, ['line 3: not valid JSON', 'line 4: incomplete last line (the writer was interrupted)']);
+    assert.deepEqual(m.issues.map((i) => i.line), [3]);
+    assert.match(m.issues[0].message, /not valid JSON/);
+    assert.equal(m.truncatedTail, true);
+    assert.match(describeSkipped(m), /^skipped 2 lines: line 3: not valid JSON .*; an incomplete last line/);
     assert.equal((await readLastEpochEvent(file))?.valAccuracy, 0.7);
     // A complete last line without its newline is kept.
     assert.equal(parseMetricsText(JSON.stringify(step(5))).events.length, 1);

@@ -8,34 +8,30 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { METRICS_FILE, type MetricsEvent } from './types';
+import { toMetricsEvent, type MetricsParseIssue } from './metricsFile';
 
 export interface MetricsParse {
   events: MetricsEvent[];
   /** Lines ignored: garbled, not a metrics event, or an incomplete last line. */
   skipped: number;
-  /** Why lines were skipped (first few), e.g. "line 7: not JSON". */
-  problems: string[];
+  /** The skipped complete lines, with their line numbers and why (an incomplete last line is `truncatedTail`). */
+  issues: MetricsParseIssue[];
+  /** The file ended in an incomplete line (a killed or still-writing run); it is counted in `skipped`. */
+  truncatedTail: boolean;
   /** Bytes consumed: up to the end of the last line that will never change (a follower continues from here). */
   offset: number;
 }
 
-const MAX_PROBLEMS = 5;
+const MAX_ISSUES = 100;
 
-function isFiniteNumber(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x);
+/** The shape check of metricsFile.ts (one definition of a valid event), as an event or undefined. */
+export function asMetricsEvent(x: unknown): MetricsEvent | undefined {
+  const ev = toMetricsEvent(x);
+  return typeof ev === 'string' ? undefined : ev;
 }
 
-/**
- * Minimal shape check: enough that a chart can plot it. Loss may be NaN/Inf in a failed run (JSON writes null), so
- * only step/epoch/time are required to be numbers.
- */
-export function asMetricsEvent(x: unknown): MetricsEvent | undefined {
-  if (typeof x !== 'object' || x === null) return undefined;
-  const e = x as Record<string, unknown>;
-  if (e.kind !== 'step' && e.kind !== 'epoch') return undefined;
-  if (!isFiniteNumber(e.step) || !isFiniteNumber(e.epoch)) return undefined;
-  if (e.kind === 'step' && (typeof e.flipRatio !== 'object' || e.flipRatio === null)) return undefined;
-  return x as MetricsEvent;
+function emptyParse(): MetricsParse {
+  return { events: [], skipped: 0, issues: [], truncatedTail: false, offset: 0 };
 }
 
 function parseLine(line: string, lineNo: number, out: MetricsParse): boolean {
@@ -44,15 +40,15 @@ function parseLine(line: string, lineNo: number, out: MetricsParse): boolean {
   let v: unknown;
   try {
     v = JSON.parse(t);
-  } catch {
+  } catch (err) {
     out.skipped++;
-    if (out.problems.length < MAX_PROBLEMS) out.problems.push(`line ${lineNo}: not valid JSON`);
+    if (out.issues.length < MAX_ISSUES) out.issues.push({ line: lineNo, message: `not valid JSON (${(err as Error).message})` });
     return false;
   }
-  const ev = asMetricsEvent(v);
-  if (!ev) {
+  const ev = toMetricsEvent(v);
+  if (typeof ev === 'string') {
     out.skipped++;
-    if (out.problems.length < MAX_PROBLEMS) out.problems.push(`line ${lineNo}: not a metrics event (needs kind 'step' or 'epoch', numeric step and epoch)`);
+    if (out.issues.length < MAX_ISSUES) out.issues.push({ line: lineNo, message: ev });
     return false;
   }
   out.events.push(ev);
@@ -61,10 +57,10 @@ function parseLine(line: string, lineNo: number, out: MetricsParse): boolean {
 
 /**
  * Parses the whole text of a metrics.jsonl. A last line without a newline is kept if it is complete JSON (some external
- * writers omit the final newline) and skipped if not (a killed writer).
+ * writers omit the final newline) and skipped as `truncatedTail` if not (a killed writer).
  */
 export function parseMetricsText(text: string): MetricsParse {
-  const out: MetricsParse = { events: [], skipped: 0, problems: [], offset: 0 };
+  const out = emptyParse();
   const lastNl = text.lastIndexOf('\n');
   const complete = lastNl >= 0 ? text.slice(0, lastNl) : '';
   const tail = text.slice(lastNl + 1);
@@ -72,11 +68,32 @@ export function parseMetricsText(text: string): MetricsParse {
   lines.forEach((l, i) => parseLine(l, i + 1, out));
   out.offset = Buffer.byteLength(complete, 'utf8') + (lastNl >= 0 ? 1 : 0);
   if (tail.trim()) {
-    const before = out.skipped;
-    if (parseLine(tail, lines.length + 1, out)) out.offset += Buffer.byteLength(tail, 'utf8');
-    else if (out.skipped > before) out.problems[out.problems.length - 1] = `line ${lines.length + 1}: incomplete last line (the writer was interrupted)`;
+    let v: unknown;
+    try {
+      v = JSON.parse(tail);
+    } catch {
+      out.truncatedTail = true;
+      out.skipped++;
+    }
+    if (!out.truncatedTail) {
+      // Complete JSON: consumed, so a follower starting at `offset` only sees the newline that may follow.
+      out.offset += Buffer.byteLength(tail, 'utf8');
+      const ev = toMetricsEvent(v);
+      if (typeof ev === 'string') {
+        out.skipped++;
+        out.issues.push({ line: lines.length + 1, message: ev });
+      } else out.events.push(ev);
+    }
   }
   return out;
+}
+
+/** Human summary of what a reader skipped, e.g. for a warning line; empty when nothing was. */
+export function describeSkipped(p: Pick<MetricsParse, 'skipped' | 'issues' | 'truncatedTail'>): string {
+  if (!p.skipped) return '';
+  const parts = p.issues.slice(0, 3).map((i) => `line ${i.line}: ${i.message}`);
+  if (p.truncatedTail) parts.push('an incomplete last line (the writer was interrupted)');
+  return `skipped ${p.skipped} line${p.skipped === 1 ? '' : 's'}: ${parts.join('; ')}${p.issues.length > 3 ? '; …' : ''}`;
 }
 
 /** Reads a metrics file; a missing file is an empty history (a run that has not logged yet). */
@@ -85,7 +102,7 @@ export async function readMetrics(file: string): Promise<MetricsParse> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], skipped: 0, problems: [], offset: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyParse();
     throw err;
   }
   return parseMetricsText(text);
@@ -184,6 +201,8 @@ export interface FollowInfo {
 
 export interface Follower {
   stop(): void;
+  /** Same as stop(), so a follower is a VS Code Disposable. */
+  dispose(): void;
   readonly offset: number;
   /** Resolves after the follower has read everything currently in the file (for tests and catch-up). */
   flush(): Promise<void>;
@@ -278,12 +297,14 @@ export function followLines(file: string, onLines: (lines: string[], info: Follo
   }
   void tick();
 
+  const stop = (): void => {
+    stopped = true;
+    clearInterval(timer);
+    watcher?.close();
+  };
   return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
-      watcher?.close();
-    },
+    stop,
+    dispose: stop,
     get offset() {
       return offset - partial.length;
     },
@@ -298,7 +319,7 @@ export function followLines(file: string, onLines: (lines: string[], info: Follo
 /** followLines for metrics.jsonl: parses each line; garbled lines are counted, not fatal. */
 export function followMetrics(file: string, onEvents: (events: MetricsEvent[], info: FollowInfo & { skipped: number }) => void, opts: FollowOptions = {}, onError?: (err: Error) => void): Follower {
   return followLines(file, (lines, info) => {
-    const out: MetricsParse = { events: [], skipped: 0, problems: [], offset: 0 };
+    const out = emptyParse();
     lines.forEach((l, i) => parseLine(l, i + 1, out));
     if (out.events.length || out.skipped || info.reset) onEvents(out.events, { ...info, skipped: out.skipped });
   }, opts, onError);
