@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import {
   DataError, encodeIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels, parseCifarBatch, CIFAR_RECORD,
   loadDataset, locateDataset, checkDatasetForModel, datasetModelMismatch, splitValidation, batches, batchCount, permutation,
-  Mulberry32, deriveSeed, classCounts, normalizeInputs, bundledDataDir, probeNamedDataset, validationCount, type DataSplit,
+  Mulberry32, deriveSeed, classCounts, normalizeInputs, bundledDataDir, probeNamedDataset, validationCount, datasetConfigEntry, type DataSplit,
 } from '../../src/core/data';
 
 function tmp(): string {
@@ -220,6 +220,7 @@ describe('dataset lookup and loading', () => {
       centre += ds.train.images[i * 784 + 14 * 28 + 14];
     }
     assert.ok(border / 100 < 5 && centre / 100 > 60, `border ${border / 100}, centre ${centre / 100}`);
+    assert.deepEqual(datasetConfigEntry(ds, { trainSamples: 5400, valSamples: 600 }), { name: 'bundled', path: ds.dir, trainSamples: 5400, valSamples: 600, testSamples: 1000, normalization: 'x = u8 / 127.5 - 1' });
   });
 
   it('checks a dataset against a model input and classes', () => {

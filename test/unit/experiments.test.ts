@@ -139,6 +139,8 @@ describe('experiment store', () => {
     const after = await readMetrics(file);
     assert.deepEqual(after.events.map((ev) => ev.step), [1, 0, 3]);
     assert.equal(after.skipped, 2);
+    assert.deepEqual((await readMetrics(e.dir)).events.map((ev) => ev.step), [1, 0, 3]); // the folder works too
+    assert.deepEqual(await readMetrics(path.join(root, 'none.jsonl')), { events: [], skipped: 0, issues: [], truncatedTail: false, offset: 0 });
   });
 
   it('a SIGKILLed writer leaves an experiment that reads and shows interrupted', async function () {

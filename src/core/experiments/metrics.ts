@@ -96,9 +96,18 @@ export function describeSkipped(p: Pick<MetricsParse, 'skipped' | 'issues' | 'tr
   return `skipped ${p.skipped} line${p.skipped === 1 ? '' : 's'}: ${parts.join('; ')}${p.issues.length > 3 ? '; …' : ''}`;
 }
 
-/** Reads a metrics file; a missing file is an empty history (a run that has not logged yet). */
-export async function readMetrics(file: string): Promise<MetricsParse> {
+/**
+ * Reads a metrics file, or the metrics.jsonl of an experiment folder; a missing file is an empty history (a run that
+ * has not logged yet).
+ */
+export async function readMetrics(fileOrExperimentDir: string): Promise<MetricsParse> {
   let text: string;
+  let file = fileOrExperimentDir;
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, METRICS_FILE);
+  } catch {
+    // missing: handled by the read below
+  }
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
