@@ -353,6 +353,15 @@ export async function listCheckpoints(experimentDir: string, status?: Experiment
 }
 
 /**
+ * The checkpoint to resume from: status.lastCheckpoint when it is complete (has model.json), else the newest complete
+ * one. Undefined when there is none (a run killed before its first checkpoint restarts from scratch).
+ */
+export async function findResumeCheckpoint(experimentDir: string, status?: ExperimentStatus): Promise<CheckpointInfo | undefined> {
+  const cps = (await listCheckpoints(experimentDir, status)).filter((c) => c.hasModel);
+  return cps.find((c) => c.isLast) ?? cps[0];
+}
+
+/**
  * Writes a checkpoint folder atomically: files go into a hidden staging folder which is renamed to `name`. An existing
  * checkpoint of that name is moved aside first and removed afterwards, so a crash leaves either the old or the new one
  * complete (or, in the instant between the two renames, the old one under `.old-…`); prefer a new name per epoch and
