@@ -192,6 +192,13 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
   const format = detectFormat(useDir);
   const name = path.basename(dir);
   if (!format) {
+    // A data root given where a dataset folder was expected: point at the named datasets inside it.
+    const inside = (Object.values(NAMED_DATASETS) as { name: DatasetName; folders: string[] }[])
+      .filter((d) => d.folders.some((f) => isDir(path.join(dir, f)))).map((d) => d.name);
+    if (inside.length) {
+      throw new DataError(`this looks like a data folder holding ${inside.join(', ')}, not a dataset`, dir,
+        `Use the dataset name with this data folder, e.g. --data ${inside[0]} --data-dir ${dir} (in VS Code: setting bnnStudio.dataDir).`);
+    }
     throw new DataError('no dataset files in this folder', dir,
       `Expected IDX files (${requiredFileNames('idx').join(', ')}; raw or gzip'd) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
   }
