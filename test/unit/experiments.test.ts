@@ -57,6 +57,40 @@ describe('experiment store', () => {
     assert.deepEqual(readdirSync(root).sort(), [a.id, b.id, c.id]);
   });
 
+  it('gives processes creating experiments in the same second distinct, complete folders', async function () {
+    this.timeout(30000);
+    const now = String(new Date(2026, 10, 26, 15, 0, 0).getTime());
+    const go = path.join(root, '..', `${path.basename(root)}.go`);
+    let ready = 0;
+    let allReady: () => void = () => {};
+    const readyP = new Promise<void>((r) => { allReady = r; });
+    const runs = Array.from({ length: 5 }, () => new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '..', 'support', 'createExperimentChild.ts'), root, now, go], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '', err = '';
+      child.stdout.on('data', (d) => { out += d; if (out === 'ready\n' && ++ready === 5) allReady(); });
+      child.stderr.on('data', (d) => { err += d; });
+      child.on('exit', (code) => (code === 0 ? resolve(out.replace('ready\n', '').trim()) : reject(new Error(`exit ${code}: ${err}`))));
+    }));
+    await readyP;
+    // All five are spinning on this file: they create at the same instant and must collide on the rename.
+    writeFileSync(go, '');
+    let ids: string[];
+    try {
+      ids = (await Promise.all(runs)).sort();
+    } finally {
+      rmSync(go, { force: true });
+    }
+    const base = '20261126-150000-race-bop';
+    assert.deepEqual(ids, [base, `${base}-2`, `${base}-3`, `${base}-4`, `${base}-5`].sort());
+    const list = await listExperiments(root);
+    assert.equal(list.length, 5);
+    for (const e of list) {
+      assert.deepEqual(e.problems, []);
+      assert.equal(e.config?.id, e.id);
+    }
+    assert.deepEqual(readdirSync(root).filter((n) => n.startsWith('.')), []);
+  });
+
   it('writes atomically: no temp files left, the old content survives a failed write', () => {
     const f = path.join(root, 'x.json');
     writeFileAtomic(f, '{"v":1}\n');
