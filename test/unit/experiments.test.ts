@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/experiments/atomic';
 import { makeExperimentId, dateFromId } from '../../src/core/experiments/id';
-import { MetricsWriter, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
+import { MetricsWriter, truncateMetrics, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
 import {
   cleanupStaleEntries, createExperiment, deleteExperiment, findResumeCheckpoint, findExperimentDir, groupByModel, listCheckpoints, listDeviceResults, listExperiments,
   readExperiment, resolveExperimentsDir, updateStatus, writeCheckpoint, writeDeviceResult, writeStatus, type ExperimentInit,
@@ -175,6 +175,9 @@ describe('experiment store', () => {
     assert.deepEqual(after.events.map((ev) => ev.step), [1, 0, 3]);
     assert.equal(after.skipped, 2);
     assert.deepEqual((await readMetrics(e.dir)).events.map((ev) => ev.step), [1, 0, 3]); // the folder works too
+    // Resuming from a checkpoint at step 1 drops later points and the garbage.
+    assert.equal(await truncateMetrics(e.dir, 1), 3);
+    assert.deepEqual(await readMetrics(e.dir), { events: [step(1), epoch(0, 0.7)], skipped: 0, issues: [], truncatedTail: false, offset: readFileSync(file).length });
     assert.deepEqual(await readMetrics(path.join(root, 'none.jsonl')), { events: [], skipped: 0, issues: [], truncatedTail: false, offset: 0 });
   });
 

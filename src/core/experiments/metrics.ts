@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { METRICS_FILE, type MetricsEvent } from './types';
 import { toMetricsEvent, type MetricsParseIssue } from './metricsFile';
+import { writeFileAtomic } from './atomic';
 
 export interface MetricsParse {
   events: MetricsEvent[];
@@ -159,6 +160,19 @@ export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Prom
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * For a resume from a checkpoint taken at `lastStep`: rewrites metrics.jsonl (atomically) keeping only the events with
+ * step ≤ lastStep, so the resumed run continues the curves without duplicated or orphaned points; garbled lines go too.
+ * A follower sees the replaced file and starts over (`reset`). Returns how many lines were dropped.
+ */
+export async function truncateMetrics(experimentDir: string, lastStep: number): Promise<number> {
+  const file = path.join(experimentDir, METRICS_FILE);
+  const parsed = await readMetrics(file);
+  const kept = parsed.events.filter((e) => e.step <= lastStep);
+  writeFileAtomic(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return parsed.events.length - kept.length + parsed.skipped;
 }
 
 /** Appends events to an experiment's metrics.jsonl, one write() per line. Sync: the trainer's step order is the file order. */
