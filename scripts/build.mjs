@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
 // the `bnn` CLI, child-process workers, and the browser-only webview.
 import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -46,5 +46,13 @@ for (const o of optional) {
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: true })));
+  // The modules each bundle leaves to run time (scripts/package.mjs ships them in the .vsix).
+  results.forEach((r, i) => writeFileSync(`${builds[i].outfile}.externals.json`, `${JSON.stringify(externalImports(r.metafile), null, 2)}\n`));
+}
+
+function externalImports(meta) {
+  const names = new Set();
+  for (const out of Object.values(meta.outputs)) for (const imp of out.imports) if (imp.external) names.add(imp.path);
+  return [...names].sort();
 }
