@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchOnEmulator, formatDeviceResult, percentile, saveDeviceResult } from '../../src/core/device/bench';
 import { buildFirmware } from '../../src/core/device/build';
 import { DeviceClient } from '../../src/core/device/client';
 import { liveEmulatorCount, startEmulatedBoard } from '../../src/core/device/qemu';
@@ -81,6 +82,46 @@ describe('firmware on the emulated board (fixture model)', function () {
     ac.abort();
     await board.exited;
     assert.ok(!isAlive(board.pid));
+  });
+
+  it('benchmarks: accuracy, agreement, instruction latency, sizes next to the estimate, saved atomically', async () => {
+    const inputs = Array.from({ length: 120 }, (_, i) => new Uint8Array(16).map((_, j) => (i * 73 + j * 41) & 255));
+    const labels = inputs.map((x, i) => (i % 5 === 0 ? (tinyFixtureInfer(x).classIndex + 1) % 4 : tinyFixtureInfer(x).classIndex));
+    const phases: string[] = [];
+    const report = await benchOnEmulator({
+      board: 'qemu-stm32', modelDir: FIXTURE, workDir: path.join(dir, 'bench'), hash: '0123456789abcdef', what: 'the fixture',
+      estimate: { flash: 16, ram: 4 }, inputs, labels,
+      reference: (x) => { const r = tinyFixtureInfer(x); return { class: r.classIndex, scores: r.scores }; },
+      progress: (p) => { if (phases[phases.length - 1] !== p) phases.push(p); },
+    });
+    const r = report.result;
+    assert.deepEqual(phases, ['build', 'start', 'connect', 'infer', 'stop']);
+    assert.equal(r.samples, 120);
+    assert.equal(r.agreement, 1);
+    assert.deepEqual(report.mismatches, []);
+    assert.equal(r.deviceAccuracy, 96 / 120);
+    assert.equal(r.hostAccuracy, 96 / 120);
+    assert.equal(r.latency.unit, 'instructions (emulated)');
+    assert.equal(r.latency.median, percentile(report.ticks, 0.5));
+    assert.ok(r.latency.median > 50 && r.latency.p90 >= r.latency.median);
+    assert.deepEqual({ est: r.flash.estimate, model: r.flash.modelBytes }, { est: 16, model: 16 });
+    assert.ok(r.flash.used > r.flash.estimate && r.ram.used > 8192, 'firmware totals include the harness');
+    const file = saveDeviceResult(dir, r);
+    assert.match(path.basename(file), /^qemu-stm32-\d{8}-\d{6}Z\.json$/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r);
+    assert.notEqual(saveDeviceResult(dir, r), file, 'a second result in the same second gets its own file');
+    assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp')), []);
+    assert.match(formatDeviceResult(r), /agreement +100\.00%/);
+    assert.equal(liveEmulatorCount(), 0);
+  });
+
+  it('refuses a board that runs another model, and still stops QEMU', async () => {
+    await assert.rejects(benchOnEmulator({
+      board: 'qemu-stm32', modelDir: FIXTURE, workDir: path.join(dir, 'bench2'), hash: 'fedcba9876543210', what: "experiment 'x'",
+      estimate: { flash: 16, ram: 4 }, inputs: [new Uint8Array(16)], labels: [0],
+      reference: () => ({ class: 0, scores: [0, 0, 0, 0] }),
+    }), /the board runs model 0123456789abcdef, but experiment 'x' compiles to fedcba9876543210/);
+    assert.equal(liveEmulatorCount(), 0);
   });
 
   it('names the package to install when a tool is missing', async () => {

@@ -2,6 +2,7 @@
  * A transport over npm `serialport`: real boards' USB serial ports and QEMU's pty. Loaded lazily so that the pure
  * protocol core works without the native binding (and a broken binding gives a clear message, not a stack trace).
  */
+import { describeOpenError } from './byteLink';
 import type { ByteTransport } from './transport';
 
 export interface SerialOptions {
@@ -16,14 +17,6 @@ export class SerialPortError extends Error {
   }
 }
 
-function explainOpenError(path: string, err: Error): string {
-  const m = err.message;
-  if (/EBUSY|Resource busy|Access denied|cannot lock/i.test(m)) return `serial port ${path} is busy: close any serial monitor (VS Code, PlatformIO, screen, minicom) using it and retry`;
-  if (/EACCES|Permission denied/i.test(m)) return `no permission to open serial port ${path}: on Linux add yourself to the 'dialout' group (sudo usermod -aG dialout $USER) and log in again`;
-  if (/ENOENT|No such file|File not found/i.test(m)) return `serial port ${path} does not exist: is the board plugged in? (bnn boards lists connected boards)`;
-  return `cannot open serial port ${path}: ${m}`;
-}
-
 export async function openSerialTransport(opts: SerialOptions): Promise<ByteTransport> {
   let SerialPortCtor: typeof import('serialport').SerialPort;
   try {
@@ -31,8 +24,8 @@ export async function openSerialTransport(opts: SerialOptions): Promise<ByteTran
   } catch (err) {
     throw new SerialPortError(`the serial port library could not be loaded (${(err as Error).message}); reinstall BNN Studio's dependencies (npm ci)`);
   }
-  const port = new SerialPortCtor({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false, lock: false });
-  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new SerialPortError(explainOpenError(opts.path, err))) : resolve())));
+  const port = new SerialPortCtor({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false, lock: true });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(describeOpenError(opts.path, err)) : resolve())));
   let open = true;
   let dataListener: ((chunk: Uint8Array) => void) | undefined;
   const closeListeners: ((error?: Error) => void)[] = [];
