@@ -18,6 +18,8 @@ const nodeExternals = [
 
 const common = {
   bundle: true,
+  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   sourcemap: true,
   minify: production,
   logLevel: 'warning',

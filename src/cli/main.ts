@@ -1,25 +1,50 @@
-// The `bnn` command: a thin argument parser over src/core. Exit codes: 0 ok, 1 invalid input, 2 usage.
-import { BOARDS } from '../core/boards';
+// The `bnn` command: a thin dispatcher over src/core. Exit codes: 0 ok, 1 invalid input, 2 usage.
+import { UsageError, InputError, type CliCommand } from './errors';
+import { summaryCommand } from './commands/summary';
+import { validateCommand } from './commands/validate';
+import { boardsCommand } from './commands/boards';
+import { importCommand } from './commands/importModel';
+import { exportLarqCommand } from './commands/exportLarq';
 
-const USAGE = `usage: bnn <command> [options]
+const COMMANDS: CliCommand[] = [
+  summaryCommand,
+  validateCommand,
+  boardsCommand,
+  importCommand,
+  exportLarqCommand,
+];
 
-commands:
-  boards                      list supported boards
-`;
+function usage(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return `usage: bnn <command> [options]\n\n${COMMANDS.map((c) => `  ${c.usage.padEnd(w)}  ${c.summary}`).join('\n')}\n`;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const [cmd] = argv;
-  switch (cmd) {
-    case 'boards':
-      for (const b of BOARDS) process.stdout.write(`${b.id.padEnd(16)} ${b.name} — ${b.flashBytes / 1024} KB flash, ${b.ramBytes / 1024} KB RAM\n`);
-      return 0;
-    default:
-      process.stderr.write(USAGE);
-      return 2;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`bnn: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) { process.stderr.write(`bnn ${name}: ${err.message}\nusage: ${cmd.usage}\n`); return 2; }
+    if (err instanceof InputError) { process.stderr.write(`bnn ${name}: ${err.message}\n`); return 1; }
+    throw err;
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {
-  process.stderr.write(`bnn: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exitCode = 1;
-});
+/** Runs the CLI as a process: sets the exit code, and reports an unexpected exception as an internal error. */
+export function run(argv: string[]): void {
+  main(argv).then((code) => { process.exitCode = code; }, (err) => {
+    process.stderr.write(`bnn: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
+
+if (require.main === module) run(process.argv.slice(2));

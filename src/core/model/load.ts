@@ -1,0 +1,244 @@
+/**
+ * Reads a `*.bnn.json` text into a ModelSpec, or into diagnostics that point at the exact offending value:
+ * JSON syntax → JSON Schema (ajv) → defaults → semantic checks (shape inference, layer combinations, limits).
+ * Never throws for bad input: every problem becomes a diagnostic with a range.
+ */
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { ErrorObject } from 'ajv';
+import { schemaErrors } from './schema';
+import { normalizeModel } from './normalize';
+import { LineIndex, nodeForPath, type Range } from './positions';
+import type { ModelSpec } from './spec';
+import { inferShapes, SpecError } from '../deploy/plan';
+
+export type { Range, Position } from './positions';
+
+export interface ModelDiagnostic {
+  message: string;
+  severity: 'error' | 'warning';
+  /** 0-based, as VS Code ranges; the CLI prints 1-based file:line:col. */
+  range: Range;
+  /** JSON path of the offending value. */
+  path: (string | number)[];
+}
+
+export interface LoadedModel {
+  file: string;
+  spec?: ModelSpec;
+  diagnostics: ModelDiagnostic[];
+  /** Source range of each layer object (index-aligned with spec.layers), for CodeLens, hovers and reveal. */
+  layerRanges: Range[];
+  /** Range of the whole document's root object. */
+  rootRange?: Range;
+}
+
+export function loadModelText(text: string, file: string): LoadedModel {
+  const lines = new LineIndex(text);
+  const parseErrors: ParseError[] = [];
+  const root = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
+  const result: LoadedModel = { file, diagnostics: [], layerRanges: [] };
+  const diag = (node: Node | undefined, message: string, path: (string | number)[], severity: 'error' | 'warning' = 'error'): void => {
+    const range = node ? lines.range(node.offset, node.length) : lines.range(0, 0);
+    result.diagnostics.push({ message, severity, range, path });
+  };
+  if (parseErrors.length || !root) {
+    for (const e of parseErrors) {
+      result.diagnostics.push({ message: `invalid JSON: ${describeParseError(e)}`, severity: 'error', range: lines.range(e.offset, Math.max(e.length, 1)), path: [] });
+    }
+    if (!parseErrors.length) diag(undefined, 'the file is empty: a model needs "name", "input", "classes" and "layers"', []);
+    return result;
+  }
+  result.rootRange = lines.range(root.offset, root.length);
+  const layersNode = nodeForPath(root, ['layers']);
+  if (layersNode?.type === 'array') result.layerRanges = (layersNode.children ?? []).map((n) => lines.range(n.offset, n.length));
+
+  const doc = nodeValue(root);
+  const errors = simplify(schemaErrors(doc));
+  for (const e of errors) {
+    const { path, key, message } = describeSchemaError(e, doc);
+    diag(nodeForPath(root, path, key), message, path);
+  }
+  if (errors.length) return result;
+
+  const spec = normalizeModel(doc as Record<string, unknown>);
+  const seen = new Map<string, number>();
+  spec.layers.forEach((l, i) => {
+    const prev = seen.get(l.name);
+    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `layer name '${l.name}' is already used by layer ${prev}`, ['layers', i, 'name']);
+    else seen.set(l.name, i);
+  });
+  try {
+    inferShapes(spec);
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+    for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path);
+  }
+  if (result.diagnostics.length === 0) result.spec = spec;
+  return result;
+}
+
+/** jsonc-parser's node → plain value (its getNodeValue, with duplicate keys reported separately). */
+function nodeValue(node: Node): unknown {
+  switch (node.type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (k && v) o[k.value as string] = nodeValue(v);
+      }
+      return o;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value;
+  }
+}
+
+function describeParseError(e: ParseError): string {
+  const code = printParseErrorCode(e.error);
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character', InvalidNumberFormat: 'malformed number', PropertyNameExpected: 'expected a property name in double quotes',
+    ValueExpected: 'expected a value', ColonExpected: "expected ':'", CommaExpected: "expected ','", CloseBraceExpected: "expected '}'",
+    CloseBracketExpected: "expected ']'", EndOfFileExpected: 'unexpected content after the end of the model', InvalidCommentToken: 'comments are not allowed in a model file',
+    UnexpectedEndOfComment: 'unterminated comment', UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape', InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+/** Drops ajv's bookkeeping errors (failed `if`, the `oneOf` of an int-or-pair) that restate a more precise one. */
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const out: ErrorObject[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    const pairParent = /\/(kernelSize|strides|poolSize)(\/\d+)?$/.test(e.instancePath);
+    const key = pairParent ? e.instancePath.replace(/\/\d+$/, '') : `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
+}
+
+function toPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function where(path: (string | number)[], doc: unknown): string {
+  if (path[0] === 'layers' && typeof path[1] === 'number') {
+    const layer = (doc as { layers?: { type?: unknown }[] }).layers?.[path[1]];
+    const t = typeof layer?.type === 'string' ? ` (${layer.type})` : '';
+    const rest = path.slice(2).join('.');
+    return `layer ${path[1]}${t}${rest ? ` "${rest}"` : ''}`;
+  }
+  return path.length ? `"${path.join('.')}"` : 'the model';
+}
+
+const KNOWN_PROPS: Record<string, string[]> = {
+  QuantConv2D: ['type', 'name', 'filters', 'kernelSize', 'strides', 'padding', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
+  QuantDense: ['type', 'name', 'units', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
+  BatchNormalization: ['type', 'name', 'scale', 'center', 'momentum', 'epsilon'],
+  MaxPool2D: ['type', 'name', 'poolSize', 'strides', 'padding'],
+  Flatten: ['type', 'name'],
+  Activation: ['type', 'name', 'activation'],
+  model: ['$schema', 'name', 'description', 'input', 'classes', 'layers'],
+  input: ['shape'],
+};
+
+/** Larq/Keras spellings users will type, mapped to ours. */
+const ALIASES: Record<string, string> = {
+  kernel_size: 'kernelSize', input_quantizer: 'inputQuantizer', kernel_quantizer: 'kernelQuantizer', use_bias: 'useBias',
+  pool_size: 'poolSize', filter: 'filters', unit: 'units', stride: 'strides', kernel: 'kernelSize',
+  Conv2D: 'QuantConv2D', Dense: 'QuantDense', MaxPooling2D: 'MaxPool2D', BatchNorm: 'BatchNormalization',
+};
+
+function suggest(word: string, candidates: string[]): string {
+  if (ALIASES[word] && candidates.includes(ALIASES[word])) return ` (did you mean "${ALIASES[word]}"?)`;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | number)[]; key: boolean; message: string } {
+  let path = toPath(e.instancePath);
+  const at = where(path, doc);
+  const last = path[path.length - 1];
+  // An int-or-pair fails several ways at once (type, minimum, oneOf); one sentence covers them all.
+  const pairAt = /^(kernelSize|strides|poolSize)$/.test(String(last)) ? path : /^(kernelSize|strides|poolSize)$/.test(String(path[path.length - 2])) ? path.slice(0, -1) : undefined;
+  if (pairAt && e.keyword !== 'additionalProperties' && e.keyword !== 'required') {
+    return { path: pairAt, key: false, message: `${where(pairAt, doc)}: must be a positive integer or a [height, width] pair of positive integers, got ${describeValue(valueAt(doc, pairAt))}` };
+  }
+  switch (e.keyword) {
+    case 'required': {
+      const prop = (e.params as { missingProperty: string }).missingProperty;
+      return { path, key: false, message: `${at}: missing required property "${prop}"` };
+    }
+    case 'additionalProperties': {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      const layerType = path[0] === 'layers' && path.length === 2 ? (doc as { layers: { type: string }[] }).layers[path[1] as number]?.type : path.length === 0 ? 'model' : String(last);
+      const known = KNOWN_PROPS[layerType] ?? [];
+      path = [...path, prop];
+      return { path, key: true, message: `${at}: unknown property "${prop}"${suggest(prop, known)}` };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const got = valueAt(doc, path);
+      const extra = last === 'type' && typeof got === 'string' ? suggest(got, allowed.map(String)) : '';
+      return { path, key: false, message: `${at}: ${JSON.stringify(got)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${extra}` };
+    }
+    case 'type':
+      return { path, key: false, message: `${at}: must be ${article((e.params as { type: string }).type)}, got ${describeValue(valueAt(doc, path))}` };
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum': {
+      const p = e.params as { comparison: string; limit: number };
+      return { path, key: false, message: `${at}: must be ${p.comparison} ${p.limit}, got ${JSON.stringify(valueAt(doc, path))}` };
+    }
+    case 'oneOf': case 'anyOf':
+      return { path, key: false, message: `${at}: ${e.message ?? 'is invalid'}` };
+    case 'minItems': case 'maxItems':
+      return { path, key: false, message: `${at}: ${e.message?.replace('NOT', 'not') ?? 'wrong number of items'}` };
+    case 'pattern':
+      return { path, key: false, message: `${at}: ${JSON.stringify(valueAt(doc, path))} is not a valid name (letters, digits and _; it becomes a C identifier)` };
+    case 'minLength':
+      return { path, key: false, message: `${at}: must not be empty` };
+    default:
+      return { path, key: false, message: `${at}: ${e.message ?? 'is invalid'}` };
+  }
+}
+
+function article(type: string): string {
+  return (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type;
+}
+
+function valueAt(doc: unknown, path: (string | number)[]): unknown {
+  let v: unknown = doc;
+  for (const p of path) v = v === null || v === undefined ? undefined : (v as Record<string | number, unknown>)[p];
+  return v;
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array ${JSON.stringify(v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}

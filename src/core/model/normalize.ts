@@ -1,0 +1,63 @@
+/**
+ * Turns a schema-valid model document into a ModelSpec with every default filled in, as Keras/Larq would:
+ * quantizers default to null (full precision), useBias to true, padding to 'valid', strides to 1 (pools: poolSize),
+ * BatchNormalization to scale/center true, momentum 0.99, epsilon 1e-3. Layer names follow Keras
+ * (`quant_conv2d`, `quant_conv2d_1`, …) unless given.
+ */
+import type { LayerSpec, ModelSpec, Padding, Quantizer } from './spec';
+
+type Raw = Record<string, unknown>;
+
+const KERAS_NAMES: Record<LayerSpec['type'], string> = {
+  QuantConv2D: 'quant_conv2d',
+  QuantDense: 'quant_dense',
+  BatchNormalization: 'batch_normalization',
+  MaxPool2D: 'max_pooling2d',
+  Flatten: 'flatten',
+  Activation: 'activation',
+};
+
+export function toPair(v: unknown, fallback: [number, number]): [number, number] {
+  if (typeof v === 'number') return [v, v];
+  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
+  return fallback;
+}
+
+const q = (v: unknown): Quantizer => (v === undefined ? null : (v as Quantizer));
+
+export function normalizeModel(doc: Raw): ModelSpec {
+  const counts = new Map<string, number>();
+  const autoName = (type: LayerSpec['type']): string => {
+    const base = KERAS_NAMES[type];
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  };
+  const layers = (doc.layers as Raw[]).map((l): LayerSpec => {
+    const type = l.type as LayerSpec['type'];
+    const name = typeof l.name === 'string' ? l.name : autoName(type);
+    switch (type) {
+      case 'QuantConv2D':
+        return {
+          type, name, filters: l.filters as number, kernelSize: toPair(l.kernelSize, [1, 1]), strides: toPair(l.strides, [1, 1]),
+          padding: (l.padding as Padding) ?? 'valid', inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer),
+          useBias: (l.useBias as boolean) ?? true,
+        };
+      case 'QuantDense':
+        return { type, name, units: l.units as number, inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer), useBias: (l.useBias as boolean) ?? true };
+      case 'BatchNormalization':
+        return { type, name, scale: (l.scale as boolean) ?? true, center: (l.center as boolean) ?? true, momentum: (l.momentum as number) ?? 0.99, epsilon: (l.epsilon as number) ?? 1e-3 };
+      case 'MaxPool2D': {
+        const poolSize = toPair(l.poolSize, [2, 2]);
+        return { type, name, poolSize, strides: toPair(l.strides, poolSize), padding: (l.padding as Padding) ?? 'valid' };
+      }
+      case 'Flatten':
+        return { type, name };
+      case 'Activation':
+        return { type, name, activation: (l.activation as 'softmax' | 'linear') ?? 'softmax' };
+    }
+  });
+  const spec: ModelSpec = { name: doc.name as string, input: { shape: (doc.input as Raw).shape as number[] }, classes: doc.classes as number, layers };
+  if (typeof doc.description === 'string') spec.description = doc.description;
+  return spec;
+}

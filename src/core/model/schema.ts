@@ -1,0 +1,18 @@
+/** The model file's JSON Schema (the same file VS Code uses through contributes.jsonValidation), compiled once. */
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import schema from '../../../media/bnn-model.schema.json';
+
+let compiled: ValidateFunction | undefined;
+
+export function modelSchema(): object {
+  return schema;
+}
+
+/** Validates a parsed document; returns ajv's errors (empty when valid). */
+export function schemaErrors(doc: unknown): ErrorObject[] {
+  if (!compiled) {
+    // strict: false because draft-07 `default`/`description` beside `$ref` are for the editor, not for validation.
+    compiled = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return compiled(doc) ? [] : [...(compiled.errors ?? [])];
+}

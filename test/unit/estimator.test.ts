@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { summarize } from '../../src/core/estimate/summary';
+import { planModel } from '../../src/core/deploy/plan';
+import { loadModelText } from '../../src/core/model/load';
+import { TEMPLATES, templateText } from '../../src/core/model/templates';
+import type { ModelSpec } from '../../src/core/model/spec';
+
+function spec(id: string): ModelSpec {
+  const t = TEMPLATES.find((x) => x.id === id)!;
+  const m = loadModelText(templateText(t), id);
+  assert.ok(m.spec);
+  return m.spec;
+}
+
+function model(input: number[], classes: number, layers: unknown[]): ModelSpec {
+  const m = loadModelText(JSON.stringify({ name: 't', input: { shape: input }, classes, layers }), 't.bnn.json');
+  assert.ok(m.spec, JSON.stringify(m.diagnostics.map((d) => d.message)));
+  return m.spec;
+}
+
+describe('estimator', () => {
+  it('binary conv on a binarized input: per-position channel words, thresholds, same padding', () => {
+    // 8×8×40 input binarized; 3×3 conv, 16 filters, same padding → 8×8×16.
+    const s = model([8, 8, 40], 2, [
+      { type: 'QuantConv2D', filters: 40, kernelSize: 1, kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization' },
+      { type: 'QuantConv2D', filters: 16, kernelSize: 3, padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization' },
+      { type: 'Flatten' },
+      { type: 'QuantDense', units: 2, inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+    ]);
+    const p = planModel(s);
+    const conv = p.stages[1];
+    assert.equal(conv.kind, 'conv');
+    // cin = 40 → 2 words per position, 9 positions → 18 words per filter.
+    assert.equal(conv.kernelRowWords, 18);
+    assert.equal(conv.kernelBytes, 16 * 18 * 4);
+    assert.equal(conv.epilogueBytes, 16 * 4 + 4);
+    assert.deepEqual(conv.output.shape, [8, 8, 16]);
+    assert.equal(conv.output.bytes, 64 * 4);
+    // Dense on the flattened packed 8×8×16: 64 positions × 1 word.
+    assert.equal(p.stages[2].kernelRowWords, 64);
+    assert.equal(p.stages[2].output.repr, 'i32');
+    const l = p.layers[2];
+    assert.equal(l.binaryParams, 9 * 40 * 16);
+    assert.equal(l.binaryMacs, 64 * 9 * 40 * 16);
+    assert.equal(l.floatMacs, 0);
+    // First layer: real input, binary kernel → 32-bit MACs, flat-packed kernel ceil(40/32) = 2 words.
+    assert.equal(p.layers[0].floatMacs, 64 * 40 * 40);
+    assert.equal(p.stages[0].kernelRowWords, 2);
+  });
+
+  it('full-precision layers and BatchNorm not followed by a sign are float32', () => {
+    const s = model([16], 4, [
+      { type: 'QuantDense', units: 8, useBias: true },
+      { type: 'BatchNormalization', scale: true, center: true },
+      { type: 'QuantDense', units: 4, useBias: false },
+    ]);
+    const p = planModel(s);
+    assert.equal(p.stages.length, 2);
+    assert.equal(p.stages[0].kernelBytes, 16 * 8 * 4);
+    assert.equal(p.stages[0].epilogueBytes, 8 * 8);
+    assert.equal(p.stages[1].output.repr, 'f32');
+    assert.equal(p.layers[0].floatParams, 16 * 8 + 8);
+    assert.equal(p.layers[1].floatParams, 8 * 4);
+    assert.equal(p.layers[0].flashBytes, 512);
+    assert.equal(p.layers[1].flashBytes, 64);
+    assert.equal(p.binaryMacs, 0);
+    assert.equal(p.floatMacs, 16 * 8 + 8 * 4);
+  });
+
+  it('max-pooling fuses into the conv stage and pools before or after BatchNorm', () => {
+    const s = spec('binary-cnn');
+    const p = planModel(s);
+    assert.deepEqual(p.stages.map((x) => x.kind), ['conv', 'conv', 'conv', 'dense', 'dense']);
+    assert.equal(p.stages[0].poolBefore, 1);
+    assert.equal(p.stages[0].batchNorm, 2);
+    assert.deepEqual(p.stages[0].output.shape, [13, 13, 32]);
+    assert.equal(p.stages[0].output.repr, 'bits');
+    assert.equal(p.stages[4].output.repr, 'f32');
+    // Ping-pong: A holds the 784-byte input and stages 2/4; B the packed 13×13×32 map and stages 3.
+    assert.deepEqual(p.bufferBytes, [784, 13 * 13 * 4]);
+  });
+
+  it('reproduces the totals of the Bop paper\'s BinaryNet (CIFAR-10)', () => {
+    const s = summarize(spec('binarynet-cifar10'));
+    const convBits = 3 * 3 * (3 * 128 + 128 * 128 + 128 * 256 + 256 * 256 + 256 * 512 + 512 * 512);
+    const denseBits = 8192 * 1024 + 1024 * 1024 + 1024 * 10;
+    assert.equal(s.totals.binaryParams, convBits + denseBits);
+    assert.equal(s.totals.binaryParams, 14_022_016);
+    // BatchNorm(scale=false): beta, moving mean and variance.
+    assert.equal(s.totals.floatParams, 3 * (128 * 2 + 256 * 2 + 512 * 2 + 1024 * 2 + 10));
+    // Every binary layer's input channels are multiples of 32, so packing wastes no bit except in the first layer
+    // (27 kernel bits per filter → one word).
+    const thresholds = (128 * 2 + 256 * 2 + 512 * 2 + 1024 * 2) * 4 + (4 + 4 + 8 + 8 + 16 + 16 + 32 + 32) * 4;
+    assert.equal(s.totals.flashBytes, 128 * 4 + (convBits - 27 * 128) / 8 + denseBits / 8 + thresholds + 10 * 8);
+    assert.equal(s.totals.binaryMacs, 32 * 32 * 9 * (128 * 128) + 16 * 16 * 9 * (128 * 256 + 256 * 256) + 8 * 8 * 9 * (256 * 512 + 512 * 512) + denseBits);
+    assert.equal(s.totals.floatMacs, 32 * 32 * 27 * 128);
+    assert.ok(s.totals.compressionRatio > 31 && s.totals.compressionRatio < 32);
+    // A: the largest of the 3 KB input and the pooled 16×16×128 map; B: the packed 32×32×128 map.
+    assert.equal(s.totals.ramBytes, 16 * 16 * 128 / 8 + 32 * 32 * 128 / 8);
+  });
+
+  it('sums layer flash to the plan total and matches the Larq memory definition', () => {
+    for (const t of TEMPLATES) {
+      const s = summarize(spec(t.id));
+      assert.equal(s.layers.reduce((a, l) => a + l.flashBytes, 0), s.totals.flashBytes, t.id);
+      const bits = s.totals.binaryParams + 32 * s.totals.floatParams;
+      assert.ok(Math.abs(s.totals.larqMemoryKB - bits / 8192) < 1e-9);
+    }
+  });
+});
