@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
 // the `bnn` CLI, child-process workers, and the browser-only webview.
 import * as esbuild from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -41,6 +41,12 @@ for (const o of optional) {
   builds.push(o.platform === 'browser'
     ? { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'browser', format: 'iife', target: 'es2022' }
     : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals });
+}
+
+// The webview loads the codicon font from dist/ (its only resource roots are dist/ and media/), not node_modules.
+if (existsSync('webview/main.ts')) {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 }
 
 if (watch) {
