@@ -124,6 +124,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'extensions.autoUpdate': false,
     'security.workspace.trust.enabled': false,
     'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     ...opts.settings,
   };
   mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
