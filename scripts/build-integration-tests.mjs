@@ -19,5 +19,7 @@ await esbuild.build({
   target: 'node20',
   sourcemap: 'inline',
   external: ['vscode', 'mocha'],
+  // Same as scripts/build.mjs: jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 });

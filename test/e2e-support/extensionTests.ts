@@ -15,6 +15,8 @@ export interface ExtensionTestResult {
   /** One line per suite/test as the in-host reporter wrote them. */
   report: string;
   results: { title: string; state: 'passed' | 'failed' | 'pending'; error?: string }[];
+  /** Errors the workbench logged (extension host errors are forwarded to the browser console), for when nothing ran. */
+  hostErrors: string[];
 }
 
 export interface ExtensionTestOptions {
@@ -48,6 +50,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
   const browser = await launchBrowser(opts.tools.chromium, { profileParent: path.join(server.runDir, 'browser') });
   const consoleLog = path.join(opts.artifactsDir, 'browser-console.log');
   writeFileSync(consoleLog, '');
+  const hostErrors: string[] = [];
   let printed = 0;
   const pump = (): void => {
     if (!opts.onReport || !existsSync(reportFile)) return;
@@ -57,7 +60,11 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
   const ticker = setInterval(pump, 500);
   try {
     const { page } = browser;
-    page.on('console', (m) => appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
+    page.on('console', (m) => {
+      appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`);
+      // Resource 404s and the unreachable marketplace are noise offline; keep real exceptions.
+      if (m.type() === 'error' && /Error\b/.test(m.text()) && !/ENOTFOUND|Failed to load resource/.test(m.text())) hostErrors.push(m.text().slice(0, 2000));
+    });
     page.on('pageerror', (e) => appendFileSync(consoleLog, `[pageerror] ${e.stack ?? e.message}\n`));
     let exit!: (code: number) => void;
     const exited = new Promise<number>((resolve) => (exit = resolve));
@@ -76,7 +83,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
     if (outcome === 'timeout') {
       throw new Error(`the extension tests did not finish within ${opts.timeoutMs / 1000} s.\nReport so far:\n${report}\nServer log tail:\n${server.log().slice(-4000)}`);
     }
-    return { exitCode: outcome, report, results };
+    return { exitCode: outcome, report, results, hostErrors };
   } finally {
     clearInterval(ticker);
     writeFileSync(path.join(opts.artifactsDir, 'code-server.log'), server.log());
