@@ -3,11 +3,15 @@ import { UsageError, InputError, type CliCommand } from './errors';
 import { summaryCommand } from './commands/summary';
 import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
+import { importCommand } from './commands/importModel';
+import { exportLarqCommand } from './commands/exportLarq';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
   validateCommand,
   boardsCommand,
+  importCommand,
+  exportLarqCommand,
 ];
 
 function usage(): string {

@@ -65,4 +65,7 @@ export type WebviewToHost =
   | { v: 1; type: 'compile'; experimentId: string }
   | { v: 1; type: 'flash'; experimentId: string }
   | { v: 1; type: 'runEmulated'; experimentId: string }
-  | { v: 1; type: 'saveFile'; kind: 'png' | 'csv'; name: string; data: string };
+  | { v: 1; type: 'saveFile'; kind: 'png' | 'csv'; name: string; data: string }
+  /** CSV of the full metrics of these experiments, written by the host from metrics.jsonl (the webview only holds a
+   *  bounded, thinned copy of long runs). */
+  | { v: 1; type: 'exportCsv'; experimentIds: string[] };
