@@ -122,6 +122,8 @@ export async function readMetrics(fileOrExperimentDir: string): Promise<MetricsP
  * The last epoch event, reading backwards from the end in chunks (the file of a long run can be tens of MB; the
  * Experiments tree only needs the latest validation accuracy). Gives up after `maxBytes`.
  */
+const EPOCH_KIND = /"kind"\s*:\s*"epoch"/;
+
 export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Promise<Extract<MetricsEvent, { kind: 'epoch' }> | undefined> {
   let fh;
   try {
@@ -145,7 +147,8 @@ export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Prom
       const firstComplete = start === 0 ? 0 : 1;
       for (let i = lines.length - 1; i >= firstComplete; i--) {
         const l = lines[i].trim();
-        if (!l.includes('"epoch"') || !l.startsWith('{')) continue;
+        // Cheap pre-filter (JSON.parse of every step line of a long run would cost seconds); tolerates `"kind": "epoch"`.
+        if (!EPOCH_KIND.test(l)) continue;
         try {
           const ev = asMetricsEvent(JSON.parse(l));
           if (ev?.kind === 'epoch') return ev;
