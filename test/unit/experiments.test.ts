@@ -165,6 +165,10 @@ describe('experiment store', () => {
     assert.equal(m.truncatedTail, true);
     assert.match(describeSkipped(m), /^skipped 2 lines: line 3: not valid JSON .*; an incomplete last line/);
     assert.equal((await readLastEpochEvent(file))?.valAccuracy, 0.7);
+    // Python's json.dumps puts spaces after colons (the exported Larq script's writer).
+    const py = path.join(root, 'py.jsonl');
+    writeFileSync(py, `{"kind": "epoch", "step": 10, "epoch": 0, "time": 1, "loss": 0.5, "accuracy": 0.8, "valAccuracy": 0.66}\n${JSON.stringify(step(11))}\n`);
+    assert.equal((await readLastEpochEvent(py))?.valAccuracy, 0.66);
     // A complete last line without its newline is kept.
     assert.equal(parseMetricsText(JSON.stringify(step(5))).events.length, 1);
     // A resumed writer starts on a fresh line: only the cut line is lost.
