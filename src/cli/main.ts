@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/eval';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -12,6 +14,8 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  trainCommand,
+  evalCommand,
 ];
 
 function usage(): string {

@@ -7,14 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../experiments/types';
 import { scheduleValue } from './schedules';
 
-/** Larq's Bop defaults. */
-export const BOP_DEFAULTS = { gamma: 1e-4, threshold: 1e-8 } as const;
-/** Bop2ndOrder defaults of its reference implementation (Suarez-Ramirez et al.), ε as there. */
-export const BOP2_DEFAULTS = { gamma: 1e-6, threshold: 1e-6, sigma: 1e-2, epsilon: 1e-10 } as const;
-/** Keras Adam defaults; lr 0.01 as Larq's CaseOptimizer examples use for the real-valued parameters with Bop. */
-export const ADAM_DEFAULTS = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
-/** BinaryNet's latent-weight baseline: Adam 5e-3 on latent weights clipped to [−1, 1]. */
-export const LATENT_DEFAULT_LR = 5e-3;
+import { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS } from './defaults';
+
+export { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS, LATENT_DEFAULT_LR } from './defaults';
 
 /**
  * New binary weights as Larq computes them: sign(−sign(w·m − τ)·w) with sign(0) = +1. So a weight flips when
