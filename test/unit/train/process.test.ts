@@ -52,10 +52,9 @@ describe('train/worker process', function () {
   });
 
   it('SIGKILL mid-run: the experiment still reads (failed, with the cause) and resumes from its last checkpoint to completion', async () => {
-    let proc: ReturnType<typeof startTrainer> | undefined;
     let killed = false;
-    proc = startTrainer(request({ epochs: 3 }), (m) => {
-      if (!killed && m.type === 'status' && m.status.lastCheckpoint) { killed = true; proc!.kill(); }
+    const proc: ReturnType<typeof startTrainer> = startTrainer(request({ epochs: 3 }), (m) => {
+      if (!killed && m.type === 'status' && m.status.lastCheckpoint) { killed = true; proc.kill(); }
     });
     const r = await proc.done;
     assert.ok(killed);
