@@ -7,6 +7,8 @@ import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/eval';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -16,6 +18,8 @@ const COMMANDS: CliCommand[] = [
   exportLarqCommand,
   experimentsCommand,
   datasetsCommand,
+  trainCommand,
+  evalCommand,
 ];
 
 function usage(): string {

@@ -6,6 +6,7 @@ import { registerModelDiagnostics } from './modelDiagnostics';
 import { registerModelExplorer } from './modelExplorer';
 import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
+import { registerTraining } from './training';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
   registerInterop(context, output);
+  registerTraining(context, output);
 }
 
 export function deactivate(): void {}
