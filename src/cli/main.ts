@@ -5,6 +5,7 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { compileCommand } from './commands/compile';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -12,6 +13,7 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  compileCommand,
 ];
 
 function usage(): string {
