@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { experimentsCommand } from './commands/experiments';
+import { datasetsCommand } from './commands/datasets';
 import { compileCommand } from './commands/compile';
 
 const COMMANDS: CliCommand[] = [
@@ -13,6 +15,8 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  experimentsCommand,
+  datasetsCommand,
   compileCommand,
 ];
 

@@ -9,7 +9,7 @@ import type { TrainedModel } from '../../src/core/model/trained';
 import { ARCHITECTURES } from '../support/compileArchitectures';
 import { ARM_HARD_FLOAT, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
 import { forward64 } from '../support/forward64';
-import { randomInputs, syntheticModel } from '../support/synthetic';
+import { randomInputs, syntheticModel } from '../support/syntheticModel';
 import { requireTool } from '../support/tools';
 
 const SAMPLES = 120;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { compileModel } from '../../src/core/compile/compile';
 import { parseTrainedModel, serializeTrainedModel } from '../../src/core/compile/trainedJson';
 import { ARCHITECTURES } from '../support/compileArchitectures';
-import { syntheticModel } from '../support/synthetic';
+import { syntheticModel } from '../support/syntheticModel';
 
 const root = join(__dirname, '..', '..');
 const bnn = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
