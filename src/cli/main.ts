@@ -9,6 +9,7 @@ import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
+import { compileCommand } from './commands/compile';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -20,6 +21,7 @@ const COMMANDS: CliCommand[] = [
   datasetsCommand,
   trainCommand,
   evalCommand,
+  compileCommand,
 ];
 
 function usage(): string {

@@ -7,6 +7,7 @@ import { registerModelExplorer } from './modelExplorer';
 import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
 import { registerTraining } from './training';
+import { registerCompile } from './compile';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerModelCommands(context, models);
   registerInterop(context, output);
   registerTraining(context, output);
+  registerCompile(context, output);
 }
 
 export function deactivate(): void {}
