@@ -7,6 +7,7 @@ import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
+import { benchCommand } from './commands/bench';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -16,6 +17,7 @@ const COMMANDS: CliCommand[] = [
   exportLarqCommand,
   experimentsCommand,
   datasetsCommand,
+  benchCommand,
 ];
 
 function usage(): string {

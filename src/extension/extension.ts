@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
+import { registerDevice } from './device';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerModelDiagnostics(context, models);
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
+  registerDevice(context, output);
 }
 
 export function deactivate(): void {}
