@@ -10,6 +10,7 @@ import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
+import { benchCommand } from './commands/bench';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -22,6 +23,7 @@ const COMMANDS: CliCommand[] = [
   trainCommand,
   evalCommand,
   compileCommand,
+  benchCommand,
 ];
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
+import { registerDevice } from './device';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerInterop(context, output);
   registerTraining(context, output);
   registerCompile(context, output);
+  registerDevice(context, output);
 }
 
 export function deactivate(): void {}
