@@ -69,7 +69,7 @@ describe('experiment folders (interim reader)', () => {
     assert.equal(m.events.length, 2);
     assert.equal(m.truncatedTail, true);
     const [info] = await listExperiments(root);
-    assert.equal(info.status?.state, 'interrupted');
+    assert.equal(info.state, 'interrupted');
   });
 
   it('lists newest first and tolerates a folder without config', async () => {
@@ -80,8 +80,8 @@ describe('experiment folders (interim reader)', () => {
     mkdirSync(path.join(root, 'broken'));
     writeFileSync(path.join(root, 'broken', 'config.json'), '{');
     const list = await listExperiments(root);
-    assert.deepEqual(list.filter((e) => !e.problem).map((e) => e.id), ['b', 'c', 'a']);
-    assert.match(list.find((e) => e.id === 'broken')!.problem!, /cannot read broken/);
+    assert.deepEqual(list.filter((e) => e.id !== 'broken').map((e) => e.id), ['b', 'c', 'a']);
+    assert.match(list.find((e) => e.id === 'broken')!.problems.join(), /config.json is not valid JSON/);
     assert.deepEqual(await listExperiments(path.join(root, 'missing')), []);
   });
 
@@ -89,7 +89,7 @@ describe('experiment folders (interim reader)', () => {
     const file = path.join(root, 'metrics.jsonl');
     writeFileSync(file, serializeMetricsEvent(step(1)));
     const got: MetricsEvent[] = [];
-    const f = followMetrics(file, (await readMetrics(root)).offset, (evs) => got.push(...evs), 10);
+    const f = followMetrics(file, (evs) => got.push(...evs), { fromOffset: (await readMetrics(root)).offset, pollMs: 10 });
     try {
       const line = serializeMetricsEvent(step(2));
       appendFileSync(file, line.slice(0, 20));
