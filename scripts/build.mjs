@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
 // the `bnn` CLI, child-process workers, and the browser-only webview.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -52,5 +52,13 @@ if (existsSync('webview/main.ts')) {
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: true })));
+  // The modules each bundle leaves to run time (scripts/package.mjs ships them in the .vsix).
+  results.forEach((r, i) => writeFileSync(`${builds[i].outfile}.externals.json`, `${JSON.stringify(externalImports(r.metafile), null, 2)}\n`));
+}
+
+function externalImports(meta) {
+  const names = new Set();
+  for (const out of Object.values(meta.outputs)) for (const imp of out.imports) if (imp.external) names.add(imp.path);
+  return [...names].sort();
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { EXPERIMENTS_DIR } from '../core/experiments/types';
-import { findExperimentDir } from '../core/experiments/interimStore';
+import { findExperimentDir } from '../core/experiments/store';
 
 export function experimentRoots(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => path.join(f.uri.fsPath, EXPERIMENTS_DIR));

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { CONFIG_FILE, type Schedule } from '../core/experiments/types';
-import { groupByModel, listCheckpoints, listDeviceResults, listExperiments, type ExperimentInfo, type ModelGroup } from '../core/experiments/interimStore';
+import { groupByModel, listCheckpoints, listDeviceResults, listExperiments, type ExperimentInfo, type ModelGroup } from '../core/experiments/store';
 import type { ExperimentRef } from './experimentRefs';
 
 export type ExperimentNode =

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { EXPERIMENTS_DIR } from '../core/experiments/types';
-import { deleteExperiment } from '../core/experiments/interimStore';
+import { deleteExperiment } from '../core/experiments/store';
 import { ExperimentsTree, experimentLabel, type ExperimentNode } from './experimentsTree';
 import { experimentRoots, resolveExperimentDirs } from './experimentRefs';
 import { registerTrainingPanels, type LiveTrainingEvents, type TrainingPanels } from './trainingPanel';
