@@ -9,6 +9,7 @@ import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
 import { registerTraining } from './training';
 import { registerCompile } from './compile';
+import { registerExperiments } from './experimentsView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerTraining(context, output);
   registerCompile(context, output);
   registerDevice(context, output);
+  registerExperiments(context, output);
 }
 
 export function deactivate(): void {}
