@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { experimentsCommand } from './commands/experiments';
+import { datasetsCommand } from './commands/datasets';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -12,6 +14,8 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  experimentsCommand,
+  datasetsCommand,
 ];
 
 function usage(): string {
