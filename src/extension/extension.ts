@@ -5,6 +5,7 @@ import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
 import { registerModelExplorer } from './modelExplorer';
 import { ModelStore } from './modelStore';
+import { registerInterop } from './interop';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerModelDiagnostics(context, models);
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
+  registerInterop(context, output);
 }
 
 export function deactivate(): void {}
