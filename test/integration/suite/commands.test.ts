@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { contributedCommands, inWorkspace, waitFor } from './helpers';
+import * as path from 'node:path';
+import { loadModelText } from '../../../src/core/model/load';
+import { contributedCommands, extension, inWorkspace, waitFor } from './helpers';
 
 /**
  * Every contributed command, run the way a user can reach it. Commands that ask something (a quick pick, an input
@@ -11,12 +13,29 @@ type Exercise = () => Promise<void>;
 
 const model = (): vscode.Uri => inWorkspace('models', 'binary-mlp.bnn.json');
 
-/** Runs a command that opens a quick input, then cancels it; the command must resolve without error. */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function endsWithin<T>(what: string, p: Thenable<T>, ms = 10_000): Promise<T> {
+  return Promise.race([p, sleep(ms).then(() => { throw new Error(`${what} did not end within ${ms} ms`); })]);
+}
+
+/**
+ * Runs a command that asks something (quick pick, input box, file dialog — in code-server all quick inputs — or a
+ * notification with buttons), then dismisses it like Escape; the command must resolve without error.
+ */
 async function runAndCancel(command: string, ...args: unknown[]): Promise<void> {
   const done = vscode.commands.executeCommand(command, ...args);
-  await new Promise((r) => setTimeout(r, 1500));
+  await sleep(1500);
   await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-  await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`${command} did not end after Escape`)), 10_000))]);
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await endsWithin(`${command} after Escape`, done);
+}
+
+async function copyFixture(rel: string, toFolder: string): Promise<vscode.Uri> {
+  const src = vscode.Uri.file(path.join(extension().extensionPath, 'test', 'fixtures', rel));
+  const dst = inWorkspace(toFolder, path.basename(rel));
+  await vscode.workspace.fs.writeFile(dst, await vscode.workspace.fs.readFile(src));
+  return dst;
 }
 
 const EXERCISES: Record<string, Exercise> = {
@@ -38,6 +57,27 @@ const EXERCISES: Record<string, Exercise> = {
   },
   'bnn.newModel': async () => {
     await runAndCancel('bnn.newModel');
+  },
+  'bnn.importModel': async () => {
+    // The Larq/Keras JSON a user exported with model.to_json(): import it and accept the proposed file name.
+    const source = await copyFixture('keras/larq-mnist-keras2.json', 'import');
+    const done = vscode.commands.executeCommand('bnn.importModel', source);
+    await sleep(1500);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await endsWithin('bnn.importModel', done);
+    const [created] = await vscode.workspace.findFiles('import/*.bnn.json');
+    assert.ok(created, 'the imported model was written next to the source');
+    const loaded = loadModelText(new TextDecoder().decode(await vscode.workspace.fs.readFile(created)), created.fsPath);
+    assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), [], 'the imported model is valid');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), created.toString(), 'and opened');
+    await runAndCancel('bnn.importModel');
+  },
+  'bnn.exportLarqScript': async () => {
+    await runAndCancel('bnn.exportLarqScript', model());
+  },
+  'bnn.trainWithLarq': async () => {
+    // Without Larq installed this ends at an error notification naming what to install; with it, at the preset pick.
+    await runAndCancel('bnn.trainWithLarq', model());
   },
   'bnn.revealLayer': async () => {
     await vscode.commands.executeCommand('bnn.revealLayer', model(), 1);
