@@ -5,6 +5,12 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { experimentsCommand } from './commands/experiments';
+import { datasetsCommand } from './commands/datasets';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/eval';
+import { compileCommand } from './commands/compile';
+import { benchCommand } from './commands/bench';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -12,6 +18,12 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  experimentsCommand,
+  datasetsCommand,
+  trainCommand,
+  evalCommand,
+  compileCommand,
+  benchCommand,
 ];
 
 function usage(): string {
