@@ -3,7 +3,7 @@
  * an injected file source, so the "never re-parse an unchanged file" rule is unit-tested and benchmarked without
  * VS Code.
  */
-import { AnalysisCache, type ModelAnalysis } from './modelAnalysis';
+import type { AnalysisCache, ModelAnalysis } from './modelAnalysis';
 
 /**
  * Folders whose `*.bnn.json` are not the user's models: dependencies, VCS internals, and BNN Studio's own experiment
