@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { experimentsCommand } from './commands/experiments';
+import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 
@@ -14,6 +16,8 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  experimentsCommand,
+  datasetsCommand,
   trainCommand,
   evalCommand,
 ];

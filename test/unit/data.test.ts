@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import {
   DataError, encodeIdx, parseIdxImages, parseIdxLabels, readIdxImages, readIdxLabels, parseCifarBatch, CIFAR_RECORD,
   loadDataset, locateDataset, checkDatasetForModel, datasetModelMismatch, splitValidation, batches, batchCount, permutation,
-  Mulberry32, deriveSeed, classCounts, normalizeInputs, bundledDataDir, probeNamedDataset, validationCount, type DataSplit,
+  Mulberry32, deriveSeed, classCounts, normalizeInputs, bundledDataDir, probeNamedDataset, validationCount, datasetConfigEntry, type DataSplit,
 } from '../../src/core/data';
 
 function tmp(): string {
@@ -189,6 +189,23 @@ describe('dataset lookup and loading', () => {
     }
   });
 
+  it('rejects images of the wrong size for a named dataset, and a data root given as a dataset path', () => {
+    const root = tmp();
+    try {
+      const dir = path.join(root, 'mnist');
+      mkdirSync(dir);
+      const put = (name: string, bytes: Uint8Array) => writeFileSync(path.join(dir, name), bytes);
+      put('train-images-idx3-ubyte', encodeIdx([2, 32, 32], new Uint8Array(2 * 1024)));
+      put('train-labels-idx1-ubyte', encodeIdx([2], new Uint8Array(2)));
+      put('t10k-images-idx3-ubyte', encodeIdx([2, 32, 32], new Uint8Array(2 * 1024)));
+      put('t10k-labels-idx1-ubyte', encodeIdx([2], new Uint8Array(2)));
+      throwsData(() => loadDataset('mnist', { dataDir: root, includeSystem: false, env: {} }), /train-images-idx3-ubyte: 'mnist' images must be 28×28×1, this file holds 32×32×1 images/);
+      throwsData(() => loadDataset(root), /looks like a data folder holding mnist, not a dataset\nUse the dataset name with this data folder, e\.g\. --data mnist --data-dir /);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('names the Debian package for Fashion-MNIST and rejects unknown names', () => {
     const root = tmp();
     try {
@@ -220,6 +237,7 @@ describe('dataset lookup and loading', () => {
       centre += ds.train.images[i * 784 + 14 * 28 + 14];
     }
     assert.ok(border / 100 < 5 && centre / 100 > 60, `border ${border / 100}, centre ${centre / 100}`);
+    assert.deepEqual(datasetConfigEntry(ds, { trainSamples: 5400, valSamples: 600 }), { name: 'bundled', path: ds.dir, trainSamples: 5400, valSamples: 600, testSamples: 1000, normalization: 'x = u8 / 127.5 - 1' });
   });
 
   it('checks a dataset against a model input and classes', () => {

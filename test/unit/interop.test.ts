@@ -10,6 +10,7 @@ import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { MetricsEvent } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
+import { probePython } from '../../src/core/interop/larqRunner';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), id).spec!;
@@ -111,5 +112,18 @@ w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
     assert.equal(status.state, 'completed');
     assert.ok(existsSync(join(dir, 'exp', 'run1', 'checkpoints')));
     assert.deepEqual(readdirSync(join(dir, 'exp', 'run1')).filter((f) => f.includes('.tmp')), []);
+  });
+});
+
+describe('interop: Train with Larq', () => {
+  it('explains how to get Larq when the interpreter lacks it, and when there is no interpreter', async function () {
+    const python = requireTool(this, 'python3', 'apt-get install python3');
+    const r = await probePython(python);
+    if (r.ok) { assert.ok(r.larq && r.tensorflow); return; }
+    assert.match(r.message ?? '', /has no larq/);
+    assert.match(r.message ?? '', /pip install larq/);
+    const none = await probePython('/nonexistent/python3');
+    assert.equal(none.ok, false);
+    assert.match(none.message ?? '', /no Python interpreter at '\/nonexistent\/python3'/);
   });
 });

@@ -4,6 +4,7 @@
  * (x = u8 / 127.5 − 1), applied by the trainer on the fly and by the firmware's integer path.
  */
 import { INPUT_ENCODING, type ModelSpec } from '../model/spec';
+import type { ExperimentConfig } from '../experiments/types';
 import { DataError } from './errors';
 import { deriveSeed, permutation } from './prng';
 
@@ -174,6 +175,11 @@ export function normalizeInputs(u8: Uint8Array, out?: Float32Array): Float32Arra
   const { scale, offset } = INPUT_ENCODING;
   for (let i = 0; i < u8.length; i++) dst[i] = u8[i] * scale + offset;
   return dst;
+}
+
+/** The `dataset` entry of an ExperimentConfig for a run on `ds` with these split sizes. */
+export function datasetConfigEntry(ds: Dataset, counts: { trainSamples: number; valSamples: number; testSamples?: number }): ExperimentConfig['dataset'] {
+  return { name: ds.name, path: ds.dir, trainSamples: counts.trainSamples, valSamples: counts.valSamples, testSamples: counts.testSamples ?? ds.test.count, normalization: NORMALIZATION_DESCRIPTION };
 }
 
 /** Per-class sample counts (for summaries and the balance test). */

@@ -155,7 +155,9 @@ function notFoundMessage(name: DatasetName, probes: Probe[], opts: DataLookupOpt
     return new DataError(`the bundled dataset (${BUNDLED_DATA_SUBDIR}) was not found next to BNN Studio's code`, undefined,
       'It ships with the repository and the extension; regenerate it with `node scripts/make-bundled-data.mjs` (needs the Debian package dataset-fashion-mnist).');
   }
-  const lines = probes.map((p) => `  ${p.dir} (${p.origin}${p.origin === 'Debian package' ? `: ${info.system.find((s) => s.dir === p.dir)?.debianPackage}` : ''}) — ${p.exists ? `missing ${p.missing.join(', ')}` : 'no such folder'}`);
+  // Alternative spellings (MNIST/raw, cifar-10-batches-bin…) only clutter the list unless they exist.
+  const shown = probes.filter((p) => p.exists || p.origin === 'Debian package' || path.basename(p.dir) === info.folders[0]);
+  const lines = shown.map((p) => `  ${p.dir} (${p.origin}${p.origin === 'Debian package' ? `: ${info.system.find((s) => s.dir === p.dir)?.debianPackage}` : ''}) — ${p.exists ? `missing ${p.missing.join(', ')}` : 'no such folder'}`);
   const roots = dataRoots(opts);
   const target = path.join((roots[0] ?? { dir: userDataDir(opts.env) }).dir, info.folders[0]);
   const files = requiredFileNames(info.format);
@@ -181,7 +183,7 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
   const dir = path.resolve(opts.cwd ?? process.cwd(), nameOrPath);
   if (!isDir(dir)) {
     throw new DataError(
-      looksLikePath ? 'no such folder' : `unknown dataset '${nameOrPath}': not one of ${Object.keys(NAMED_DATASETS).join(', ')}, and there is no folder of that name`,
+      looksLikePath ? (existsSync(dir) ? 'not a folder (give the folder that holds the dataset files)' : 'no such folder') : `unknown dataset '${nameOrPath}': not one of ${Object.keys(NAMED_DATASETS).join(', ')}, and there is no folder of that name`,
       looksLikePath ? dir : undefined,
       `Give a dataset name (${Object.keys(NAMED_DATASETS).join(', ')}) or a folder holding IDX files (${requiredFileNames('idx').join(', ')}) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
   }
@@ -190,6 +192,13 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
   const format = detectFormat(useDir);
   const name = path.basename(dir);
   if (!format) {
+    // A data root given where a dataset folder was expected: point at the named datasets inside it.
+    const inside = (Object.values(NAMED_DATASETS) as { name: DatasetName; folders: string[] }[])
+      .filter((d) => d.folders.some((f) => isDir(path.join(dir, f)))).map((d) => d.name);
+    if (inside.length) {
+      throw new DataError(`this looks like a data folder holding ${inside.join(', ')}, not a dataset`, dir,
+        `Use the dataset name with this data folder, e.g. --data ${inside[0]} --data-dir ${dir} (in VS Code: setting bnnStudio.dataDir).`);
+    }
     throw new DataError('no dataset files in this folder', dir,
       `Expected IDX files (${requiredFileNames('idx').join(', ')}; raw or gzip'd) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
   }

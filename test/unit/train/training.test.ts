@@ -12,7 +12,7 @@ import { predict, accuracy } from '../../../src/core/train/predict';
 import { readMetrics } from '../../../src/core/train/experimentFiles';
 import type { MetricsEvent } from '../../../src/core/experiments/types';
 import type { WorkerToHost } from '../../../src/core/messages';
-import { syntheticData } from '../../support/synthetic';
+import { syntheticData } from '../../support/syntheticData';
 import { tinyCnn, tinyMlp } from '../../support/models';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 1200, test: 300, seed: 3 });

@@ -1,0 +1,93 @@
+/**
+ * Finding the external tools the device pipeline runs, and saying how to install a missing one on the user's OS.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+
+export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib';
+
+/** Install commands per OS. Debian/Ubuntu package names are the ones CI uses (scripts/apt-packages.txt). */
+const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; windows: string }> = {
+  'qemu-system-arm': {
+    apt: 'sudo apt-get install qemu-system-arm',
+    dnf: 'sudo dnf install qemu-system-arm',
+    brew: 'brew install qemu',
+    windows: 'install QEMU from https://qemu.weilnetz.de/ (or `winget install SoftwareFreedomConservancy.QEMU`) and add it to PATH, or set bnnStudio.tools.qemu-system-arm',
+  },
+  'arm-none-eabi-gcc': {
+    apt: 'sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-gcc-cs arm-none-eabi-newlib',
+    brew: 'brew install --cask gcc-arm-embedded',
+    windows: 'install the Arm GNU Toolchain (arm-none-eabi) from developer.arm.com and add its bin folder to PATH, or set bnnStudio.tools.arm-none-eabi-gcc',
+  },
+  'arm-none-eabi-size': {
+    apt: 'sudo apt-get install binutils-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-binutils-cs',
+    brew: 'brew install --cask gcc-arm-embedded',
+    windows: 'install the Arm GNU Toolchain (arm-none-eabi) from developer.arm.com and add its bin folder to PATH',
+  },
+  newlib: {
+    apt: 'sudo apt-get install libnewlib-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-newlib',
+    brew: 'brew install --cask gcc-arm-embedded (its newlib is included)',
+    windows: 'the Arm GNU Toolchain from developer.arm.com includes newlib',
+  },
+};
+
+export function installHint(tool: ToolName, platform: NodeJS.Platform = process.platform): string {
+  const i = INSTALL[tool];
+  if (platform === 'darwin') return `macOS: ${i.brew}`;
+  if (platform === 'win32') return `Windows: ${i.windows}`;
+  return `Debian/Ubuntu: ${i.apt}; Fedora: ${i.dnf}`;
+}
+
+export class ToolMissingError extends Error {
+  constructor(readonly tool: ToolName, detail?: string) {
+    super(`${tool === 'newlib' ? 'the newlib C library for arm-none-eabi' : tool} is not installed${detail ? ` (${detail})` : ''}. Install it — ${installHint(tool)}`);
+    this.name = 'ToolMissingError';
+  }
+}
+
+/** Explicit paths (settings `bnnStudio.tools.<name>`, CLI environment) win over PATH. */
+export type ToolPaths = Partial<Record<string, string>>;
+
+export function findExecutable(name: string, explicit?: string): string | undefined {
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, name + ext);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+export function requireExecutable(name: Exclude<ToolName, 'newlib'>, paths: ToolPaths = {}): string {
+  const explicit = paths[name];
+  const found = findExecutable(name, explicit);
+  if (!found) throw new ToolMissingError(name, explicit ? `${explicit} does not exist` : 'not found on PATH');
+  return found;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool to completion; the error names the tool and carries its stderr. */
+export function runTool(file: string, args: string[], opts: { cwd?: string; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: opts.cwd, signal: opts.signal, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) {
+        const e = err as NodeJS.ErrnoException & { killed?: boolean };
+        if (e.name === 'AbortError') { reject(Object.assign(new Error(`${path.basename(file)} cancelled`), { name: 'AbortError' })); return; }
+        reject(new Error(`${path.basename(file)} failed${e.code !== undefined ? ` (${e.code})` : ''}:\n${(stderr || stdout || e.message).trim()}`));
+        return;
+      }
+      resolve({ stdout, stderr });
+    });
+  });
+}
