@@ -11,6 +11,7 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
+>>>>>>> trainer
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -22,8 +23,10 @@ const COMMANDS: CliCommand[] = [
   datasetsCommand,
   trainCommand,
   evalCommand,
+<<<<<<< HEAD
   compileCommand,
   benchCommand,
+=======
 ];
 
 function usage(): string {
