@@ -348,6 +348,13 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+/* Small fixed-trip loops (a kernel row of a window) unrolled, so bit positions become constants. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_UNROLL _Pragma("GCC unroll 32")
+#else
+#define BNN_UNROLL
+#endif
+
 /* Every parameter array stays in the image even when the optimiser folds a small one into the code: 'used' keeps it
  * in the object, and one shared section keeps it through the linker's --gc-sections (the kernels in the same section
  * are always referenced), so flash use equals the plan's numbers. */
