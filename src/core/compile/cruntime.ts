@@ -5,7 +5,7 @@
  * Popcount: Cortex-M4 has no popcount instruction and GCC's __builtin_popcount becomes a call into libgcc. The XNOR
  * loops use SWAR bit-slicing (Hacker's Delight 5-1) two words at a time with the masks in registers, and add byte
  * lanes over up to 30 words before folding them: 13.6 instructions per word on QEMU's Cortex-M4 against 17.0 for the
- * textbook SWAR, 17.0 for a byte table and 20.0 for __builtin_popcount (scripts/bench/popcount, docs/compiler.md).
+ * textbook SWAR, 17.0 for a byte table and 20.0 for __builtin_popcount (scripts/bench/cm4, docs/compiler.md).
  * `-DBNN_USE_BUILTIN_POPCOUNT` switches to the builtin for targets that have the instruction (x86 -mpopcnt).
  */
 
