@@ -82,8 +82,9 @@ async function main() {
   rmSync(target, { recursive: true, force: true });
   for (const p of packages) {
     mkdirSync(dirname(join(target, p.rel)), { recursive: true });
-    // Nested node_modules are copied as packages of their own (only those in the closure).
-    cpSync(p.real, join(target, p.rel), { recursive: true, dereference: true, filter: (src) => !relative(p.real, src).split(/[\\/]/).includes('node_modules') });
+    // Nested node_modules are copied as packages of their own (only those in the closure); TypeScript sources,
+    // declarations and source maps (serialport ships them) are never loaded at run time.
+    cpSync(p.real, join(target, p.rel), { recursive: true, dereference: true, filter: (src) => !relative(p.real, src).split(/[\\/]/).includes('node_modules') && !/\.(ts|map)$/.test(src) });
   }
   process.stdout.write(`package: runtime modules ${[...needed].join(', ') || '(none)'} → ${packages.length} packages in dist/node_modules\n`);
   if (missing.length) process.stdout.write(`package: optional modules not installed, not shipped (the code falls back without them): ${missing.join(', ')}\n`);
