@@ -30,7 +30,6 @@ function checkId(id: unknown, allowed: ReadonlySet<string>, field: string): stri
 /** A file name offered in the save dialog: no folders, no control characters, the right extension. */
 export function checkFileName(name: unknown, ext: 'png' | 'csv'): string | undefined {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) return `name must be a file name of 1–200 characters, got ${describe(name)}`;
-  // eslint-disable-next-line no-control-regex
   if (/[\\/:*?"<>|\x00-\x1f]/.test(name) || name.startsWith('.')) return `name "${name}" must be a plain file name without folders or special characters`;
   if (!name.toLowerCase().endsWith(`.${ext}`)) return `name "${name}" must end in .${ext}`;
   return undefined;
