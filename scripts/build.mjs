@@ -1,7 +1,7 @@
 // Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
 // the `bnn` CLI, child-process workers, and the browser-only webview.
 import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -43,8 +43,22 @@ for (const o of optional) {
     : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals });
 }
 
+// The webview loads the codicon font from dist/ (its only resource roots are dist/ and media/), not node_modules.
+if (existsSync('webview/main.ts')) {
+  mkdirSync('dist/codicons', { recursive: true });
+  for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
+}
+
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: true })));
+  // The modules each bundle leaves to run time (scripts/package.mjs ships them in the .vsix).
+  results.forEach((r, i) => writeFileSync(`${builds[i].outfile}.externals.json`, `${JSON.stringify(externalImports(r.metafile), null, 2)}\n`));
+}
+
+function externalImports(meta) {
+  const names = new Set();
+  for (const out of Object.values(meta.outputs)) for (const imp of out.imports) if (imp.external) names.add(imp.path);
+  return [...names].sort();
 }

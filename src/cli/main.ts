@@ -3,11 +3,19 @@ import { UsageError, InputError, type CliCommand } from './errors';
 import { summaryCommand } from './commands/summary';
 import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
+import { importCommand } from './commands/importModel';
+import { exportLarqCommand } from './commands/exportLarq';
+import { experimentsCommand } from './commands/experiments';
+import { datasetsCommand } from './commands/datasets';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
   validateCommand,
   boardsCommand,
+  importCommand,
+  exportLarqCommand,
+  experimentsCommand,
+  datasetsCommand,
 ];
 
 function usage(): string {

@@ -56,7 +56,9 @@ export type HostToWebview =
   | { v: 1; type: 'init'; runs: RunSummary[]; history: Record<string, MetricsEvent[]>; theme?: string }
   | { v: 1; type: 'metrics'; experimentId: string; events: MetricsEvent[] }
   | { v: 1; type: 'status'; experimentId: string; status: ExperimentStatus }
-  | { v: 1; type: 'device'; experimentId: string; result: DeviceResult };
+  | { v: 1; type: 'device'; experimentId: string; result: DeviceResult }
+  /** A line shown in the panel itself, e.g. why a button did nothing. */
+  | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string };
 
 export type WebviewToHost =
   | { v: 1; type: 'ready' }
@@ -65,4 +67,7 @@ export type WebviewToHost =
   | { v: 1; type: 'compile'; experimentId: string }
   | { v: 1; type: 'flash'; experimentId: string }
   | { v: 1; type: 'runEmulated'; experimentId: string }
-  | { v: 1; type: 'saveFile'; kind: 'png' | 'csv'; name: string; data: string };
+  | { v: 1; type: 'saveFile'; kind: 'png' | 'csv'; name: string; data: string }
+  /** CSV of the full metrics of these experiments, written by the host from metrics.jsonl (the webview only holds a
+   *  bounded, thinned copy of long runs). */
+  | { v: 1; type: 'exportCsv'; experimentIds: string[] };

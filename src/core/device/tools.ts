@@ -1,54 +1,120 @@
 /**
- * Finding the external tools a flash needs (settings `bnnStudio.tools.<name>` first, then PATH) and, when one is
- * missing, a message that names what to install and how on this OS — never a stack trace.
+ * Finding the external tools the device pipeline runs, and saying how to install a missing one on the user's OS.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 
-export type ToolName = 'arm-none-eabi-gcc' | 'arm-none-eabi-objcopy' | 'arm-none-eabi-size' | 'openocd' | 'st-flash' | 'arduino-cli';
-export type Os = 'linux' | 'darwin' | 'win32';
+export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib' | 'openocd' | 'st-flash' | 'arduino-cli';
 
-const INSTALL: Record<ToolName, Record<Os, string>> = {
-  'arm-none-eabi-gcc': {
-    linux: 'sudo apt install gcc-arm-none-eabi libnewlib-arm-none-eabi (Fedora: sudo dnf install arm-none-eabi-gcc-cs arm-none-eabi-newlib)',
-    darwin: 'brew install --cask gcc-arm-embedded',
-    win32: 'winget install Arm.GnuArmEmbeddedToolchain (or the Arm GNU Toolchain installer from developer.arm.com, with "Add path to environment variable" ticked)',
+/** Install commands per OS. Debian/Ubuntu package names are the ones CI uses (scripts/apt-packages.txt). */
+const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; windows: string }> = {
+  'qemu-system-arm': {
+    apt: 'sudo apt-get install qemu-system-arm',
+    dnf: 'sudo dnf install qemu-system-arm',
+    brew: 'brew install qemu',
+    windows: 'install QEMU from https://qemu.weilnetz.de/ (or `winget install SoftwareFreedomConservancy.QEMU`) and add it to PATH, or set bnnStudio.tools.qemu-system-arm',
   },
-  'arm-none-eabi-objcopy': { linux: '', darwin: '', win32: '' },
-  'arm-none-eabi-size': { linux: '', darwin: '', win32: '' },
+  'arm-none-eabi-gcc': {
+    apt: 'sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-gcc-cs arm-none-eabi-newlib',
+    brew: 'brew install --cask gcc-arm-embedded',
+    windows: 'install the Arm GNU Toolchain (arm-none-eabi) from developer.arm.com and add its bin folder to PATH, or set bnnStudio.tools.arm-none-eabi-gcc',
+  },
+  'arm-none-eabi-size': {
+    apt: 'sudo apt-get install binutils-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-binutils-cs',
+    brew: 'brew install --cask gcc-arm-embedded',
+    windows: 'install the Arm GNU Toolchain (arm-none-eabi) from developer.arm.com and add its bin folder to PATH',
+  },
   openocd: {
-    linux: 'sudo apt install openocd',
-    darwin: 'brew install open-ocd',
-    win32: 'download xPack OpenOCD from github.com/xpack-dev-tools/openocd-xpack/releases and add its bin folder to PATH (or set bnnStudio.tools.openocd)',
+    apt: 'sudo apt-get install openocd',
+    dnf: 'sudo dnf install openocd',
+    brew: 'brew install open-ocd',
+    windows: 'download xPack OpenOCD from github.com/xpack-dev-tools/openocd-xpack/releases and add its bin folder to PATH, or set bnnStudio.tools.openocd',
   },
   'st-flash': {
-    linux: 'sudo apt install stlink-tools',
-    darwin: 'brew install stlink',
-    win32: 'download stlink from github.com/stlink-org/stlink/releases and add its bin folder to PATH (or set bnnStudio.tools.st-flash)',
+    apt: 'sudo apt-get install stlink-tools',
+    dnf: 'sudo dnf install stlink',
+    brew: 'brew install stlink',
+    windows: 'download stlink from github.com/stlink-org/stlink/releases and add its bin folder to PATH, or set bnnStudio.tools.st-flash',
   },
   'arduino-cli': {
-    linux: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh  (puts arduino-cli in ./bin; move it onto PATH)',
-    darwin: 'brew install arduino-cli',
-    win32: 'winget install ArduinoSA.CLI',
+    apt: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh (then move bin/arduino-cli onto PATH)',
+    dnf: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh (then move bin/arduino-cli onto PATH)',
+    brew: 'brew install arduino-cli',
+    windows: 'winget install ArduinoSA.CLI',
+  },
+  newlib: {
+    apt: 'sudo apt-get install libnewlib-arm-none-eabi',
+    dnf: 'sudo dnf install arm-none-eabi-newlib',
+    brew: 'brew install --cask gcc-arm-embedded (its newlib is included)',
+    windows: 'the Arm GNU Toolchain from developer.arm.com includes newlib',
   },
 };
-// objcopy and size ship with gcc: the same package installs them.
-INSTALL['arm-none-eabi-objcopy'] = INSTALL['arm-none-eabi-gcc'];
-INSTALL['arm-none-eabi-size'] = INSTALL['arm-none-eabi-gcc'];
 
-export function installHint(tool: ToolName, os: Os = currentOs()): string {
-  return INSTALL[tool][os];
-}
-
-export function currentOs(): Os {
-  return process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
+export function installHint(tool: ToolName, platform: NodeJS.Platform = process.platform): string {
+  const i = INSTALL[tool];
+  if (platform === 'darwin') return `macOS: ${i.brew}`;
+  if (platform === 'win32') return `Windows: ${i.windows}`;
+  return `Debian/Ubuntu: ${i.apt}; Fedora: ${i.dnf}`;
 }
 
 export class ToolMissingError extends Error {
-  constructor(readonly tool: string, message: string) {
-    super(message);
+  /** `message` replaces the default text when the situation needs its own words (e.g. a missing arduino-cli core). */
+  constructor(readonly tool: ToolName, detail?: string, message?: string) {
+    super(message ?? `${tool === 'newlib' ? 'the newlib C library for arm-none-eabi' : tool} is not installed${detail ? ` (${detail})` : ''}. Install it — ${installHint(tool)}`);
     this.name = 'ToolMissingError';
   }
+}
+
+/** Explicit paths (settings `bnnStudio.tools.<name>`, CLI environment) win over PATH. */
+export type ToolPaths = Partial<Record<string, string>>;
+
+export function findExecutable(name: string, explicit?: string): string | undefined {
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  const exts = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const p = path.join(dir, name + ext);
+      if (existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+export function requireExecutable(name: Exclude<ToolName, 'newlib'>, paths: ToolPaths = {}): string {
+  const explicit = paths[name];
+  const found = findExecutable(name, explicit);
+  if (!found) throw new ToolMissingError(name, explicit ? `${explicit} does not exist` : 'not found on PATH');
+  return found;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool to completion; the error names the tool and carries its stderr. */
+export function runTool(file: string, args: string[], opts: { cwd?: string; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: opts.cwd, signal: opts.signal, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) {
+        const e = err as NodeJS.ErrnoException & { killed?: boolean };
+        if (e.name === 'AbortError') { reject(Object.assign(new Error(`${path.basename(file)} cancelled`), { name: 'AbortError' })); return; }
+        reject(new Error(`${path.basename(file)} failed${e.code !== undefined ? ` (${e.code})` : ''}:\n${(stderr || stdout || e.message).trim()}`));
+        return;
+      }
+      resolve({ stdout, stderr });
+    });
+  });
+}
+
+export type Os = 'linux' | 'darwin' | 'win32';
+
+export function currentOs(): Os {
+  return process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
 }
 
 function isExecutable(p: string, os: Os): boolean {
@@ -68,31 +134,34 @@ export interface FindToolOptions {
   os?: Os;
 }
 
-/** Absolute path of the tool, or undefined. A configured path that does not exist is an error, not a fallback. */
-export function findTool(tool: string, opts: FindToolOptions = {}): string | undefined {
+/**
+ * Like findExecutable, but strict about a configured path (one that is not an executable file is an error, not a
+ * silent fall-back to PATH) and testable with another PATH and OS.
+ */
+export function findTool(tool: ToolName, opts: FindToolOptions = {}): string | undefined {
   const os = opts.os ?? currentOs();
   if (opts.configured) {
     if (isExecutable(opts.configured, os)) return opts.configured;
-    throw new ToolMissingError(tool, `The setting bnnStudio.tools.${tool} is "${opts.configured}", which is not an executable file. ` +
+    throw new ToolMissingError(tool, undefined, `The setting bnnStudio.tools.${tool} is "${opts.configured}", which is not an executable file. ` +
       `Fix the path or clear the setting to search PATH.`);
   }
   const env = opts.env ?? process.env;
-  const dirs = (env.PATH ?? env.Path ?? '').split(os === 'win32' ? ';' : delimiter).filter(Boolean);
+  const dirs = (env.PATH ?? env.Path ?? '').split(os === 'win32' ? ';' : ':').filter(Boolean);
   const exts = os === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((e) => e.toLowerCase()) : [''];
   for (const d of dirs) {
     for (const e of exts) {
-      const p = join(d, tool + e);
+      const p = path.join(d, tool + e);
       if (isExecutable(p, os)) return p;
     }
   }
   return undefined;
 }
 
-/** Like findTool, but a missing tool throws ToolMissingError with the install command for this OS. */
+/** findTool, or a ToolMissingError saying what the tool is needed for and how to install it on this OS. */
 export function requireTool(tool: ToolName, purpose: string, opts: FindToolOptions = {}): string {
   const found = findTool(tool, opts);
   if (found) return found;
   const os = opts.os ?? currentOs();
-  throw new ToolMissingError(tool, `${tool} is needed ${purpose} but was not found on PATH. Install it: ${INSTALL[tool][os]}. ` +
+  throw new ToolMissingError(tool, undefined, `${tool} is needed ${purpose} but was not found on PATH. Install it — ${installHint(tool, os)}. ` +
     `Or set bnnStudio.tools.${tool} to its full path.`);
 }

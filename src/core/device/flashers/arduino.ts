@@ -66,7 +66,7 @@ export async function checkArduinoCli(req: Pick<FlashRequest, 'tools' | 'signal'
   const cli = requireTool('arduino-cli', 'to build and upload the Arduino Nano 33 BLE sketch', { configured: req.tools?.['arduino-cli'] });
   const r = await runTool(cli, ['core', 'list', '--format', 'json'], { signal: req.signal, timeoutMs: 60_000 });
   if (!installedCores(r.output).some((c) => c.id === NANO33BLE.core)) {
-    throw new ToolMissingError('arduino:mbed_nano', `arduino-cli is installed, but not the core for the Nano 33 BLE. Install it: ` +
+    throw new ToolMissingError('arduino-cli', 'the arduino:mbed_nano core is missing', `arduino-cli is installed, but not the core for the Nano 33 BLE. Install it: ` +
       `arduino-cli core update-index && arduino-cli core install ${NANO33BLE.core}`);
   }
   return cli;

@@ -1,0 +1,32 @@
+/* Reset handler and vector table for the STM32F405 (Cortex-M4F): set up C memory, enable the FPU, run main(). */
+#include <stdint.h>
+#include <string.h>
+
+extern uint32_t _sidata, _sdata, _edata, _sbss, _ebss, _estack;
+int main(void);
+
+void Reset_Handler(void);
+void Default_Handler(void);
+
+void Reset_Handler(void) {
+  memcpy(&_sdata, &_sidata, (size_t)((uint8_t *)&_edata - (uint8_t *)&_sdata));
+  memset(&_sbss, 0, (size_t)((uint8_t *)&_ebss - (uint8_t *)&_sbss));
+  /* CPACR: full access to CP10/CP11, so a model with float32 stages can use the FPU (built with -mfpu=fpv4-sp-d16). */
+  *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
+  __asm volatile("dsb\n isb");
+  main();
+  for (;;) __asm volatile("wfi");
+}
+
+/* Faults and unexpected interrupts park the core asleep; the host reports a board that stopped answering. */
+void Default_Handler(void) {
+  for (;;) __asm volatile("wfi");
+}
+
+#define VECTORS (16 + 82)
+
+__attribute__((section(".isr_vector"), used)) void (*const vector_table[VECTORS])(void) = {
+  [0] = (void (*)(void))(&_estack),
+  [1] = Reset_Handler,
+  [2 ... VECTORS - 1] = Default_Handler,
+};

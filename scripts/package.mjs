@@ -1,0 +1,102 @@
+// `npm run package`: a self-contained .vsix. The bundles in dist/ hold all our code and pure-JS dependencies; the
+// modules they leave external (native or optional ones, e.g. serialport's prebuilt bindings, loaded with a plain
+// `require` at run time) are read from esbuild's metafile, and copied with their production dependency closure into
+// dist/node_modules, where Node's resolution from dist/*.js finds them. vsce runs with --no-dependencies (it would
+// otherwise ship every dependency, TensorFlow.js included, although the bundles already contain them).
+//
+//   node scripts/package.mjs [--out <file.vsix>] [--skip-build]
+import { builtinModules } from 'node:module';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Package names among a bundle's external imports (esbuild's metafile, written by scripts/build.mjs as
+ * dist/<bundle>.js.externals.json): Node built-ins and `vscode` are provided by the host, everything else must ship.
+ */
+export function runtimePackages(externalImports) {
+  const names = new Set();
+  for (const spec of externalImports) {
+    if (spec.startsWith('node:') || spec === 'vscode') continue;
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+    if (builtinModules.includes(name)) continue;
+    names.add(name);
+  }
+  return [...names].sort();
+}
+
+/** The package folder Node would load `name` from, starting at `fromDir` (walking up node_modules folders). */
+function resolvePackageDir(name, fromDir) {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Every package directory needed to load `names` from `root`: each package and, recursively, its dependencies and
+ * installed optional dependencies (never devDependencies), as paths relative to root/node_modules so the copy keeps
+ * the same layout and therefore the same resolution. Missing optional modules are reported, not fatal.
+ */
+export function dependencyClosure(names, rootDir, optional = new Set()) {
+  const nodeModules = realpathSync(join(rootDir, 'node_modules'));
+  const found = new Map();
+  const missing = [];
+  const visit = (name, fromDir, isOptional) => {
+    const dir = resolvePackageDir(name, fromDir);
+    if (!dir) {
+      if (isOptional) { missing.push(name); return; }
+      throw new Error(`package: the bundles need "${name}" at run time but it is not installed (npm install?)`);
+    }
+    const real = realpathSync(dir);
+    const rel = relative(nodeModules, real);
+    if (rel.startsWith('..')) throw new Error(`package: ${name} resolves outside node_modules (${real}); cannot ship it`);
+    if (found.has(rel)) return;
+    found.set(rel, real);
+    const pkg = JSON.parse(readFileSync(join(real, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, real, false);
+    for (const dep of Object.keys(pkg.optionalDependencies ?? {})) visit(dep, real, true);
+  };
+  for (const n of names) visit(n, nodeModules, optional.has(n));
+  return { packages: [...found.entries()].map(([rel, real]) => ({ rel, real })).sort((a, b) => a.rel.localeCompare(b.rel)), missing };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const outIdx = args.indexOf('--out');
+  const out = outIdx >= 0 ? args[outIdx + 1] : join('dist', `${pkg.name}-${pkg.version}.vsix`);
+  if (!args.includes('--skip-build')) execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { cwd: root, stdio: 'inherit' });
+
+  const lists = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js.externals.json'));
+  if (!lists.length) throw new Error('package: no dist/*.js.externals.json; build with scripts/build.mjs first');
+  const needed = new Set(lists.flatMap((f) => runtimePackages(JSON.parse(readFileSync(join(root, 'dist', f), 'utf8')))));
+  const optional = new Set(Object.keys(pkg.optionalDependencies ?? {}));
+  const { packages, missing } = dependencyClosure([...needed], root, optional);
+
+  const target = join(root, 'dist', 'node_modules');
+  rmSync(target, { recursive: true, force: true });
+  for (const p of packages) {
+    mkdirSync(dirname(join(target, p.rel)), { recursive: true });
+    // Nested node_modules are copied as packages of their own (only those in the closure).
+    cpSync(p.real, join(target, p.rel), { recursive: true, dereference: true, filter: (src) => !relative(p.real, src).split(/[\\/]/).includes('node_modules') });
+  }
+  process.stdout.write(`package: runtime modules ${[...needed].join(', ') || '(none)'} → ${packages.length} packages in dist/node_modules\n`);
+  if (missing.length) process.stdout.write(`package: optional modules not installed, not shipped (the code falls back without them): ${missing.join(', ')}\n`);
+
+  mkdirSync(dirname(join(root, out)), { recursive: true });
+  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  // --no-dependencies: the bundles are self-contained apart from dist/node_modules above. No network is needed.
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.message : err}\n`);
+    process.exitCode = 1;
+  });
+}

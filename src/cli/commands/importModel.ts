@@ -1,0 +1,24 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { importKerasModel, specToDocument } from '../../core/interop/keras';
+import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  usage: 'bnn import <keras-model.json|model.json> [--out <model.bnn.json>] [--force]',
+  summary: 'convert a Larq/Keras model JSON or a TF.js layers model to *.bnn.json',
+  async run(args) {
+    const { positional, flags, bools } = parseArgs(args, { flags: ['out'], booleans: ['force'] });
+    const file = positional[0];
+    if (!file) throw new UsageError('missing <keras-model.json> argument');
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch (err) { throw new InputError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`); }
+    const r = importKerasModel(text, file);
+    for (const p of r.problems) process.stderr.write(`${file}: ${p.severity}: ${p.message}\n`);
+    if (!r.spec) return 1;
+    const out = flags.out ?? `${r.spec.name}.bnn.json`;
+    if (existsSync(out) && !bools.has('force')) throw new InputError(`${out} exists already (use --force to overwrite)`);
+    writeFileSync(out, `${JSON.stringify(specToDocument(r.spec), null, 2)}\n`);
+    process.stdout.write(`${file} (${r.format}) → ${out}: ${r.spec.layers.length} layers\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,373 @@
+/**
+ * Emits bnn_model.h / bnn_model.c from a lowered model. One C function per stage with its geometry as constants;
+ * parameters are `static const` arrays (flash) named bnn_s<k>_<what> and the two ping-pong buffers are static unions
+ * bnn_buffer_a / bnn_buffer_b, so their sizes can be read back from the ELF symbol table and compared with the plan.
+ */
+import type { Repr } from '../deploy/plan';
+import { helperSource, type Helper } from './cruntime';
+import { INT32_MIN } from './fold';
+import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, MacStage, MaxPoolStage, PoolGeometry } from './types';
+
+export const GENERATOR = 'BNN Studio compiler 1';
+
+const CTYPE: Record<Repr, string> = { u8: 'uint8_t', bits: 'uint32_t', i32: 'int32_t', f32: 'float' };
+const MEMBER: Record<Repr, string> = { u8: 'u8', bits: 'u32', i32: 'i32', f32: 'f32' };
+
+export function cFloat(f: number): string {
+  if (f === 0) return Object.is(f, -0) ? '-0.0f' : '0.0f';
+  if (!Number.isFinite(f)) throw new Error(`internal: non-finite float ${f} in the emitted model`);
+  return `${Math.fround(f).toPrecision(9)}f`;
+}
+
+function cInt(v: number): string {
+  return v === INT32_MIN ? '(-2147483647 - 1)' : String(v);
+}
+
+function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16).toUpperCase().padStart(8, '0')}u`;
+}
+
+function cArray(type: string, name: string, values: ArrayLike<number>, fmt: (v: number) => string, perLine: number): string {
+  const items: string[] = [];
+  for (let i = 0; i < values.length; i++) items.push(fmt(values[i]));
+  const lines: string[] = [];
+  for (let i = 0; i < items.length; i += perLine) lines.push('  ' + items.slice(i, i + perLine).join(', ') + ',');
+  return `static const ${type} BNN_KEEP ${name}[${values.length}] = {\n${lines.join('\n')}\n};\n`;
+}
+
+function shape(h: number, w: number, c: number): string {
+  return h === 1 && w === 1 ? `${c}` : `${h}x${w}x${c}`;
+}
+
+interface Emitted { arrays: string; fn: string; helpers: Helper[] }
+
+function epilogueArrays(k: number, e: Epilogue): string {
+  if (e.kind === 'threshold') {
+    const isInt = e.thresholds instanceof Int32Array;
+    return cArray(isInt ? 'int32_t' : 'float', `bnn_s${k}_threshold`, e.thresholds, isInt ? cInt : cFloat, isInt ? 8 : 6)
+      + cArray('uint32_t', `bnn_s${k}_flip`, e.flips, hex, 8);
+  }
+  if (e.kind === 'affine') return cArray('float', `bnn_s${k}_scale`, e.scale, cFloat, 6) + cArray('float', `bnn_s${k}_offset`, e.offset, cFloat, 6);
+  return '';
+}
+
+/** C expression applying the epilogue of channel `o` to `acc` (a bit for thresholds, a float for affine). */
+function epilogueExpr(k: number, e: Epilogue, acc: string, accType: 'int' | 'float'): { expr: string; helper?: Helper } {
+  if (e.kind === 'threshold') {
+    const h: Helper = accType === 'int' ? 'thr_i32' : 'thr_f32';
+    return { expr: `bnn_${h}(${acc}, bnn_s${k}_threshold[o], (bnn_s${k}_flip[o >> 5] >> (o & 31)) & 1u)`, helper: h };
+  }
+  if (e.kind === 'affine') return { expr: `bnn_affine((float)${acc}, bnn_s${k}_scale[o], bnn_s${k}_offset[o])`, helper: 'affine' };
+  return { expr: acc };
+}
+
+/** Writing `value` of channel o at position `pos` (bits are gathered into `word` and stored per 32 channels). */
+function store(repr: Repr, channels: number, value: string, indent: string): string {
+  if (repr === 'bits') {
+    return `${indent}word |= (${value}) << (o & 31);\n${indent}if ((o & 31) == 31 || o == ${channels - 1}) {\n${indent}  out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] = word;\n${indent}  word = 0;\n${indent}}\n`;
+  }
+  return `${indent}out[pos * ${channels} + o] = ${value};\n`;
+}
+
+function poolLoop(p: PoolGeometry, body: string, indent: string): string {
+  return `${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
+${indent}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;
+${indent}  if (my < 0 || my >= ${p.inH}) continue;
+${indent}  for (int32_t px = 0; px < ${p.pw}; px++) {
+${indent}    const int32_t mx = ox * ${p.sw} - ${p.padLeft} + px;
+${indent}    if (mx < 0 || mx >= ${p.inW}) continue;
+${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
+${indent}  }
+${indent}}
+`;
+}
+
+function emitMac(k: number, s: MacStage): Emitted {
+  const g = s.geom;
+  const helpers: Helper[] = [];
+  const accT = s.acc === 'int' ? 'int32_t' : 'float';
+  let arrays = '';
+  let macExpr: (my: string, mx: string) => string;
+  const dense = s.kind === 'dense';
+  const fanIn = g.kh * g.kw * g.cin;
+  if (s.mode === 'xnor') {
+    const cw = Math.ceil(g.cin / 32);
+    const lastMask = g.cin % 32 === 0 ? 0xffffffff : 2 ** (g.cin % 32) - 1;
+    arrays += cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8);
+    const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
+    if (dense) {
+      helpers.push('xorpop');
+      macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
+    } else {
+      helpers.push('xnor_window');
+      macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
+    }
+  } else {
+    const t = s.inputRepr as 'u8' | 'i32' | 'f32';
+    let row: string;
+    if (s.mode === 'binary') {
+      arrays += cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8);
+      row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
+    } else {
+      arrays += cArray('float', `bnn_s${k}_kernel`, s.kernelFloat!, cFloat, 6);
+      row = `bnn_s${k}_kernel + o * ${fanIn}`;
+    }
+    const zero = s.acc === 'int' ? '0' : '0.0f';
+    if (dense) {
+      const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
+      helpers.push(h);
+      macExpr = () => s.mode === 'binary' ? `bnn_${h}(${zero}, in, ${row}, 0u, ${fanIn})` : `bnn_${h}(${zero}, in, ${row}, ${fanIn})`;
+    } else {
+      const h = `win_${s.mode}_${t}` as Helper;
+      helpers.push(h);
+      macExpr = (my, mx) => `bnn_${h}(in, ${row}, ${g.inH}, ${g.inW}, ${g.cin}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
+    }
+  }
+  arrays += epilogueArrays(k, s.epilogue);
+
+  const outT = CTYPE[s.outputRepr];
+  const e = s.epilogue;
+  let body = '';
+  const ind = '      ';
+  if (!s.pool) {
+    const ep = epilogueExpr(k, e, 'acc', s.acc);
+    if (ep.helper) helpers.push(ep.helper);
+    body += `${ind}const ${accT} acc = ${macExpr('oy', 'ox')};\n`;
+    body += store(s.outputRepr, g.cout, ep.expr, ind);
+  } else if (s.pool.at === 'before') {
+    const ep = epilogueExpr(k, e, 'acc', s.acc);
+    if (ep.helper) helpers.push(ep.helper);
+    if (s.acc === 'int') {
+      body += `${ind}int32_t acc = (-2147483647 - 1);\n`;
+      body += poolLoop(s.pool.geom, `const int32_t a = ${macExpr('my', 'mx')};\nif (a > acc) acc = a;\n`, ind);
+    } else {
+      body += `${ind}float acc = 0.0f;\n${ind}int first = 1;\n`;
+      body += poolLoop(s.pool.geom, `const float a = ${macExpr('my', 'mx')};\nif (first || a > acc) {\n  acc = a;\n  first = 0;\n}\n`, ind);
+    }
+    body += store(s.outputRepr, g.cout, ep.expr, ind);
+  } else if (e.kind === 'threshold') {
+    // BatchNorm then pool then sign: sign(max y) is the OR of the signs.
+    const ep = epilogueExpr(k, e, 'a', s.acc);
+    helpers.push(ep.helper!);
+    body += `${ind}uint32_t bit = 0;\n`;
+    body += poolLoop(s.pool.geom, `const ${accT} a = ${macExpr('my', 'mx')};\nbit |= ${ep.expr};\n`, ind);
+    body += store(s.outputRepr, g.cout, 'bit', ind);
+  } else {
+    const ep = epilogueExpr(k, e, 'a', s.acc);
+    helpers.push(ep.helper!);
+    body += `${ind}float y = 0.0f;\n${ind}int first = 1;\n`;
+    body += poolLoop(s.pool.geom, `const ${accT} a = ${macExpr('my', 'mx')};\nconst float v = ${ep.expr};\nif (first || v > y) {\n  y = v;\n  first = 0;\n}\n`, ind);
+    body += store(s.outputRepr, g.cout, 'y', ind);
+  }
+  const what = `${s.kind} '${s.name}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
+    + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
+    + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
+  const fn = `/* Stage ${k}: ${what} */
+static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+{
+  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+    for (int32_t ox = 0; ox < ${s.outW}; ox++) {
+      const int32_t pos = oy * ${s.outW} + ox;
+${s.outputRepr === 'bits' ? '      uint32_t word = 0;\n' : ''}      for (int32_t o = 0; o < ${g.cout}; o++) {
+${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
+      }
+    }
+  }
+}
+`;
+  return { arrays, fn, helpers };
+}
+
+function readExpr(repr: Repr, idx: string): string {
+  return repr === 'u8' ? `(2 * (int32_t)in[${idx}] - 255)` : `in[${idx}]`;
+}
+
+function emitBatchNorm(k: number, s: BatchNormStage): Emitted {
+  const helpers: Helper[] = [];
+  const ep = epilogueExpr(k, s.epilogue, readExpr(s.inputRepr, 'pos * ' + s.channels + ' + o'), s.acc);
+  if (ep.helper) helpers.push(ep.helper);
+  const fn = `/* Stage ${k}: batchnorm '${s.name}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
+static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
+{
+  for (int32_t pos = 0; pos < ${s.positions}; pos++) {
+${s.outputRepr === 'bits' ? '    uint32_t word = 0;\n' : ''}    for (int32_t o = 0; o < ${s.channels}; o++) {
+${store(s.outputRepr, s.channels, ep.expr, '      ')}    }
+  }
+}
+`;
+  return { arrays: epilogueArrays(k, s.epilogue), fn, helpers };
+}
+
+function emitMaxPool(k: number, s: MaxPoolStage): Emitted {
+  const p = s.pool;
+  const t = CTYPE[s.repr];
+  const c = s.channels;
+  const loop = (inner: string): string => `  for (int32_t oy = 0; oy < ${p.outH}; oy++) {
+    for (int32_t ox = 0; ox < ${p.outW}; ox++) {
+      const int32_t pos = oy * ${p.outW} + ox;
+${inner}    }
+  }
+`;
+  const window = (body: string): string => `        for (int32_t py = 0; py < ${p.ph}; py++) {
+          const int32_t y = oy * ${p.sh} - ${p.padTop} + py;
+          if (y < 0 || y >= ${p.inH}) continue;
+          for (int32_t px = 0; px < ${p.pw}; px++) {
+            const int32_t x = ox * ${p.sw} - ${p.padLeft} + px;
+            if (x < 0 || x >= ${p.inW}) continue;
+            ${body}
+          }
+        }
+`;
+  let inner: string;
+  if (s.repr === 'bits') {
+    const cw = Math.ceil(c / 32);
+    inner = `      for (int32_t w = 0; w < ${cw}; w++) {
+        uint32_t acc = 0;
+${window(`acc |= in[(y * ${p.inW} + x) * ${cw} + w];`)}        out[pos * ${cw} + w] = acc;
+      }
+`;
+  } else {
+    inner = `      for (int32_t ch = 0; ch < ${c}; ch++) {
+        ${t} best = 0;
+        int first = 1;
+${window(`const ${t} v = in[(y * ${p.inW} + x) * ${c} + ch];\n            if (first || v > best) {\n              best = v;\n              first = 0;\n            }`)}        out[pos * ${c} + ch] = best;
+      }
+`;
+  }
+  const fn = `/* Stage ${k}: maxpool '${s.name}': ${shape(p.inH, p.inW, c)} -> ${shape(p.outH, p.outW, c)} ${s.repr} */
+static void bnn_stage${k}(const ${t} *in, ${t} *out)
+{
+${loop(inner)}}
+`;
+  return { arrays: '', fn, helpers: [] };
+}
+
+function emitBinarize(k: number, s: BinarizeStage): Emitted {
+  const limit = s.inputRepr === 'u8' ? '128u' : s.inputRepr === 'f32' ? '0.0f' : '0';
+  const cw = Math.ceil(s.channels / 32);
+  const fn = `/* Stage ${k}: binarize ${s.name}: ${s.positions} x ${s.channels} ${s.inputRepr} -> bits (sign, sign(0) = +1${s.inputRepr === 'u8' ? '; u8/127.5 - 1 >= 0 <=> u8 >= 128' : ''}) */
+static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
+{
+  for (int32_t pos = 0; pos < ${s.positions}; pos++) {
+    uint32_t word = 0;
+    for (int32_t o = 0; o < ${s.channels}; o++) {
+      word |= (uint32_t)(in[pos * ${s.channels} + o] >= ${limit}) << (o & 31);
+      if ((o & 31) == 31 || o == ${s.channels - 1}) {
+        out[pos * ${cw} + (o >> 5)] = word;
+        word = 0;
+      }
+    }
+  }
+}
+`;
+  return { arrays: '', fn, helpers: [] };
+}
+
+export interface EmitOptions {
+  hash: string;
+  board?: string;
+}
+
+export function emitHeader(m: LoweredModel, opts: EmitOptions): string {
+  const p = m.plan;
+  const guard = 'BNN_MODEL_H';
+  const inShape = m.spec.input.shape;
+  return `/* ${m.spec.name}: generated by ${GENERATOR}${opts.board ? ` for board ${opts.board}` : ''}. Do not edit.
+ *
+ * Input: ${m.inputBytes} bytes, shape [${inShape.join(', ')}] row-major (channels last), raw 8-bit values; the network
+ * sees x = u8 / 127.5 - 1. Output: ${m.classes} class scores (${m.scoresAreFloat ? 'float32' : 'int32'}) and the argmax class (ties go to
+ * the lowest index). bnn_infer uses two static buffers: it is not reentrant.
+ */
+#ifndef ${guard}
+#define ${guard}
+
+#include <stdint.h>
+
+#define BNN_INPUT_SIZE       ${m.inputBytes}
+#define BNN_NUM_CLASSES      ${m.classes}
+#define BNN_SCORES_ARE_FLOAT ${m.scoresAreFloat ? 1 : 0}
+#define BNN_MODEL_HASH       "${opts.hash}"
+#define BNN_FLASH_BYTES      ${p.flashBytes}
+#define BNN_RAM_BYTES        ${p.ramBytes}
+
+#if BNN_SCORES_ARE_FLOAT
+typedef float bnn_score_t;
+#else
+typedef int32_t bnn_score_t;
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Runs the model on one input; writes the class scores and returns the predicted class. */
+int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ${guard} */
+`;
+}
+
+export function emitSource(m: LoweredModel, opts: EmitOptions): string {
+  const helpers = new Set<Helper>();
+  let arrays = '';
+  let fns = '';
+  m.stages.forEach((s, k) => {
+    const e = s.kind === 'maxpool' ? emitMaxPool(k, s) : s.kind === 'binarize' ? emitBinarize(k, s) : s.kind === 'batchnorm' ? emitBatchNorm(k, s) : emitMac(k, s);
+    e.helpers.forEach((h) => helpers.add(h));
+    if (e.arrays) arrays += `/* Stage ${k} parameters */\n${e.arrays}\n`;
+    fns += e.fn + '\n';
+  });
+  const [a, b] = m.plan.bufferBytes;
+  const buffer = (name: string, bytes: number): string =>
+    `static union {\n  uint32_t u32[${bytes / 4}];\n  int32_t i32[${bytes / 4}];\n  float f32[${bytes / 4}];\n  uint8_t u8[${bytes}];\n} ${name};\n`;
+  const bufName = (i: number): string => (i === 0 ? 'bnn_buffer_a' : 'bnn_buffer_b');
+  let calls = '';
+  let cur = 0;
+  let curRepr: Repr = 'u8';
+  m.plan.stages.forEach((st, k) => {
+    calls += `  bnn_stage${k}(${bufName(cur)}.${MEMBER[curRepr]}, ${bufName(st.buffer)}.${MEMBER[st.output.repr]});\n`;
+    cur = st.buffer;
+    curRepr = st.output.repr;
+  });
+  const scoreMember = m.scoresAreFloat ? 'f32' : 'i32';
+  return `/* ${m.spec.name}: generated by ${GENERATOR}${opts.board ? ` for board ${opts.board}` : ''}. Do not edit.
+ * Model hash ${opts.hash}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes of buffers (A ${a}, B ${b}).
+ */
+#include <stdint.h>
+#include <string.h>
+#include "bnn_model.h"
+
+/* Float epilogues must round exactly like the host reference: no fused multiply-add. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+/* Keep every parameter array in the object even when the optimiser folds a small one into the code, so flash use
+ * always equals the plan (a linker's --gc-sections may still drop a folded one). */
+#if defined(__GNUC__)
+#define BNN_KEEP __attribute__((used))
+#else
+#define BNN_KEEP
+#endif
+
+${arrays}/* Ping-pong activation buffers: the input sits in A, stage k writes ${'A/B'} alternately. */
+${buffer('bnn_buffer_a', a)}${buffer('bnn_buffer_b', b)}
+${helperSource(helpers)}${fns}int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES])
+{
+  memcpy(bnn_buffer_a.u8, input, BNN_INPUT_SIZE);
+${calls}  const bnn_score_t *out = ${bufName(cur)}.${scoreMember};
+  int best = 0;
+  for (int i = 0; i < BNN_NUM_CLASSES; i++) {
+    scores[i] = out[i];
+    if (out[i] > out[best]) best = i;
+  }
+  return best;
+}
+`;
+}

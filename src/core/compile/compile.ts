@@ -1,0 +1,80 @@
+/**
+ * The compiler's entry points: a TrainedModel in, a C99 library out (bnn_model.h, bnn_model.c and a manifest),
+ * emitted exactly from the deployment plan.
+ */
+import type { DeployPlan } from '../deploy/plan';
+import type { TrainedModel } from '../model/trained';
+import { emitHeader, emitSource, GENERATOR } from './codegen';
+import { hashLowered } from './hash';
+import { lowerModel, stageArrayBytes } from './lower';
+import type { LoweredModel } from './types';
+
+export interface CompileOptions {
+  /** Board id, recorded in the generated files and the manifest. */
+  board?: string;
+}
+
+/** What `bnn_model.json` holds: the numbers a host tool needs without parsing C. */
+export interface CompileManifest {
+  generator: string;
+  model: string;
+  board?: string;
+  hash: string;
+  inputSize: number;
+  inputShape: number[];
+  classes: number;
+  scoresAreFloat: boolean;
+  flashBytes: number;
+  ramBytes: number;
+  bufferBytes: [number, number];
+  stages: { kind: string; name: string; kernelBytes: number; epilogueBytes: number; output: { shape: number[]; repr: string; bytes: number } }[];
+}
+
+export interface CompiledModel {
+  files: Record<string, string>;
+  plan: DeployPlan;
+  hash: string;
+  /** The lowered model: give it to referenceInfer() for the exact outputs the C produces. */
+  model: LoweredModel;
+  manifest: CompileManifest;
+}
+
+export function modelHash(trained: TrainedModel): string {
+  return hashLowered(lowerModel(trained));
+}
+
+export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): CompiledModel {
+  const model = lowerModel(trained);
+  const hash = hashLowered(model);
+  const plan = model.plan;
+  const manifest: CompileManifest = {
+    generator: GENERATOR,
+    model: trained.spec.name,
+    board: opts.board,
+    hash,
+    inputSize: model.inputBytes,
+    inputShape: trained.spec.input.shape.slice(),
+    classes: model.classes,
+    scoresAreFloat: model.scoresAreFloat,
+    flashBytes: plan.flashBytes,
+    ramBytes: plan.ramBytes,
+    bufferBytes: plan.bufferBytes,
+    stages: model.stages.map((s, k) => {
+      const b = stageArrayBytes(s);
+      const ps = plan.stages[k];
+      return { kind: s.kind, name: s.name, kernelBytes: b.kernel, epilogueBytes: b.epilogue, output: { shape: ps.output.shape, repr: ps.output.repr, bytes: ps.output.bytes } };
+    }),
+  };
+  const emit = { hash, board: opts.board };
+  return {
+    files: {
+      'bnn_model.h': emitHeader(model, emit),
+      'bnn_model.c': emitSource(model, emit),
+      'bnn_model.json': JSON.stringify(manifest, null, 2) + '\n',
+    },
+    plan,
+    hash,
+    model,
+    manifest,
+  };
+}

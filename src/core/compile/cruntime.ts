@@ -1,0 +1,187 @@
+/**
+ * The fixed part of bnn_model.c: the inner loops every stage calls with constant arguments (GCC inlines and
+ * specialises them). Only the helpers a model uses are emitted, so every build is -Wunused clean.
+ *
+ * Popcount: Cortex-M4 has no popcount instruction and GCC's __builtin_popcount becomes a call into libgcc. The XNOR
+ * loops use SWAR bit-slicing (Hacker's Delight 5-1) and add the per-byte counts of up to 31 words before folding them,
+ * so a word costs ~10 data instructions, no memory lookups and no call. `-DBNN_USE_BUILTIN_POPCOUNT` switches to the
+ * builtin for targets that do have the instruction (x86 with -mpopcnt, Armv8 NEON).
+ */
+
+export type Helper =
+  | 'popcount' | 'xorpop' | 'xnor_window'
+  | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
+  | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
+  | 'thr_i32' | 'thr_f32' | 'affine';
+
+const DEPENDS: Partial<Record<Helper, Helper[]>> = {
+  xnor_window: ['xorpop', 'popcount'],
+  win_binary_u8: ['pm_u8'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
+  win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
+};
+
+const XT = { u8: 'uint8_t', i32: 'int32_t', f32: 'float' } as const;
+type RealT = keyof typeof XT;
+
+/** ±x summation against kernel bits (bit 1 = +1) from bit index `bi` on: integer inputs branch-free, floats in order. */
+function pm(t: RealT): string {
+  const acc = t === 'f32' ? 'float' : 'int32_t';
+  const body = t === 'f32'
+    ? '      acc += (word & 1u) ? *x : -*x;\n      x++;'
+    : `      int32_t m = (int32_t)(word & 1u) - 1; /* 0 keeps v, -1 negates it */\n      int32_t v = ${t === 'u8' ? '2 * (int32_t)*x++ - 255' : '*x++'};\n      acc += (v ^ m) - m;`;
+  return `static inline ${acc} bnn_pm_${t}(${acc} acc, const ${XT[t]} *x, const uint32_t *row, uint32_t bi, int32_t n)
+{
+  while (n > 0) {
+    uint32_t word = row[bi >> 5] >> (bi & 31u);
+    int32_t take = 32 - (int32_t)(bi & 31u);
+    if (take > n) take = n;
+    n -= take;
+    bi += (uint32_t)take;
+    while (take-- > 0) {
+${body}
+      word >>= 1;
+    }
+  }
+  return acc;
+}
+`;
+}
+
+function dot(t: RealT): string {
+  const x = t === 'u8' ? '(float)(2 * (int32_t)x[i] - 255)' : t === 'i32' ? '(float)x[i]' : 'x[i]';
+  return `static inline float bnn_dot_${t}(float acc, const ${XT[t]} *x, const float *w, int32_t n)
+{
+  for (int32_t i = 0; i < n; i++) acc += ${x} * w[i];
+  return acc;
+}
+`;
+}
+
+/** A window of a real-valued input; padded positions hold 0 and add nothing. */
+function win(mode: 'binary' | 'float', t: RealT): string {
+  const acc = mode === 'float' || t === 'f32' ? 'float' : 'int32_t';
+  const w = mode === 'binary' ? 'const uint32_t *row' : 'const float *row';
+  const run = (off: string, n: string): string => mode === 'binary'
+    ? `bnn_pm_${t}(acc, in + ${off}, row, (uint32_t)(${n}), `
+    : `bnn_dot_${t}(acc, in + ${off}, row + ${n}, `;
+  return `static inline ${acc} bnn_win_${mode}_${t}(const ${XT[t]} *in, ${w}, int32_t ih, int32_t iw, int32_t cin, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
+{
+  ${acc} acc = 0;
+  for (int32_t ky = 0; ky < kh; ky++) {
+    int32_t iy = iy0 + ky;
+    if (iy < 0 || iy >= ih) continue;
+    if (ix0 >= 0 && ix0 + kw <= iw) {
+      acc = ${run('(iy * iw + ix0) * cin', 'ky * kw * cin')}kw * cin);
+      continue;
+    }
+    for (int32_t kx = 0; kx < kw; kx++) {
+      int32_t ix = ix0 + kx;
+      if (ix < 0 || ix >= iw) continue;
+      acc = ${run('(iy * iw + ix) * cin', '(ky * kw + kx) * cin')}cin);
+    }
+  }
+  return acc;
+}
+`;
+}
+
+const FIXED: Partial<Record<Helper, string>> = {
+  popcount: `static inline uint32_t bnn_popcount(uint32_t v)
+{
+#if defined(BNN_USE_BUILTIN_POPCOUNT)
+  return (uint32_t)__builtin_popcount(v);
+#else
+  v = v - ((v >> 1) & 0x55555555u);
+  v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+  v = (v + (v >> 4)) & 0x0F0F0F0Fu;
+  return (v * 0x01010101u) >> 24;
+#endif
+}
+`,
+  xorpop: `/* Number of differing bits between n words of a and b: the mismatches of an XNOR-popcount. */
+static inline uint32_t bnn_xorpop(const uint32_t *a, const uint32_t *b, int32_t n)
+{
+  uint32_t total = 0;
+#if defined(BNN_USE_BUILTIN_POPCOUNT)
+  for (int32_t i = 0; i < n; i++) total += (uint32_t)__builtin_popcount(a[i] ^ b[i]);
+#else
+  while (n > 0) {
+    /* Each byte lane gains at most 8 per word: 31 words stay below 256 before the lanes are folded. */
+    int32_t chunk = n < 31 ? n : 31;
+    uint32_t lanes = 0;
+    n -= chunk;
+    while (chunk-- > 0) {
+      uint32_t v = *a++ ^ *b++;
+      v = v - ((v >> 1) & 0x55555555u);
+      v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+      lanes += (v + (v >> 4)) & 0x0F0F0F0Fu;
+    }
+    lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
+    total += (lanes & 0xFFFFu) + (lanes >> 16);
+  }
+#endif
+  return total;
+}
+`,
+  xnor_window: `/* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
+static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
+{
+  uint32_t mis = 0;
+  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) {
+    /* Interior: each kernel row is one contiguous run of kw positions in the input. */
+    for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(in + ((iy0 + ky) * iw + ix0) * cw, row + ky * kw * cw, kw * cw);
+    return mis;
+  }
+  for (int32_t ky = 0; ky < kh; ky++) {
+    int32_t iy = iy0 + ky;
+    for (int32_t kx = 0; kx < kw; kx++) {
+      int32_t ix = ix0 + kx;
+      const uint32_t *k = row + (ky * kw + kx) * cw;
+      if (iy >= 0 && iy < ih && ix >= 0 && ix < iw) {
+        mis += bnn_xorpop(in + (iy * iw + ix) * cw, k, cw);
+      } else {
+        for (int32_t w = 0; w < cw; w++) mis += bnn_popcount(k[w] ^ (w == cw - 1 ? lastmask : 0xFFFFFFFFu));
+      }
+    }
+  }
+  return mis;
+}
+`,
+  thr_i32: `static inline uint32_t bnn_thr_i32(int32_t acc, int32_t t, uint32_t flip)
+{
+  return flip ? (uint32_t)(acc <= t) : (uint32_t)(acc >= t);
+}
+`,
+  thr_f32: `static inline uint32_t bnn_thr_f32(float acc, float t, uint32_t flip)
+{
+  return flip ? (uint32_t)(acc <= t) : (uint32_t)(acc >= t);
+}
+`,
+  affine: `static inline float bnn_affine(float acc, float scale, float offset)
+{
+  float p = acc * scale;
+  return p + offset;
+}
+`,
+};
+
+const ORDER: Helper[] = [
+  'popcount', 'xorpop', 'xnor_window', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
+  'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
+  'thr_i32', 'thr_f32', 'affine',
+];
+
+export function helperSource(used: Set<Helper>): string {
+  const all = new Set<Helper>();
+  const add = (h: Helper): void => { if (all.has(h)) return; all.add(h); for (const d of DEPENDS[h] ?? []) add(d); };
+  used.forEach(add);
+  let out = '';
+  for (const h of ORDER) {
+    if (!all.has(h)) continue;
+    if (FIXED[h]) out += FIXED[h] + '\n';
+    else if (h.startsWith('pm_')) out += pm(h.slice(3) as RealT) + '\n';
+    else if (h.startsWith('dot_')) out += dot(h.slice(4) as RealT) + '\n';
+    else { const [, mode, t] = h.split('_'); out += win(mode as 'binary' | 'float', t as RealT) + '\n'; }
+  }
+  return out;
+}

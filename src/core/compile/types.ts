@@ -1,0 +1,128 @@
+/**
+ * The lowered model: the deployment plan's stages with every parameter array computed, exactly as the generated C
+ * holds them. The C generator emits from this and the TypeScript reference runs it, so the two cannot drift apart.
+ *
+ * Value domains (why: the first layer runs on integers, see INPUT_ENCODING):
+ * - `u8` tensors hold the raw bytes; a MAC or BatchNorm reads each as the integer v = 2·u8 − 255, whose real value is
+ *   v / 255 (x = u8/127.5 − 1 = (2·u8 − 255)/255). A binarize reads u8 ≥ 128 as +1.
+ * - `i32` tensors hold integer accumulators whose real value is value · `scale` (1 after XNOR-popcount, 1/255 after a
+ *   binary kernel on the 8-bit input).
+ * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
+ */
+import type { DeployPlan, Repr } from '../deploy/plan';
+import type { ModelSpec } from '../model/spec';
+
+/** Spatial geometry of a MAC: a dense layer is the conv whose window is its whole (unpadded) input. */
+export interface MacGeometry {
+  inH: number;
+  inW: number;
+  cin: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  /** The MAC's own output grid (before any fused pooling). */
+  outH: number;
+  outW: number;
+  cout: number;
+}
+
+/** A max-pool window over a grid of inH×inW positions; padded positions are skipped (TensorFlow pads with −∞). */
+export interface PoolGeometry {
+  inH: number;
+  inW: number;
+  ph: number;
+  pw: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * What happens to an accumulator after the MAC (and pooling):
+ * - threshold: bit = flip ? acc <= t : acc >= t (BatchNorm + bias + sign folded; int32 t for integer accumulators,
+ *   float32 t for float ones).
+ * - affine: y = fround(fround(acc · scale) + offset) in float32.
+ * - none: the accumulator itself (int32).
+ */
+export type Epilogue =
+  | { kind: 'threshold'; thresholds: Int32Array | Float32Array; flips: Uint32Array }
+  | { kind: 'affine'; scale: Float32Array; offset: Float32Array }
+  | { kind: 'none' };
+
+/**
+ * How the MAC multiplies: `xnor` packed input × packed kernel; `binary` a packed ±1 kernel on integer or float
+ * values; `float` a float32 kernel.
+ */
+export type MacMode = 'xnor' | 'binary' | 'float';
+
+export interface MacStage {
+  kind: 'conv' | 'dense';
+  name: string;
+  inputRepr: Repr;
+  outputRepr: Repr;
+  mode: MacMode;
+  /** Integer accumulators (exact) or float32 ones. */
+  acc: 'int' | 'float';
+  geom: MacGeometry;
+  /** Packed kernel (xnor/binary modes), rows of `rowWords` words per output channel. */
+  kernelBits?: Uint32Array;
+  rowWords?: number;
+  /** float32 kernel, one row of kh·kw·cin values (Keras order) per output channel. */
+  kernelFloat?: Float32Array;
+  pool?: { at: 'before' | 'after'; geom: PoolGeometry };
+  epilogue: Epilogue;
+  /** Output grid after pooling, and channels. */
+  outH: number;
+  outW: number;
+}
+
+export interface BatchNormStage {
+  kind: 'batchnorm';
+  name: string;
+  inputRepr: Repr;
+  outputRepr: 'bits' | 'f32';
+  acc: 'int' | 'float';
+  positions: number;
+  channels: number;
+  epilogue: Epilogue;
+}
+
+export interface MaxPoolStage {
+  kind: 'maxpool';
+  name: string;
+  repr: Repr;
+  channels: number;
+  pool: PoolGeometry;
+}
+
+export interface BinarizeStage {
+  kind: 'binarize';
+  name: string;
+  inputRepr: Repr;
+  positions: number;
+  channels: number;
+}
+
+export type LoweredStage = MacStage | BatchNormStage | MaxPoolStage | BinarizeStage;
+
+export interface LoweredModel {
+  spec: ModelSpec;
+  plan: DeployPlan;
+  stages: LoweredStage[];
+  inputBytes: number;
+  classes: number;
+  scoresAreFloat: boolean;
+}
+
+export class CompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CompileError';
+  }
+}

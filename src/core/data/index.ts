@@ -1,0 +1,9 @@
+// The datasets API in one import for the trainer, the CLI and the extension.
+export * from './errors';
+export * from './prng';
+export * from './idx';
+export * from './cifar';
+export * from './named';
+export * from './dataset';
+export * from './locate';
+export * from './load';

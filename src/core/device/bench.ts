@@ -1,0 +1,186 @@
+/**
+ * "Validate on target": builds the firmware around a compiled model, starts the emulated board, checks it runs this
+ * model (hash), runs test samples through the batch protocol, and compares the board's classes and scores with the
+ * host's bit-exact reference and the trained model's predictions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findBoard } from '../boards';
+import { DEVICE_DIR, type DeviceResult } from '../experiments/types';
+import { buildFirmware, type BuildResult } from './build';
+import { checkModelHash, DeviceClient, DeviceError } from './client';
+import type { HelloInfo, InferResult } from './protocol';
+import { startEmulatedBoard } from './qemu';
+import { openSerialTransport } from './serial';
+import type { ToolPaths } from './tools';
+
+export interface HostReference {
+  class: number;
+  scores: number[];
+}
+
+export type BenchPhase = 'build' | 'start' | 'connect' | 'infer' | 'stop';
+
+export interface EmulatorBenchOptions {
+  board: string;
+  /** Folder with the compiled model (bnn_model.h / .c). */
+  modelDir: string;
+  /** Where the firmware is built. */
+  workDir: string;
+  /** The experiment's model hash (compileModel's), which the board must report. */
+  hash: string;
+  /** What the experiment is called in messages. */
+  what: string;
+  /** The plan's numbers, next to which the built sizes are reported. */
+  estimate: { flash: number; ram: number };
+  inputs: Uint8Array[];
+  labels: ArrayLike<number>;
+  /** The host's exact twin of the C (the compiler's reference): what the board must answer. */
+  reference: (input: Uint8Array) => HostReference;
+  /** The trained model's own predictions on the same samples, if available (host accuracy). */
+  hostPredictions?: ArrayLike<number>;
+  tools?: ToolPaths;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  progress?: (phase: BenchPhase, done: number, total: number) => void;
+}
+
+export interface SampleMismatch {
+  index: number;
+  deviceClass: number;
+  hostClass: number;
+  deviceScores: number[];
+  hostScores: number[];
+}
+
+export interface BenchReport {
+  result: DeviceResult;
+  hello: HelloInfo;
+  build: BuildResult;
+  ticks: number[];
+  deviceClasses: number[];
+  /** Samples whose class or scores differ from the host reference (should be none: the C is bit-exact). */
+  mismatches: SampleMismatch[];
+  /** Wall-clock seconds of the inference phase (all samples over the serial line). */
+  inferSeconds: number;
+}
+
+/** Nearest-rank percentile (an actual measured value, as latency reports usually give). */
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+function sameScores(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => Object.is(Math.fround(v), Math.fround(b[i])) || v === b[i]);
+}
+
+export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<BenchReport> {
+  const board = findBoard(opts.board);
+  if (!board?.emulated) throw new Error(`board '${opts.board}' is not an emulated board (use qemu-stm32)`);
+  if (!opts.inputs.length) throw new Error('no test samples to run');
+  if (opts.labels.length !== opts.inputs.length) throw new Error(`${opts.inputs.length} samples but ${opts.labels.length} labels`);
+  const log = opts.log ?? (() => {});
+  const progress = opts.progress ?? (() => {});
+  progress('build', 0, 1);
+  const build = await buildFirmware({ board: opts.board, modelDir: opts.modelDir, outDir: opts.workDir, tools: opts.tools, signal: opts.signal, log });
+  progress('start', 0, 1);
+  const emu = await startEmulatedBoard({ elf: build.elf, tools: opts.tools, signal: opts.signal, log });
+  let client: DeviceClient | undefined;
+  try {
+    progress('connect', 0, 1);
+    client = new DeviceClient(await openSerialTransport({ path: emu.ptyPath }), log);
+    const exitWatch = emu.exited.then(({ code, signal }) => { throw new DeviceError('closed', `QEMU exited (${signal ?? `code ${code}`}) during the benchmark`); });
+    exitWatch.catch(() => undefined);
+    const hello = await Promise.race([client.waitForHello({ totalMs: 20_000, signal: opts.signal }), exitWatch]);
+    log(`board: ${hello.board}, firmware ${hello.firmwareVersion}, protocol ${hello.protocolVersion}, model ${hello.modelHash}, tick source ${hello.tickSource}`);
+    checkModelHash(hello, opts.hash, opts.what);
+    if (hello.inputSize !== opts.inputs[0].length) throw new DeviceError('protocol', `the board's model takes ${hello.inputSize}-byte inputs, the test samples have ${opts.inputs[0].length}`);
+    const perBatch = client.maxBatch();
+    const results: InferResult[] = [];
+    const started = Date.now();
+    progress('infer', 0, opts.inputs.length);
+    for (let i = 0; i < opts.inputs.length; i += perBatch) {
+      const chunk = opts.inputs.slice(i, i + perBatch);
+      // Generous: QEMU moves roughly 20–50 KB/s through the emulated USART on a busy host.
+      const timeoutMs = 10_000 + chunk.length * (chunk[0].length / 5 + 50);
+      const part = await Promise.race([client.inferBatch(chunk, { timeoutMs, attempts: 2, signal: opts.signal }), exitWatch]);
+      results.push(...part);
+      progress('infer', results.length, opts.inputs.length);
+    }
+    const inferSeconds = (Date.now() - started) / 1000;
+    log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${perBatch} per batch)`);
+    return summarize(opts, build, hello, results, inferSeconds);
+  } finally {
+    progress('stop', 0, 1);
+    await client?.close().catch(() => undefined);
+    await emu.stop();
+  }
+}
+
+function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], inferSeconds: number): BenchReport {
+  const n = results.length;
+  const mismatches: SampleMismatch[] = [];
+  let deviceCorrect = 0;
+  let hostCorrect = 0;
+  let agree = 0;
+  results.forEach((r, i) => {
+    const ref = opts.reference(opts.inputs[i]);
+    const label = opts.labels[i];
+    const hostClass = opts.hostPredictions ? opts.hostPredictions[i] : ref.class;
+    if (r.classIndex === label) deviceCorrect++;
+    if (hostClass === label) hostCorrect++;
+    if (r.classIndex === hostClass) agree++;
+    if (r.classIndex !== ref.class || !sameScores(r.scores, ref.scores)) {
+      mismatches.push({ index: i, deviceClass: r.classIndex, hostClass: ref.class, deviceScores: r.scores, hostScores: ref.scores });
+    }
+  });
+  const ticks = results.map((r) => r.ticks);
+  const board = findBoard(opts.board)!;
+  const result: DeviceResult = {
+    board: opts.board,
+    time: new Date().toISOString(),
+    samples: n,
+    deviceAccuracy: deviceCorrect / n,
+    hostAccuracy: hostCorrect / n,
+    agreement: agree / n,
+    latency: { median: percentile(ticks, 0.5), p90: percentile(ticks, 0.9), unit: board.emulated ? 'instructions (emulated)' : 'cycles' },
+    flash: { used: build.size.flash, estimate: opts.estimate.flash, modelBytes: build.size.modelFlash },
+    ram: { used: build.size.ram, estimate: opts.estimate.ram, modelBytes: build.size.modelRam },
+    modelHash: hello.modelHash,
+    firmwareVersion: hello.firmwareVersion,
+  };
+  return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), mismatches, inferSeconds };
+}
+
+/** Saves a result as <experiment>/device/<board>-<time>.json, atomically (temp file + rename). Returns the path. */
+export function saveDeviceResult(experimentDir: string, result: DeviceResult): string {
+  const dir = path.join(experimentDir, DEVICE_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = result.time.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  let file = path.join(dir, `${result.board}-${stamp}.json`);
+  for (let k = 2; fs.existsSync(file); k++) file = path.join(dir, `${result.board}-${stamp}-${k}.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+/** A one-paragraph human summary, as the CLI and the output channel print it. */
+export function formatDeviceResult(r: DeviceResult): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  const bytes = (used: number, est: number, model?: number): string =>
+    `${used.toLocaleString('en-US')} B firmware total${model !== undefined ? `, model arrays ${model.toLocaleString('en-US')} B` : ''} (estimate ${est.toLocaleString('en-US')} B)`;
+  return [
+    `board            ${r.board}${r.port ? ` on ${r.port}` : ''}`,
+    `samples          ${r.samples}`,
+    `device accuracy  ${pct(r.deviceAccuracy)}`,
+    `host accuracy    ${pct(r.hostAccuracy)}`,
+    `agreement        ${pct(r.agreement)} of samples get the same class on the board and the host`,
+    `latency          median ${r.latency.median.toLocaleString('en-US')}, p90 ${r.latency.p90.toLocaleString('en-US')} ${r.latency.unit}${r.latencyUs ? ` (median ${r.latencyUs.median.toFixed(1)} µs)` : ''}`,
+    `flash            ${bytes(r.flash.used, r.flash.estimate, r.flash.modelBytes)}`,
+    `RAM              ${bytes(r.ram.used, r.ram.estimate, r.ram.modelBytes)}`,
+    `model hash       ${r.modelHash}`,
+  ].join('\n');
+}

@@ -1,0 +1,298 @@
+/**
+ * Checkpoints in the TensorFlow.js layers format, written from our own model:
+ *
+ *   checkpoints/<name>/
+ *     model.json            { format: 'layers-model', modelTopology (Keras Sequential with BNN Studio's layer classes
+ *                            QuantConv2D / QuantDense as Larq names them), weightsManifest, userDefinedMetadata.bnnStudio }
+ *     weights.bin           float32 little-endian, manifest order; binary kernels exactly ±1
+ *     binary-weights.json   every binary kernel packed as in src/core/deploy/packing.ts (base64 of LE uint32 words)
+ *     training-state.json + training-state.bin   optimizer slots, latent weights, progress (for resume only)
+ *
+ * Each checkpoint directory is written to a temporary sibling and swapped in (see atomic.ts).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LayerSpec, ModelSpec } from '../model/spec';
+import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
+import type { LayerWeights, TrainedModel } from '../model/trained';
+import { inferShapes } from '../deploy/plan';
+import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
+import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic';
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const BINARY_WEIGHTS_JSON = 'binary-weights.json';
+export const STATE_JSON = 'training-state.json';
+export const STATE_BIN = 'training-state.bin';
+
+/** Keras class names of BNN Studio's layers in the topology. */
+export const KERAS_CLASS: Record<LayerSpec['type'], string> = {
+  QuantConv2D: 'QuantConv2D',
+  QuantDense: 'QuantDense',
+  BatchNormalization: 'BatchNormalization',
+  MaxPool2D: 'MaxPooling2D',
+  Flatten: 'Flatten',
+  Activation: 'Activation',
+};
+
+const KIND_KEYS = [
+  ['kernel', 'kernel'],
+  ['bias', 'bias'],
+  ['gamma', 'gamma'],
+  ['beta', 'beta'],
+  ['moving_mean', 'movingMean'],
+  ['moving_variance', 'movingVariance'],
+] as const;
+
+export interface CheckpointMeta {
+  formatVersion: number;
+  spec: ModelSpec;
+  experimentId?: string;
+  epoch: number;
+  step: number;
+  createdAt: string;
+}
+
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Progress and optimizer state for an exact resume. */
+export interface TrainingState {
+  /** Epochs fully done, and batches done in the current epoch (a mid-epoch checkpoint). */
+  epoch: number;
+  batchInEpoch: number;
+  step: number;
+  optimizerIterations: number;
+  bestValAccuracy?: number;
+  /** Wall-clock ms of training so far (metrics' `time` continues from it). */
+  elapsedMs: number;
+  /** Running loss/accuracy sums of the current epoch. */
+  epochLossSum: number;
+  epochCorrect: number;
+  epochSeen: number;
+  /** Optimizer slots (`<weight>/m`, `<weight>/v`) and, for the latent baseline, the latent kernels (`<weight>`). */
+  arrays: NamedArray[];
+}
+
+function kerasLayerConfig(layer: LayerSpec, first: boolean, spec: ModelSpec): { class_name: string; config: Record<string, unknown> } {
+  const base: Record<string, unknown> = { name: layer.name, trainable: true, dtype: 'float32' };
+  if (first) base.batch_input_shape = [null, ...spec.input.shape];
+  switch (layer.type) {
+    case 'QuantConv2D':
+      Object.assign(base, {
+        filters: layer.filters, kernel_size: layer.kernelSize, strides: layer.strides, padding: layer.padding,
+        data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: layer.useBias,
+        input_quantizer: layer.inputQuantizer, kernel_quantizer: layer.kernelQuantizer, kernel_constraint: null,
+        // Larq's pad_values: binarized inputs are padded with +1 (see spec.ts)
+        pad_values: layer.inputQuantizer !== null ? 1.0 : 0.0,
+      });
+      break;
+    case 'QuantDense':
+      Object.assign(base, {
+        units: layer.units, activation: 'linear', use_bias: layer.useBias,
+        input_quantizer: layer.inputQuantizer, kernel_quantizer: layer.kernelQuantizer, kernel_constraint: null,
+      });
+      break;
+    case 'BatchNormalization':
+      Object.assign(base, { axis: -1, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale });
+      break;
+    case 'MaxPool2D':
+      Object.assign(base, { pool_size: layer.poolSize, strides: layer.strides, padding: layer.padding, data_format: 'channels_last' });
+      break;
+    case 'Flatten':
+      Object.assign(base, { data_format: 'channels_last' });
+      break;
+    case 'Activation':
+      Object.assign(base, { activation: layer.activation });
+      break;
+  }
+  return { class_name: KERAS_CLASS[layer.type], config: base };
+}
+
+/** Weight entries of a trained model in Keras order (per layer: kernel, bias, gamma, beta, moving_mean, moving_variance). */
+function weightEntries(model: TrainedModel): NamedArray[] {
+  const shapes = inferShapes(model.spec);
+  const out: NamedArray[] = [];
+  let inShape = model.spec.input.shape;
+  model.spec.layers.forEach((layer, i) => {
+    const lw = model.weights[layer.name] ?? {};
+    for (const [kind, key] of KIND_KEYS) {
+      const data = lw[key];
+      if (!data) continue;
+      let shape: number[];
+      if (kind === 'kernel') {
+        const cin = inShape[inShape.length - 1];
+        shape = layer.type === 'QuantConv2D' ? [layer.kernelSize[0], layer.kernelSize[1], cin, layer.filters] : [inShape[0], (layer as { units: number }).units];
+      } else {
+        shape = [data.length];
+      }
+      out.push({ name: `${layer.name}/${kind}`, shape, data });
+    }
+    inShape = shapes[i];
+  });
+  return out;
+}
+
+function concatArrays(arrays: Float32Array[]): Uint8Array {
+  const total = arrays.reduce((a, b) => a + b.length, 0);
+  const all = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) {
+    all.set(a, o);
+    o += a.length;
+  }
+  return new Uint8Array(all.buffer);
+}
+
+/** The packed binary kernels: the layout the compiler and firmware use (packing.ts). */
+export function packedBinaryWeights(model: TrainedModel): Record<string, unknown> {
+  const shapes = inferShapes(model.spec);
+  const layers: Record<string, unknown>[] = [];
+  model.spec.layers.forEach((layer, i) => {
+    if (!hasBinaryKernel(layer) || (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense')) return;
+    const kernel = model.weights[layer.name]?.kernel;
+    if (!kernel) throw new Error(`layer '${layer.name}' has no kernel`);
+    const binaryInput = hasBinaryInput(layer);
+    let inputChannels: number;
+    let windowPositions: number;
+    let outputs: number;
+    const inShape = i === 0 ? model.spec.input.shape : shapes[i - 1];
+    if (layer.type === 'QuantConv2D') {
+      inputChannels = inShape[2];
+      windowPositions = layer.kernelSize[0] * layer.kernelSize[1];
+      outputs = layer.filters;
+    } else {
+      // a dense row lines up with the packed input as it was before any Flatten (position by position)
+      let j = i - 1;
+      while (j >= 0 && model.spec.layers[j].type === 'Flatten') j--;
+      const before = j < 0 ? model.spec.input.shape : shapes[j];
+      const pc = positionsAndChannels(before);
+      inputChannels = pc.channels;
+      windowPositions = pc.positions;
+      outputs = layer.units;
+    }
+    const opts = { binaryInput, inputChannels, windowPositions, outputs };
+    const words = packKernel(kernel, opts);
+    layers.push({
+      name: layer.name,
+      type: layer.type,
+      ...opts,
+      rowWords: kernelRowWords(opts),
+      words: Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64'),
+    });
+  });
+  return { format: 'bnn-studio-binary-weights', formatVersion: 1, encoding: 'base64 of little-endian uint32 words; layout: src/core/deploy/packing.ts', layers };
+}
+
+export function modelJson(model: TrainedModel, meta: Omit<CheckpointMeta, 'spec' | 'formatVersion'>, generatedBy: string): { json: Record<string, unknown>; bin: Uint8Array } {
+  const entries = weightEntries(model);
+  const json = {
+    format: 'layers-model',
+    generatedBy,
+    convertedBy: null,
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: model.spec.name, layers: model.spec.layers.map((l, i) => kerasLayerConfig(l, i === 0, model.spec)) },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    },
+    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: entries.map((e) => ({ name: e.name, shape: e.shape, dtype: 'float32' })) }],
+    userDefinedMetadata: { bnnStudio: { formatVersion: CHECKPOINT_FORMAT_VERSION, spec: model.spec, ...meta } satisfies CheckpointMeta },
+  };
+  return { json, bin: concatArrays(entries.map((e) => e.data)) };
+}
+
+/** Writes a complete checkpoint directory atomically. */
+export function writeCheckpoint(
+  dir: string,
+  model: TrainedModel,
+  meta: Omit<CheckpointMeta, 'spec' | 'formatVersion'>,
+  state: TrainingState | undefined,
+  generatedBy: string,
+): void {
+  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${process.pid}.tmp`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const { json, bin } = modelJson(model, meta, generatedBy);
+  writeFileAtomic(path.join(tmp, WEIGHTS_BIN), bin);
+  writeFileAtomic(path.join(tmp, MODEL_JSON), JSON.stringify(json));
+  writeFileAtomic(path.join(tmp, BINARY_WEIGHTS_JSON), JSON.stringify(packedBinaryWeights(model), null, 1));
+  if (state) {
+    const { arrays, ...rest } = state;
+    writeFileAtomic(path.join(tmp, STATE_BIN), concatArrays(arrays.map((a) => a.data)));
+    writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1));
+  }
+  replaceDirAtomic(tmp, dir);
+}
+
+function readF32(file: string, specs: Array<{ name: string; shape: number[] }>): Map<string, Float32Array> {
+  const buf = fs.readFileSync(file);
+  const total = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+  if (buf.byteLength !== total * 4) throw new Error(`${file}: ${buf.byteLength} bytes, expected ${total * 4} for the manifest`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const out = new Map<string, Float32Array>();
+  let o = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((x, y) => x * y, 1);
+    out.set(s.name, all.slice(o, o + n));
+    o += n;
+  }
+  return out;
+}
+
+function checkpointDir(dir: string): string {
+  const d = readableDir(dir);
+  if (!d) throw new Error(`no checkpoint at ${dir}`);
+  return d;
+}
+
+/** Reads a checkpoint directory (or an experiment directory: its last checkpoint) into a TrainedModel. */
+export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMeta } {
+  let d = dir;
+  if (!fs.existsSync(path.join(d, MODEL_JSON)) && fs.existsSync(path.join(d, 'checkpoints'))) d = path.join(d, 'checkpoints', 'last');
+  d = checkpointDir(d);
+  const file = path.join(d, MODEL_JSON);
+  let json: {
+    weightsManifest?: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
+    userDefinedMetadata?: { bnnStudio?: CheckpointMeta };
+  };
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not a readable model.json (${(err as Error).message})`);
+  }
+  const meta = json.userDefinedMetadata?.bnnStudio;
+  if (!meta?.spec) throw new Error(`${file}: no BNN Studio metadata (userDefinedMetadata.bnnStudio.spec); not a BNN Studio checkpoint`);
+  const group = json.weightsManifest?.[0];
+  if (!group || group.paths.length !== 1) throw new Error(`${file}: expected one weights file in weightsManifest`);
+  if (group.weights.some((w) => w.dtype !== 'float32')) throw new Error(`${file}: only float32 weights are supported`);
+  const values = readF32(path.join(d, group.paths[0]), group.weights);
+  const weights: Record<string, LayerWeights> = {};
+  for (const w of group.weights) {
+    const slash = w.name.lastIndexOf('/');
+    const layer = w.name.slice(0, slash);
+    const kind = w.name.slice(slash + 1);
+    const key = KIND_KEYS.find(([k]) => k === kind)?.[1];
+    if (!key) throw new Error(`${file}: unknown weight '${w.name}'`);
+    (weights[layer] ??= {})[key] = values.get(w.name)!;
+  }
+  for (const layer of meta.spec.layers) {
+    if (!hasBinaryKernel(layer)) continue;
+    const k = weights[layer.name]?.kernel;
+    if (!k) throw new Error(`${file}: layer '${layer.name}' has no kernel`);
+    for (let i = 0; i < k.length; i++) if (k[i] !== 1 && k[i] !== -1) throw new Error(`${file}: binary kernel of '${layer.name}' holds ${k[i]} (expected ±1)`);
+  }
+  return { spec: meta.spec, weights, meta };
+}
+
+export function loadTrainingState(dir: string): TrainingState | undefined {
+  const d = readableDir(dir);
+  if (!d || !fs.existsSync(path.join(d, STATE_JSON))) return undefined;
+  const json = JSON.parse(fs.readFileSync(path.join(d, STATE_JSON), 'utf8')) as Omit<TrainingState, 'arrays'> & { arrays: Array<{ name: string; shape: number[] }> };
+  const values = readF32(path.join(d, STATE_BIN), json.arrays);
+  return { ...json, arrays: json.arrays.map((a) => ({ ...a, data: values.get(a.name)! })) };
+}

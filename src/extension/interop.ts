@@ -1,0 +1,150 @@
+/**
+ * Meeting the ecosystem from the editor: "BNN: Import Model" (Larq/Keras model JSON or TF.js model.json →
+ * *.bnn.json), "BNN: Export Larq Training Script" (a runnable Larq project that logs into the Experiments tree) and
+ * "BNN: Train with Larq" (runs that project with the configured Python and follows its experiment folder).
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { importKerasModel, specToDocument } from '../core/interop/keras';
+import { generateLarqProject, LarqExportError } from '../core/interop/larqScript';
+import { LARQ_PRESETS, type LarqPreset } from '../core/interop/larqPresets';
+import { probePython, startLarqRun } from '../core/interop/larqRunner';
+import { loadModelText } from '../core/model/load';
+import type { ModelSpec } from '../core/model/spec';
+
+const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
+
+function workspaceRoot(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/** The model a command was invoked on: a tree item, a URI, the active editor, or a pick among the workspace's models. */
+async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSpec } | undefined> {
+  let uri: vscode.Uri | undefined;
+  if (arg instanceof vscode.Uri) uri = arg;
+  else if (arg && typeof arg === 'object' && 'uri' in arg && (arg as { uri: unknown }).uri instanceof vscode.Uri) uri = (arg as { uri: vscode.Uri }).uri;
+  else if (arg && typeof arg === 'object' && 'resourceUri' in arg && (arg as { resourceUri: unknown }).resourceUri instanceof vscode.Uri) uri = (arg as { resourceUri: vscode.Uri }).resourceUri;
+  else if (vscode.window.activeTextEditor?.document.fileName.endsWith('.bnn.json')) uri = vscode.window.activeTextEditor.document.uri;
+  if (!uri) {
+    const files = await vscode.workspace.findFiles('**/*.bnn.json', '**/node_modules/**', 500);
+    if (!files.length) { void vscode.window.showErrorMessage('No *.bnn.json model in this workspace: create one with "BNN: New Model".'); return undefined; }
+    const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })), { title: 'Model', placeHolder: 'Which model?' });
+    uri = pick?.uri;
+  }
+  if (!uri) return undefined;
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const loaded = loadModelText(text, uri.fsPath);
+  if (!loaded.spec) {
+    const d = loaded.diagnostics[0];
+    void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`);
+    return undefined;
+  }
+  return { uri, spec: loaded.spec };
+}
+
+async function importModel(arg: unknown): Promise<void> {
+  let source = arg instanceof vscode.Uri ? arg : undefined;
+  if (!source) {
+    const picked = await vscode.window.showOpenDialog({ title: 'Import a Larq/Keras model JSON or a TensorFlow.js model.json', canSelectMany: false, filters: { 'Model JSON': ['json'] }, defaultUri: workspaceRoot() });
+    source = picked?.[0];
+  }
+  if (!source) return;
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
+  const result = importKerasModel(text, path.basename(source.fsPath));
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  if (!result.spec) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see the BNN Studio output)` : '';
+    void vscode.window.showErrorMessage(`Cannot import ${path.basename(source.fsPath)}: ${errors[0]?.message ?? 'unknown problem'}${more}`);
+    return;
+  }
+  const target = await vscode.window.showSaveDialog({
+    title: 'Save the imported model',
+    defaultUri: vscode.Uri.joinPath(source, '..', `${result.spec.name}.bnn.json`),
+    filters: { 'BNN Studio model': ['bnn.json'] },
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(specToDocument(result.spec), null, 2)}\n`));
+  await vscode.window.showTextDocument(target);
+  const warnings = result.problems.filter((p) => p.severity === 'warning');
+  if (warnings.length) void vscode.window.showWarningMessage(`Imported with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.map((w) => w.message).join(' · ')}`);
+}
+
+async function pickPreset(): Promise<LarqPreset | undefined> {
+  const pick = await vscode.window.showQuickPick(LARQ_PRESETS.map((p) => ({ label: p.label, description: `${p.epochs} epochs, batch ${p.batchSize}`, preset: p })), { title: 'Optimizer preset' });
+  return pick?.preset;
+}
+
+async function exportFiles(model: { uri: vscode.Uri; spec: ModelSpec }, preset: LarqPreset, dataset: string, folder: vscode.Uri): Promise<boolean> {
+  let files: Record<string, string>;
+  try {
+    files = generateLarqProject({ spec: model.spec, optimizer: preset.optimizer, dataset, epochs: preset.epochs, batchSize: preset.batchSize, seed: 0, valSplit: 0.1, generator: 'BNN Studio "Export Larq Training Script"' });
+  } catch (err) {
+    if (err instanceof LarqExportError) { void vscode.window.showErrorMessage(err.message); return false; }
+    throw err;
+  }
+  await vscode.workspace.fs.createDirectory(folder);
+  for (const [name, text] of Object.entries(files)) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), new TextEncoder().encode(text));
+  return true;
+}
+
+async function exportLarqScript(arg: unknown): Promise<void> {
+  const model = await pickModel(arg);
+  if (!model) return;
+  const preset = await pickPreset();
+  if (!preset) return;
+  const dataset = preset.dataset ?? (await vscode.window.showQuickPick(DATASETS, { title: 'Dataset (tf.keras.datasets, or --data-dir with IDX files)' }));
+  if (!dataset) return;
+  const folder = await vscode.window.showOpenDialog({ title: 'Folder for the Larq project', canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', defaultUri: vscode.Uri.joinPath(model.uri, '..') });
+  if (!folder?.[0]) return;
+  const target = vscode.Uri.joinPath(folder[0], `${model.spec.name}-larq`);
+  if (await exportFiles(model, preset, dataset, target)) await vscode.window.showTextDocument(vscode.Uri.joinPath(target, 'train.py'));
+}
+
+async function trainWithLarq(arg: unknown, output: vscode.LogOutputChannel): Promise<void> {
+  const root = workspaceRoot();
+  if (!root) { void vscode.window.showErrorMessage('Train with Larq needs an open workspace folder (its .bnn/experiments receives the run).'); return; }
+  const python = vscode.workspace.getConfiguration('bnnStudio').get<string>('python') || 'python3';
+  const probe = await probePython(python);
+  if (!probe.ok) {
+    const choice = await vscode.window.showErrorMessage(`Train with Larq: ${probe.message}`, 'Open Settings', 'Export Script Instead');
+    if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'bnnStudio.python');
+    if (choice === 'Export Script Instead') void vscode.commands.executeCommand('bnn.exportLarqScript', arg);
+    return;
+  }
+  const model = await pickModel(arg);
+  if (!model) return;
+  const preset = await pickPreset();
+  if (!preset) return;
+  const dataset = preset.dataset ?? (await vscode.window.showQuickPick(DATASETS, { title: 'Dataset' }));
+  if (!dataset) return;
+  const project = vscode.Uri.joinPath(root, '.bnn', 'larq', `${model.spec.name}-${preset.id}`);
+  if (!(await exportFiles(model, preset, dataset, project))) return;
+  const experiments = vscode.Uri.joinPath(root, '.bnn', 'experiments').fsPath;
+  output.info(`Train with Larq: ${python} (larq ${probe.larq}, tensorflow ${probe.tensorflow}) ${project.fsPath}/train.py`);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Training ${model.spec.name} with Larq`, cancellable: true }, (progress, token) => new Promise<void>((resolve) => {
+    const child = startLarqRun(python, project.fsPath, experiments);
+    let tail = '';
+    const onData = (d: Buffer): void => {
+      const s = d.toString();
+      tail = (tail + s).slice(-2000);
+      for (const line of s.split('\n').filter(Boolean)) { output.info(`[larq] ${line}`); progress.report({ message: line.slice(0, 120) }); }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    token.onCancellationRequested(() => child.kill('SIGINT'));
+    child.on('error', (err) => { void vscode.window.showErrorMessage(`Train with Larq: ${err.message}`); resolve(); });
+    child.on('close', (code, signal) => {
+      if (code === 0) void vscode.window.showInformationMessage(`Larq run of ${model.spec.name} finished; it is in the Experiments view.`);
+      else if (!token.isCancellationRequested) void vscode.window.showErrorMessage(`Larq run of ${model.spec.name} failed (${signal ?? `exit ${code}`}): ${tail.trim().split('\n').pop() ?? ''}`, 'Show Log').then((c) => { if (c) output.show(); });
+      resolve();
+    });
+  }));
+}
+
+export function registerInterop(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg)),
+    vscode.commands.registerCommand('bnn.exportLarqScript', (arg?: unknown) => exportLarqScript(arg)),
+    vscode.commands.registerCommand('bnn.trainWithLarq', (arg?: unknown) => trainWithLarq(arg, output)),
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * Problems-panel diagnostics for open `*.bnn.json` files: the loader's schema and semantic errors with their exact
+ * ranges, refreshed as the user types (debounced) and cleared when the file closes.
+ */
+import * as vscode from 'vscode';
+import type { ModelDiagnostic } from '../core/model/load';
+import { debounceByKey } from './debounce';
+import { isModelDocument, type ModelStore } from './modelStore';
+
+export const TYPING_DEBOUNCE_MS = 300;
+
+export function toDiagnostic(d: ModelDiagnostic): vscode.Diagnostic {
+  const range = new vscode.Range(d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character);
+  const diag = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  diag.source = 'BNN Studio';
+  return diag;
+}
+
+export function registerModelDiagnostics(context: vscode.ExtensionContext, store: ModelStore): vscode.DiagnosticCollection {
+  const collection = vscode.languages.createDiagnosticCollection('bnn');
+  const update = async (doc: vscode.TextDocument): Promise<void> => {
+    if (!isModelDocument(doc) || doc.isClosed) return;
+    const a = await store.analyzeDocument(doc);
+    // The file may have closed while the analyser loaded.
+    if (!doc.isClosed) collection.set(doc.uri, a.problems.map(toDiagnostic));
+  };
+  const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, (doc) => void update(doc));
+  context.subscriptions.push(
+    collection,
+    { dispose: () => updateSoon.dispose() },
+    vscode.workspace.onDidOpenTextDocument((doc) => void update(doc)),
+    vscode.workspace.onDidChangeTextDocument((e) => { if (isModelDocument(e.document)) updateSoon(e.document); }),
+    vscode.workspace.onDidCloseTextDocument((doc) => collection.delete(doc.uri)),
+  );
+  for (const doc of vscode.workspace.textDocuments) void update(doc);
+  return collection;
+}

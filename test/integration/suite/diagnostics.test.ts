@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { extension, inWorkspace, waitFor } from './helpers';
+
+/** Copies a malformed model from test/fixtures into the workspace, as if the user had written it. */
+async function writeBroken(fixture: string, name: string): Promise<vscode.Uri> {
+  const src = vscode.Uri.file(path.join(extension().extensionPath, 'test', 'fixtures', 'malformed', fixture));
+  const dst = inWorkspace('broken', name);
+  await vscode.workspace.fs.writeFile(dst, await vscode.workspace.fs.readFile(src));
+  return dst;
+}
+
+function describeDiagnostics(uri: vscode.Uri): string {
+  const all = vscode.languages.getDiagnostics(uri);
+  return all.length === 0 ? 'none' : all.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} [${d.source ?? '?'}] ${d.message}`).join('; ');
+}
+
+/** Errors and warnings: the JSON language server reports schema violations as warnings, BNN Studio's checks as errors. */
+function problemsOf(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
+}
+
+describe('Diagnostics for a broken model', () => {
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('marks an unknown layer type on its own line, and clears it once fixed', async () => {
+    const uri = await writeBroken('unknown-layer-type.bnn.json', 'unknown-layer.bnn.json');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const badLine = doc.getText().split('\n').findIndex((l) => l.includes('"BatchNorm"'));
+    assert.ok(badLine > 0);
+    const problems = await waitFor(() => `a problem on line ${badLine + 1} (diagnostics: ${describeDiagnostics(uri)})`, () => {
+      const e = problemsOf(uri);
+      return e.some((d) => d.range.start.line === badLine) ? e : undefined;
+    }, 30_000);
+    assert.ok(problems.every((d) => d.message.trim().length > 0), 'every problem has a message');
+
+    const edit = new vscode.WorkspaceEdit();
+    const col = doc.lineAt(badLine).text.indexOf('"BatchNorm"');
+    edit.replace(uri, new vscode.Range(badLine, col, badLine, col + '"BatchNorm"'.length), '"BatchNormalization"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor(() => `the problem to clear after the fix (diagnostics: ${describeDiagnostics(uri)})`, () => problemsOf(uri).length === 0, 30_000);
+  });
+
+  it('marks a JSON syntax error', async () => {
+    const uri = await writeBroken('syntax-missing-comma.bnn.json', 'syntax.bnn.json');
+    await vscode.window.showTextDocument(uri);
+    await waitFor('a syntax error diagnostic', () => problemsOf(uri).length > 0, 30_000);
+  });
+});

@@ -1,0 +1,76 @@
+/** Model shapes the compiler tests run through every path of the plan (small, so each runs in milliseconds). */
+import type { LayerSpec, ModelSpec } from '../../src/core/model/spec';
+
+const dense = (name: string, units: number, binaryInput: boolean, useBias = false, binaryKernel = true): LayerSpec =>
+  ({ type: 'QuantDense', name, units, inputQuantizer: binaryInput ? 'ste_sign' : null, kernelQuantizer: binaryKernel ? 'ste_sign' : null, useBias });
+const conv = (name: string, filters: number, k: number, padding: 'same' | 'valid', stride: number, binaryInput: boolean, useBias = false, binaryKernel = true): LayerSpec =>
+  ({ type: 'QuantConv2D', name, filters, kernelSize: [k, k], strides: [stride, stride], padding, inputQuantizer: binaryInput ? 'ste_sign' : null, kernelQuantizer: binaryKernel ? 'ste_sign' : null, useBias });
+const bn = (name: string, scale = true, center = true): LayerSpec => ({ type: 'BatchNormalization', name, scale, center, momentum: 0.99, epsilon: 1e-3 });
+const pool = (name: string, size: number, stride: number, padding: 'same' | 'valid' = 'valid'): LayerSpec =>
+  ({ type: 'MaxPool2D', name, poolSize: [size, size], strides: [stride, stride], padding });
+const flatten = (name = 'flatten'): LayerSpec => ({ type: 'Flatten', name });
+
+export const ARCHITECTURES: ModelSpec[] = [
+  {
+    name: 'mlp', input: { shape: [10, 10, 1] }, classes: 10,
+    layers: [flatten(), dense('d1', 70, false), bn('bn1', false, true), dense('d2', 33, true), bn('bn2'), dense('d3', 10, true)],
+  },
+  {
+    name: 'mlp-bn-scores', input: { shape: [64] }, classes: 7,
+    layers: [dense('d1', 40, false, true), bn('bn1'), dense('d2', 7, true), bn('bn2'), { type: 'Activation', name: 'softmax', activation: 'softmax' }],
+  },
+  {
+    name: 'cnn-same', input: { shape: [12, 12, 1] }, classes: 10,
+    layers: [
+      conv('c1', 8, 3, 'same', 1, false), bn('bn1'), pool('p1', 2, 2),
+      conv('c2', 16, 3, 'same', 1, true), pool('p2', 2, 2), bn('bn2'),
+      conv('c3', 35, 3, 'same', 2, true), bn('bn3'),
+      flatten(), dense('d1', 10, true), bn('bn4', true, false),
+    ],
+  },
+  {
+    name: 'cnn-valid-stride', input: { shape: [11, 9, 3] }, classes: 5,
+    layers: [
+      conv('c1', 40, 3, 'valid', 2, false), bn('bn1'),
+      conv('c2', 36, 2, 'same', 1, true, true), bn('bn2'), pool('p1', 3, 2, 'same'),
+      conv('c3', 12, 2, 'valid', 1, true),
+      flatten(), dense('d1', 5, true),
+    ],
+  },
+  {
+    name: 'odd-stages', input: { shape: [8, 8, 2] }, classes: 6,
+    layers: [
+      pool('p0', 2, 2), conv('c1', 5, 3, 'same', 1, true), pool('p1', 2, 1, 'same'),
+      conv('c2', 9, 2, 'same', 2, false, true), bn('bn2'), pool('p2', 2, 1), pool('p3', 1, 1),
+      conv('c3', 7, 1, 'valid', 1, true), flatten(), bn('bn3'),
+      dense('d1', 12, false, true, false), bn('bn4'), dense('d2', 6, false, false, false),
+    ],
+  },
+  {
+    // Float accumulators feeding a sign (float32 thresholds) and a standalone BatchNorm folded into thresholds.
+    name: 'float-thresholds', input: { shape: [6, 6, 2] }, classes: 4,
+    layers: [
+      conv('c1', 4, 3, 'same', 1, false), pool('p1', 2, 1), pool('p2', 2, 1), bn('bn1'),
+      conv('c2', 6, 2, 'valid', 1, true), flatten(),
+      dense('d1', 10, false, true, false), bn('bn2'), dense('d2', 8, true), bn('bn3'),
+      dense('d3', 5, false, false, false), bn('bn4'), dense('d4', 4, true),
+    ],
+  },
+  {
+    // Full-precision kernels on the 8-bit input and ±1 kernels on float32 activations.
+    name: 'float-convs', input: { shape: [7, 7, 3] }, classes: 3,
+    layers: [
+      conv('c1', 5, 3, 'same', 1, false, true, false), bn('bn1'), pool('p1', 2, 1, 'same'),
+      conv('c2', 6, 3, 'same', 2, false), bn('bn2'), conv('c3', 4, 2, 'valid', 1, true),
+      flatten(), dense('d1', 3, true), bn('bn3'),
+    ],
+  },
+  {
+    name: 'float-first-dense', input: { shape: [30] }, classes: 5,
+    layers: [dense('d1', 9, false, true, false), bn('bn1'), dense('d2', 5, true)],
+  },
+  {
+    name: 'single-dense', input: { shape: [20] }, classes: 4,
+    layers: [dense('d1', 4, false)],
+  },
+];

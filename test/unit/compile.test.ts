@@ -1,0 +1,140 @@
+import { strict as assert } from 'node:assert';
+import { compileModel, modelHash } from '../../src/core/compile/compile';
+import { referenceInfer } from '../../src/core/compile/reference';
+import { CompileError } from '../../src/core/compile/types';
+import type { TrainedModel } from '../../src/core/model/trained';
+import { ARCHITECTURES } from '../support/compileArchitectures';
+import { ARM_HARD_FLOAT, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
+import { forward64 } from '../support/forward64';
+import { randomInputs, syntheticModel } from '../support/syntheticModel';
+import { requireTool } from '../support/tools';
+
+const SAMPLES = 120;
+
+/** Class agreement with the float64 oracle, and integer scores equal to its real scores (scale applied). */
+function checkAgainstForward64(trained: TrainedModel, inputs: Uint8Array[]): void {
+  const compiled = compileModel(trained);
+  const last = compiled.model.stages[compiled.model.stages.length - 1];
+  const inputScale = last.kind !== 'maxpool' && last.kind !== 'binarize' && last.inputRepr === 'u8' && last.kind !== 'batchnorm' && last.mode !== 'xnor' ? 1 / 255 : 1;
+  inputs.forEach((x, i) => {
+    const r = referenceInfer(compiled.model, x);
+    const f = forward64(trained, x);
+    assert.equal(r.class, f.class, `${trained.spec.name}: sample ${i}: class ${r.class} (scores ${r.scores}) but float64 says ${f.class} (${f.scores.map((v) => v.toFixed(4))})`);
+    r.scores.forEach((s, c) => {
+      const real = compiled.model.scoresAreFloat ? s : s * inputScale;
+      const tol = compiled.model.scoresAreFloat ? 1e-3 * Math.max(1, Math.abs(f.scores[c])) : 1e-9;
+      assert.ok(Math.abs(real - f.scores[c]) <= tol, `${trained.spec.name}: sample ${i} score ${c}: ${real} vs float64 ${f.scores[c]}`);
+    });
+  });
+}
+
+describe('compiler: lowering + exact reference vs a float64 forward pass', () => {
+  for (const spec of ARCHITECTURES) {
+    it(`${spec.name}: same class on every sample, integer scores exact`, () => {
+      for (const seed of [1, 2, 3]) {
+        const trained = syntheticModel(spec, seed);
+        checkAgainstForward64(trained, randomInputs(SAMPLES, spec.input.shape.reduce((a, b) => a * b, 1), seed + 100));
+      }
+    });
+  }
+});
+
+describe('compiler: generated C on the host (gcc)', function () {
+  before(function () { requireTool(this, 'gcc', 'apt-get install build-essential'); });
+  for (const spec of ARCHITECTURES) {
+    it(`${spec.name}: -Wall -Wextra -Werror clean, outputs identical to referenceInfer (both popcounts)`, () => {
+      const trained = syntheticModel(spec, 7);
+      const compiled = compileModel(trained);
+      const inputs = randomInputs(SAMPLES, compiled.model.inputBytes, 8);
+      const dir = writeFiles(compiled.files);
+      try {
+        for (const extra of [[], ['-DBNN_USE_BUILTIN_POPCOUNT']]) {
+          const out = runHost(buildHost(dir, extra), inputs, compiled.model.scoresAreFloat);
+          assert.equal(out.hash, compiled.hash);
+          inputs.forEach((x, i) => {
+            const r = referenceInfer(compiled.model, x);
+            assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i} (${extra.join(' ') || 'SWAR'})`);
+          });
+        }
+      } finally {
+        removeDir(dir);
+      }
+    });
+  }
+});
+
+describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () {
+  before(function () { requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi'); });
+  for (const spec of ARCHITECTURES) {
+    it(`${spec.name}: -Werror clean (soft and hard float), array sizes in the ELF equal the plan`, () => {
+      const compiled = compileModel(syntheticModel(spec, 11));
+      const plan = compiled.plan;
+      const dir = writeFiles(compiled.files);
+      try {
+        for (const extra of [[], ARM_HARD_FLOAT]) {
+          const sizes = armSymbolSizes(dir, extra);
+          assert.equal(sizes.get('bnn_buffer_a'), plan.bufferBytes[0]);
+          assert.equal(sizes.get('bnn_buffer_b'), plan.bufferBytes[1]);
+          let flash = 0;
+          plan.stages.forEach((st, k) => {
+            const kernel = sizes.get(`bnn_s${k}_kernel`) ?? 0;
+            const epilogue = ['threshold', 'flip', 'scale', 'offset'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
+            assert.equal(kernel, st.kernelBytes, `stage ${k} kernel bytes`);
+            assert.equal(epilogue, st.epilogueBytes, `stage ${k} epilogue bytes`);
+            flash += kernel + epilogue;
+          });
+          assert.equal(flash, plan.flashBytes);
+          // Nothing else holds data: no stray tables or buffers beyond the plan.
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset)|buffer_[ab])$/.test(n));
+          assert.deepEqual(data, []);
+        }
+      } finally {
+        removeDir(dir);
+      }
+    });
+  }
+});
+
+describe('compiler: header, hash and bad inputs', () => {
+  const spec = ARCHITECTURES[0];
+  it('emits the bnn_model.h interface with the plan numbers', () => {
+    const c = compileModel(syntheticModel(spec, 1), { board: 'qemu-stm32' });
+    const h = c.files['bnn_model.h'];
+    assert.match(h, /#define BNN_INPUT_SIZE\s+100\n/);
+    assert.match(h, /#define BNN_NUM_CLASSES\s+10\n/);
+    assert.match(h, /#define BNN_SCORES_ARE_FLOAT 0\n/);
+    assert.match(h, new RegExp(`#define BNN_MODEL_HASH\\s+"${c.hash}"`));
+    assert.match(h, new RegExp(`#define BNN_FLASH_BYTES\\s+${c.plan.flashBytes}\\n`));
+    assert.match(h, new RegExp(`#define BNN_RAM_BYTES\\s+${c.plan.ramBytes}\\n`));
+    assert.match(h, /int bnn_infer\(const uint8_t input\[BNN_INPUT_SIZE\], bnn_score_t scores\[BNN_NUM_CLASSES\]\);/);
+    assert.match(c.hash, /^[0-9a-f]{16}$/);
+    assert.doesNotMatch(c.files['bnn_model.c'], /malloc/);
+  });
+
+  it('hash is stable and changes with a single weight or threshold', () => {
+    const a = syntheticModel(spec, 1);
+    assert.equal(modelHash(a), modelHash(syntheticModel(spec, 1)));
+    const b = syntheticModel(spec, 1);
+    b.weights.d2.kernel![5] = -b.weights.d2.kernel![5];
+    assert.notEqual(modelHash(b), modelHash(a));
+    const c = syntheticModel(spec, 1);
+    c.weights.bn2.beta![0] += 100;
+    assert.notEqual(modelHash(c), modelHash(a));
+  });
+
+  const broken: [string, (t: TrainedModel) => void, RegExp][] = [
+    ['a non-binary value in a quantized kernel', (t) => { t.weights.d1.kernel![3] = 0.25; }, /layer 'd1' \(QuantDense\).*value 3 is 0.25, not ±1/],
+    ['missing layer weights', (t) => { delete t.weights.d2; }, /layer 'd2' \(QuantDense\) has no weights/],
+    ['a kernel of the wrong size', (t) => { t.weights.d1.kernel = new Float32Array(5); }, /layer 'd1'.*kernel \(\[100, 70\]\) has 5 values, expected 7000/],
+    ['a missing BatchNorm statistic', (t) => { delete t.weights.bn1.movingVariance; }, /layer 'bn1'.*missing moving_variance/],
+    ['a NaN BatchNorm statistic', (t) => { t.weights.bn2.movingMean![4] = NaN; }, /moving_mean\[4\] is NaN/],
+    ['a negative variance', (t) => { t.weights.bn2.movingVariance![1] = -1; }, /moving_variance\[1\] \+ epsilon = .* is not positive/],
+  ];
+  for (const [what, breakIt, message] of broken) {
+    it(`rejects ${what} with a CompileError naming the layer`, () => {
+      const t = syntheticModel(spec, 1);
+      breakIt(t);
+      assert.throws(() => compileModel(t), (e: unknown) => e instanceof CompileError && message.test(e.message));
+    });
+  }
+});

@@ -1,0 +1,219 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { DeviceClient, DeviceError, checkModelHash } from '../../src/core/device/client';
+import {
+  crc32, decodeHello, encodeFrame, encodeHello, FrameDecoder, HEADER_BYTES, MsgType, SYNC0, type Frame,
+} from '../../src/core/device/protocol';
+import { BoardSim, SIM_HELLO, tinyFixtureInfer } from '../support/boardSim';
+
+const frameArb = fc.record({
+  type: fc.integer({ min: 0, max: 255 }),
+  seq: fc.integer({ min: 0, max: 255 }),
+  payload: fc.uint8Array({ maxLength: 300 }),
+});
+/** Garbage without the first sync byte, so it cannot start a (vanishingly unlikely) false frame. */
+const garbageArb = fc.uint8Array({ maxLength: 40 }).map((g) => g.map((b) => (b === SYNC0 ? 0 : b)));
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** Feeds `bytes` to a decoder in chunks cut at `cuts`, returning the good frames. */
+function decodeChunked(bytes: Uint8Array, cuts: number[], decoder = new FrameDecoder()): Frame[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const frames: Frame[] = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    for (const ev of decoder.push(bytes.subarray(prev, p))) if (ev.kind === 'frame') frames.push(ev.frame);
+    prev = p;
+  }
+  return frames;
+}
+
+const sameFrame = (a: Frame, b: Frame): boolean => a.type === b.type && a.seq === b.seq && Buffer.compare(Buffer.from(a.payload), Buffer.from(b.payload)) === 0;
+
+describe('device protocol: framing', () => {
+  it('uses the zlib CRC-32', () => {
+    assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  });
+
+  it('round-trips HELLO payloads', () => {
+    assert.deepEqual(decodeHello(encodeHello(SIM_HELLO)), SIM_HELLO);
+  });
+
+  it('finds every frame among garbage, whatever the chunking (≥ 10,000 generated frames)', () => {
+    let total = 0;
+    fc.assert(fc.property(
+      fc.array(fc.tuple(garbageArb, frameArb), { minLength: 10, maxLength: 40 }), garbageArb, fc.array(fc.nat(), { maxLength: 20 }),
+      (pairs, tail, cuts) => {
+        const bytes = concat([...pairs.flatMap(([g, f]) => [g, encodeFrame(f)]), tail]);
+        const frames = decodeChunked(bytes, cuts);
+        total += pairs.length;
+        assert.equal(frames.length, pairs.length);
+        pairs.forEach(([, f], i) => assert.ok(sameFrame(frames[i], f)));
+      },
+    ), { numRuns: 700 });
+    assert.ok(total >= 10_000, `only ${total} frames generated`);
+  });
+
+  it('drops a frame with a flipped bit and still finds the frames after it', () => {
+    fc.assert(fc.property(frameArb, frameArb, fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), (bad, good, bit, cuts) => {
+      const corrupt = encodeFrame(bad);
+      const i = bit % (corrupt.length * 8);
+      corrupt[i >> 3] ^= 1 << (i & 7);
+      // Padding lets a corrupted length field that now claims more bytes run out, as a timeout would.
+      const bytes = concat([corrupt, encodeFrame(good), new Uint8Array(70_000).fill(0x11), encodeFrame(good)]);
+      const frames = decodeChunked(bytes, cuts);
+      assert.ok(frames.every((f) => sameFrame(f, good)), 'a corrupted frame was accepted');
+      assert.ok(frames.length >= 1);
+    }), { numRuns: 1000 });
+  });
+
+  it('recovers after truncated frames', () => {
+    fc.assert(fc.property(frameArb, fc.nat(), frameArb, (cutFrame, at, good) => {
+      const full = encodeFrame(cutFrame);
+      const truncated = full.subarray(0, at % full.length);
+      const decoder = new FrameDecoder();
+      const first = decodeChunked(concat([truncated, encodeFrame(good)]), [], decoder);
+      // Only real frames come out (the truncated one too, if the next byte happens to complete it exactly).
+      assert.ok(first.every((f) => sameFrame(f, good) || sameFrame(f, cutFrame)));
+      // The good frame is found at once or, if swallowed by the truncated frame's length, after the reset a timeout does.
+      if (!first.some((f) => sameFrame(f, good))) {
+        decoder.reset();
+        const again = decodeChunked(encodeFrame(good), [], decoder);
+        assert.equal(again.length, 1);
+      }
+    }), { numRuns: 1000 });
+  });
+
+  it('never throws on arbitrary bytes and keeps bounded memory', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => {
+      const d = new FrameDecoder(1024);
+      d.push(bytes);
+      assert.ok(d.pending <= HEADER_BYTES + 1024 + 4);
+    }), { numRuns: 500 });
+  });
+
+  it('rejects payloads the header cannot describe', () => {
+    assert.throws(() => encodeFrame({ type: 1, seq: 0, payload: new Uint8Array(70_000) }), /exceeds/);
+  });
+});
+
+describe('device protocol: client', () => {
+  const input = (i: number): Uint8Array => new Uint8Array(16).map((_, j) => ((i + 1) * 37 + j * 53) & 255);
+
+  it('gets the right answer through garbage, corrupt, dropped and duplicated replies', async () => {
+    let frames = 0;
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({
+        fault: fc.constantFrom('none', 'none', 'garbage', 'corrupt', 'drop', 'duplicate', 'garbage+duplicate'),
+        garbage: garbageArb,
+        bit: fc.nat(),
+      }), { minLength: 40, maxLength: 40 }),
+      async (plan) => {
+        const at = (n: number): (typeof plan)[number] => plan[n % plan.length];
+        const sim = new BoardSim(tinyFixtureInfer, {
+          garbageBefore: (n) => (at(n).fault.startsWith('garbage') ? at(n).garbage : undefined),
+          corrupt: (n) => (at(n).fault === 'corrupt' ? at(n).bit : undefined),
+          drop: (n) => n < 200 && at(n).fault === 'drop',
+          duplicate: (n) => at(n).fault.endsWith('duplicate'),
+        });
+        const client = new DeviceClient(sim.hostSide);
+        const opts = { timeoutMs: 20, attempts: 50 };
+        const info = await client.hello(opts);
+        assert.equal(info.modelHash, SIM_HELLO.modelHash);
+        for (let i = 0; i < 6; i++) {
+          const r = await client.infer(input(i), opts);
+          assert.deepEqual({ ...r, ticks: 0 }, { ...tinyFixtureInfer(input(i)), ticks: 0 });
+        }
+        const batch = await client.inferBatch([0, 1, 2, 3].map(input), opts);
+        assert.deepEqual(batch.map((b) => b.classIndex), [0, 1, 2, 3].map((i) => tinyFixtureInfer(input(i)).classIndex));
+        frames += sim.received.length;
+        await client.close();
+      },
+    ), { numRuns: 30 });
+    assert.ok(frames > 300);
+  });
+
+  it('fails clearly when the port closes mid-reply', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, { closeMidReply: (n) => (n === 1 ? 9 : undefined) });
+    const client = new DeviceClient(sim.hostSide);
+    await client.hello({ timeoutMs: 500 });
+    await assert.rejects(client.infer(input(0), { timeoutMs: 5000 }), (e: DeviceError) => {
+      assert.equal(e.kind, 'closed');
+      assert.match(e.message, /closed while waiting for the reply to INFER/);
+      return true;
+    });
+    await assert.rejects(client.infer(input(0)), (e: DeviceError) => e.kind === 'closed');
+  });
+
+  it('gives up on a board that never answers, with the attempts it made', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, { silent: true });
+    const client = new DeviceClient(sim.hostSide);
+    const started = Date.now();
+    await assert.rejects(client.waitForHello({ totalMs: 300, resendMs: 50 }), (e: DeviceError) => {
+      assert.equal(e.kind, 'timeout');
+      assert.match(e.message, /did not answer HELLO \(6 tries over 0\.\d s\)/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(sim.received.length, 6);
+  });
+
+  it('resends a request the board saw corrupted', async () => {
+    const sim = new BoardSim(tinyFixtureInfer);
+    const client = new DeviceClient(sim.hostSide);
+    await client.hello();
+    // A raw corrupted INFER first: the board answers ERROR bad CRC for a seq the client is not waiting on.
+    const bad = encodeFrame({ type: MsgType.INFER, seq: 200, payload: input(0) });
+    bad[10] ^= 4;
+    await sim.hostSide.write(bad);
+    const r = await client.infer(input(1));
+    assert.equal(r.classIndex, tinyFixtureInfer(input(1)).classIndex);
+    assert.deepEqual(sim.errorsSent, ['request CRC mismatch (bad CRC)']);
+  });
+
+  it('reports what the board rejected', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, {}, { ...SIM_HELLO, inputSize: 8 });
+    const client = new DeviceClient(sim.hostSide);
+    await client.hello();
+    client.info = { ...client.info!, inputSize: 16 };
+    await assert.rejects(client.infer(input(0)), /the board rejected INFER: INFER payload must be exactly the model's input size \(bad payload length\)/);
+  });
+
+  it('checks inputs and batch limits before sending', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, {}, { ...SIM_HELLO, maxPayload: 50 });
+    const client = new DeviceClient(sim.hostSide);
+    await assert.rejects(client.infer(input(0)), /HELLO must come first/);
+    await client.hello();
+    assert.equal(client.maxBatch(), 3);
+    await assert.rejects(client.infer(new Uint8Array(15)), /15 bytes does not fit the board's model, which takes 16/);
+    await assert.rejects(client.inferBatch([0, 1, 2, 3].map(input)), /exceeds the board's limit of 3/);
+  });
+
+  it('refuses a protocol version it does not speak', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, {}, { ...SIM_HELLO, protocolVersion: 9 });
+    const client = new DeviceClient(sim.hostSide);
+    await assert.rejects(client.hello(), /speaks protocol version 9, this BNN Studio speaks 1/);
+  });
+
+  it('can be cancelled', async () => {
+    const sim = new BoardSim(tinyFixtureInfer, { silent: true });
+    const client = new DeviceClient(sim.hostSide);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    await assert.rejects(client.hello({ timeoutMs: 10_000, signal: ac.signal }), (e: DeviceError) => e.kind === 'cancelled');
+  });
+
+  it('refuses a board running another model', () => {
+    assert.throws(() => checkModelHash(SIM_HELLO, 'fedcba9876543210', "experiment 'x'"), (e: DeviceError) => {
+      assert.equal(e.kind, 'hashMismatch');
+      assert.match(e.message, /runs model 0123456789abcdef, but experiment 'x' compiles to fedcba9876543210/);
+      return true;
+    });
+    assert.doesNotThrow(() => checkModelHash(SIM_HELLO, '0123456789ABCDEF', 'x'));
+  });
+});

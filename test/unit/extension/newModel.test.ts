@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { loadModelText } from '../../../src/core/model/load';
+import { TEMPLATES, templateText } from '../../../src/core/model/templates';
+import { modelFileName, stripModelExtension, uniqueModelName, validateModelName } from '../../../src/extension/newModel';
+
+describe('new model (names and file text)', () => {
+  it('accepts ordinary names and rejects unusable ones with a reason', () => {
+    for (const ok of ['mnist-cnn', 'My Net v2', 'binarynet_cifar10', 'модель']) assert.equal(validateModelName(ok), undefined, ok);
+    assert.match(validateModelName('')!, /Enter a name/);
+    assert.match(validateModelName('   ')!, /Enter a name/);
+    assert.match(validateModelName('a/b')!, /cannot contain/);
+    assert.match(validateModelName('a\\b')!, /cannot contain/);
+    assert.match(validateModelName('what?')!, /cannot contain/);
+    assert.match(validateModelName('.hidden')!, /dot/);
+    assert.match(validateModelName('CON')!, /reserved/);
+    assert.match(validateModelName('x'.repeat(101))!, /100 characters/);
+  });
+
+  it('adds the .bnn.json extension once', () => {
+    assert.equal(modelFileName('net'), 'net.bnn.json');
+    assert.equal(modelFileName('net.bnn.json'), 'net.bnn.json');
+    assert.equal(modelFileName(' net.json '), 'net.bnn.json');
+    assert.equal(stripModelExtension('a.BNN.JSON'), 'a');
+  });
+
+  it('finds a free default name', () => {
+    const existing = new Set(['binary-cnn.bnn.json', 'binary-cnn-2.bnn.json']);
+    assert.equal(uniqueModelName('binary-cnn', (f) => existing.has(f)), 'binary-cnn-3');
+    assert.equal(uniqueModelName('binary-mlp', (f) => existing.has(f)), 'binary-mlp');
+  });
+
+  it('every template, renamed as New Model writes it, is a valid model', () => {
+    assert.ok(TEMPLATES.length >= 3, 'binary MLP, binary CNN and BinaryNet');
+    for (const t of TEMPLATES) {
+      const text = templateText(t, stripModelExtension('my-model.bnn.json'));
+      const r = loadModelText(text, 'my-model.bnn.json');
+      assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error'), [], t.id);
+      assert.equal(r.spec?.name, 'my-model');
+      assert.equal(r.layerRanges.length, (t.doc as { layers: unknown[] }).layers.length);
+    }
+  });
+});

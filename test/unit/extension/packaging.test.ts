@@ -1,0 +1,83 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+
+const root = join(__dirname, '..', '..', '..');
+
+type PackageLib = typeof import('../../../scripts/package.mjs');
+const lib = (): Promise<PackageLib> => import('../../../scripts/package.mjs');
+
+/** Names (and, for small text entries, contents) of a zip's files, from its central directory. */
+function readZip(file: string): Map<string, () => string> {
+  const buf = readFileSync(file);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'not a zip file');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const out = new Map<string, () => string>();
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50);
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    out.set(name, () => {
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+      const data = buf.subarray(start, start + size);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+describe('packaging (.vsix)', () => {
+  it('ships only the packages the bundles leave external, never built-ins or vscode', async () => {
+    const { runtimePackages } = await lib();
+    assert.deepEqual(runtimePackages(['vscode', 'node:fs', 'fs', 'child_process', 'serialport', '@serialport/bindings-cpp/dist/x', '@tensorflow/tfjs-node']),
+      ['@serialport/bindings-cpp', '@tensorflow/tfjs-node', 'serialport']);
+    assert.deepEqual(runtimePackages([]), []);
+  });
+
+  it('copies a runtime module with its whole production dependency closure (serialport: native bindings included)', async () => {
+    const { dependencyClosure } = await lib();
+    const { packages, missing } = dependencyClosure(['serialport'], root);
+    const rels = packages.map((p) => p.rel.split('\\').join('/'));
+    for (const needed of ['serialport', '@serialport/bindings-cpp', '@serialport/stream', 'node-gyp-build', 'debug']) {
+      assert.ok(rels.some((r) => r === needed || r.endsWith(`/node_modules/${needed}`)), `${needed} missing from ${rels.join(', ')}`);
+    }
+    assert.ok(!rels.some((r) => r.startsWith('typescript') || r.startsWith('mocha')), 'no dev dependencies');
+    assert.deepEqual(missing, []);
+  });
+
+  it('reports an optional module that is not installed instead of failing, and fails for a required one', async () => {
+    const { dependencyClosure } = await lib();
+    assert.deepEqual(dependencyClosure(['@tensorflow/tfjs-node-not-here'], root, new Set(['@tensorflow/tfjs-node-not-here'])).missing, ['@tensorflow/tfjs-node-not-here']);
+    assert.throws(() => dependencyClosure(['definitely-not-installed-pkg'], root), /need "definitely-not-installed-pkg" at run time but it is not installed/);
+  });
+
+  it('npm run package builds an offline .vsix holding the bundles and manifest, but no sources, tests or examples', function () {
+    this.timeout(120_000);
+    const dir = join(root, '.cache', 'test-package');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, 'bnn-studio.vsix');
+    // npm test has just built dist/; packaging those bundles is what matters here.
+    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--skip-build', '--out', out], { cwd: root, stdio: 'pipe' });
+    const files = readZip(out);
+    const names = [...files.keys()];
+    for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/LICENSE.txt']) {
+      assert.ok(names.includes(must), `${must} missing from the .vsix: ${names.join(', ')}`);
+    }
+    const leaked = names.filter((n) => /^extension\/(src|test|scripts|examples|\.cache|node_modules|bin)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts') || n.endsWith('.externals.json'));
+    assert.deepEqual(leaked, []);
+    const manifest = JSON.parse(files.get('extension/package.json')!());
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.ok(!manifest.activationEvents.includes('*'));
+  });
+});

@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../../src/core/train/backend';
+import { validConv2d, samePadding } from '../../../src/core/train/conv';
+import { quantize } from '../../../src/core/train/quantizers';
+
+describe('train/ops', () => {
+  it('quantizers: forward sign with sign(0) = +1 and Larq’s pseudo-gradients', async () => {
+    await initBackend('cpu');
+    const xs = [-1.5, -1, -0.5, 0, 0.3, 1, 2];
+    const x = tf.tensor1d(xs);
+    for (const name of ['ste_sign', 'approx_sign', 'swish_sign'] as const) {
+      assert.deepEqual(Array.from(quantize(name, x).dataSync()), [-1, -1, -1, 1, 1, 1, 1], name);
+    }
+    const grad = (name: 'ste_sign' | 'approx_sign' | 'swish_sign') => Array.from(tf.grad((t: tf.Tensor) => tf.sum(quantize(name, t)))(x).dataSync());
+    assert.deepEqual(grad('ste_sign'), [0, 1, 1, 1, 1, 1, 0]);
+    const approx = grad('approx_sign');
+    const approxExp = xs.map((v) => (Math.abs(v) <= 1 ? 2 - 2 * Math.abs(v) : 0));
+    approx.forEach((g, i) => assert.ok(Math.abs(g - approxExp[i]) < 1e-6, `approx_sign'(${xs[i]}) = ${g}`));
+    const b = 5;
+    const swishExp = xs.map((v) => (b * (2 - b * v * Math.tanh((b * v) / 2))) / (1 + Math.cosh(b * v)));
+    grad('swish_sign').forEach((g, i) => assert.ok(Math.abs(g - swishExp[i]) < 1e-4 * Math.max(1, Math.abs(swishExp[i])), `swish_sign'(${xs[i]}) = ${g} vs ${swishExp[i]}`));
+  });
+
+  it('TensorFlow same padding split (extra pixel after)', () => {
+    assert.deepEqual(samePadding(28, 3, 1), [1, 1]);
+    assert.deepEqual(samePadding(28, 3, 2), [0, 1]);
+    assert.deepEqual(samePadding(7, 2, 2), [0, 1]);
+    assert.deepEqual(samePadding(5, 4, 1), [1, 2]);
+  });
+
+  it('wasm conv gradients (no Conv2DBackpropFilter) equal the cpu backend’s, stride 1 and 2, +1 same padding', async () => {
+    const cases = [
+      { x: [4, 9, 9, 3], w: [3, 3, 3, 5], s: 1, pad: 'same' as const },
+      { x: [4, 9, 9, 3], w: [3, 3, 3, 5], s: 2, pad: 'same' as const },
+      { x: [3, 10, 8, 2], w: [2, 3, 2, 4], s: 2, pad: 'valid' as const },
+      { x: [2, 6, 6, 40], w: [3, 3, 40, 33], s: 1, pad: 'valid' as const },
+    ];
+    for (const c of cases) {
+      await initBackend('cpu');
+      const xv = tf.randomNormal(c.x, 0, 1, 'float32', 7).dataSync();
+      const wv = tf.randomNormal(c.w, 0, 1, 'float32', 8).dataSync();
+      const dyScale = tf.randomNormal([1], 0, 1, 'float32', 9).dataSync();
+      const pads = (h: number, k: number) => (c.pad === 'same' ? samePadding(h, k, c.s) : [0, 0]);
+      const padded = (x: tf.Tensor4D) => tf.pad(x, [[0, 0], pads(c.x[1], c.w[0]) as [number, number], pads(c.x[2], c.w[1]) as [number, number], [0, 0]], 1);
+      const loss = (conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.square(conv(padded(a as tf.Tensor4D), b as tf.Tensor4D)), dyScale[0]));
+      const [dxRef, dwRef] = tf.grads(loss((x, w) => tf.conv2d(x, w, c.s, 'valid')))([tf.tensor(xv, c.x), tf.tensor(wv, c.w)]).map((t) => t.dataSync());
+      const info = await initBackend('wasm');
+      assert.equal(info.name, 'wasm');
+      const [dx, dw] = tf.grads(loss((x, w) => validConv2d(x, w, [c.s, c.s])))([tf.tensor(xv, c.x), tf.tensor(wv, c.w)]).map((t) => t.dataSync());
+      const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+        let scale = 0;
+        let err = 0;
+        for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])); }
+        return err / Math.max(scale, 1e-12);
+      };
+      assert.ok(maxRel(dw, dwRef) < 1e-5, `dW rel err ${maxRel(dw, dwRef)} for ${JSON.stringify(c)}`);
+      assert.ok(maxRel(dx, dxRef) < 1e-5, `dX rel err ${maxRel(dx, dxRef)} for ${JSON.stringify(c)}`);
+    }
+    await initBackend('cpu');
+  });
+});

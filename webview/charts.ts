@@ -1,0 +1,223 @@
+/**
+ * The four live charts (chart.js): loss, accuracy, flip ratio per binary layer (log y), and γ/τ/learning rate (log y).
+ * Tuned for long live runs: no animation, no parsing (data is already {x, y}), min-max decimation to the canvas width
+ * (keeps the spikes a flip-ratio plot is read for), and one update per animation frame for the charts that changed.
+ */
+import {
+  Chart, Decimation, Interaction, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
+  type ChartDataset, type InteractionItem, type TooltipItem,
+} from 'chart.js';
+import { getRelativePosition } from 'chart.js/helpers';
+import type { ChartId, RunData, SeriesKey, XMode } from './runs';
+import type { Point } from './series';
+import type { ChartTheme } from './theme';
+import { fmtNum, fmtPct, fmtSci } from './format';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
+
+/**
+ * Tooltip mode: for every visible line, the point nearest to the pointer's x (TensorBoard's hover). chart.js's 'index'
+ * mode assumes shared x values, which lines with their own steps and decimation do not have.
+ */
+(Interaction.modes as unknown as Record<string, unknown>).xPerDataset = function (chart: Chart, e: Event): InteractionItem[] {
+  const pos = getRelativePosition(e as never, chart as never);
+  const items: InteractionItem[] = [];
+  if (pos.x < chart.chartArea.left || pos.x > chart.chartArea.right) return items;
+  for (const meta of chart.getSortedVisibleDatasetMetas()) {
+    const pts = meta.data;
+    if (pts.length === 0) continue;
+    let lo = 0;
+    let hi = pts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pts[mid].x < pos.x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && Math.abs(pts[lo - 1].x - pos.x) < Math.abs(pts[lo].x - pos.x)) lo--;
+    if (Math.abs(pts[lo].x - pos.x) > 24 || (pts[lo] as unknown as { skip?: boolean }).skip) continue;
+    items.push({ element: pts[lo], datasetIndex: meta.index, index: lo });
+  }
+  return items;
+};
+
+interface ChartDef {
+  id: ChartId;
+  title: string;
+  yTitle: string;
+  log: boolean;
+  format: (v: number) => string;
+}
+
+export const CHART_DEFS: ChartDef[] = [
+  { id: 'loss', title: 'Loss', yTitle: 'loss', log: false, format: (v) => fmtNum(v) },
+  { id: 'accuracy', title: 'Accuracy', yTitle: 'accuracy', log: false, format: (v) => fmtPct(v) },
+  { id: 'flip', title: 'Flip ratio per binary layer', yTitle: 'flip ratio', log: true, format: (v) => fmtSci(v) },
+  { id: 'hyper', title: 'γ, τ and learning rate', yTitle: 'value', log: true, format: (v) => fmtSci(v) },
+];
+
+type LineDataset = ChartDataset<'line', Point[]> & { bnnRun: number; bnnKey: string };
+
+const SLOT: Record<string, number> = { train: 0, val: 1, gamma: 0, threshold: 1, lr: 2 };
+const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
+const KEY_LABEL: Record<string, string> = { train: 'train', val: 'validation', gamma: 'γ (adaptivity rate)', threshold: 'τ (threshold)', lr: 'learning rate' };
+
+export class ChartView {
+  readonly chart: Chart<'line', Point[]>;
+  dirty = false;
+  log: boolean;
+  private readonly byKey = new Map<string, LineDataset>();
+
+  constructor(readonly def: ChartDef, readonly canvas: HTMLCanvasElement, private theme: ChartTheme, private xMode: XMode, private readonly compare: boolean) {
+    this.log = def.log;
+    this.chart = new Chart(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        spanGaps: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'xPerDataset' as never, intersect: false },
+        elements: { point: { radius: 0, hitRadius: 4 }, line: { tension: 0 } },
+        plugins: {
+          decimation: { enabled: true, algorithm: 'min-max' },
+          legend: { position: 'bottom', labels: { boxWidth: 14, boxHeight: 2, usePointStyle: false } },
+          tooltip: {
+            animation: false,
+            callbacks: {
+              title: (items: TooltipItem<'line'>[]) => this.tooltipTitle(items),
+              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${this.def.format((item.raw as Point).y)}`,
+            },
+          },
+        },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: xMode }, ticks: { maxTicksLimit: 8, maxRotation: 0 } },
+          y: { type: this.log ? 'logarithmic' : 'linear', title: { display: true, text: def.yTitle }, ticks: { maxTicksLimit: 7, callback: (v) => this.def.format(Number(v)) } },
+        },
+      },
+    });
+    this.applyTheme(theme);
+    this.updateCanvasInfo();
+  }
+
+  private tooltipTitle(items: TooltipItem<'line'>[]): string {
+    if (items.length === 0) return '';
+    const p = items[0].raw as Point;
+    return this.xMode === 'step' ? `step ${p.s.toLocaleString('en-US')}` : `epoch ${p.x.toFixed(2)} (step ${p.s.toLocaleString('en-US')})`;
+  }
+
+  addSeries(run: RunData, runIndex: number, key: SeriesKey, runLabel: string): void {
+    const series = run.get(key.chart, key.key);
+    const id = `${run.id}/${key.key}`;
+    if (this.byKey.has(id)) return;
+    const base = key.key.startsWith('flip:') ? key.key.slice(5) : (KEY_LABEL[key.key] ?? key.key);
+    const ds: LineDataset = {
+      label: this.compare ? `${runLabel} · ${base}` : base,
+      data: series.points,
+      bnnRun: runIndex,
+      bnnKey: key.key,
+    };
+    this.byKey.set(id, ds);
+    this.chart.data.datasets.push(ds);
+    this.styleDataset(ds, run);
+    this.dirty = true;
+  }
+
+  private styleDataset(ds: LineDataset, run?: RunData): void {
+    const t = this.theme;
+    const isFlip = ds.bnnKey.startsWith('flip:');
+    const layerIndex = isFlip && run ? run.layers.indexOf(ds.bnnKey.slice(5)) : -1;
+    const slot = isFlip ? Math.max(0, layerIndex) : (SLOT[ds.bnnKey] ?? 0);
+    const color = this.compare ? t.palette[ds.bnnRun % t.palette.length] : t.palette[slot % t.palette.length];
+    ds.borderColor = color;
+    ds.backgroundColor = color;
+    ds.borderWidth = t.lineWidth;
+    ds.borderDash = this.compare ? DASHES[slot % DASHES.length] : [];
+    // Validation is one point per epoch: show the points so a short run is readable.
+    ds.pointRadius = ds.bnnKey === 'val' ? 2.5 : 0;
+  }
+
+  applyTheme(theme: ChartTheme): void {
+    this.theme = theme;
+    const o = this.chart.options;
+    const font = { family: theme.font, size: 11 };
+    o.color = theme.foreground;
+    o.font = font as never;
+    for (const axis of [o.scales!.x!, o.scales!.y!]) {
+      axis.grid = { color: theme.grid };
+      axis.border = { color: theme.grid };
+      axis.ticks = { ...axis.ticks, color: theme.muted, font };
+      (axis as { title: { color: string; font: unknown } }).title.color = theme.muted;
+      (axis as { title: { color: string; font: unknown } }).title.font = font;
+    }
+    o.plugins!.legend!.labels!.color = theme.foreground;
+    o.plugins!.legend!.labels!.font = font;
+    Object.assign(o.plugins!.tooltip!, {
+      backgroundColor: theme.tooltipBackground, borderColor: theme.tooltipBorder, borderWidth: 1,
+      titleColor: theme.foreground, bodyColor: theme.foreground, titleFont: { ...font, weight: 'bold' }, bodyFont: font,
+    });
+    for (const ds of this.chart.data.datasets as LineDataset[]) this.styleDataset(ds);
+    this.dirty = true;
+  }
+
+  restyle(runs: RunData[]): void {
+    for (const ds of this.chart.data.datasets as LineDataset[]) this.styleDataset(ds, runs[ds.bnnRun]);
+    this.dirty = true;
+  }
+
+  setXMode(mode: XMode): void {
+    this.xMode = mode;
+    (this.chart.options.scales!.x as { title: { text: string } }).title.text = mode;
+    this.dirty = true;
+  }
+
+  setLog(log: boolean): void {
+    this.log = log;
+    const y = this.chart.options.scales!.y!;
+    y.type = log ? 'logarithmic' : 'linear';
+    if (!log) y.min = undefined;
+    this.dirty = true;
+  }
+
+  /** The floor of a log axis: the decade below the smallest positive value, so zero flips sit on the axis floor. */
+  setLogFloor(minPositive: number): void {
+    if (!this.log) return;
+    const y = this.chart.options.scales!.y!;
+    // 0.999: a minimum exactly on a decade (τ = 1e-8) gets the decade below, so its line is not drawn on the frame.
+    y.min = Number.isFinite(minPositive) ? Math.pow(10, Math.floor(Math.log10(minPositive * 0.999))) : 1e-6;
+  }
+
+  draw(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.chart.update('none');
+    this.updateCanvasInfo();
+  }
+
+  /** Series and point counts on the canvas element: read by the browser tests and the e2e suite. */
+  private updateCanvasInfo(): void {
+    let n = 0;
+    for (const ds of this.chart.data.datasets as LineDataset[]) n += ((ds as { _data?: Point[] })._data ?? ds.data).length;
+    this.canvas.dataset.series = String(this.chart.data.datasets.length);
+    this.canvas.dataset.points = String(n);
+  }
+
+  /** PNG of the chart on the theme's background (a transparent PNG is unreadable in a light viewer). */
+  toPng(): string {
+    const src = this.canvas;
+    const out = document.createElement('canvas');
+    out.width = src.width;
+    out.height = src.height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = this.theme.background;
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    return out.toDataURL('image/png');
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}

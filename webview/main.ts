@@ -1,0 +1,298 @@
+/**
+ * The training panel: live charts of one run, or several runs overlaid (Compare). Messages from the host are queued
+ * and applied once per animation frame, so a trainer sending 20 events a second or a 100,000-event history costs one
+ * chart update per frame; a hidden panel (no animation frames) still folds events into its bounded series.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import './styles.css';
+import type { HostToWebview, RunSummary, WebviewToHost } from '../src/core/messages';
+import type { MetricsEvent } from '../src/core/experiments/types';
+import { RunData, type ChartId, type SeriesKey, type XMode } from './runs';
+import { CHART_DEFS, ChartView } from './charts';
+import { readTheme, watchTheme } from './theme';
+import { renderCompareHeader, renderSingleHeader, runLabel } from './header';
+import { h, icon } from './dom';
+
+interface VsCodeApi {
+  postMessage(msg: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What survives a reload (the host's WebviewPanelSerializer reads `ids`). */
+interface PanelState {
+  ids: string[];
+  xMode: XMode;
+  flipLog: boolean;
+}
+
+export interface FlushInfo {
+  events: number;
+  ms: number;
+  at: number;
+}
+
+/**
+ * Points kept per line. The charts are ~600 px wide and min-max decimation draws at most 4 points per pixel column,
+ * so 5,000 points per line keep the drawing exact while each frame's decimation pass stays short for any run length.
+ */
+const SERIES_CAP = 5_000;
+/** The compare header rebuilds its table: at most this often while events stream in. */
+const COMPARE_HEADER_MS = 250;
+
+const vscode = acquireVsCodeApi();
+const saved = (vscode.getState() ?? {}) as Partial<PanelState>;
+const state: PanelState = { ids: saved.ids ?? [], xMode: saved.xMode === 'epoch' ? 'epoch' : 'step', flipLog: saved.flipLog !== false };
+const post = (m: WebviewToHost) => vscode.postMessage(m);
+const saveState = () => vscode.setState(state);
+
+let theme = readTheme();
+let runs: RunData[] = [];
+const runById = new Map<string, RunData>();
+const views = new Map<ChartId, ChartView>();
+let compare = false;
+
+const headerEl = h('header', { class: 'run-header', id: 'header' }, h('div', { class: 'stats' }, 'Loading…'));
+const noticeEl = h('div', { class: 'notice', role: 'status', hidden: true });
+const stepBtn = h('vscode-button', { 'data-x': 'step' }, 'Step');
+const epochBtn = h('vscode-button', { 'data-x': 'epoch' }, 'Epoch');
+const csvBtn = h('vscode-button', { icon: 'export', secondary: true, title: 'Save all metrics of the shown runs as CSV' }, 'Export CSV');
+const grid = h('main', { class: 'charts' });
+document.body.append(headerEl, h('div', { class: 'toolbar' }, h('span', { class: 'toolbar-label' }, 'x axis'), stepBtn, epochBtn, h('span', { class: 'spacer' }), csvBtn), noticeEl, grid);
+
+// ---- live queue -------------------------------------------------------------------------------------------------
+
+const queue: { id: string; events: MetricsEvent[] }[] = [];
+let queued = 0;
+let frameRequested = false;
+let fallbackTimer: ReturnType<typeof setTimeout> | undefined;
+let headerDirty = true;
+
+/** Read by the browser tests, the benchmark and the e2e suite. */
+const stats = { frames: 0, events: 0, lastFlushMs: 0, maxFlushMs: 0, points: 0 };
+const flushListeners: ((info: FlushInfo) => void)[] = [];
+(window as unknown as { bnnCharts: unknown }).bnnCharts = {
+  stats,
+  onFlush: (fn: (info: FlushInfo) => void) => flushListeners.push(fn),
+  pointCount: () => runs.reduce((n, r) => n + r.pointCount(), 0),
+};
+
+function schedule(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => flush(true));
+  // Hidden panels get no animation frames: fold the queue into the bounded series anyway so it cannot grow.
+  fallbackTimer = setTimeout(() => flush(false), 500);
+}
+
+function flush(draw: boolean): void {
+  const t0 = performance.now();
+  frameRequested = false;
+  if (fallbackTimer !== undefined) clearTimeout(fallbackTimer);
+  fallbackTimer = undefined;
+  const n = queued;
+  for (const { id, events } of queue) {
+    const run = runById.get(id);
+    if (!run) continue;
+    for (const ev of events) for (const c of run.apply(ev, state.xMode)) views.get(c)!.dirty = true;
+    headerDirty = true;
+  }
+  queue.length = 0;
+  queued = 0;
+  if (draw && !document.hidden) drawAll();
+  const ms = performance.now() - t0;
+  stats.frames++;
+  stats.events += n;
+  stats.lastFlushMs = ms;
+  stats.maxFlushMs = Math.max(stats.maxFlushMs, ms);
+  for (const fn of flushListeners) fn({ events: n, ms, at: performance.now() });
+}
+
+function drawAll(): void {
+  for (const [id, v] of views) {
+    if (id === 'flip') v.setLogFloor(Math.min(...runs.map((r) => r.minPositive.flip)));
+    if (id === 'hyper') v.setLogFloor(Math.min(...runs.map((r) => r.minPositive.hyper)));
+    v.draw();
+    const card = v.canvas.closest('.card');
+    card?.classList.toggle('empty', Number(v.canvas.dataset.points) === 0);
+  }
+  if (headerDirty) renderHeader();
+}
+
+let lastCompareHeader = 0;
+function renderHeader(): void {
+  if (runs.length === 0) return;
+  if (compare) {
+    const now = performance.now();
+    if (now - lastCompareHeader < COMPARE_HEADER_MS) {
+      setTimeout(schedule, COMPARE_HEADER_MS);
+      return;
+    }
+    lastCompareHeader = now;
+  }
+  headerDirty = false;
+  if (compare) renderCompareHeader(headerEl, runs, theme.palette);
+  else renderSingleHeader(headerEl, runs[0], { post: (type, experimentId) => post({ v: 1, type, experimentId }) });
+  stats.points = runs.reduce((n, r) => n + r.pointCount(), 0);
+}
+
+// ---- building the panel -----------------------------------------------------------------------------------------
+
+function onNewSeries(run: RunData, key: SeriesKey): void {
+  views.get(key.chart)?.addSeries(run, runs.indexOf(run), key, runLabel(run));
+}
+
+function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>): void {
+  for (const v of views.values()) v.destroy();
+  views.clear();
+  grid.replaceChildren();
+  runById.clear();
+  queue.length = 0;
+  queued = 0;
+  compare = summaries.length > 1;
+  state.ids = summaries.map((s) => s.id);
+  saveState();
+  document.title = compare ? `Compare ${summaries.length} runs` : (summaries[0]?.id ?? 'Training');
+  // Series must exist before their first points: create the views first, then the runs.
+  for (const def of CHART_DEFS) {
+    const canvas = h('canvas', { 'aria-label': `${def.title} chart`, role: 'img', 'data-chart': def.id });
+    const pngBtn = h('vscode-toolbar-button', { icon: 'device-camera', title: `Save ${def.title} as PNG`, 'aria-label': `Save ${def.title} as PNG` });
+    const tools = h('div', { class: 'card-tools' });
+    if (def.id === 'flip') {
+      const logBtn = h('vscode-toolbar-button', { icon: 'symbol-numeric', title: 'Toggle log / linear y axis', 'aria-label': 'Toggle log / linear y axis', checked: state.flipLog, toggleable: true });
+      logBtn.addEventListener('click', () => {
+        state.flipLog = !state.flipLog;
+        saveState();
+        views.get('flip')?.setLog(state.flipLog);
+        logBtn.toggleAttribute('checked', state.flipLog);
+        schedule();
+      });
+      tools.append(logBtn);
+    }
+    tools.append(pngBtn);
+    const card = h('section', { class: 'card empty', 'data-chart': def.id },
+      h('div', { class: 'card-head' }, h('h2', {}, def.title), tools),
+      h('div', { class: 'canvas-box' }, canvas, h('div', { class: 'empty-note' }, def.id === 'flip' ? 'No flip ratios yet (the model needs binary layers)' : 'Waiting for metrics…')),
+    );
+    grid.append(card);
+    const view = new ChartView(def, canvas, theme, state.xMode, compare);
+    if (def.id === 'flip') view.setLog(state.flipLog);
+    views.set(def.id, view);
+    pngBtn.addEventListener('click', () => {
+      const base = compare ? 'compare' : summaries[0].id;
+      post({ v: 1, type: 'saveFile', kind: 'png', name: `${base}-${def.id}.png`, data: view.toPng() });
+    });
+  }
+  runs = summaries.map((s) => new RunData(s, SERIES_CAP, onNewSeries));
+  for (const r of runs) runById.set(r.id, r);
+  // Pre-create the series every run will have so legends are stable from the first frame.
+  for (const r of runs) {
+    r.get('loss', 'train');
+    r.get('loss', 'val');
+    r.get('accuracy', 'train');
+    r.get('accuracy', 'val');
+  }
+  const canEpoch = runs.every((r) => r.stepsPerEpoch !== undefined);
+  epochBtn.toggleAttribute('disabled', !canEpoch);
+  if (!canEpoch) state.xMode = 'step';
+  setXMode(state.xMode);
+  for (const [id, events] of Object.entries(history)) enqueue(id, events);
+  headerDirty = true;
+  schedule();
+}
+
+function enqueue(id: string, events: MetricsEvent[]): void {
+  if (!Array.isArray(events) || events.length === 0) return;
+  queue.push({ id, events });
+  queued += events.length;
+  schedule();
+}
+
+function setXMode(mode: XMode): void {
+  state.xMode = mode;
+  saveState();
+  stepBtn.toggleAttribute('secondary', mode !== 'step');
+  epochBtn.toggleAttribute('secondary', mode !== 'epoch');
+  for (const r of runs) r.setMode(mode);
+  for (const v of views.values()) v.setXMode(mode);
+  schedule();
+}
+
+function showNotice(text: string, kind: 'info' | 'error' = 'info'): void {
+  noticeEl.replaceChildren(icon(kind === 'error' ? 'error' : 'info'), ` ${text}`);
+  noticeEl.className = `notice ${kind}`;
+  noticeEl.hidden = false;
+}
+
+stepBtn.addEventListener('click', () => setXMode('step'));
+epochBtn.addEventListener('click', () => { if (!epochBtn.hasAttribute('disabled')) setXMode('epoch'); });
+csvBtn.addEventListener('click', () => { if (runs.length) post({ v: 1, type: 'exportCsv', experimentIds: runs.map((r) => r.id) }); });
+
+watchTheme(() => {
+  theme = readTheme();
+  for (const v of views.values()) {
+    v.applyTheme(theme);
+    v.restyle(runs);
+  }
+  headerDirty = true;
+  schedule();
+});
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) {
+    for (const v of views.values()) v.dirty = true;
+    schedule();
+  }
+});
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const m = e.data as HostToWebview | { v?: unknown; type?: unknown };
+  if (!m || typeof m !== 'object' || m.v !== 1) return;
+  try {
+    switch (m.type) {
+      case 'init': {
+        const msg = m as Extract<HostToWebview, { type: 'init' }>;
+        init(msg.runs ?? [], msg.history ?? {});
+        break;
+      }
+      case 'metrics': {
+        const msg = m as Extract<HostToWebview, { type: 'metrics' }>;
+        enqueue(msg.experimentId, msg.events);
+        break;
+      }
+      case 'status': {
+        const msg = m as Extract<HostToWebview, { type: 'status' }>;
+        const run = runById.get(msg.experimentId);
+        if (run) {
+          run.summary = { ...run.summary, status: msg.status };
+          headerDirty = true;
+          schedule();
+        }
+        break;
+      }
+      case 'device': {
+        const msg = m as Extract<HostToWebview, { type: 'device' }>;
+        const run = runById.get(msg.experimentId);
+        if (run) {
+          run.summary = { ...run.summary, devices: [...(run.summary.devices ?? []), msg.result] };
+          headerDirty = true;
+          schedule();
+        }
+        break;
+      }
+      case 'notice': {
+        const msg = m as Extract<HostToWebview, { type: 'notice' }>;
+        if (typeof msg.text === 'string') showNotice(msg.text, msg.level === 'error' ? 'error' : 'info');
+        break;
+      }
+    }
+  } catch (err) {
+    showNotice(`The panel could not show this update: ${(err as Error).message}`, 'error');
+  }
+});
+
+post({ v: 1, type: 'ready' });
