@@ -7,6 +7,10 @@ import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/eval';
+import { compileCommand } from './commands/compile';
+import { benchCommand } from './commands/bench';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -16,6 +20,10 @@ const COMMANDS: CliCommand[] = [
   exportLarqCommand,
   experimentsCommand,
   datasetsCommand,
+  trainCommand,
+  evalCommand,
+  compileCommand,
+  benchCommand,
 ];
 
 function usage(): string {

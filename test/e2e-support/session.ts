@@ -30,6 +30,8 @@ export async function openSession(tools: E2ETools, artifactsDir: string, setting
     vsix,
     workspaceFiles: { models: path.join(REPO_ROOT, 'examples') },
     settings,
+    // code-server's workbench honours the `payload` URL parameter (extensionDevelopmentPath) only with the driver on.
+    smokeTestDriver: !vsix,
   });
   let browser: Browser | undefined;
   try {

@@ -3,10 +3,8 @@
  * model (hash), runs test samples through the batch protocol, and compares the board's classes and scores with the
  * host's bit-exact reference and the trained model's predictions.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { findBoard } from '../boards';
-import { DEVICE_DIR, type DeviceResult } from '../experiments/types';
+import type { DeviceResult } from '../experiments/types';
 import { buildFirmware, type BuildResult } from './build';
 import { checkModelHash, DeviceClient, DeviceError } from './client';
 import type { HelloInfo, InferResult } from './protocol';
@@ -152,19 +150,6 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
     firmwareVersion: hello.firmwareVersion,
   };
   return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), mismatches, inferSeconds };
-}
-
-/** Saves a result as <experiment>/device/<board>-<time>.json, atomically (temp file + rename). Returns the path. */
-export function saveDeviceResult(experimentDir: string, result: DeviceResult): string {
-  const dir = path.join(experimentDir, DEVICE_DIR);
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = result.time.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-  let file = path.join(dir, `${result.board}-${stamp}.json`);
-  for (let k = 2; fs.existsSync(file); k++) file = path.join(dir, `${result.board}-${stamp}-${k}.json`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
-  fs.renameSync(tmp, file);
-  return file;
 }
 
 /** A one-paragraph human summary, as the CLI and the output channel print it. */
