@@ -118,7 +118,8 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
   return { elf, size, commandLines };
 }
 
-async function measure(sizeTool: string, nm: string, elf: string, modelObjects: string[], signal?: AbortSignal): Promise<FirmwareSize> {
+/** Also measures ELFs built elsewhere (the Arduino sketch, built by arduino-cli). */
+export async function measure(sizeTool: string, nm: string, elf: string, modelObjects: string[], signal?: AbortSignal): Promise<FirmwareSize> {
   const { stdout } = await runTool(sizeTool, ['-A', elf], { signal });
   const sections: Record<string, number> = {};
   for (const line of stdout.split('\n')) {

@@ -204,7 +204,7 @@ describe('choosing the flash method', () => {
 describe('arduino-cli and bossac for the Nano 33 BLE', () => {
   it('recorded command lines', () => {
     assert.deepEqual(compileArgs('/w/.bnn/sketch/bnn_nano', '/w/.bnn/sketch/build'),
-      ['compile', '--fqbn', 'arduino:mbed_nano:nano33ble', '--warnings', 'default', '--output-dir', '/w/.bnn/sketch/build', '/w/.bnn/sketch/bnn_nano']);
+      ['compile', '--fqbn', 'arduino:mbed_nano:nano33ble', '--warnings', 'default', '--build-path', '/w/.bnn/sketch/build', '/w/.bnn/sketch/bnn_nano']);
     assert.deepEqual(bossacArgs('/dev/ttyACM1', '/b/bnn_nano.ino.bin', 'linux'), ['-d', '--port=ttyACM1', '-U', '-i', '-e', '-w', '-v', '/b/bnn_nano.ino.bin', '-R']);
     assert.equal(bossacArgs('COM6', 'x.bin', 'win32')[1], '--port=COM6');
   });

@@ -14,8 +14,9 @@ import { FlashError, FlashOutcome, FlashRequest } from './types';
 
 export const NANO33BLE = { fqbn: 'arduino:mbed_nano:nano33ble', core: 'arduino:mbed_nano', vendorId: '2341', sketchPid: '805a', bootloaderPid: '005a' };
 
-export function compileArgs(sketchDir: string, outDir: string, fqbn = NANO33BLE.fqbn): string[] {
-  return ['compile', '--fqbn', fqbn, '--warnings', 'default', '--output-dir', outDir, sketchDir];
+/** --build-path (not --output-dir) keeps the object files, whose symbols give the model's own flash/RAM bytes. */
+export function compileArgs(sketchDir: string, buildDir: string, fqbn = NANO33BLE.fqbn): string[] {
+  return ['compile', '--fqbn', fqbn, '--warnings', 'default', '--build-path', buildDir, sketchDir];
 }
 
 /** Arduino's upload recipe for mbed_nano (platform.txt), plus -v so bossac reads the flash back. */
@@ -72,14 +73,14 @@ export async function checkArduinoCli(req: Pick<FlashRequest, 'tools' | 'signal'
   return cli;
 }
 
-export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | 'log'>, sketchDir: string, outDir: string): Promise<string> {
+export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | 'log'>, sketchDir: string, outDir: string): Promise<{ bin: string; elf: string }> {
   const cli = await checkArduinoCli(req);
   const args = compileArgs(sketchDir, outDir);
   const r = await runTool(cli, args, { signal: req.signal, log: req.log, timeoutMs: 600_000 });
   if (r.code !== 0) throw new FlashError(`arduino-cli compile failed (exit ${r.code}); see the log. Command: ${formatCommandLine(cli, args)}`, 'arduino-cli');
   const bin = join(outDir, `${basename(sketchDir)}.ino.bin`);
   if (!existsSync(bin)) throw new FlashError(`arduino-cli compile did not produce ${bin}`, 'arduino-cli');
-  return bin;
+  return { bin, elf: join(outDir, `${basename(sketchDir)}.ino.elf`) };
 }
 
 export const listSerialPorts: ListPorts = async () => (await SerialPort.list()) as PortRecord[];
