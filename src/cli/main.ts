@@ -29,8 +29,8 @@ const COMMANDS: CliCommand[] = [
 ];
 
 function usage(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return `usage: bnn <command> [options]\n\n${COMMANDS.map((c) => `  ${c.usage.padEnd(w)}  ${c.summary}`).join('\n')}\n`;
+  // Usages are long (train has a dozen flags): each gets its own line, its summary indented below it.
+  return `usage: bnn <command> [options]\n\n${COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}\n\nExit codes: 0 ok, 1 invalid input, 2 usage.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {
