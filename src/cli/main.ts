@@ -12,6 +12,7 @@ import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
 >>>>>>> trainer
+import { flashCommand } from './commands/flash';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -23,10 +24,11 @@ const COMMANDS: CliCommand[] = [
   datasetsCommand,
   trainCommand,
   evalCommand,
-<<<<<<< HEAD
   compileCommand,
   benchCommand,
+<<<<<<< HEAD
 =======
+  flashCommand,
 ];
 
 function usage(): string {
