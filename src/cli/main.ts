@@ -11,7 +11,6 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
->>>>>>> trainer
 import { flashCommand } from './commands/flash';
 
 const COMMANDS: CliCommand[] = [
@@ -26,8 +25,6 @@ const COMMANDS: CliCommand[] = [
   evalCommand,
   compileCommand,
   benchCommand,
-<<<<<<< HEAD
-=======
   flashCommand,
 ];
 

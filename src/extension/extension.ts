@@ -10,7 +10,6 @@ import { registerInterop } from './interop';
 import { registerTraining } from './training';
 import { registerCompile } from './compile';
 import { registerExperiments } from './experimentsView';
->>>>>>> trainer
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -25,11 +24,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerModelCommands(context, models);
   registerInterop(context, output);
   registerTraining(context, output);
-<<<<<<< HEAD
   registerCompile(context, output);
   registerDevice(context, output);
   registerExperiments(context, output);
-=======
 }
 
 export function deactivate(): void {}
