@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
-import { compileModel, type CompiledModel } from '../core/compile/compile';
-import { defaultOutDir, loadCompileSource, writeCompiledFiles } from '../core/compile/source';
+import type { CompiledModel } from '../core/compile/compile';
 import { EXPERIMENTS_DIR } from '../core/experiments/types';
 
 /** Accepts what a command can be invoked with: a path, a Uri, an experiment tree item (or anything with a folder). */
@@ -65,6 +64,8 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
     }
     try {
       const { compiled, outDir } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: compiling for ${board.name}…` }, async () => {
+        // The compiler and the model loader (ajv) load on use, not with the extension host.
+        const [{ compileModel }, { defaultOutDir, loadCompileSource, writeCompiledFiles }] = await Promise.all([import('../core/compile/compile'), import('../core/compile/source')]);
         const src = loadCompileSource(source);
         const c = compileModel(src.trained, { board: board.id });
         const out = defaultOutDir(src, board.id);
