@@ -4,13 +4,12 @@
  */
 import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
 import { summarize, type ModelSummary } from '../core/estimate/summary';
-import { contentHash, type ModelAnalysis } from './modelAnalysis';
+import type { ModelAnalysis } from './modelAnalysis';
 
 const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
 /** Never throws: any failure becomes a problem on the model, so a broken file cannot break a view. */
 export function analyzeModelText(text: string, file: string): ModelAnalysis {
-  const hash = contentHash(text);
   let load: LoadedModel;
   try {
     load = loadModelText(text, file);
@@ -28,6 +27,6 @@ export function analyzeModelText(text: string, file: string): ModelAnalysis {
     }
   }
   problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-  return { file, hash, load, summary, problems };
+  return { file, text, load, summary, problems };
 }
 

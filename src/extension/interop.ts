@@ -9,7 +9,6 @@ import { importKerasModel, specToDocument } from '../core/interop/keras';
 import { generateLarqProject, LarqExportError } from '../core/interop/larqScript';
 import { LARQ_PRESETS, type LarqPreset } from '../core/interop/larqPresets';
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
-import { loadModelText } from '../core/model/load';
 import type { ModelSpec } from '../core/model/spec';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
@@ -33,6 +32,8 @@ async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSp
   }
   if (!uri) return undefined;
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  // The loader (and ajv behind it) loads on use, not at activation.
+  const { loadModelText } = await import('../core/model/load');
   const loaded = loadModelText(text, uri.fsPath);
   if (!loaded.spec) {
     const d = loaded.diagnostics[0];

@@ -2,7 +2,8 @@
  * A byte pipe with timed reads, over a serial port (or a pty in tests). Protocols that count bytes (the STM32 ROM
  * bootloader) need "read exactly n bytes within t ms", which Node streams do not give directly.
  */
-import { SerialPort } from 'serialport';
+// Type only: the native module loads when a port is opened, not with the extension host (activation stays cheap).
+import type { SerialPort } from 'serialport';
 
 export class LinkError extends Error {
   constructor(message: string, readonly code: 'timeout' | 'closed' | 'busy' | 'not-found' | 'io') {
@@ -67,6 +68,7 @@ export class SerialLink implements ByteLink {
   }
 
   static async open(opts: SerialOptions): Promise<SerialLink> {
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({
       path: opts.path, baudRate: opts.baudRate, parity: opts.parity ?? 'none', dataBits: opts.dataBits ?? 8,
       stopBits: opts.stopBits ?? 1, autoOpen: false, lock: true,
