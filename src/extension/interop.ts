@@ -58,12 +58,14 @@ async function importModel(arg: unknown): Promise<void> {
     void vscode.window.showErrorMessage(`Cannot import ${path.basename(source.fsPath)}: ${errors[0]?.message ?? 'unknown problem'}${more}`);
     return;
   }
-  const target = await vscode.window.showSaveDialog({
+  // The filter names plain .json: dialogs that only know single extensions would append a second '.bnn.json'.
+  const picked = await vscode.window.showSaveDialog({
     title: 'Save the imported model',
     defaultUri: vscode.Uri.joinPath(source, '..', `${result.spec.name}.bnn.json`),
-    filters: { 'BNN Studio model': ['bnn.json'] },
+    filters: { 'BNN Studio model (*.bnn.json)': ['json'] },
   });
-  if (!target) return;
+  if (!picked) return;
+  const target = picked.path.endsWith('.bnn.json') ? picked : picked.with({ path: picked.path.replace(/(\.json)?$/, '.bnn.json') });
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(specToDocument(result.spec), null, 2)}\n`));
   await vscode.window.showTextDocument(target);
   const warnings = result.problems.filter((p) => p.severity === 'warning');
