@@ -15,7 +15,7 @@ export function analyzeModelText(text: string, file: string): ModelAnalysis {
     load = loadModelText(text, file);
   } catch (err) {
     const message = `internal error while reading the model: ${err instanceof Error ? err.message : String(err)}`;
-    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [] }], layerRanges: [] };
+    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [], stage: 'semantic' }], layerRanges: [] };
   }
   const problems = [...load.diagnostics];
   let summary: ModelSummary | undefined;
@@ -23,7 +23,7 @@ export function analyzeModelText(text: string, file: string): ModelAnalysis {
     try {
       summary = summarize(load.spec);
     } catch (err) {
-      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [] });
+      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [], stage: 'semantic' });
     }
   }
   problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
