@@ -33,14 +33,20 @@ const builds = [
 // Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
 import { existsSync } from 'node:fs';
 const optional = [
-  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node' },
+  // The trainer bundles the wasm backend with the tfjs-core it registers into (an external copy would register into
+  // node_modules' tfjs-core instead) and loads the .wasm binaries copied next to it (below).
+  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm') },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
 ];
 for (const o of optional) {
   if (!existsSync(o.entry)) continue;
   builds.push(o.platform === 'browser'
     ? { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'browser', format: 'iife', target: 'es2022' }
-    : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals });
+    : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: o.external ?? nodeExternals });
+}
+if (existsSync('src/core/train/worker.ts')) {
+  const { copyFileSync } = await import('node:fs');
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/${f}`);
 }
 
 // The webview loads the codicon font from dist/ (its only resource roots are dist/ and media/), not node_modules.

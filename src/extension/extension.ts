@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
+import { registerDevice } from './device';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
 import { registerModelExplorer } from './modelExplorer';
 import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
+import { registerTraining } from './training';
+import { registerCompile } from './compile';
 import { registerExperiments } from './experimentsView';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -20,6 +23,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
   registerInterop(context, output);
+  registerTraining(context, output);
+  registerCompile(context, output);
+  registerDevice(context, output);
   registerExperiments(context, output);
 }
 

@@ -14,7 +14,7 @@ import type { LayerSpec, ModelSpec } from '../model/spec';
 import { BINARY_PAD_VALUE, REAL_PAD_VALUE, hasBinaryKernel } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
-import { validConv2d, samePadding } from './conv';
+import { validConv2d, samePadding, dense, maxPool } from './conv';
 import { quantize } from './quantizers';
 import type { TrainableParam } from './optimizers';
 import { Rng } from './rng';
@@ -133,7 +133,7 @@ export class BnnModel {
             }
             h = validConv2d(h4, kernel as tf.Tensor4D, layer.strides, needsInputGrad);
           } else {
-            h = tf.matMul(h as tf.Tensor2D, kernel as tf.Tensor2D);
+            h = dense(h as tf.Tensor2D, kernel as tf.Tensor2D, needsInputGrad);
           }
           const bias = this.v(layer, 'bias');
           if (bias) h = tf.add(h, bias);
@@ -159,16 +159,18 @@ export class BnnModel {
             mean = mm;
             variance = mv;
           }
-          let y = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, layer.epsilon)));
+          // one per-channel multiplier (γ/√(var+ε)) keeps the big [N, …, C] tensor to one sub and one mul
           const gamma = this.v(layer, 'gamma');
           const beta = this.v(layer, 'beta');
-          if (gamma) y = tf.mul(y, gamma);
+          let mul: tf.Tensor = tf.rsqrt(tf.add(variance, layer.epsilon));
+          if (gamma) mul = tf.mul(mul, gamma);
+          let y = tf.mul(tf.sub(h, mean), mul);
           if (beta) y = tf.add(y, beta);
           h = y;
           break;
         }
         case 'MaxPool2D':
-          h = tf.maxPool(h as tf.Tensor4D, layer.poolSize, layer.strides, layer.padding);
+          h = maxPool(h as tf.Tensor4D, layer.poolSize, layer.strides, layer.padding);
           break;
         case 'Flatten':
           h = tf.reshape(h, [h.shape[0], -1]);

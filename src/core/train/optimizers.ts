@@ -7,26 +7,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerConfig } from '../experiments/types';
 import { scheduleValue } from './schedules';
 
-/** Larq's Bop defaults. */
-export const BOP_DEFAULTS = { gamma: 1e-4, threshold: 1e-8 } as const;
-/** Bop2ndOrder defaults of its reference implementation (Suarez-Ramirez et al.), ε as there. */
-export const BOP2_DEFAULTS = { gamma: 1e-6, threshold: 1e-6, sigma: 1e-2, epsilon: 1e-10 } as const;
-/** Keras Adam defaults; lr 0.01 as Larq's CaseOptimizer examples use for the real-valued parameters with Bop. */
-export const ADAM_DEFAULTS = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
-/** BinaryNet's latent-weight baseline: Adam 5e-3 on latent weights clipped to [−1, 1]. */
-export const LATENT_DEFAULT_LR = 5e-3;
+import { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS } from './defaults';
+
+export { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS, LATENT_DEFAULT_LR } from './defaults';
 
 /**
  * New binary weights as Larq computes them: sign(−sign(w·m − τ)·w) with sign(0) = +1. So a weight flips when
  * w·m > τ, stays when w·m < τ, and at exactly w·m = τ becomes +1 (Larq's quirk, kept for exactness).
  */
 export function flipRule(w: tf.Tensor, score: tf.Tensor, threshold: tf.Scalar | number): tf.Tensor {
+  // Exactly one of gt (s > 0), lt (s < 0), tie (s = 0) is 1: w' = w·(lt − gt) + tie. tf.step is exact on wasm,
+  // unlike tf.sign, which there returns 0 for |x| below ~1e-10 — the very range of Bop's w·m − τ.
   return tf.tidy(() => {
     const s = tf.sub(score, threshold);
-    const flipped = tf.neg(w);
-    const tie = tf.onesLike(w);
-    return tf.where(tf.greater(s, 0), flipped, tf.where(tf.less(s, 0), w, tie));
+    const gt = tf.step(s, 0);
+    const lt = tf.step(tf.neg(s), 0);
+    const tie = tf.sub(1, tf.add(gt, lt));
+    return tf.add(tf.mul(w, tf.sub(lt, gt)), tie);
   });
+}
+
+/** Flipped weights between two ±1 tensors: Σ w·w' = same − different, so different = (n − Σ w·w')/2. */
+export function countFlipsPm(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.div(tf.sub(a.size, tf.sum(tf.mul(a, b))), 2) as tf.Scalar);
 }
 
 /** Bop: m ← m + γ(g − m) ≡ (1−γ)m + γg; then the flip rule on w·m. */
@@ -131,13 +134,13 @@ export class CaseOptimizer {
       const v = this.slots[`${p.name}/v`];
       if (p.binary && this.config.kind === 'bop') {
         const r = bopUpdate(p.variable, m, g, h.gamma!, h.threshold!);
-        flips.push(countSignChanges(p.variable, r.w));
+        flips.push(countFlipsPm(p.variable, r.w));
         m.assign(r.m);
         p.variable.assign(r.w);
       } else if (p.binary && this.config.kind === 'bop2') {
         const eps = this.config.epsilon ?? BOP2_DEFAULTS.epsilon;
         const r = bop2Update(p.variable, m, v, g, h.gamma!, h.threshold!, h.sigma!, eps);
-        flips.push(countSignChanges(p.variable, r.w));
+        flips.push(countFlipsPm(p.variable, r.w));
         m.assign(r.m);
         v.assign(r.v);
         p.variable.assign(r.w);

@@ -1,6 +1,6 @@
 /** Optimizer presets offered by "Train BNN" and `bnn train --preset`. */
 import type { OptimizerConfig, OptimizerKind } from '../experiments/types';
-import { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS, LATENT_DEFAULT_LR } from './optimizers';
+import { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS, LATENT_DEFAULT_LR } from './defaults';
 
 export interface Preset {
   id: string;

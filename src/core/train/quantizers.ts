@@ -10,9 +10,10 @@ import type { QuantizerName } from '../model/spec';
 
 export const SWISH_SIGN_BETA = 5;
 
-/** sign with sign(0) = +1, as a float tensor of ±1. */
+/** sign with sign(0) = +1, as a float tensor of ±1: −step(−x, −1) is +1 for x ≥ 0 and −1 for x < 0, exactly (tf.sign
+ * is not usable: on wasm it returns 0 for tiny |x|) and cheaper on wasm than comparisons and casts. */
 export function signPm(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1));
+  return tf.tidy(() => tf.neg(tf.step(tf.neg(x), -1)));
 }
 
 /** The pseudo-derivative d sign(x)/dx each quantizer uses (exported for tests and for the latent optimizer). */

@@ -103,3 +103,15 @@ describe('train/optimizers', () => {
     assert.ok(BOP_PRESETS.length >= 4);
   });
 });
+
+describe('train/optimizers on wasm', () => {
+  it('Bop flips on tiny w·m − τ exactly as on cpu (wasm tf.sign would round |x| < 1e-10 to 0)', async () => {
+    for (const b of ['wasm', 'cpu']) {
+      await initBackend(b);
+      const w = tf.tensor1d([1, 1, -1, -1, 1]);
+      const score = tf.tensor1d([1e-8 + 1e-12, 1e-8 - 1e-12, 1e-8, 3e-8, -1]);
+      assert.deepEqual(Array.from(flipRule(w, score, 1e-8).dataSync()), [-1, 1, 1, 1, 1], b);
+    }
+    await initBackend('cpu');
+  });
+});

@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXPERIMENTS_DIR } from '../../core/experiments/types';
+import { loadCheckpoint } from '../../core/train/checkpoint';
+import { readConfig } from '../../core/train/experimentFiles';
+import { predict } from '../../core/train/predict';
+import { loadDataset, checkDatasetForModel, takeSamples, DataError } from '../../core/data';
+import { parseArgs, InputError, UsageError, type CliCommand } from '../errors';
+
+/** An experiment argument: a folder, or an id under the experiments folder. */
+export function resolveExperimentDir(arg: string | undefined, experimentsDir: string): string {
+  if (!arg) throw new UsageError('missing <experiment> argument (an id or a folder)');
+  for (const d of [arg, path.join(experimentsDir, arg)]) if (fs.existsSync(path.join(d, 'config.json'))) return d;
+  throw new InputError(`no experiment '${arg}' (looked for ${path.join(arg, 'config.json')} and ${path.join(experimentsDir, arg, 'config.json')})`);
+}
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  usage: 'bnn eval <experiment> [--data <name|path>] [--checkpoint last|best] [--experiments DIR] [--data-dir DIR] [--max-samples N] [--json]',
+  summary: "test accuracy of an experiment's checkpoint (the reference forward pass the compiled C model must match)",
+  async run(args) {
+    const { positional, flags, bools } = parseArgs(args, { flags: ['data', 'checkpoint', 'experiments', 'data-dir', 'max-samples'], booleans: ['json'] });
+    const dir = resolveExperimentDir(positional[0], path.resolve(flags.experiments ?? EXPERIMENTS_DIR));
+    const config = readConfig(dir);
+    const which = flags.checkpoint ?? 'last';
+    if (!['last', 'best'].includes(which)) throw new UsageError(`--checkpoint must be last or best (got '${which}')`);
+    let trained;
+    try {
+      trained = loadCheckpoint(path.join(dir, 'checkpoints', which));
+    } catch (err) {
+      throw new InputError(`${config.id}: ${(err as Error).message}`);
+    }
+    const dataArg = flags.data ?? config.dataset.path ?? config.dataset.name;
+    let ds;
+    try {
+      ds = loadDataset(dataArg, { dataDir: flags['data-dir'] });
+      checkDatasetForModel(ds, trained.spec);
+    } catch (err) {
+      if (err instanceof DataError) throw new InputError(err.message);
+      throw err;
+    }
+    const max = flags['max-samples'] !== undefined ? Number(flags['max-samples']) : undefined;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new UsageError(`--max-samples must be a positive integer (got '${flags['max-samples']}')`);
+    const test = max ? takeSamples(ds.test, ds.shape, max) : ds.test;
+    const t0 = Date.now();
+    const { classes } = predict(trained, test.images, test.count);
+    let ok = 0;
+    const perClass = Array.from({ length: trained.spec.classes }, () => ({ n: 0, ok: 0 }));
+    for (let i = 0; i < test.count; i++) {
+      const pc = perClass[test.labels[i]];
+      pc.n++;
+      if (classes[i] === test.labels[i]) { ok++; pc.ok++; }
+    }
+    const acc = test.count ? ok / test.count : 0;
+    const result = {
+      experimentId: config.id, checkpoint: which, step: trained.meta.step, epoch: trained.meta.epoch, dataset: ds.name, samples: test.count, accuracy: acc,
+      perClass: perClass.map((p, c) => ({ class: ds.classNames?.[c] ?? String(c), samples: p.n, accuracy: p.n ? p.ok / p.n : null })),
+      seconds: (Date.now() - t0) / 1000,
+    };
+    if (bools.has('json')) {
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    } else {
+      process.stdout.write(`${config.id} (${which} checkpoint, epoch ${trained.meta.epoch}, step ${trained.meta.step})\n`);
+      process.stdout.write(`test accuracy on ${ds.name}: ${(acc * 100).toFixed(2)}% (${ok}/${test.count})\n`);
+      for (const p of result.perClass) process.stdout.write(`  ${p.class.padEnd(12)} ${p.accuracy === null ? '—' : `${(p.accuracy * 100).toFixed(1)}%`} of ${p.samples}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,145 @@
+import * as path from 'node:path';
+import { EXPERIMENTS_DIR, type MetricsEvent, type OptimizerKind } from '../../core/experiments/types';
+import { PROTOCOL_VERSION, type TrainRequest, type WorkerToHost } from '../../core/messages';
+import { optimizerFromFlags, optimizerFromPreset, BOP_PRESETS } from '../../core/train/presets';
+import { startTrainer } from '../../core/train/host';
+import { formatStep, formatEpoch } from '../../core/train/progress';
+import { parseArgs, UsageError, type CliCommand } from '../errors';
+import { loadModelFile, formatDiagnostics } from './modelFile';
+
+function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number (got '${raw}')`);
+  if (opts.int && !Number.isInteger(v)) throw new UsageError(`--${name} must be an integer (got ${raw})`);
+  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be ≥ ${opts.min} (got ${raw})`);
+  if (opts.max !== undefined && (opts.exclusiveMax ? v >= opts.max : v > opts.max)) throw new UsageError(`--${name} must be ${opts.exclusiveMax ? '<' : '≤'} ${opts.max} (got ${raw})`);
+  return v;
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--max-samples N] [--resume ID] [--json]',
+  summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
+  async run(args) {
+    const { positional, flags, bools } = parseArgs(args, {
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'max-samples', 'resume'],
+      booleans: ['json'],
+    });
+    const json = bools.has('json');
+    const experimentsDir = path.resolve(flags.experiments ?? EXPERIMENTS_DIR);
+    let modelPath = positional[0] ?? '';
+    if (!flags.resume) {
+      const model = loadModelFile(positional[0]);
+      if (!model.spec) {
+        process.stderr.write(`${formatDiagnostics(model)}\nbnn train: the model is invalid; nothing was trained\n`);
+        return 1;
+      }
+      if (!flags.data) throw new UsageError('--data <name|path> is required (fashion-mnist, mnist, cifar10, bundled, or a folder)');
+      modelPath = path.resolve(positional[0]);
+    }
+    const epochs = num(flags, 'epochs', { int: true, min: 1 }) ?? 10;
+    const kind = (flags.optimizer ?? 'bop') as OptimizerKind;
+    if (!['bop', 'bop2', 'latent'].includes(kind)) throw new UsageError(`--optimizer must be bop, bop2 or latent (got '${flags.optimizer}')`);
+    const backend = flags.backend ?? 'auto';
+    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu (got '${backend}')`);
+    let batchSize = num(flags, 'batch-size', { int: true, min: 1 });
+    const overrides = { gamma: num(flags, 'gamma', { min: 0 }), threshold: num(flags, 'threshold', { min: 0 }), lr: num(flags, 'lr', { min: 0 }), sigma: num(flags, 'sigma', { min: 0 }) };
+    let optimizer;
+    if (flags.preset) {
+      if (!BOP_PRESETS.some((p) => p.id === flags.preset)) throw new UsageError(`unknown --preset '${flags.preset}' (expected ${BOP_PRESETS.map((p) => p.id).join(', ')})`);
+      // epoch-based decays need the steps per epoch, which the trainer knows only after loading the data: the
+      // preset's schedule is expressed for the default split of 60,000 training samples unless overridden by flags
+      const preset = optimizerFromPreset(flags.preset, { stepsPerEpoch: 1 });
+      batchSize ??= preset.batchSize;
+      optimizer = { ...preset.optimizer };
+      if (optimizer.gamma?.kind === 'exponential') optimizer.gamma = { ...optimizer.gamma, decaySteps: 100 * Math.ceil(54000 / (batchSize ?? 50)) };
+      if (overrides.gamma !== undefined) optimizer.gamma = { kind: 'constant', value: overrides.gamma };
+      if (overrides.threshold !== undefined) optimizer.threshold = { kind: 'constant', value: overrides.threshold };
+      if (overrides.lr !== undefined) optimizer.lr = { kind: 'constant', value: overrides.lr };
+    } else {
+      optimizer = optimizerFromFlags(kind, overrides);
+    }
+    const request: TrainRequest = {
+      modelPath,
+      data: flags.data ?? '',
+      dataDir: flags['data-dir'],
+      epochs,
+      batchSize: batchSize ?? 100,
+      optimizer,
+      seed: num(flags, 'seed', { int: true, min: 0 }) ?? 1,
+      valSplit: num(flags, 'val-split', { min: 0, max: 1, exclusiveMax: true }) ?? 0.1,
+      experimentsDir,
+      backend: backend === 'auto' ? undefined : backend,
+      resume: flags.resume,
+      maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
+    };
+    const tty = process.stderr.isTTY;
+    let totalSteps = 0;
+    let totalEpochs = epochs;
+    const onMessage = (m: WorkerToHost): void => {
+      switch (m.type) {
+        case 'started':
+          totalEpochs = m.config.epochs;
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation samples\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n`);
+          break;
+        case 'status':
+          totalSteps = m.status.totalSteps ?? totalSteps;
+          break;
+        case 'metrics':
+          if (json) {
+            process.stdout.write(JSON.stringify({ experimentId: m.experimentId, ...m.event }) + '\n');
+          } else if (m.event.kind === 'step') {
+            // a live status line on a terminal; piped output gets the epoch lines only
+            if (tty) process.stderr.write(`\r\x1b[2K${formatStep(m.event, totalSteps, totalEpochs)}`);
+          } else {
+            if (tty) process.stderr.write('\r\x1b[2K');
+            process.stderr.write(formatEpoch(m.event as Extract<MetricsEvent, { kind: 'epoch' }>, totalEpochs) + '\n');
+          }
+          break;
+        case 'log':
+          if (m.level !== 'info') process.stderr.write(`${m.level}: ${m.message}\n`);
+          break;
+        case 'error':
+          process.stderr.write(`bnn train: ${m.message}\n`);
+          break;
+        case 'done':
+          break;
+      }
+    };
+    const trainer = startTrainer(request, onMessage);
+    let interrupts = 0;
+    const onSigint = (): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        process.stderr.write('\nstopping after the current step (Ctrl-C again to kill)…\n');
+        trainer.cancel();
+      } else {
+        trainer.kill();
+      }
+    };
+    process.on('SIGINT', onSigint);
+    const result = await trainer.done;
+    process.off('SIGINT', onSigint);
+    const st = result.status;
+    if (!st) return 1;
+    if (!json) {
+      const f = st.final ?? {};
+      const pct = (v?: number): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
+      process.stderr.write(`${st.state}: epoch ${st.epoch}, step ${st.step}; val accuracy ${pct(f.valAccuracy)}, test accuracy ${pct(f.testAccuracy)}\n`);
+      if (st.error) process.stderr.write(`error: ${st.error.message}${st.error.stderrTail ? `\n--- trainer stderr (tail) ---\n${st.error.stderrTail}` : ''}\n`);
+      if (result.experimentDir) process.stderr.write(`checkpoint: ${path.join(result.experimentDir, 'checkpoints', 'last')}\n`);
+    } else {
+      process.stderr.write(JSON.stringify({ v: PROTOCOL_VERSION, experimentId: result.experimentId, status: st }) + '\n');
+    }
+    return st.state === 'completed' ? 0 : st.state === 'cancelled' ? 130 : 1;
+  },
+};
+
+function describeOptimizer(o: TrainRequest['optimizer']): string {
+  const v = (s?: { kind: string; value?: number; initial?: number }): string => (s ? (s.kind === 'constant' ? String(s.value) : `${s.kind} from ${s.initial}`) : 'default');
+  if (o.kind === 'latent') return `latent weights + Adam (lr ${v(o.lr)})`;
+  return `${o.kind === 'bop' ? 'Bop' : 'Bop2ndOrder'} (γ ${v(o.gamma)}, τ ${v(o.threshold)}${o.kind === 'bop2' ? `, σ ${v(o.sigma)}` : ''}; Adam lr ${v(o.lr)})${o.preset ? ` [${o.preset}]` : ''}`;
+}
+

@@ -1,0 +1,63 @@
+/**
+ * Turns a TrainRequest (what the extension or CLI asks for) into a TrainJob: reads and validates the model file,
+ * loads the dataset, applies --max-samples. Every problem is an Error whose message names the file and the fix.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TrainRequest } from '../messages';
+import { loadModelText } from '../model/load';
+import type { ModelSpec } from '../model/spec';
+import { loadDataset, checkDatasetForModel, takeSamples, type Dataset } from '../data';
+import { readConfig } from './experimentFiles';
+import type { TrainJob } from './trainer';
+
+export class RequestError extends Error {}
+
+export function loadSpec(modelPath: string): ModelSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(modelPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RequestError(`${modelPath}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const loaded = loadModelText(text, modelPath);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (!loaded.spec || errors.length) {
+    const lines = errors.map((d) => `${modelPath}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`);
+    throw new RequestError(`the model is invalid; nothing was trained:\n${lines.join('\n')}`);
+  }
+  return loaded.spec;
+}
+
+export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | undefined, maxSamples?: number): Dataset {
+  const ds = loadDataset(data, { dataDir });
+  checkDatasetForModel(ds, spec);
+  if (maxSamples !== undefined) {
+    if (!(maxSamples >= 1)) throw new RequestError(`--max-samples must be ≥ 1 (got ${maxSamples})`);
+    return { ...ds, train: takeSamples(ds.train, ds.shape, maxSamples), test: takeSamples(ds.test, ds.shape, Math.max(1, Math.min(ds.test.count, Math.ceil(maxSamples / 5)))) };
+  }
+  return ds;
+}
+
+export function prepareJob(req: TrainRequest): TrainJob {
+  let modelPath = req.modelPath;
+  let spec: ModelSpec;
+  let data = req.data;
+  if (req.resume) {
+    // resume trains the spec copy saved in the experiment, on the dataset it was started with
+    const dir = fs.existsSync(path.join(req.resume, 'config.json')) ? req.resume : path.join(req.experimentsDir, req.resume);
+    const config = readConfig(dir);
+    spec = config.model;
+    modelPath = config.modelPath;
+    data = req.data || config.dataset.path || config.dataset.name;
+  } else {
+    spec = loadSpec(modelPath);
+  }
+  const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples);
+  return {
+    spec, modelPath, data: { ...ds, path: ds.dir }, optimizer: req.optimizer, epochs: req.epochs, batchSize: req.batchSize, seed: req.seed,
+    valSplit: req.valSplit, experimentsDir: req.experimentsDir, backend: req.backend, resume: req.resume, maxSamples: req.maxSamples,
+    eventsPerSecond: req.eventsPerSecond,
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * "BNN: Train BNN", "Stop Training", "Resume Training": quick picks, then the trainer runs in a child process (fork of
+ * dist/trainWorker.js, so TensorFlow.js never loads into the extension host). A progress notification shows
+ * epoch/step, loss, samples/s and ETA with Cancel. TrainingSessions lets other features (the charts panel, the
+ * Experiments tree) follow live runs.
+ */
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXPERIMENTS_DIR, type ExperimentConfig, type ExperimentStatus, type MetricsEvent } from '../core/experiments/types';
+import type { TrainRequest, WorkerToHost } from '../core/messages';
+import { startTrainer, type TrainerProcess } from '../core/train/host';
+import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
+import { formatDuration, eta } from '../core/train/progress';
+import { readConfig } from '../core/train/experimentFiles';
+import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
+
+export interface TrainingMessage {
+  experimentId: string;
+  message: WorkerToHost;
+}
+
+export interface TrainingSession {
+  experimentId: string;
+  experimentDir: string;
+  config: ExperimentConfig;
+  backend: string;
+  status?: ExperimentStatus;
+  /** Every metrics event of this run so far (a panel opened mid-run replays them). */
+  events: MetricsEvent[];
+  process: TrainerProcess;
+}
+
+/** Live training runs of this window, by experiment id. */
+export class TrainingSessions implements vscode.Disposable {
+  private readonly sessions = new Map<string, TrainingSession>();
+  private readonly emitter = new vscode.EventEmitter<TrainingMessage>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Every WorkerToHost message of every run (filter by experimentId). */
+  readonly onMessage = this.emitter.event;
+  /** A run started or ended. */
+  readonly onDidChangeSessions = this.changed.event;
+
+  get(experimentId: string): TrainingSession | undefined {
+    return this.sessions.get(experimentId);
+  }
+
+  running(): TrainingSession[] {
+    return [...this.sessions.values()];
+  }
+
+  isRunning(experimentId: string): boolean {
+    return this.sessions.has(experimentId);
+  }
+
+  /** Messages of one experiment only. */
+  onExperiment(experimentId: string, listener: (m: WorkerToHost) => void): vscode.Disposable {
+    return this.onMessage((e) => { if (e.experimentId === experimentId) listener(e.message); });
+  }
+
+  /** Starts a trainer process; resolves when the worker has created (or re-opened) the experiment. */
+  start(request: TrainRequest, distDir: string, log: vscode.LogOutputChannel): { process: TrainerProcess; started: Promise<TrainingSession | undefined> } {
+    let session: TrainingSession | undefined;
+    let resolveStarted!: (s: TrainingSession | undefined) => void;
+    const started = new Promise<TrainingSession | undefined>((r) => { resolveStarted = r; });
+    const proc = startTrainer(request, (m) => {
+      if (m.type === 'started') {
+        session = { experimentId: m.experimentId, experimentDir: m.experimentDir, config: m.config, backend: m.backend, events: [], process: proc };
+        this.sessions.set(m.experimentId, session);
+        void vscode.commands.executeCommand('setContext', 'bnn.trainingRunning', true);
+        this.changed.fire();
+        resolveStarted(session);
+        log.info(`training ${m.experimentId} started (${m.backend}) in ${m.experimentDir}`);
+      } else if (m.type === 'metrics' && session) {
+        session.events.push(m.event);
+      } else if ((m.type === 'status' || m.type === 'done') && session) {
+        session.status = m.status;
+      } else if (m.type === 'log') {
+        log[m.level === 'error' ? 'error' : m.level === 'warn' ? 'warn' : 'info'](`trainer: ${m.message}`);
+      } else if (m.type === 'error') {
+        log.error(`trainer: ${m.message}`);
+      }
+      const id = 'experimentId' in m && m.experimentId ? m.experimentId : session?.experimentId;
+      if (id) this.emitter.fire({ experimentId: id, message: m });
+    }, { distDir });
+    void proc.done.then((result) => {
+      if (!session) resolveStarted(undefined);
+      if (result.experimentId) this.sessions.delete(result.experimentId);
+      void vscode.commands.executeCommand('setContext', 'bnn.trainingRunning', this.sessions.size > 0);
+      this.changed.fire();
+      if (result.status?.error?.stderrTail) log.error(`trainer stderr (tail):\n${result.status.error.stderrTail}`);
+    });
+    return { process: proc, started };
+  }
+
+  stop(experimentId: string): boolean {
+    const s = this.sessions.get(experimentId);
+    if (!s) return false;
+    s.process.cancel();
+    return true;
+  }
+
+  dispose(): void {
+    // the window is closing: stop every run at its next step (the last checkpoint stays resumable)
+    for (const s of this.sessions.values()) s.process.cancel();
+    this.emitter.dispose();
+    this.changed.dispose();
+  }
+}
+
+let sessionsSingleton: TrainingSessions | undefined;
+
+/** The running sessions service (after registerTraining ran). */
+export function trainingSessions(): TrainingSessions | undefined {
+  return sessionsSingleton;
+}
+
+// ---- argument resolution: commands accept URIs, tree items, ids and folder paths -----------------------------------
+
+function uriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (arg && typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    for (const k of ['resourceUri', 'uri']) if (o[k] instanceof vscode.Uri) return o[k] as vscode.Uri;
+    for (const k of ['fsPath', 'file', 'path']) if (typeof o[k] === 'string') return vscode.Uri.file(o[k] as string);
+  }
+  if (typeof arg === 'string' && arg.endsWith('.bnn.json')) return vscode.Uri.file(arg);
+  return undefined;
+}
+
+function workspaceRoot(forFile?: vscode.Uri): string | undefined {
+  const f = forFile ? vscode.workspace.getWorkspaceFolder(forFile) : vscode.workspace.workspaceFolders?.[0];
+  return f?.uri.fsPath;
+}
+
+function experimentsDirFor(forFile?: vscode.Uri): string | undefined {
+  const root = workspaceRoot(forFile);
+  return root ? path.join(root, EXPERIMENTS_DIR) : undefined;
+}
+
+/** An experiment folder from a tree item, an id or a path. */
+function experimentDirOf(arg: unknown): string | undefined {
+  const candidates: string[] = [];
+  if (typeof arg === 'string') candidates.push(arg);
+  const uri = uriOf(arg);
+  if (uri) candidates.push(uri.fsPath);
+  if (arg && typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    for (const k of ['dir', 'folder', 'experimentDir']) if (typeof o[k] === 'string') candidates.push(o[k] as string);
+    for (const k of ['id', 'experimentId']) if (typeof o[k] === 'string') candidates.push(o[k] as string);
+    const exp = o.experiment as Record<string, unknown> | undefined;
+    if (exp && typeof exp.dir === 'string') candidates.push(exp.dir);
+    if (exp && typeof exp.id === 'string') candidates.push(exp.id);
+  }
+  for (const c of candidates) {
+    if (fs.existsSync(path.join(c, 'config.json'))) return c;
+    for (const wf of vscode.workspace.workspaceFolders ?? []) {
+      const d = path.join(wf.uri.fsPath, EXPERIMENTS_DIR, c);
+      if (fs.existsSync(path.join(d, 'config.json'))) return d;
+    }
+  }
+  return undefined;
+}
+
+function experimentIdOf(arg: unknown, sessions: TrainingSessions): string | undefined {
+  if (typeof arg === 'string' && sessions.isRunning(arg)) return arg;
+  const dir = experimentDirOf(arg);
+  if (dir) return path.basename(dir);
+  if (arg && typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    for (const k of ['id', 'experimentId']) if (typeof o[k] === 'string') return o[k] as string;
+  }
+  return undefined;
+}
+
+// ---- the commands ---------------------------------------------------------------------------------------------------
+
+async function pickModel(arg: unknown): Promise<vscode.Uri | undefined> {
+  const given = uriOf(arg) ?? (vscode.window.activeTextEditor?.document.fileName.endsWith('.bnn.json') && !arg ? vscode.window.activeTextEditor.document.uri : undefined);
+  if (given) return given;
+  const files = await vscode.workspace.findFiles('**/*.bnn.json', '**/{node_modules,.bnn}/**', 200);
+  if (!files.length) {
+    void vscode.window.showErrorMessage('No *.bnn.json model in this workspace. Create one with "BNN: New Model" first.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u })),
+    { title: 'Train BNN (1/4): model', placeHolder: 'Which model to train?' },
+  );
+  return pick?.uri;
+}
+
+async function pickDataset(dataDir: string | undefined): Promise<string | undefined> {
+  type Item = vscode.QuickPickItem & { value?: string; browse?: boolean };
+  const items: Item[] = DATASET_NAMES.map((name: DatasetName) => {
+    let description: string;
+    try {
+      const loc = locateDataset(name, { dataDir });
+      description = `found: ${loc.dir}`;
+    } catch {
+      description = 'not found (select to see where to put the files)';
+    }
+    const n = NAMED_DATASETS[name];
+    return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
+  });
+  items.push({ label: '$(folder) Folder…', description: 'IDX (MNIST layout) or CIFAR-10 binary batches', browse: true });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
+  if (!pick) return undefined;
+  if (pick.browse) {
+    const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this dataset folder' });
+    return folder?.[0]?.fsPath;
+  }
+  return pick.value;
+}
+
+async function pickPreset(): Promise<string | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    BOP_PRESETS.map((p) => ({ label: p.label, description: p.batchSize ? `batch ${p.batchSize}` : undefined, detail: p.detail, id: p.id })),
+    { title: 'Train BNN (3/4): optimizer', placeHolder: 'Bop is the latent-free optimizer of Helwegen et al. (2019)' },
+  );
+  return pick?.id;
+}
+
+async function askEpochs(initial: number, min = 1): Promise<number | undefined> {
+  const v = await vscode.window.showInputBox({
+    title: 'Train BNN (4/4): epochs',
+    value: String(initial),
+    prompt: 'Number of passes over the training data',
+    validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= 100000 ? undefined : `a whole number from ${min} to 100000`),
+  });
+  return v === undefined ? undefined : Number(v);
+}
+
+/** Runs a request with a progress notification; resolves when the run ends. */
+async function runWithProgress(sessions: TrainingSessions, request: TrainRequest, title: string, distDir: string, log: vscode.LogOutputChannel): Promise<void> {
+  const { process: proc, started } = sessions.start(request, distDir, log);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    token.onCancellationRequested(() => proc.cancel());
+    progress.report({ message: 'starting the trainer…' });
+    const session = await started;
+    let totalSteps = 0;
+    let totalEpochs = request.epochs;
+    let lastFraction = 0;
+    let lastReport = 0;
+    const sub = session ? sessions.onExperiment(session.experimentId, (m) => {
+      if (m.type === 'status') totalSteps = m.status.totalSteps ?? totalSteps;
+      if (m.type === 'started') totalEpochs = m.config.epochs;
+      if (m.type !== 'metrics') return;
+      const e = m.event;
+      const now = Date.now();
+      if (e.kind === 'step' && now - lastReport < 500) return; // a notification needs no 10 Hz
+      lastReport = now;
+      const fraction = totalSteps ? e.step / totalSteps : 0;
+      const increment = Math.max(0, (fraction - lastFraction) * 100);
+      lastFraction = Math.max(lastFraction, fraction);
+      const message = e.kind === 'step'
+        ? `epoch ${e.epoch}/${totalEpochs} · step ${e.step}/${totalSteps} · loss ${e.loss.toFixed(3)} · ${Math.round(e.samplesPerSec)} samples/s · ETA ${formatDuration(eta(e, totalSteps))}`
+        : `epoch ${e.epoch}/${totalEpochs} done · val acc ${e.valAccuracy !== undefined ? (e.valAccuracy * 100).toFixed(1) + '%' : '—'}`;
+      progress.report({ message, increment });
+    }) : undefined;
+    if (session) totalEpochs = session.config.epochs;
+    const result = await proc.done;
+    sub?.dispose();
+    const st = result.status;
+    const pct = (v?: number): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
+    if (st?.state === 'completed') {
+      const choice = await vscode.window.showInformationMessage(
+        `Training ${result.experimentId} completed: val accuracy ${pct(st.final?.valAccuracy)}, test accuracy ${pct(st.final?.testAccuracy)}.`,
+        'Open Charts', 'Reveal Experiment');
+      if (choice === 'Open Charts') void vscode.commands.executeCommand('bnn.openCharts', result.experimentId);
+      if (choice === 'Reveal Experiment') void vscode.commands.executeCommand('bnn.revealExperiment', result.experimentId);
+    } else if (st?.state === 'cancelled') {
+      void vscode.window.showInformationMessage(`Training ${result.experimentId} stopped at step ${st.step}; its last checkpoint is kept (Resume Training continues it).`);
+    } else {
+      const msg = st?.error?.message ?? result.error ?? 'the trainer stopped unexpectedly';
+      const choice = await vscode.window.showErrorMessage(`Training ${result.experimentId ?? ''} failed: ${msg.split('\n')[0]}`, 'Show Log');
+      if (result.error && !st) log.error(result.error);
+      if (choice === 'Show Log') log.show(true);
+    }
+  });
+}
+
+export function registerTraining(context: vscode.ExtensionContext, output?: vscode.LogOutputChannel): TrainingSessions {
+  const log = output ?? vscode.window.createOutputChannel('BNN Studio Training', { log: true });
+  if (!output) context.subscriptions.push(log);
+  const sessions = new TrainingSessions();
+  sessionsSingleton = sessions;
+  context.subscriptions.push(sessions);
+  const distDir = path.join(context.extensionPath, 'dist');
+  const settings = () => vscode.workspace.getConfiguration('bnnStudio');
+
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.train', async (arg?: unknown) => {
+    try {
+      const model = await pickModel(arg);
+      if (!model) return;
+      const experimentsDir = experimentsDirFor(model);
+      if (!experimentsDir) {
+        void vscode.window.showErrorMessage('Open a folder or workspace first: experiments are saved in its .bnn/experiments folder.');
+        return;
+      }
+      const dataDir = settings().get<string>('dataDir') || undefined;
+      const data = await pickDataset(dataDir);
+      if (!data) return;
+      const presetId = await pickPreset();
+      if (!presetId) return;
+      const epochs = await askEpochs(10);
+      if (!epochs) return;
+      const preset = optimizerFromPreset(presetId, { stepsPerEpoch: 1 });
+      const batchSize = preset.batchSize ?? 100;
+      if (preset.optimizer.gamma?.kind === 'exponential') {
+        // the §5.2 decay is per 100 epochs: steps per epoch of the usual 54,000-sample training split at this batch size
+        preset.optimizer.gamma = { ...preset.optimizer.gamma, decaySteps: 100 * Math.ceil(54000 / batchSize) };
+      }
+      const backend = settings().get<string>('trainer.backend', 'auto');
+      const request: TrainRequest = {
+        modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: 1, valSplit: 0.1, experimentsDir,
+        backend: backend === 'auto' ? undefined : backend,
+      };
+      await runWithProgress(sessions, request, `Training ${path.basename(model.fsPath, '.bnn.json')}`, distDir, log);
+    } catch (err) {
+      log.error(`Train BNN: ${(err as Error).stack ?? err}`);
+      void vscode.window.showErrorMessage(`Train BNN: ${(err as Error).message}`);
+    }
+  }));
+
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.stopTraining', async (arg?: unknown) => {
+    let id = arg !== undefined ? experimentIdOf(arg, sessions) : undefined;
+    const running = sessions.running();
+    if (!id) {
+      if (!running.length) { void vscode.window.showInformationMessage('No training is running.'); return; }
+      if (running.length === 1) id = running[0].experimentId;
+      else id = (await vscode.window.showQuickPick(running.map((s) => ({ label: s.experimentId, description: s.backend })), { placeHolder: 'Stop which run?' }))?.label;
+    }
+    if (!id) return;
+    if (!sessions.stop(id)) void vscode.window.showInformationMessage(`${id} is not running in this window.`);
+  }));
+
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.resumeExperiment', async (arg?: unknown) => {
+    try {
+      let dir = arg !== undefined ? experimentDirOf(arg) : undefined;
+      if (!dir) {
+        const root = experimentsDirFor();
+        const ids = root && fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'checkpoints', 'last', 'model.json'))).sort().reverse() : [];
+        if (!ids.length) { void vscode.window.showInformationMessage('No experiment with a checkpoint to resume.'); return; }
+        const pick = await vscode.window.showQuickPick(ids, { placeHolder: 'Resume which experiment?' });
+        if (!pick) return;
+        dir = path.join(root!, pick);
+      }
+      const config = readConfig(dir);
+      if (sessions.isRunning(config.id)) { void vscode.window.showInformationMessage(`${config.id} is already training.`); return; }
+      if (config.engine !== 'bnn-studio') { void vscode.window.showErrorMessage(`${config.id} was trained by ${config.engine}; only BNN Studio runs can be resumed here.`); return; }
+      const status = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as ExperimentStatus;
+      const doneEpochs = status.epoch ?? 0;
+      const epochs = doneEpochs >= config.epochs ? await askEpochs(config.epochs + 10, config.epochs + 1) : config.epochs;
+      if (!epochs) return;
+      const request: TrainRequest = {
+        modelPath: config.modelPath, data: config.dataset.path ?? config.dataset.name, dataDir: settings().get<string>('dataDir') || undefined,
+        epochs, batchSize: config.batchSize, optimizer: config.optimizer, seed: config.seed, valSplit: config.valSplit,
+        experimentsDir: path.dirname(dir), resume: dir,
+        backend: (() => { const b = settings().get<string>('trainer.backend', 'auto'); return b === 'auto' ? undefined : b; })(),
+      };
+      await runWithProgress(sessions, request, `Resuming ${config.id}`, distDir, log);
+    } catch (err) {
+      log.error(`Resume Training: ${(err as Error).stack ?? err}`);
+      void vscode.window.showErrorMessage(`Resume Training: ${(err as Error).message}`);
+    }
+  }));
+  return sessions;
+}
