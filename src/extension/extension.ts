@@ -23,10 +23,10 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
   registerInterop(context, output);
-  registerTraining(context, output);
+  const training = registerTraining(context, output);
   registerCompile(context, output);
   registerDevice(context, output);
-  registerExperiments(context, output);
+  registerExperiments(context, output).connectTrainer(training);
 }
 
 export function deactivate(): void {}
