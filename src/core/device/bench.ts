@@ -58,6 +58,8 @@ export interface BenchReport {
   build: BuildResult;
   ticks: number[];
   deviceClasses: number[];
+  /** The host's class for each sample (hostPredict, else the reference). */
+  hostClasses: number[];
   /** Samples whose class or scores differ from the host reference (should be none: the C is bit-exact). */
   mismatches: SampleMismatch[];
   /** Wall-clock seconds of the inference phase (all samples over the serial line). */
@@ -160,7 +162,7 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
     modelHash: hello.modelHash,
     firmwareVersion: hello.firmwareVersion,
   };
-  return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), mismatches, inferSeconds };
+  return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), hostClasses, mismatches, inferSeconds };
 }
 
 /** A one-paragraph human summary, as the CLI and the output channel print it. */
@@ -177,6 +179,7 @@ export function formatDeviceResult(r: DeviceResult): string {
     `latency          median ${r.latency.median.toLocaleString('en-US')}, p90 ${r.latency.p90.toLocaleString('en-US')} ${r.latency.unit}${r.latencyUs ? ` (median ${r.latencyUs.median.toFixed(1)} µs)` : ''}`,
     `flash            ${bytes(r.flash.used, r.flash.estimate, r.flash.modelBytes)}`,
     `RAM              ${bytes(r.ram.used, r.ram.estimate, r.ram.modelBytes)}`,
+    ...(r.hostCheck ? [`host check       the trained model's own forward pass agrees with the host reference on ${pct(r.hostCheck.agreement)} of the first ${r.hostCheck.samples} samples`] : []),
     `model hash       ${r.modelHash}`,
   ].join('\n');
 }
