@@ -64,6 +64,8 @@ export interface BenchReport {
   mismatches: SampleMismatch[];
   /** Wall-clock seconds of the inference phase (all samples over the serial line). */
   inferSeconds: number;
+  /** Batch requests the samples took. */
+  requests: number;
 }
 
 /** Nearest-rank percentile (an actual measured value, as latency reports usually give). */
@@ -122,7 +124,7 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
     }
     const inferSeconds = (Date.now() - started) / 1000;
     log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${requests} batch requests)`);
-    return summarize(opts, build, hello, results, refs, hostClasses, inferSeconds);
+    return { ...summarize(opts, build, hello, results, refs, hostClasses, inferSeconds), requests };
   } finally {
     progress('stop', 0, 1);
     await client?.close().catch(() => undefined);
@@ -130,7 +132,7 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
   }
 }
 
-function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): BenchReport {
+function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): Omit<BenchReport, 'requests'> {
   const n = results.length;
   const mismatches: SampleMismatch[] = [];
   let deviceCorrect = 0;
