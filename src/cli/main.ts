@@ -11,6 +11,7 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
+import { flashCommand } from './commands/flash';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -24,6 +25,7 @@ const COMMANDS: CliCommand[] = [
   evalCommand,
   compileCommand,
   benchCommand,
+  flashCommand,
 ];
 
 function usage(): string {

@@ -8,7 +8,7 @@ import type { DeviceResult } from '../experiments/types';
 import { buildFirmware, type BuildResult } from './build';
 import { checkModelHash, DeviceClient, DeviceError } from './client';
 import type { HelloInfo, InferResult } from './protocol';
-import { startEmulatedBoard } from './qemu';
+import { startEmulatedBoard, type EmulatedBoard } from './qemu';
 import { openSerialTransport } from './serial';
 import type { ToolPaths } from './tools';
 
@@ -42,6 +42,15 @@ export interface EmulatorBenchOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (phase: BenchPhase, done: number, total: number) => void;
+  /** Real boards (src/core/device/realBoard.ts): how to build and where to put the firmware instead of QEMU. */
+  realBoard?: RealBoardHooks;
+}
+
+/** What a real board's flash pipeline plugs into the benchmark: its own build (Arduino) and the flash step. */
+export interface RealBoardHooks {
+  build?: (modelDir: string, workDir: string) => Promise<BuildResult>;
+  /** Flashes the build and returns the board's serial port, shaped like the emulated board so the rest is shared. */
+  deploy: (build: BuildResult) => Promise<Pick<EmulatedBoard, 'ptyPath' | 'exited' | 'stop'>>;
 }
 
 export interface SampleMismatch {
@@ -81,15 +90,17 @@ function sameScores(a: number[], b: number[]): boolean {
 
 export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<BenchReport> {
   const board = findBoard(opts.board);
-  if (!board?.emulated) throw new Error(`board '${opts.board}' is not an emulated board (use qemu-stm32)`);
+  if (!board || (!board.emulated && !opts.realBoard)) throw new Error(`board '${opts.board}' is not an emulated board (use qemu-stm32)`);
   if (!opts.inputs.length) throw new Error('no test samples to run');
   if (opts.labels.length !== opts.inputs.length) throw new Error(`${opts.inputs.length} samples but ${opts.labels.length} labels`);
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   progress('build', 0, 1);
-  const build = await buildFirmware({ board: opts.board, modelDir: opts.modelDir, outDir: opts.workDir, tools: opts.tools, signal: opts.signal, log });
+  const build = opts.realBoard?.build
+    ? await opts.realBoard.build(opts.modelDir, opts.workDir)
+    : await buildFirmware({ board: opts.board, modelDir: opts.modelDir, outDir: opts.workDir, tools: opts.tools, signal: opts.signal, log });
   progress('start', 0, 1);
-  const emu = await startEmulatedBoard({ elf: build.elf, tools: opts.tools, signal: opts.signal, log });
+  const emu = opts.realBoard ? await opts.realBoard.deploy(build) : await startEmulatedBoard({ elf: build.elf, tools: opts.tools, signal: opts.signal, log });
   let client: DeviceClient | undefined;
   try {
     progress('connect', 0, 1);

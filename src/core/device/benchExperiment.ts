@@ -16,7 +16,7 @@ import { CHECKPOINTS_DIR, CONFIG_FILE, STATUS_FILE, type ExperimentConfig, type 
 import type { TrainedModel } from '../model/trained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { predict } from '../train/predict';
-import { benchOnEmulator, type BenchPhase, type BenchReport } from './bench';
+import { benchOnEmulator, type BenchPhase, type BenchReport, type RealBoardHooks } from './bench';
 import type { ToolPaths } from './tools';
 
 export const DEFAULT_BENCH_SAMPLES = 1000;
@@ -39,6 +39,8 @@ export interface ExperimentBenchOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (phase: BenchPhase | 'compile' | 'data', done: number, total: number) => void;
+  /** Real boards: the flash pipeline (src/core/device/realBoard.ts) in place of the emulated board. */
+  realBoard?: RealBoardHooks & { port: () => string | undefined };
 }
 
 export interface ExperimentBenchResult {
@@ -67,7 +69,7 @@ export function loadExperimentModel(experimentDir: string, checkpoint?: string):
 export async function benchExperiment(opts: ExperimentBenchOptions): Promise<ExperimentBenchResult> {
   const board = findBoard(opts.board);
   if (!board) throw new Error(`unknown board '${opts.board}'`);
-  if (!board.emulated) throw new Error(`${board.name} is a real board: use 'bnn flash' / "BNN: Flash to Board" for it; this benchmark runs the emulated board (qemu-stm32)`);
+  if (!board.emulated && !opts.realBoard) throw new Error(`${board.name} is a real board: use 'bnn flash' / "BNN: Flash to Board" for it; this benchmark runs the emulated board (qemu-stm32)`);
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   const what = `experiment ${path.basename(opts.experimentDir)}`;
@@ -102,6 +104,7 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
     inputs, labels,
     reference: (x) => referenceInfer(compiled.model, x),
     tools: opts.tools, signal: opts.signal, log, progress,
+    realBoard: opts.realBoard,
   });
   if (report.mismatches.length) {
     const m = report.mismatches[0];
@@ -115,6 +118,12 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
     const same = trainerClasses.filter((c, i) => c === report.hostClasses[i]).length;
     report.result.hostCheck = { samples: checkN, agreement: same / checkN };
     if (same !== checkN) log(`WARNING: the trained model's forward pass and the compiled model's reference disagree on ${checkN - same} of the first ${checkN} samples`);
+  }
+  if (opts.realBoard) {
+    // Real boards count core cycles: also give µs at the clock the firmware reported, and where the board was.
+    const us = (cycles: number): number => (cycles / report.hello.clockHz) * 1e6;
+    report.result.latencyUs = { median: us(report.result.latency.median), p90: us(report.result.latency.p90) };
+    report.result.port = opts.realBoard.port();
   }
   const file = writeDeviceResult(opts.experimentDir, report.result);
   log(`saved ${file}`);
