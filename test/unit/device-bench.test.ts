@@ -80,6 +80,7 @@ describe('device benchmark of a trained experiment on the emulated board', funct
 
   it('bnn bench: clear errors for bad input, never a stack trace', async () => {
     const cases: [string[], number, RegExp][] = [
+      // A real board is benchmarked over its serial port: without --port the command says how.
       [['bench', exp.id, '--dir', exp.root, '--board', 'nucleo-f401re'], 2, /give the board's serial port with --port \(or use 'bnn flash'/],
       [['bench', exp.id, '--dir', exp.root, '--board', 'esp32'], 2, /unknown board 'esp32'/],
       [['bench', 'no-such-experiment', '--dir', exp.root], 1, /no experiment 'no-such-experiment'/],
