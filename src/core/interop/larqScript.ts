@@ -45,7 +45,7 @@ function quantizer(q: Quantizer): string {
 function layerLine(l: LayerSpec): string {
   switch (l.type) {
     case 'QuantConv2D':
-      return `lq.layers.QuantConv2D(${l.filters}, ${py(l.kernelSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, pad_values=1.0, `
+      return `lq.layers.QuantConv2D(${l.filters}, ${py(l.kernelSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, pad_values=${l.inputQuantizer !== null ? '1.0' : '0.0'}, `
         + `input_quantizer=${quantizer(l.inputQuantizer)}, kernel_quantizer=${quantizer(l.kernelQuantizer)}, `
         + `kernel_constraint=${l.kernelQuantizer ? '"weight_clip"' : 'None'}, use_bias=${py(l.useBias)}, name=${py(l.name)})`;
     case 'QuantDense':
