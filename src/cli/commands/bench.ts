@@ -3,18 +3,20 @@ import { formatDeviceResult } from '../../core/device/bench';
 import { benchExperiment, DEFAULT_BENCH_SAMPLES } from '../../core/device/benchExperiment';
 import { findExperimentDir, resolveExperimentsDir } from '../../core/experiments/store';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+import { runOnRealBoard } from './flash';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'bnn bench <experiment> --board qemu-stm32 [--samples N] [--checkpoint NAME] [--dir D] [--data-dir D] [--json]',
+  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> [--port P] [--samples N] [--checkpoint NAME] [--dir D] [--data-dir D] [--json]',
   summary: 'run an experiment on the emulated board: on-device accuracy, agreement with the host, latency, flash/RAM',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
     if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
     const boardId = flags.board ?? 'qemu-stm32';
     const board = findBoard(boardId);
     if (!board) throw new UsageError(`unknown board '${boardId}' (one of ${BOARDS.map((b) => b.id).join(', ')})`);
-    if (!board.emulated) throw new InputError(`${board.name} is a real board: flash and benchmark it with 'bnn flash'; 'bnn bench' runs the emulated board (--board qemu-stm32)`);
+    // A real board that already runs this experiment's firmware: connect on --port and benchmark (no flashing).
+    if (!board.emulated) return runOnRealBoard(args, 'bench');
     let samples = DEFAULT_BENCH_SAMPLES;
     if (flags.samples !== undefined) {
       samples = Number(flags.samples);

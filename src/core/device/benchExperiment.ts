@@ -16,7 +16,7 @@ import { CHECKPOINTS_DIR, CONFIG_FILE, STATUS_FILE, type ExperimentConfig, type 
 import type { TrainedModel } from '../model/trained';
 import { loadCheckpoint } from '../train/checkpoint';
 import { predict } from '../train/predict';
-import { benchOnEmulator, type BenchPhase, type BenchReport } from './bench';
+import { benchOnEmulator, type BenchPhase, type BenchReport, type RealBoardHooks } from './bench';
 import type { ToolPaths } from './tools';
 
 export const DEFAULT_BENCH_SAMPLES = 1000;
@@ -35,6 +35,8 @@ export interface ExperimentBenchOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (phase: BenchPhase | 'compile' | 'data', done: number, total: number) => void;
+  /** Real boards: the flash pipeline (src/core/device/realBoard.ts) in place of the emulated board. */
+  realBoard?: RealBoardHooks & { port: () => string | undefined };
 }
 
 export interface ExperimentBenchResult {
@@ -63,7 +65,7 @@ export function loadExperimentModel(experimentDir: string, checkpoint?: string):
 export async function benchExperiment(opts: ExperimentBenchOptions): Promise<ExperimentBenchResult> {
   const board = findBoard(opts.board);
   if (!board) throw new Error(`unknown board '${opts.board}'`);
-  if (!board.emulated) throw new Error(`${board.name} is a real board: use 'bnn flash' / "BNN: Flash to Board" for it; this benchmark runs the emulated board (qemu-stm32)`);
+  if (!board.emulated && !opts.realBoard) throw new Error(`${board.name} is a real board: use 'bnn flash' / "BNN: Flash to Board" for it; this benchmark runs the emulated board (qemu-stm32)`);
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   const what = `experiment ${path.basename(opts.experimentDir)}`;
@@ -91,18 +93,25 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   const images = ds.test.images.subarray(0, n * size);
   const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
   const labels = ds.test.labels.subarray(0, n);
-  const host = predict(trained, images, n);
 
   const report = await benchOnEmulator({
     board: opts.board, modelDir, workDir: path.join(outRoot, 'build'), hash: compiled.hash, what,
     estimate: { flash: compiled.plan.flashBytes, ram: compiled.plan.ramBytes },
-    inputs, labels, hostPredictions: host.classes,
+    inputs, labels,
+    hostPredict: (x) => predict(trained, x, 1).classes[0],
     reference: (x) => referenceInfer(compiled.model, x),
     tools: opts.tools, signal: opts.signal, log, progress,
+    realBoard: opts.realBoard,
   });
   if (report.mismatches.length) {
     const m = report.mismatches[0];
     log(`WARNING: ${report.mismatches.length} of ${n} samples differ from the host reference (first: sample ${m.index}, board class ${m.deviceClass} scores [${m.deviceScores.join(', ')}], host class ${m.hostClass} scores [${m.hostScores.join(', ')}])`);
+  }
+  if (opts.realBoard) {
+    // Real boards count core cycles: also give µs at the clock the firmware reported, and where the board was.
+    const us = (cycles: number): number => (cycles / report.hello.clockHz) * 1e6;
+    report.result.latencyUs = { median: us(report.result.latency.median), p90: us(report.result.latency.p90) };
+    report.result.port = opts.realBoard.port();
   }
   const file = writeDeviceResult(opts.experimentDir, report.result);
   log(`saved ${file}`);

@@ -83,3 +83,13 @@ export function autoPick(detected: readonly DetectedPort[], boardId?: string, po
   const real = candidates(detected).filter((c) => c.port && (!boardId || c.board.id === boardId) && (!port || c.port === port));
   return real.length === 1 ? real[0] : undefined;
 }
+
+/** Lines for `bnn boards`: each connected port and the boards it may be. */
+export function describeConnected(detected: readonly DetectedPort[]): string[] {
+  if (!detected.length) return ['  none (plug a board in by USB; the emulated board qemu-stm32 needs no hardware)'];
+  return detected.map((d) => {
+    const who = [d.port.manufacturer, d.port.serialNumber && `S/N ${d.port.serialNumber}`].filter(Boolean).join(', ');
+    const what = d.boards.length === 1 ? d.boards[0].id : `${d.boards.map((b) => b.id).join(' | ')} (same ST-Link on all: choose with --board)`;
+    return `  ${d.port.path.padEnd(22)} ${d.vendorId}:${d.productId}  ${what}${d.inBootloader ? ' — in bootloader' : ''}${who ? `  [${who}]` : ''}`;
+  });
+}

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBoard, BoardInfo } from '../../../src/core/boards';
-import { findTool, requireTool as requireExternalTool, ToolMissingError, installHint } from '../../../src/core/device/flashTools';
+import { findTool, requireTool as requireExternalTool, ToolMissingError, installHint } from '../../../src/core/device/tools';
 import { openocdArgs, flashWithOpenocd, explainOpenocdFailure } from '../../../src/core/device/flashers/openocd';
 import { stflashArgs, flashWithStflash } from '../../../src/core/device/flashers/stflash';
 import { findNucleoDrives, flashWithMassStorage } from '../../../src/core/device/flashers/massStorage';
@@ -38,8 +38,8 @@ describe('tool discovery and install messages', () => {
 
   it('a missing tool names what to install and how, for each OS', () => {
     const cases: [Parameters<typeof installHint>[0], 'linux' | 'darwin' | 'win32', RegExp][] = [
-      ['openocd', 'linux', /sudo apt install openocd/], ['openocd', 'darwin', /brew install open-ocd/], ['openocd', 'win32', /xPack OpenOCD/],
-      ['st-flash', 'linux', /apt install stlink-tools/], ['st-flash', 'darwin', /brew install stlink/],
+      ['openocd', 'linux', /sudo apt-get install openocd/], ['openocd', 'darwin', /brew install open-ocd/], ['openocd', 'win32', /xPack OpenOCD/],
+      ['st-flash', 'linux', /apt-get install stlink-tools/], ['st-flash', 'darwin', /brew install stlink/],
       ['arduino-cli', 'darwin', /brew install arduino-cli/], ['arduino-cli', 'win32', /winget install ArduinoSA\.CLI/],
       ['arm-none-eabi-gcc', 'linux', /gcc-arm-none-eabi libnewlib-arm-none-eabi/], ['arm-none-eabi-gcc', 'darwin', /gcc-arm-embedded/],
     ];
@@ -192,19 +192,19 @@ describe('choosing the flash method', () => {
     assert.equal(chooseFlashMethod(b, { ...none, 'st-flash': true, nucleoDrive: true }), 'st-flash');
     assert.equal(chooseFlashMethod(b, { ...none, nucleoDrive: true }), 'mass-storage');
     assert.equal(chooseFlashMethod(b, none, { port: '/dev/ttyACM0' }), 'stm32-serial-bootloader');
-    assert.throws(() => chooseFlashMethod(b, none, { os: 'linux' }), /Nothing to flash the STM32 Nucleo-F401RE with: install OpenOCD \(sudo apt install openocd\)/);
+    assert.throws(() => chooseFlashMethod(b, none, { os: 'linux' }), /Nothing to flash the STM32 Nucleo-F401RE with: install OpenOCD \(Debian\/Ubuntu: sudo apt-get install openocd/);
     assert.throws(() => chooseFlashMethod(b, none, { preferred: 'arduino-cli' }), /cannot be flashed with arduino-cli/);
   });
   it('the Nano needs arduino-cli and says how to get it with its core', () => {
     assert.equal(chooseFlashMethod(board('nano33ble'), { ...none, 'arduino-cli': true }), 'arduino-cli');
-    assert.throws(() => chooseFlashMethod(board('nano33ble'), none, { os: 'darwin' }), /brew install arduino-cli, then: arduino-cli core install arduino:mbed_nano/);
+    assert.throws(() => chooseFlashMethod(board('nano33ble'), none, { os: 'darwin' }), /macOS: brew install arduino-cli, then: arduino-cli core install arduino:mbed_nano/);
   });
 });
 
 describe('arduino-cli and bossac for the Nano 33 BLE', () => {
   it('recorded command lines', () => {
     assert.deepEqual(compileArgs('/w/.bnn/sketch/bnn_nano', '/w/.bnn/sketch/build'),
-      ['compile', '--fqbn', 'arduino:mbed_nano:nano33ble', '--warnings', 'default', '--output-dir', '/w/.bnn/sketch/build', '/w/.bnn/sketch/bnn_nano']);
+      ['compile', '--fqbn', 'arduino:mbed_nano:nano33ble', '--warnings', 'default', '--build-path', '/w/.bnn/sketch/build', '/w/.bnn/sketch/bnn_nano']);
     assert.deepEqual(bossacArgs('/dev/ttyACM1', '/b/bnn_nano.ino.bin', 'linux'), ['-d', '--port=ttyACM1', '-U', '-i', '-e', '-w', '-v', '/b/bnn_nano.ino.bin', '-R']);
     assert.equal(bossacArgs('COM6', 'x.bin', 'win32')[1], '--port=COM6');
   });

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { requireTool, ToolMissingError, currentOs, Os } from '../flashTools';
+import { requireTool, ToolMissingError, currentOs, Os } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { enterBootloader, waitForSketchPort, ListPorts, TouchPort } from '../portWatch';
 import { PortRecord } from '../detect';
@@ -14,8 +14,9 @@ import { FlashError, FlashOutcome, FlashRequest } from './types';
 
 export const NANO33BLE = { fqbn: 'arduino:mbed_nano:nano33ble', core: 'arduino:mbed_nano', vendorId: '2341', sketchPid: '805a', bootloaderPid: '005a' };
 
-export function compileArgs(sketchDir: string, outDir: string, fqbn = NANO33BLE.fqbn): string[] {
-  return ['compile', '--fqbn', fqbn, '--warnings', 'default', '--output-dir', outDir, sketchDir];
+/** --build-path (not --output-dir) keeps the object files, whose symbols give the model's own flash/RAM bytes. */
+export function compileArgs(sketchDir: string, buildDir: string, fqbn = NANO33BLE.fqbn): string[] {
+  return ['compile', '--fqbn', fqbn, '--warnings', 'default', '--build-path', buildDir, sketchDir];
 }
 
 /** Arduino's upload recipe for mbed_nano (platform.txt), plus -v so bossac reads the flash back. */
@@ -66,20 +67,20 @@ export async function checkArduinoCli(req: Pick<FlashRequest, 'tools' | 'signal'
   const cli = requireTool('arduino-cli', 'to build and upload the Arduino Nano 33 BLE sketch', { configured: req.tools?.['arduino-cli'] });
   const r = await runTool(cli, ['core', 'list', '--format', 'json'], { signal: req.signal, timeoutMs: 60_000 });
   if (!installedCores(r.output).some((c) => c.id === NANO33BLE.core)) {
-    throw new ToolMissingError('arduino:mbed_nano', `arduino-cli is installed, but not the core for the Nano 33 BLE. Install it: ` +
+    throw new ToolMissingError('arduino-cli', 'the arduino:mbed_nano core is missing', `arduino-cli is installed, but not the core for the Nano 33 BLE. Install it: ` +
       `arduino-cli core update-index && arduino-cli core install ${NANO33BLE.core}`);
   }
   return cli;
 }
 
-export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | 'log'>, sketchDir: string, outDir: string): Promise<string> {
+export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | 'log'>, sketchDir: string, outDir: string): Promise<{ bin: string; elf: string }> {
   const cli = await checkArduinoCli(req);
   const args = compileArgs(sketchDir, outDir);
   const r = await runTool(cli, args, { signal: req.signal, log: req.log, timeoutMs: 600_000 });
   if (r.code !== 0) throw new FlashError(`arduino-cli compile failed (exit ${r.code}); see the log. Command: ${formatCommandLine(cli, args)}`, 'arduino-cli');
   const bin = join(outDir, `${basename(sketchDir)}.ino.bin`);
   if (!existsSync(bin)) throw new FlashError(`arduino-cli compile did not produce ${bin}`, 'arduino-cli');
-  return bin;
+  return { bin, elf: join(outDir, `${basename(sketchDir)}.ino.elf`) };
 }
 
 export const listSerialPorts: ListPorts = async () => (await SerialPort.list()) as PortRecord[];

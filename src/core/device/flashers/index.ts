@@ -1,6 +1,6 @@
 /** Choosing how to flash a board with what this machine has, and running that flasher. */
 import type { BoardInfo, FlashMethod } from '../../boards';
-import { findTool, ToolMissingError, installHint, currentOs, Os } from '../flashTools';
+import { findTool, ToolMissingError, installHint, currentOs, Os, ToolName } from '../tools';
 import { findNucleoDrives, nucleoChip, DriveFs } from './massStorage';
 import { flashWithOpenocd } from './openocd';
 import { flashWithStflash } from './stflash';
@@ -16,7 +16,7 @@ export interface Availability {
 }
 
 export async function probeAvailability(board: BoardInfo, tools: ToolSettings = {}, fs?: DriveFs, os?: Os): Promise<Availability> {
-  const has = (t: string): boolean => { try { return !!findTool(t, { configured: tools[t], os }); } catch { return false; } };
+  const has = (t: ToolName): boolean => { try { return !!findTool(t, { configured: tools[t], os }); } catch { return false; } };
   const nucleo = board.id.startsWith('nucleo-');
   return {
     openocd: has('openocd'),
@@ -37,7 +37,7 @@ export function chooseFlashMethod(board: BoardInfo, avail: Availability, opts: {
     return opts.preferred;
   }
   if (methods.includes('arduino-cli')) {
-    if (!avail['arduino-cli']) throw new ToolMissingError('arduino-cli', `arduino-cli is needed to build and upload to the ${board.name} but was not found on PATH. ` +
+    if (!avail['arduino-cli']) throw new ToolMissingError('arduino-cli', undefined, `arduino-cli is needed to build and upload to the ${board.name} but was not found on PATH. ` +
       `Install it: ${installHint('arduino-cli', opts.os ?? currentOs())}, then: arduino-cli core install arduino:mbed_nano. Or set bnnStudio.tools.arduino-cli.`);
     return 'arduino-cli';
   }
@@ -46,7 +46,7 @@ export function chooseFlashMethod(board: BoardInfo, avail: Availability, opts: {
   if (methods.includes('mass-storage') && avail.nucleoDrive) return 'mass-storage';
   if (methods.includes('stm32-serial-bootloader') && opts.port) return 'stm32-serial-bootloader';
   const os = opts.os ?? currentOs();
-  throw new ToolMissingError('openocd', `Nothing to flash the ${board.name} with: install OpenOCD (${installHint('openocd', os)}) or ` +
+  throw new ToolMissingError('openocd', undefined, `Nothing to flash the ${board.name} with: install OpenOCD (${installHint('openocd', os)}) or ` +
     `stlink (${installHint('st-flash', os)}); or plug the board in so its NODE_${nucleoChip(board.id)} drive mounts; or start it in its ` +
     `ROM bootloader (BOOT0 high) and give its serial port to use the built-in serial flasher.`);
 }

@@ -6,8 +6,8 @@
 import { copyFile, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
-import type { Os } from '../flashTools';
-import { currentOs } from '../flashTools';
+import type { Os } from '../tools';
+import { currentOs } from '../tools';
 import { FlashError, FlashOutcome, FlashRequest } from './types';
 
 export interface NucleoDrive {

@@ -1,5 +1,5 @@
 /** Flashing a Nucleo-F4 with OpenOCD through its ST-Link: `program <elf> verify reset exit` on the stm32f4x target. */
-import { requireTool } from '../flashTools';
+import { requireTool } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { FlashError, FlashOutcome, FlashRequest } from './types';
 

@@ -1,5 +1,5 @@
 /** Flashing a Nucleo-F4 with stlink's `st-flash`, which writes, reads back and compares the .bin. */
-import { requireTool } from '../flashTools';
+import { requireTool } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { FlashError, FlashOutcome, FlashRequest } from './types';
 
