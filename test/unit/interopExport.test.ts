@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -203,6 +203,35 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
         assert.ok(Math.abs(a.sum - want[i].reduce((s, v) => s + v, 0)) < 1e-4, `${layer}[${i}] sum`);
       });
     }
+  });
+
+  it('bnn export writes both formats from an experiment folder, and explains bad arguments', () => {
+    const exp = path.join(tmp, 'exps', 'run1');
+    fs.mkdirSync(exp, { recursive: true });
+    fs.writeFileSync(path.join(exp, 'config.json'), '{}');
+    fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', lastCheckpoint: 'final' }));
+    writeCheckpoint(path.join(exp, 'checkpoints', 'final'), oddModel(), { epoch: 3, step: 30, createdAt: new Date().toISOString() }, undefined, 'test');
+    const bnn = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), ...args], { cwd: tmp, encoding: 'utf8' });
+    const tfjsOut = path.join(tmp, 'out-tfjs');
+    let r = bnn('export', 'run1', '--dir', 'exps', '--format', 'tfjs', '--out', tfjsOut);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /odd \(epoch 3, step 30\) → .*out-tfjs: TensorFlow\.js layers model/);
+    assert.equal(fs.readFileSync(path.join(tfjsOut, BNN_LAYERS_JS), 'utf8'), layersJs);
+    r = bnn('export', exp, '--format', 'keras', '--out', path.join(tmp, 'out-keras'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(fs.existsSync(path.join(tmp, 'out-keras', 'weights.json')));
+    r = bnn('export', exp, '--format', 'keras', '--out', path.join(tmp, 'out-keras'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /out-keras is not empty \(use --force to overwrite\)/);
+    r = bnn('export', exp, '--format', 'onnx', '--out', 'x');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--format must be tfjs or keras \(got 'onnx'\)/);
+    r = bnn('export', 'nope', '--dir', 'exps', '--format', 'tfjs', '--out', 'x');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no experiment 'nope'/);
+    r = bnn('export', exp, '--checkpoint', 'best', '--format', 'tfjs', '--out', 'x');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /no trained checkpoint \(looked for .*checkpoints\/best\/model\.json\)/);
   });
 
   it('bad inputs: no checkpoint yet, a non-empty target folder, a missing bundle', () => {
