@@ -11,6 +11,11 @@ import type { ModelSpec } from '../../src/core/model/spec';
 import type { MetricsEvent } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
 import { probePython } from '../../src/core/interop/larqRunner';
+import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
+import { predict } from '../../src/core/train/predict';
+import { inferShapes } from '../../src/core/deploy/plan';
+import { loadExperimentModel } from '../../src/core/interop/exportModel';
+import { tinyCnn } from '../support/models';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), id).spec!;
@@ -112,6 +117,60 @@ w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
     assert.equal(status.state, 'completed');
     assert.ok(existsSync(join(dir, 'exp', 'run1', 'checkpoints')));
     assert.deepEqual(readdirSync(join(dir, 'exp', 'run1')).filter((f) => f.includes('.tmp')), []);
+  });
+
+  it('ends with a BNN Studio checkpoint (±1 kernels from sign(latent), sign(0) = +1) that the evaluator and exporter read', function () {
+    this.timeout(30_000);
+    const python = requireTool(this, 'python3', 'apt-get install python3');
+    try { execFileSync(python, ['-c', 'import numpy']); } catch { this.skip(); } // the writer needs numpy, as Larq does
+    const s = tinyCnn();
+    const dir = mkdtempSync(join(tmpdir(), 'bnn-larq-ck-'));
+    for (const [name, text] of Object.entries(generateLarqProject({ ...opts, optimizer: { ...opts.optimizer, kind: 'latent' }, spec: s, dataset: 'mnist' }))) writeFileSync(join(dir, name), text);
+    // Keras-side weights as Larq's get_weights() has them: latent real kernels (one exact 0), BN in Keras order.
+    const shapes = inferShapes(s);
+    let inShape = s.input.shape;
+    const layers: Record<string, Array<[string, number[], number[]]>> = {};
+    s.layers.forEach((l, i) => {
+      const cin = inShape[inShape.length - 1];
+      const vals = (n: number, k: number) => Array.from({ length: n }, (_, j) => (j === 0 && k === 0 ? 0 : Math.sin(7 * j + 3 * k + i) * 0.6));
+      if (l.type === 'QuantConv2D') layers[l.name] = [['kernel', [l.kernelSize[0], l.kernelSize[1], cin, l.filters], vals(l.kernelSize[0] * l.kernelSize[1] * cin * l.filters, 0)]];
+      if (l.type === 'QuantDense') layers[l.name] = [['kernel', [inShape[0], l.units], vals(inShape[0] * l.units, 0)]];
+      if (l.type === 'BatchNormalization') layers[l.name] = [['beta', [cin], vals(cin, 1)], ['moving_mean', [cin], vals(cin, 2)], ['moving_variance', [cin], vals(cin, 3).map((v) => 1 + v * v)]];
+      inShape = shapes[i];
+    });
+    const printed = execFileSync(python, ['-c', `
+import sys, json; sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np
+import train
+w = train.ExperimentWriter(${JSON.stringify(join(dir, 'exp'))}, "larq1")
+layers = json.loads(${JSON.stringify(JSON.stringify(layers))})
+arrays = {name: [(kind, np.array(v, dtype=np.float32).reshape(shape)) for kind, shape, v in ws] for name, ws in layers.items()}
+train.write_checkpoint(w, arrays, 2, 40)
+w.status("completed", 2, 40, 40, last_checkpoint="last")
+try:
+    train.write_checkpoint(w, {"bn1": [("gamma_prime", np.zeros(8))]}, 2, 40, name="bad")
+except ValueError as e:
+    print("refused:", e)
+`], { encoding: 'utf8' });
+    assert.match(printed, /refused: layer bn1 has weights gamma_prime that BNN Studio does not know/);
+    const exp = join(dir, 'exp', 'larq1');
+    assert.deepEqual(readdirSync(join(exp, 'checkpoints')), ['last']);
+    const trained = loadCheckpoint(join(exp, 'checkpoints', 'last'));
+    assert.deepEqual(trained.spec, s);
+    assert.equal(trained.meta.step, 40);
+    const latent = Float32Array.from(layers.conv1[0][2]);
+    assert.equal(latent[0], 0);
+    assert.deepEqual(Array.from(trained.weights.conv1.kernel!), Array.from(latent, (v) => (v >= 0 ? 1 : -1)));
+    assert.deepEqual(trained.weights.bn2.movingMean, Float32Array.from(layers.bn2[1][2]));
+    assert.equal(trained.weights.bn2.gamma, undefined);
+    // Same topology and manifest as the built-in trainer writes for this model.
+    const mj = JSON.parse(readFileSync(join(exp, 'checkpoints', 'last', 'model.json'), 'utf8'));
+    const ours = modelJson(trained, { epoch: 2, step: 40, createdAt: '' }, 'x').json as { modelTopology: unknown; weightsManifest: unknown };
+    assert.deepEqual(mj.modelTopology, ours.modelTopology);
+    assert.deepEqual(mj.weightsManifest, ours.weightsManifest);
+    // The exporter finds it through status.lastCheckpoint, and the reference forward pass runs on it.
+    assert.deepEqual(loadExperimentModel(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
+    assert.equal(predict(trained, new Uint8Array(64 * 3).fill(200), 3).classes.length, 3);
   });
 });
 
