@@ -48,7 +48,9 @@ async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSp
 }
 
 async function importModel(arg: unknown): Promise<void> {
-  let source = arg instanceof vscode.Uri ? arg : undefined;
+  // a URI (explorer), or a Models-tree node of a Keras/TF.js file
+  let source = arg instanceof vscode.Uri ? arg
+    : arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri ? (arg as { uri: vscode.Uri }).uri : undefined;
   if (!source) {
     const picked = await vscode.window.showOpenDialog({ title: 'Import a Larq/Keras model JSON or a TensorFlow.js model.json', canSelectMany: false, filters: { 'Model JSON': ['json'] }, defaultUri: workspaceRoot() });
     source = picked?.[0];

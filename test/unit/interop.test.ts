@@ -16,6 +16,8 @@ import { predict } from '../../src/core/train/predict';
 import { inferShapes } from '../../src/core/deploy/plan';
 import { loadExperimentModel } from '../../src/core/interop/exportModel';
 import { tinyCnn } from '../support/models';
+import { analyzeModelText } from '../../src/extension/analyzeModel';
+import { summarize } from '../../src/core/estimate/summary';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), id).spec!;
@@ -61,6 +63,38 @@ describe('interop: Larq/Keras and TF.js models', () => {
     const msgs = r.problems.map((p) => p.message).join('\n');
     assert.match(msgs, /layer 3 \(DepthwiseConv2D 'dw'\): is not a layer BNN Studio can train and compile/);
     assert.match(msgs, /layer 4 \(QuantDense 'q'\): input_quantizer "DoReFaQuantizer" is not supported/);
+  });
+
+  it('Models tree analysis: a Keras/TF.js file gets the same estimates, and its problems point at the Keras layer', () => {
+    const text = readFileSync(join(fixtures, 'keras', 'larq-mnist-keras2.json'), 'utf8');
+    const a = analyzeModelText(text, 'models/larq-mnist.keras.json');
+    assert.ok(a.summary && a.load.spec);
+    assert.deepEqual(a.summary.totals, summarize(importKerasModel(text, 'x').spec!).totals);
+    const w = a.problems.find((p) => /pads its binarized input with 0/.test(p.message));
+    assert.ok(w && w.severity === 'warning');
+    // the range covers the Keras layer object the warning names (layer 4 of config.layers)
+    const lines = text.split('\n');
+    assert.match(lines[w.range.start.line].slice(w.range.start.character), /^\{/);
+    const layerText = lines.slice(w.range.start.line, w.range.end.line + 1).join('\n');
+    assert.match(layerText, /"pad_values": 0/);
+    const bad = specToKerasJson(spec('binary-mlp')) as { config: { layers: unknown[] } };
+    bad.config.layers.splice(2, 0, { class_name: 'LSTM', config: { name: 'lstm' } });
+    const b = analyzeModelText(JSON.stringify(bad, null, 1), 'model.json');
+    assert.equal(b.summary, undefined);
+    assert.match(b.problems[0].message, /layer 2 \(LSTM 'lstm'\): is not a layer BNN Studio can train and compile/);
+    assert.ok(b.problems[0].range.start.line > 0);
+    // *.bnn.json files still go through the BNN loader
+    assert.equal(analyzeModelText(JSON.stringify(bad), 'x.bnn.json').summary, undefined);
+  });
+
+  it('warns when a real-valued input is padded with non-zero values (Larq pad_values on the first layer)', () => {
+    const doc = specToKerasJson(spec('binary-cnn')) as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    const first = doc.config.layers[0].config;
+    assert.equal(first.pad_values, 0);
+    first.padding = 'same';
+    first.pad_values = 1.0;
+    const r = importKerasModel(JSON.stringify(doc), 'x.json');
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerIndex === 0 && /pads its real-valued input with 1/.test(p.message)));
   });
 
   it('rejects what is not a Keras model with a clear message', () => {
