@@ -30,6 +30,15 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
 ];
 
+// bnn-layers.js: BNN Studio's TF.js layers for users' own apps, shipped with every "Export as TF.js" (no tfjs inside:
+// it takes the caller's `tf`). A UMD-style script: a global `bnnLayers` in browsers, module.exports under CommonJS.
+builds.push({
+  ...common, sourcemap: false, minify: false, entryPoints: ['src/core/interop/tfjsLayers.ts'], outfile: 'dist/bnn-layers.js', platform: 'neutral',
+  format: 'iife', globalName: 'bnnLayers', target: 'es2020',
+  banner: { js: '/* BNN Studio layers for TensorFlow.js: registerBnnLayers(tf) defines QuantConv2D and QuantDense for tf.loadLayersModel. */' },
+  footer: { js: 'if (typeof module === "object" && module.exports) module.exports = bnnLayers;' },
+});
+
 // Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
 import { existsSync } from 'node:fs';
 const optional = [

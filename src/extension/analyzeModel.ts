@@ -5,6 +5,7 @@
 import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
 import { summarize, type ModelSummary } from '../core/estimate/summary';
 import type { ModelAnalysis } from './modelAnalysis';
+import { isBnnModelFile, loadImportedModelText } from '../core/interop/importedModel';
 
 const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
@@ -12,7 +13,8 @@ const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: {
 export function analyzeModelText(text: string, file: string): ModelAnalysis {
   let load: LoadedModel;
   try {
-    load = loadModelText(text, file);
+    // Larq/Keras and TF.js model files in the tree are read through the importer, with the same estimates.
+    load = isBnnModelFile(file) ? loadModelText(text, file) : loadImportedModelText(text, file);
   } catch (err) {
     const message = `internal error while reading the model: ${err instanceof Error ? err.message : String(err)}`;
     load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [], stage: 'semantic' }], layerRanges: [] };
