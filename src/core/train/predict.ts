@@ -1,5 +1,5 @@
 /**
- * The reference inference forward pass, in plain TypeScript (no TensorFlow.js): what "the trained model's prediction"
+ * The reference inference forward pass, in plain TypeScript (no TensorFlow.js, so the CLI and the compiler load it cheaply): what "the trained model's prediction"
  * means for the evaluator, the compiler's agreement test and the on-device comparison. Exact arithmetic where the
  * compiled C is exact:
  * - input x = u8/127.5 − 1 = (2·u8 − 255)/255. A layer on the real input with a binary kernel sums the integers
@@ -13,7 +13,7 @@
 import type { ModelSpec } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
-import { samePadding } from './conv';
+import { samePadding } from './padding';
 
 export interface Prediction {
   classes: number[];
