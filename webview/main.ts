@@ -38,10 +38,11 @@ export interface FlushInfo {
 }
 
 /**
- * Points kept per line. The charts are ~600 px wide and min-max decimation draws at most 4 points per pixel column,
- * so 5,000 points per line keep the drawing exact while each frame's decimation pass stays short for any run length.
+ * Points kept per line, whatever the run length. A chart is ~600 px wide, so 2,500 points is about 4 per pixel column
+ * (where chart.js's min-max decimation starts thinning anyway); a larger cap only made every frame's update slower
+ * (measured in `npm run bench`, section charts).
  */
-const SERIES_CAP = 5_000;
+const SERIES_CAP = 2_500;
 /** The compare header rebuilds its table: at most this often while events stream in. */
 const COMPARE_HEADER_MS = 250;
 
@@ -218,6 +219,8 @@ function setXMode(mode: XMode): void {
   saveState();
   stepBtn.toggleAttribute('secondary', mode !== 'step');
   epochBtn.toggleAttribute('secondary', mode !== 'epoch');
+  stepBtn.setAttribute('aria-pressed', String(mode === 'step'));
+  epochBtn.setAttribute('aria-pressed', String(mode === 'epoch'));
   for (const r of runs) r.setMode(mode);
   for (const v of views.values()) v.setXMode(mode);
   schedule();

@@ -9,6 +9,9 @@ import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
+import { compileCommand } from './commands/compile';
+import { benchCommand } from './commands/bench';
+import { flashCommand } from './commands/flash';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -20,11 +23,14 @@ const COMMANDS: CliCommand[] = [
   datasetsCommand,
   trainCommand,
   evalCommand,
+  compileCommand,
+  benchCommand,
+  flashCommand,
 ];
 
 function usage(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return `usage: bnn <command> [options]\n\n${COMMANDS.map((c) => `  ${c.usage.padEnd(w)}  ${c.summary}`).join('\n')}\n`;
+  // Usages are long (train has a dozen flags): each gets its own line, its summary indented below it.
+  return `usage: bnn <command> [options]\n\n${COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}\n\nExit codes: 0 ok, 1 invalid input, 2 usage.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,9 @@ export interface BoardInfo {
   fqbn?: string;
 }
 
+/** The ST-Link virtual COM port of Nucleo boards: V2-1 (374b; 3752 without the mass-storage drive) and V3 (374e/374f). */
+const ST_LINK_VCP = ['374b', '3752', '374e', '374f'].map((productId) => ({ vendorId: '0483', productId }));
+
 export const BOARDS: readonly BoardInfo[] = [
   {
     id: 'qemu-stm32', name: 'Emulated STM32F405 (QEMU netduinoplus2)', mcu: 'STM32F405RG', core: 'cortex-m4f',
@@ -37,19 +40,19 @@ export const BOARDS: readonly BoardInfo[] = [
   {
     id: 'nucleo-f401re', name: 'STM32 Nucleo-F401RE', mcu: 'STM32F401RE', core: 'cortex-m4f',
     flashBytes: 512 * 1024, ramBytes: 96 * 1024, clockHz: 84_000_000, tickSource: 'DWT cycle counter',
-    emulated: false, usb: [{ vendorId: '0483', productId: '374b' }, { vendorId: '0483', productId: '374e' }],
+    emulated: false, usb: ST_LINK_VCP,
     flashMethods: ['openocd', 'st-flash', 'mass-storage', 'stm32-serial-bootloader'],
   },
   {
     id: 'nucleo-f411re', name: 'STM32 Nucleo-F411RE', mcu: 'STM32F411RE', core: 'cortex-m4f',
     flashBytes: 512 * 1024, ramBytes: 128 * 1024, clockHz: 100_000_000, tickSource: 'DWT cycle counter',
-    emulated: false, usb: [{ vendorId: '0483', productId: '374b' }, { vendorId: '0483', productId: '374e' }],
+    emulated: false, usb: ST_LINK_VCP,
     flashMethods: ['openocd', 'st-flash', 'mass-storage', 'stm32-serial-bootloader'],
   },
   {
     id: 'nucleo-f446re', name: 'STM32 Nucleo-F446RE', mcu: 'STM32F446RE', core: 'cortex-m4f',
     flashBytes: 512 * 1024, ramBytes: 128 * 1024, clockHz: 180_000_000, tickSource: 'DWT cycle counter',
-    emulated: false, usb: [{ vendorId: '0483', productId: '374b' }, { vendorId: '0483', productId: '374e' }],
+    emulated: false, usb: ST_LINK_VCP,
     flashMethods: ['openocd', 'st-flash', 'mass-storage', 'stm32-serial-bootloader'],
   },
 ];

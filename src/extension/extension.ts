@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
+import { registerDevice } from './device';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -7,6 +8,8 @@ import { registerModelExplorer } from './modelExplorer';
 import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
 import { registerTraining } from './training';
+import { registerCompile } from './compile';
+import { registerExperiments } from './experimentsView';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -21,6 +24,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerModelCommands(context, models);
   registerInterop(context, output);
   registerTraining(context, output);
+  registerCompile(context, output);
+  registerDevice(context, output);
+  registerExperiments(context, output);
 }
 
 export function deactivate(): void {}

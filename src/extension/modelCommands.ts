@@ -35,7 +35,6 @@ export async function summaryText(store: ModelStore, model: vscode.Uri): Promise
     formatSummaryTable(a.summary).trimEnd(),
     '',
     `Board: ${board.name} (${board.mcu}) — flash ${formatBytes(budget.flash.used)} of ${formatBytes(budget.flash.available)} (${formatPercent(budget.flash.fraction)}), RAM ${formatBytes(budget.ram.used)} of ${formatBytes(budget.ram.available)} (${formatPercent(budget.ram.fraction)})${problem ? `\n  ⚠ ${problem}` : ''}`,
-    'Memory is deployed bytes as compiled (packed 32-bit words), not bits ÷ 8; RAM is the two ping-pong activation buffers.',
     '',
   ].join('\n');
 }
@@ -140,7 +139,7 @@ export async function newModel(store: ModelStore, folderArg?: unknown): Promise<
   const taken = (name: string): boolean => existing.has(modelFileName(name).toLowerCase());
   const name = await vscode.window.showInputBox({
     title: 'BNN: New Model (3/3): name',
-    prompt: `The model's name; the file will be <name>.bnn.json in ${displayPath(folder)}`,
+    prompt: `Letters, digits, _ . and -; the file will be <name>.bnn.json in ${displayPath(folder)}`,
     value: uniqueModelName(picked.template.id, (f) => existing.has(f.toLowerCase())),
     validateInput: (v) => validateModelName(v) ?? (taken(v) ? `${modelFileName(v)} already exists in this folder.` : undefined),
   });

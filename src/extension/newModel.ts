@@ -1,13 +1,18 @@
 /**
- * The pure part of "BNN: New Model": checking the name the user types and writing the template as a model file.
+ * The pure part of "BNN: New Model": checking the name the user types and naming the file.
  */
+import schema from '../../media/bnn-model.schema.json';
 
-/** Why `name` cannot be a model file name, or undefined when it can. */
+/** The schema's rule for a model name (it becomes part of experiment ids and C identifiers). */
+const NAME = (schema as { properties: { name: { pattern: string; maxLength: number } } }).properties.name;
+const NAME_PATTERN = new RegExp(NAME.pattern);
+
+/** Why `name` cannot name a model (and its file), or undefined when it can. */
 export function validateModelName(name: string): string | undefined {
-  const n = name.trim();
+  const n = stripModelExtension(name);
   if (!n) return 'Enter a name for the model.';
-  if (n.length > 100) return 'Use at most 100 characters.';
-  if (/[\\/:*?"<>|\u0000-\u001f]/.test(n)) return 'A model name cannot contain \\ / : * ? " < > | or control characters.';
+  if (n.length > NAME.maxLength) return `Use at most ${NAME.maxLength} characters.`;
+  if (!NAME_PATTERN.test(n)) return 'Use only letters, digits, _ . and - (the name becomes part of experiment ids and C identifiers).';
   if (/^\.|\.$/.test(n)) return 'A model name cannot start or end with a dot.';
   if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(n)) return `"${n}" is a reserved file name on Windows.`;
   return undefined;

@@ -6,7 +6,18 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { openSession, type Session } from '../e2e-support/session';
 import { RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
-import { quickOpen } from '../e2e-support/workbench';
+import { readFileSync } from 'node:fs';
+import { loadModelText } from '../../src/core/model/load';
+import { formatBytes, summarize, type ModelSummary } from '../../src/core/estimate/summary';
+import { expandTreeRow, expandViewPane, openActivity, quickOpen, treeRow, treeRows } from '../e2e-support/workbench';
+import { REPO_ROOT } from '../e2e-support/tools';
+
+/** The estimator's numbers for an example model: what the UI must show. */
+function summaryOf(file: string): ModelSummary {
+  const loaded = loadModelText(readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8'), file);
+  assert.ok(loaded.spec, `${file} must load`);
+  return summarize(loaded.spec);
+}
 
 describe('BNN Studio in the browser workbench (Playwright)', function () {
   let s: Session | undefined;
@@ -41,5 +52,54 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
     const page = s!.page;
     await quickOpen(page, 'binary-mlp.bnn.json');
     await page.locator('.monaco-editor .view-lines', { hasText: 'QuantDense' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
+  it('opens the BNN Studio activity bar and lists every example model with its flash and RAM', async function () {
+    const page = s!.page;
+    await openActivity(page, 'BNN Studio');
+    const models = await expandViewPane(page, 'Models');
+    for (const file of ['binary-cnn.bnn.json', 'binary-mlp.bnn.json', 'binarynet-cifar10.bnn.json']) {
+      const t = summaryOf(file).totals;
+      const row = await treeRow(models, file.replace('.bnn.json', ''));
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.ok(text.includes(`${formatBytes(t.flashBytes)} flash`) && text.includes(`${formatBytes(t.ramBytes)} RAM`),
+        `row "${text}" should show ${formatBytes(t.flashBytes)} flash and ${formatBytes(t.ramBytes)} RAM`);
+    }
+  });
+
+  it('expands a model into its layers with output shapes and costs', async function () {
+    const page = s!.page;
+    const models = await expandViewPane(page, 'Models');
+    const row = await treeRow(models, 'binary-cnn');
+    await expandTreeRow(row);
+    const conv = await treeRow(models, /^QuantConv2D/);
+    assert.match((await conv.innerText()).replace(/\s+/g, ' '), /→ \d+×\d+×\d+/);
+    const all = await treeRows(models).allInnerTexts();
+    assert.ok(all.some((t) => t.startsWith('QuantDense')), `layers: ${JSON.stringify(all)}`);
+  });
+
+  it('clicking a layer opens the model at that layer, with the inline estimates above each layer', async function () {
+    const page = s!.page;
+    const models = await expandViewPane(page, 'Models');
+    await (await treeRow(models, /^QuantConv2D/)).click();
+    await page.locator('.tabs-container .tab[aria-label*="binary-cnn.bnn.json"]').first().waitFor({ state: 'visible', timeout: 15_000 });
+    const t = summaryOf('binary-cnn.bnn.json').totals;
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: `Total: flash ${formatBytes(t.flashBytes)}` }).first();
+    await lens.waitFor({ state: 'visible', timeout: 20_000 });
+    const lenses = await page.locator('.monaco-editor .codelens-decoration').allInnerTexts();
+    assert.ok(lenses.some((l) => /QuantConv2D .*→/.test(l)), `lenses: ${JSON.stringify(lenses)}`);
+  });
+
+  it('shows the open model\'s flash and RAM against the selected board in the status bar', async function () {
+    const page = s!.page;
+    const t = summaryOf('binary-cnn.bnn.json').totals;
+    const want = `flash ${formatBytes(t.flashBytes)}`;
+    const item = page.locator('.part.statusbar .statusbar-item', { hasText: want }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      throw new Error(`no status bar item with "${want}"; items: ${JSON.stringify(await page.locator('.part.statusbar .statusbar-item').allInnerTexts())}`);
+    }
+    assert.match(await item.innerText(), /STM32|Nucleo|Nano/, 'names the selected board');
   });
 });

@@ -6,13 +6,14 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchOnEmulator, formatDeviceResult, percentile, saveDeviceResult } from '../../src/core/device/bench';
+import { benchOnEmulator, formatDeviceResult, percentile } from '../../src/core/device/bench';
+import { writeDeviceResult } from '../../src/core/experiments/store';
 import { buildFirmware } from '../../src/core/device/build';
 import { DeviceClient } from '../../src/core/device/client';
 import { liveEmulatorCount, startEmulatedBoard } from '../../src/core/device/qemu';
 import { openSerialTransport } from '../../src/core/device/serial';
 import { installHint, ToolMissingError } from '../../src/core/device/tools';
-import type { InferResult } from '../../src/core/device/protocol';
+import { MsgType, type InferResult } from '../../src/core/device/protocol';
 import { requireTool } from '../support/tools';
 import { tinyFixtureInfer } from '../support/boardSim';
 
@@ -75,6 +76,30 @@ describe('firmware on the emulated board (fixture model)', function () {
     assert.equal(liveEmulatorCount(), 0);
   });
 
+  it('decodes packed batches exactly and rejects malformed ones without replying garbage', async () => {
+    const board = await startEmulatedBoard({ elf });
+    const client = new DeviceClient(await openSerialTransport({ path: board.ptyPath }));
+    try {
+      await client.waitForHello();
+      const images = [new Uint8Array(16), new Uint8Array(16).fill(200), Uint8Array.from({ length: 16 }, (_, j) => (j < 8 ? 255 : 0)), Uint8Array.from({ length: 16 }, (_, j) => j * 16)];
+      const out = await client.inferBatch(images);
+      assert.deepEqual(out.map((r) => r.scores), images.map((x) => tinyFixtureInfer(x).scores));
+      const bad = [
+        Uint8Array.from([1, 0, 2, 0, 0xf2, 9]), // decodes to 15 bytes
+        Uint8Array.from([1, 0, 3, 0, 0xf0, 9, 0]), // 16 bytes then a dangling literal header
+        Uint8Array.from([2, 0, 2, 0, 0xf1, 9]), // count says 2, holds 1
+        Uint8Array.from([1, 0, 2, 0, 0xf1, 9, 0]), // a trailing byte after the last input
+      ];
+      for (const payload of bad) {
+        await assert.rejects(client.request(MsgType.BATCH_PACKED, payload), /the board rejected BATCH: BATCH_PACKED payload must be count u16 followed by count packed inputs \(bad payload length\)/);
+      }
+      assert.equal((await client.infer(images[1])).classIndex, tinyFixtureInfer(images[1]).classIndex);
+    } finally {
+      await client.close();
+      await board.stop();
+    }
+  });
+
   it('stops QEMU when the caller cancels', async () => {
     const ac = new AbortController();
     const board = await startEmulatedBoard({ elf, signal: ac.signal });
@@ -106,10 +131,10 @@ describe('firmware on the emulated board (fixture model)', function () {
     assert.ok(r.latency.median > 50 && r.latency.p90 >= r.latency.median);
     assert.deepEqual({ est: r.flash.estimate, model: r.flash.modelBytes }, { est: 16, model: 16 });
     assert.ok(r.flash.used > r.flash.estimate && r.ram.used > 8192, 'firmware totals include the harness');
-    const file = saveDeviceResult(dir, r);
-    assert.match(path.basename(file), /^qemu-stm32-\d{8}-\d{6}Z\.json$/);
+    const file = writeDeviceResult(dir, r);
+    assert.match(path.basename(file), /^qemu-stm32-\d{8}-\d{6}\.json$/);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r);
-    assert.notEqual(saveDeviceResult(dir, r), file, 'a second result in the same second gets its own file');
+    assert.notEqual(writeDeviceResult(dir, r), file, 'a second result in the same second gets its own file');
     assert.deepEqual(fs.readdirSync(path.dirname(file)).filter((f) => f.includes('.tmp')), []);
     assert.match(formatDeviceResult(r), /agreement +100\.00%/);
     assert.equal(liveEmulatorCount(), 0);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/experiments/atomic';
 import { makeExperimentId, dateFromId } from '../../src/core/experiments/id';
-import { MetricsWriter, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
+import { MetricsWriter, truncateMetrics, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
 import {
   cleanupStaleEntries, createExperiment, deleteExperiment, findResumeCheckpoint, findExperimentDir, groupByModel, listCheckpoints, listDeviceResults, listExperiments,
   readExperiment, resolveExperimentsDir, updateStatus, writeCheckpoint, writeDeviceResult, writeStatus, type ExperimentInit,
@@ -165,6 +165,10 @@ describe('experiment store', () => {
     assert.equal(m.truncatedTail, true);
     assert.match(describeSkipped(m), /^skipped 2 lines: line 3: not valid JSON .*; an incomplete last line/);
     assert.equal((await readLastEpochEvent(file))?.valAccuracy, 0.7);
+    // Python's json.dumps puts spaces after colons (the exported Larq script's writer).
+    const py = path.join(root, 'py.jsonl');
+    writeFileSync(py, `{"kind": "epoch", "step": 10, "epoch": 0, "time": 1, "loss": 0.5, "accuracy": 0.8, "valAccuracy": 0.66}\n${JSON.stringify(step(11))}\n`);
+    assert.equal((await readLastEpochEvent(py))?.valAccuracy, 0.66);
     // A complete last line without its newline is kept.
     assert.equal(parseMetricsText(JSON.stringify(step(5))).events.length, 1);
     // A resumed writer starts on a fresh line: only the cut line is lost.
@@ -175,6 +179,9 @@ describe('experiment store', () => {
     assert.deepEqual(after.events.map((ev) => ev.step), [1, 0, 3]);
     assert.equal(after.skipped, 2);
     assert.deepEqual((await readMetrics(e.dir)).events.map((ev) => ev.step), [1, 0, 3]); // the folder works too
+    // Resuming from a checkpoint at step 1 drops later points and the garbage.
+    assert.equal(await truncateMetrics(e.dir, 1), 3);
+    assert.deepEqual(await readMetrics(e.dir), { events: [step(1), epoch(0, 0.7)], skipped: 0, issues: [], truncatedTail: false, offset: readFileSync(file).length });
     assert.deepEqual(await readMetrics(path.join(root, 'none.jsonl')), { events: [], skipped: 0, issues: [], truncatedTail: false, offset: 0 });
   });
 

@@ -1,10 +1,11 @@
 import { BOARDS } from '../../core/boards';
 import { parseArgs, type CliCommand } from '../errors';
+import { describeConnected, detectBoards } from '../../core/device/detect';
 
 export const boardsCommand: CliCommand = {
   name: 'boards',
   usage: 'bnn boards [--json]',
-  summary: 'list supported boards',
+  summary: 'list supported boards and the ones connected now',
   async run(args) {
     const { bools } = parseArgs(args, { booleans: ['json'] });
     if (bools.has('json')) { process.stdout.write(`${JSON.stringify(BOARDS, null, 2)}\n`); return 0; }
@@ -12,6 +13,13 @@ export const boardsCommand: CliCommand = {
     const header = ['ID', 'BOARD', 'FLASH', 'RAM', 'CLOCK', 'FLASH WITH'];
     const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [header, ...rows]) process.stdout.write(`${r.map((v, i) => v.padEnd(w[i])).join('  ').trimEnd()}\n`);
+    process.stdout.write('\nconnected now:\n');
+    try {
+      const { SerialPort } = await import('serialport');
+      process.stdout.write(`${describeConnected(detectBoards(await SerialPort.list())).join('\n')}\n`);
+    } catch (err) {
+      process.stdout.write(`  (cannot list serial ports: ${(err as Error).message})\n`);
+    }
     return 0;
   },
 };

@@ -3,14 +3,12 @@
  * model (hash), runs test samples through the batch protocol, and compares the board's classes and scores with the
  * host's bit-exact reference and the trained model's predictions.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { findBoard } from '../boards';
-import { DEVICE_DIR, type DeviceResult } from '../experiments/types';
+import type { DeviceResult } from '../experiments/types';
 import { buildFirmware, type BuildResult } from './build';
 import { checkModelHash, DeviceClient, DeviceError } from './client';
 import type { HelloInfo, InferResult } from './protocol';
-import { startEmulatedBoard } from './qemu';
+import { startEmulatedBoard, type EmulatedBoard } from './qemu';
 import { openSerialTransport } from './serial';
 import type { ToolPaths } from './tools';
 
@@ -37,12 +35,22 @@ export interface EmulatorBenchOptions {
   labels: ArrayLike<number>;
   /** The host's exact twin of the C (the compiler's reference): what the board must answer. */
   reference: (input: Uint8Array) => HostReference;
-  /** The trained model's own predictions on the same samples, if available (host accuracy). */
-  hostPredictions?: ArrayLike<number>;
+  /** The trained model's own prediction for a sample (host accuracy), if available. Like `reference`, it runs while
+   * the board works on the same batch, so the host's time hides behind the serial line's. */
+  hostPredict?: (input: Uint8Array, index: number) => number;
   tools?: ToolPaths;
   signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (phase: BenchPhase, done: number, total: number) => void;
+  /** Real boards (src/core/device/realBoard.ts): how to build and where to put the firmware instead of QEMU. */
+  realBoard?: RealBoardHooks;
+}
+
+/** What a real board's flash pipeline plugs into the benchmark: its own build (Arduino) and the flash step. */
+export interface RealBoardHooks {
+  build?: (modelDir: string, workDir: string) => Promise<BuildResult>;
+  /** Flashes the build and returns the board's serial port, shaped like the emulated board so the rest is shared. */
+  deploy: (build: BuildResult) => Promise<Pick<EmulatedBoard, 'ptyPath' | 'exited' | 'stop'>>;
 }
 
 export interface SampleMismatch {
@@ -78,15 +86,17 @@ function sameScores(a: number[], b: number[]): boolean {
 
 export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<BenchReport> {
   const board = findBoard(opts.board);
-  if (!board?.emulated) throw new Error(`board '${opts.board}' is not an emulated board (use qemu-stm32)`);
+  if (!board || (!board.emulated && !opts.realBoard)) throw new Error(`board '${opts.board}' is not an emulated board (use qemu-stm32)`);
   if (!opts.inputs.length) throw new Error('no test samples to run');
   if (opts.labels.length !== opts.inputs.length) throw new Error(`${opts.inputs.length} samples but ${opts.labels.length} labels`);
   const log = opts.log ?? (() => {});
   const progress = opts.progress ?? (() => {});
   progress('build', 0, 1);
-  const build = await buildFirmware({ board: opts.board, modelDir: opts.modelDir, outDir: opts.workDir, tools: opts.tools, signal: opts.signal, log });
+  const build = opts.realBoard?.build
+    ? await opts.realBoard.build(opts.modelDir, opts.workDir)
+    : await buildFirmware({ board: opts.board, modelDir: opts.modelDir, outDir: opts.workDir, tools: opts.tools, signal: opts.signal, log });
   progress('start', 0, 1);
-  const emu = await startEmulatedBoard({ elf: build.elf, tools: opts.tools, signal: opts.signal, log });
+  const emu = opts.realBoard ? await opts.realBoard.deploy(build) : await startEmulatedBoard({ elf: build.elf, tools: opts.tools, signal: opts.signal, log });
   let client: DeviceClient | undefined;
   try {
     progress('connect', 0, 1);
@@ -97,21 +107,31 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
     log(`board: ${hello.board}, firmware ${hello.firmwareVersion}, protocol ${hello.protocolVersion}, model ${hello.modelHash}, tick source ${hello.tickSource}`);
     checkModelHash(hello, opts.hash, opts.what);
     if (hello.inputSize !== opts.inputs[0].length) throw new DeviceError('protocol', `the board's model takes ${hello.inputSize}-byte inputs, the test samples have ${opts.inputs[0].length}`);
-    const perBatch = client.maxBatch();
     const results: InferResult[] = [];
+    const refs: HostReference[] = [];
+    const hostClasses: number[] = [];
     const started = Date.now();
     progress('infer', 0, opts.inputs.length);
-    for (let i = 0; i < opts.inputs.length; i += perBatch) {
-      const chunk = opts.inputs.slice(i, i + perBatch);
+    let requests = 0;
+    for (let i = 0; i < opts.inputs.length;) {
+      const chunk = opts.inputs.slice(i, i + client.batchFit(opts.inputs, i));
+      requests++;
       // Generous: QEMU moves roughly 20–50 KB/s through the emulated USART on a busy host.
       const timeoutMs = 10_000 + chunk.length * (chunk[0].length / 5 + 50);
-      const part = await Promise.race([client.inferBatch(chunk, { timeoutMs, attempts: 2, signal: opts.signal }), exitWatch]);
-      results.push(...part);
+      const reply = Promise.race([client.inferBatch(chunk, { timeoutMs, attempts: 2, signal: opts.signal }), exitWatch]);
+      reply.catch(() => undefined);
+      for (let k = 0; k < chunk.length; k++) {
+        refs.push(opts.reference(chunk[k]));
+        hostClasses.push(opts.hostPredict ? opts.hostPredict(chunk[k], i + k) : refs[refs.length - 1].class);
+        await new Promise<void>((r) => setImmediate(r)); // let the serial I/O progress between host inferences
+      }
+      results.push(...await reply);
+      i += chunk.length;
       progress('infer', results.length, opts.inputs.length);
     }
     const inferSeconds = (Date.now() - started) / 1000;
-    log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${perBatch} per batch)`);
-    return summarize(opts, build, hello, results, inferSeconds);
+    log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${requests} batch requests)`);
+    return summarize(opts, build, hello, results, refs, hostClasses, inferSeconds);
   } finally {
     progress('stop', 0, 1);
     await client?.close().catch(() => undefined);
@@ -119,16 +139,16 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
   }
 }
 
-function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], inferSeconds: number): BenchReport {
+function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): BenchReport {
   const n = results.length;
   const mismatches: SampleMismatch[] = [];
   let deviceCorrect = 0;
   let hostCorrect = 0;
   let agree = 0;
   results.forEach((r, i) => {
-    const ref = opts.reference(opts.inputs[i]);
+    const ref = refs[i];
     const label = opts.labels[i];
-    const hostClass = opts.hostPredictions ? opts.hostPredictions[i] : ref.class;
+    const hostClass = hostClasses[i];
     if (r.classIndex === label) deviceCorrect++;
     if (hostClass === label) hostCorrect++;
     if (r.classIndex === hostClass) agree++;
@@ -152,19 +172,6 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
     firmwareVersion: hello.firmwareVersion,
   };
   return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), mismatches, inferSeconds };
-}
-
-/** Saves a result as <experiment>/device/<board>-<time>.json, atomically (temp file + rename). Returns the path. */
-export function saveDeviceResult(experimentDir: string, result: DeviceResult): string {
-  const dir = path.join(experimentDir, DEVICE_DIR);
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = result.time.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-  let file = path.join(dir, `${result.board}-${stamp}.json`);
-  for (let k = 2; fs.existsSync(file); k++) file = path.join(dir, `${result.board}-${stamp}-${k}.json`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(result, null, 2) + '\n');
-  fs.renameSync(tmp, file);
-  return file;
 }
 
 /** A one-paragraph human summary, as the CLI and the output channel print it. */

@@ -13,6 +13,10 @@ export const FIRMWARE_BOARDS: Record<string, { dir: string; linkerScript: string
     linkerScript: 'stm32f405.ld',
     cflags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'],
   },
+  // One board-support folder for the three Nucleo-64 F4 boards; the define picks the chip's clock tree (chip.h).
+  'nucleo-f401re': { dir: 'boards/nucleo-f4xx', linkerScript: 'stm32f401re.ld', cflags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-DNUCLEO_F401RE'] },
+  'nucleo-f411re': { dir: 'boards/nucleo-f4xx', linkerScript: 'stm32f411re.ld', cflags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-DNUCLEO_F411RE'] },
+  'nucleo-f446re': { dir: 'boards/nucleo-f4xx', linkerScript: 'stm32f446re.ld', cflags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-DNUCLEO_F446RE'] },
 };
 
 export const COMMON_CFLAGS = ['-O2', '-g', '-std=c99', '-Wall', '-Wextra', '-Werror', '-ffunction-sections', '-fdata-sections'];
@@ -95,7 +99,8 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     if (modelSources.includes(src)) modelObjects.push(obj);
   }
   const elf = path.join(opts.outDir, 'fw.elf');
-  const ldArgs = [...board.cflags, '-T', path.join(boardDir, board.linkerScript), '-nostartfiles', '--specs=nano.specs',
+  // -L lets a board's linker script INCLUDE shared sections from its own folder.
+  const ldArgs = [...board.cflags, `-L${boardDir}`, '-T', path.join(boardDir, board.linkerScript), '-nostartfiles', '--specs=nano.specs',
     '-Wl,--gc-sections', `-Wl,-Map=${path.join(opts.outDir, 'fw.map')}`, ...objects, '-o', elf];
   commandLines.push([gcc, ...ldArgs].join(' '));
   log(`link ${elf}`);
@@ -113,7 +118,8 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
   return { elf, size, commandLines };
 }
 
-async function measure(sizeTool: string, nm: string, elf: string, modelObjects: string[], signal?: AbortSignal): Promise<FirmwareSize> {
+/** Also measures ELFs built elsewhere (the Arduino sketch, built by arduino-cli). */
+export async function measure(sizeTool: string, nm: string, elf: string, modelObjects: string[], signal?: AbortSignal): Promise<FirmwareSize> {
   const { stdout } = await runTool(sizeTool, ['-A', elf], { signal });
   const sections: Record<string, number> = {};
   for (const line of stdout.split('\n')) {

@@ -2,10 +2,10 @@
  * Finding the external tools the device pipeline runs, and saying how to install a missing one on the user's OS.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
-export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib';
+export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib' | 'openocd' | 'st-flash' | 'arduino-cli';
 
 /** Install commands per OS. Debian/Ubuntu package names are the ones CI uses (scripts/apt-packages.txt). */
 const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; windows: string }> = {
@@ -27,6 +27,24 @@ const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; window
     brew: 'brew install --cask gcc-arm-embedded',
     windows: 'install the Arm GNU Toolchain (arm-none-eabi) from developer.arm.com and add its bin folder to PATH',
   },
+  openocd: {
+    apt: 'sudo apt-get install openocd',
+    dnf: 'sudo dnf install openocd',
+    brew: 'brew install open-ocd',
+    windows: 'download xPack OpenOCD from github.com/xpack-dev-tools/openocd-xpack/releases and add its bin folder to PATH, or set bnnStudio.tools.openocd',
+  },
+  'st-flash': {
+    apt: 'sudo apt-get install stlink-tools',
+    dnf: 'sudo dnf install stlink',
+    brew: 'brew install stlink',
+    windows: 'download stlink from github.com/stlink-org/stlink/releases and add its bin folder to PATH, or set bnnStudio.tools.st-flash',
+  },
+  'arduino-cli': {
+    apt: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh (then move bin/arduino-cli onto PATH)',
+    dnf: 'curl -fsSL https://raw.githubusercontent.com/arduino/arduino-cli/master/install.sh | sh (then move bin/arduino-cli onto PATH)',
+    brew: 'brew install arduino-cli',
+    windows: 'winget install ArduinoSA.CLI',
+  },
   newlib: {
     apt: 'sudo apt-get install libnewlib-arm-none-eabi',
     dnf: 'sudo dnf install arm-none-eabi-newlib',
@@ -43,8 +61,9 @@ export function installHint(tool: ToolName, platform: NodeJS.Platform = process.
 }
 
 export class ToolMissingError extends Error {
-  constructor(readonly tool: ToolName, detail?: string) {
-    super(`${tool === 'newlib' ? 'the newlib C library for arm-none-eabi' : tool} is not installed${detail ? ` (${detail})` : ''}. Install it — ${installHint(tool)}`);
+  /** `message` replaces the default text when the situation needs its own words (e.g. a missing arduino-cli core). */
+  constructor(readonly tool: ToolName, detail?: string, message?: string) {
+    super(message ?? `${tool === 'newlib' ? 'the newlib C library for arm-none-eabi' : tool} is not installed${detail ? ` (${detail})` : ''}. Install it — ${installHint(tool)}`);
     this.name = 'ToolMissingError';
   }
 }
@@ -90,4 +109,59 @@ export function runTool(file: string, args: string[], opts: { cwd?: string; sign
       resolve({ stdout, stderr });
     });
   });
+}
+
+export type Os = 'linux' | 'darwin' | 'win32';
+
+export function currentOs(): Os {
+  return process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux';
+}
+
+function isExecutable(p: string, os: Os): boolean {
+  try {
+    if (!statSync(p).isFile()) return false;
+    if (os !== 'win32') accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface FindToolOptions {
+  /** The value of bnnStudio.tools.<name>, if set. */
+  configured?: string;
+  env?: NodeJS.ProcessEnv;
+  os?: Os;
+}
+
+/**
+ * Like findExecutable, but strict about a configured path (one that is not an executable file is an error, not a
+ * silent fall-back to PATH) and testable with another PATH and OS.
+ */
+export function findTool(tool: ToolName, opts: FindToolOptions = {}): string | undefined {
+  const os = opts.os ?? currentOs();
+  if (opts.configured) {
+    if (isExecutable(opts.configured, os)) return opts.configured;
+    throw new ToolMissingError(tool, undefined, `The setting bnnStudio.tools.${tool} is "${opts.configured}", which is not an executable file. ` +
+      `Fix the path or clear the setting to search PATH.`);
+  }
+  const env = opts.env ?? process.env;
+  const dirs = (env.PATH ?? env.Path ?? '').split(os === 'win32' ? ';' : ':').filter(Boolean);
+  const exts = os === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((e) => e.toLowerCase()) : [''];
+  for (const d of dirs) {
+    for (const e of exts) {
+      const p = path.join(d, tool + e);
+      if (isExecutable(p, os)) return p;
+    }
+  }
+  return undefined;
+}
+
+/** findTool, or a ToolMissingError saying what the tool is needed for and how to install it on this OS. */
+export function requireTool(tool: ToolName, purpose: string, opts: FindToolOptions = {}): string {
+  const found = findTool(tool, opts);
+  if (found) return found;
+  const os = opts.os ?? currentOs();
+  throw new ToolMissingError(tool, undefined, `${tool} is needed ${purpose} but was not found on PATH. Install it — ${installHint(tool, os)}. ` +
+    `Or set bnnStudio.tools.${tool} to its full path.`);
 }

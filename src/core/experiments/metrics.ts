@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { METRICS_FILE, type MetricsEvent } from './types';
 import { toMetricsEvent, type MetricsParseIssue } from './metricsFile';
+import { writeFileAtomic } from './atomic';
 
 export interface MetricsParse {
   events: MetricsEvent[];
@@ -121,6 +122,8 @@ export async function readMetrics(fileOrExperimentDir: string): Promise<MetricsP
  * The last epoch event, reading backwards from the end in chunks (the file of a long run can be tens of MB; the
  * Experiments tree only needs the latest validation accuracy). Gives up after `maxBytes`.
  */
+const EPOCH_KIND = /"kind"\s*:\s*"epoch"/;
+
 export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Promise<Extract<MetricsEvent, { kind: 'epoch' }> | undefined> {
   let fh;
   try {
@@ -144,7 +147,8 @@ export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Prom
       const firstComplete = start === 0 ? 0 : 1;
       for (let i = lines.length - 1; i >= firstComplete; i--) {
         const l = lines[i].trim();
-        if (!l.includes('"epoch"') || !l.startsWith('{')) continue;
+        // Cheap pre-filter (JSON.parse of every step line of a long run would cost seconds); tolerates `"kind": "epoch"`.
+        if (!EPOCH_KIND.test(l)) continue;
         try {
           const ev = asMetricsEvent(JSON.parse(l));
           if (ev?.kind === 'epoch') return ev;
@@ -159,6 +163,19 @@ export async function readLastEpochEvent(file: string, maxBytes = 8 << 20): Prom
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * For a resume from a checkpoint taken at `lastStep`: rewrites metrics.jsonl (atomically) keeping only the events with
+ * step ≤ lastStep, so the resumed run continues the curves without duplicated or orphaned points; garbled lines go too.
+ * A follower sees the replaced file and starts over (`reset`). Returns how many lines were dropped.
+ */
+export async function truncateMetrics(experimentDir: string, lastStep: number): Promise<number> {
+  const file = path.join(experimentDir, METRICS_FILE);
+  const parsed = await readMetrics(file);
+  const kept = parsed.events.filter((e) => e.step <= lastStep);
+  writeFileAtomic(file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return parsed.events.length - kept.length + parsed.skipped;
 }
 
 /** Appends events to an experiment's metrics.jsonl, one write() per line. Sync: the trainer's step order is the file order. */

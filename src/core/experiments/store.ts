@@ -75,7 +75,8 @@ export function createExperiment(root: string, init: ExperimentInit, opts: Creat
         renameSync(staging, dir);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST' || code === 'ENOTEMPTY' || code === 'EPERM' || code === 'EACCES' && existsSync(dir)) continue;
+        // Linux reports a non-empty target as ENOTEMPTY/EEXIST; Windows as EPERM/EACCES (then the target must exist).
+        if (code === 'EEXIST' || code === 'ENOTEMPTY' || ((code === 'EPERM' || code === 'EACCES') && existsSync(dir))) continue;
         throw err;
       }
       fsyncDir(root);

@@ -45,6 +45,17 @@ describe('Diagnostics for a broken model', () => {
     await waitFor(() => `the problem to clear after the fix (diagnostics: ${describeDiagnostics(uri)})`, () => problemsOf(uri).length === 0, 30_000);
   });
 
+  it('reports a semantic error (last layer vs classes) as a BNN Studio error at the offending value', async () => {
+    const uri = await writeBroken('units-mismatch.bnn.json', 'units-mismatch.bnn.json');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const lines = doc.getText().split('\n');
+    const unitsLine = lines.findIndex((l) => /"units":\s*12/.test(l));
+    const diag = await waitFor(() => `a BNN Studio error on line ${unitsLine + 1} (diagnostics: ${describeDiagnostics(uri)})`, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.source === 'BNN Studio' && d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === unitsLine));
+    assert.match(diag.message, /but "classes" is 10/);
+  });
+
   it('marks a JSON syntax error', async () => {
     const uri = await writeBroken('syntax-missing-comma.bnn.json', 'syntax.bnn.json');
     await vscode.window.showTextDocument(uri);

@@ -17,11 +17,16 @@ interface Rig { pair: PtyPair; sim: Stm32BootloaderSim; host: SerialLink; simDon
 
 async function rig(opts: SimOptions = {}): Promise<Rig> {
   const pair = await openPtyPair();
-  const simLink = await SerialLink.open({ path: pair.a, baudRate: 115200, parity: 'even' });
-  const sim = new Stm32BootloaderSim(simLink, { onUnplug: () => pair.proc.kill(), ...opts });
-  const simDone = sim.start();
-  const host = await SerialLink.open({ path: pair.b, baudRate: 115200, parity: 'even' });
-  return { pair, sim, host, simDone };
+  try {
+    const simLink = await SerialLink.open({ path: pair.a, baudRate: 115200, parity: 'even' });
+    const sim = new Stm32BootloaderSim(simLink, { onUnplug: () => pair.proc.kill(), ...opts });
+    const simDone = sim.start();
+    const host = await SerialLink.open({ path: pair.b, baudRate: 115200, parity: 'even' });
+    return { pair, sim, host, simDone };
+  } catch (err) {
+    await pair.close();
+    throw err;
+  }
 }
 
 async function teardown(r: Rig): Promise<void> {

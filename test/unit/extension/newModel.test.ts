@@ -1,19 +1,27 @@
 import { strict as assert } from 'node:assert';
+import * as fc from 'fast-check';
 import { loadModelText } from '../../../src/core/model/load';
 import { TEMPLATES, templateText } from '../../../src/core/model/templates';
 import { modelFileName, stripModelExtension, uniqueModelName, validateModelName } from '../../../src/extension/newModel';
 
 describe('new model (names and file text)', () => {
-  it('accepts ordinary names and rejects unusable ones with a reason', () => {
-    for (const ok of ['mnist-cnn', 'My Net v2', 'binarynet_cifar10', 'модель']) assert.equal(validateModelName(ok), undefined, ok);
+  it('accepts the names the schema accepts and rejects others with a reason', () => {
+    for (const ok of ['mnist-cnn', 'binarynet_cifar10', 'net.v2', 'A1', 'net.bnn.json']) assert.equal(validateModelName(ok), undefined, ok);
     assert.match(validateModelName('')!, /Enter a name/);
     assert.match(validateModelName('   ')!, /Enter a name/);
-    assert.match(validateModelName('a/b')!, /cannot contain/);
-    assert.match(validateModelName('a\\b')!, /cannot contain/);
-    assert.match(validateModelName('what?')!, /cannot contain/);
+    for (const bad of ['My Net', 'a/b', 'a\\b', 'what?', 'модель', 'tab\there']) assert.match(validateModelName(bad)!, /only letters, digits/, bad);
     assert.match(validateModelName('.hidden')!, /dot/);
     assert.match(validateModelName('CON')!, /reserved/);
     assert.match(validateModelName('x'.repeat(101))!, /100 characters/);
+  });
+
+  it('every name it accepts gives a model file the loader accepts', () => {
+    const t = TEMPLATES[0];
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/)), (name) => {
+      if (validateModelName(name) !== undefined) return;
+      const r = loadModelText(templateText(t, stripModelExtension(name)), modelFileName(name));
+      assert.deepEqual(r.diagnostics, [], name);
+    }), { numRuns: 200 });
   });
 
   it('adds the .bnn.json extension once', () => {

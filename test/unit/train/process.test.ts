@@ -7,7 +7,7 @@ import { startTrainer } from '../../../src/core/train/host';
 import { trainerEntry } from '../../../src/core/train/spawn';
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import { readMetrics, readStatus } from '../../../src/core/train/experimentFiles';
-import { effectiveStatus } from '../../../src/core/experiments/interimStore';
+import { effectiveState } from '../../../src/core/experiments/store';
 import type { TrainRequest, WorkerToHost } from '../../../src/core/messages';
 import { tinyMlp } from '../../support/models';
 
@@ -88,6 +88,6 @@ describe('train/worker process', function () {
     await new Promise((r) => child.on('exit', r));
     const st = readStatus(dir)!;
     assert.equal(st.state, 'running');
-    assert.equal(effectiveStatus(st).state, 'interrupted');
+    assert.equal(effectiveState(st), 'interrupted');
   });
 });

@@ -308,7 +308,7 @@ export class Stm32BootloaderSim {
     const r = addr === undefined ? undefined : this.region(addr, 4);
     if (addr === undefined || !r || r.kind === 'rom') { this.log('Go', false); return this.reply(NACK); }
     this.log('Go', true, `0x${addr.toString(16)}`);
+    this.goAddress = addr; // before the ACK: the client may exit as soon as it reads it
     await this.reply(ACK);
-    this.goAddress = addr;
   }
 }

@@ -1,0 +1,62 @@
+import { findBoard, BOARDS } from '../../core/boards';
+import { formatDeviceResult } from '../../core/device/bench';
+import { benchExperiment, DEFAULT_BENCH_SAMPLES } from '../../core/device/benchExperiment';
+import { findExperimentDir, resolveExperimentsDir } from '../../core/experiments/store';
+import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+import { runOnRealBoard } from './flash';
+
+export const benchCommand: CliCommand = {
+  name: 'bench',
+  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> [--port P] [--samples N] [--checkpoint NAME] [--dir D] [--data-dir D] [--json]',
+  summary: 'run an experiment on the emulated board: on-device accuracy, agreement with the host, latency, flash/RAM',
+  async run(args) {
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
+    if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
+    const boardId = flags.board ?? 'qemu-stm32';
+    const board = findBoard(boardId);
+    if (!board) throw new UsageError(`unknown board '${boardId}' (one of ${BOARDS.map((b) => b.id).join(', ')})`);
+    // A real board that already runs this experiment's firmware: connect on --port and benchmark (no flashing).
+    if (!board.emulated) return runOnRealBoard(args, 'bench');
+    let samples = DEFAULT_BENCH_SAMPLES;
+    if (flags.samples !== undefined) {
+      samples = Number(flags.samples);
+      if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples must be a positive integer (got '${flags.samples}')`);
+    }
+    let experimentDir: string;
+    try {
+      experimentDir = findExperimentDir(resolveExperimentsDir({ dir: flags.dir }), positional[0]);
+    } catch (err) {
+      throw new InputError((err as Error).message);
+    }
+    const json = bools.has('json');
+    const ac = new AbortController();
+    const onSigint = (): void => { process.stderr.write('\nbnn bench: cancelling, stopping the emulated board…\n'); ac.abort(); };
+    process.once('SIGINT', onSigint);
+    let lastPct = -1;
+    try {
+      const { report, file } = await benchExperiment({
+        experimentDir, board: boardId, samples, checkpoint: flags.checkpoint,
+        data: flags['data-dir'] ? { dataDir: flags['data-dir'] } : undefined,
+        signal: ac.signal,
+        log: (line) => process.stderr.write(`${line}\n`),
+        progress: (phase, done, total) => {
+          if (phase !== 'infer' || !process.stderr.isTTY) return;
+          const pct = Math.floor((100 * done) / Math.max(1, total));
+          if (pct !== lastPct) { lastPct = pct; process.stderr.write(`\r${done}/${total} samples${done === total ? '\n' : ''}`); }
+        },
+      });
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ ...report.result, file, hostReferenceMismatches: report.mismatches.length, inferSeconds: report.inferSeconds, tickSource: report.hello.tickSource }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatDeviceResult(report.result)}\nsaved            ${file}\n`);
+        if (report.mismatches.length) process.stdout.write(`WARNING: ${report.mismatches.length} samples differ from the host's exact reference of the compiled C\n`);
+      }
+      return 0;
+    } catch (err) {
+      if (ac.signal.aborted) { process.stderr.write('bnn bench: cancelled\n'); return 130; }
+      throw new InputError((err as Error).message);
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};

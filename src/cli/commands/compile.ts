@@ -1,0 +1,58 @@
+import { findBoard, BOARDS, DEFAULT_BOARD_ID } from '../../core/boards';
+import { compileModel } from '../../core/compile/compile';
+import { CompileInputError, defaultOutDir, loadCompileSource, writeCompiledFiles } from '../../core/compile/source';
+import { TrainedModelFormatError } from '../../core/compile/trainedJson';
+import { CompileError } from '../../core/compile/types';
+import { SpecError } from '../../core/deploy/plan';
+import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+
+function bytes(n: number): string {
+  return n >= 10240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
+}
+
+export const compileCommand: CliCommand = {
+  name: 'compile',
+  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--json]',
+  summary: 'generate the bit-packed C model (bnn_model.h/.c) for a board',
+  async run(args) {
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint'], booleans: ['json'] });
+    const input = positional[0];
+    if (!input) throw new UsageError('missing <experiment|checkpoint dir|model.trained.json> argument');
+    if (positional.length > 1) throw new UsageError(`unexpected argument '${positional[1]}'`);
+    const boardId = flags.board ?? DEFAULT_BOARD_ID;
+    const board = findBoard(boardId);
+    if (!board) throw new InputError(`unknown board '${boardId}' (known: ${BOARDS.map((b) => b.id).join(', ')})`);
+    let compiled;
+    let outDir: string;
+    try {
+      const source = loadCompileSource(input, flags.checkpoint);
+      compiled = compileModel(source.trained, { board: board.id });
+      outDir = flags.out ?? defaultOutDir(source, board.id);
+      writeCompiledFiles(outDir, compiled.files);
+    } catch (err) {
+      if (err instanceof CompileError || err instanceof CompileInputError || err instanceof TrainedModelFormatError) throw new InputError(err.message);
+      if (err instanceof SpecError) throw new InputError(`${input}: ${err.message}`);
+      throw err;
+    }
+    const plan = compiled.plan;
+    const warnings: string[] = [];
+    if (plan.flashBytes > board.flashBytes) warnings.push(`the model's ${bytes(plan.flashBytes)} of parameters exceed ${board.name}'s ${bytes(board.flashBytes)} flash`);
+    if (plan.ramBytes > board.ramBytes) warnings.push(`the model's ${bytes(plan.ramBytes)} of buffers exceed ${board.name}'s ${bytes(board.ramBytes)} RAM`);
+    if (bools.has('json')) {
+      process.stdout.write(`${JSON.stringify({ out: outDir, files: Object.keys(compiled.files), warnings, ...compiled.manifest }, null, 2)}\n`);
+      return 0;
+    }
+    for (const w of warnings) process.stderr.write(`bnn compile: warning: ${w}\n`);
+    const kernels = plan.stages.reduce((a, s) => a + s.kernelBytes, 0);
+    process.stdout.write([
+      `compiled '${compiled.manifest.model}' for ${board.id} (${board.name}) → ${outDir}`,
+      `  files   ${Object.keys(compiled.files).join(', ')}`,
+      `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) of ${bytes(board.flashBytes)}`,
+      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}) of ${bytes(board.ramBytes)}`,
+      `  scores  ${compiled.model.classes} × ${compiled.model.scoresAreFloat ? 'float32' : 'int32'}; input ${compiled.model.inputBytes} bytes`,
+      `  hash    ${compiled.hash}`,
+      '',
+    ].join('\n'));
+    return 0;
+  },
+};

@@ -1,0 +1,119 @@
+/**
+ * `bnn bench <experiment> --board qemu-stm32` and "BNN: Run on Emulated Board": an experiment's checkpoint →
+ * compiled C (compileModel) → firmware → emulated board → DeviceResult saved in the experiment's device/ folder.
+ * The host side is the trainer's forward pass (host accuracy, agreement) and the compiler's exact reference
+ * (which classes and scores the board must answer, sample by sample).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { findBoard } from '../boards';
+import { compileModel, type CompiledModel } from '../compile/compile';
+import { referenceInfer } from '../compile/reference';
+import { loadDataset } from '../data/load';
+import type { DataLookupOptions } from '../data/locate';
+import { writeDeviceResult } from '../experiments/store';
+import { CHECKPOINTS_DIR, CONFIG_FILE, STATUS_FILE, type ExperimentConfig, type ExperimentStatus } from '../experiments/types';
+import type { TrainedModel } from '../model/trained';
+import { loadCheckpoint } from '../train/checkpoint';
+import { predict } from '../train/predict';
+import { benchOnEmulator, type BenchPhase, type BenchReport, type RealBoardHooks } from './bench';
+import type { ToolPaths } from './tools';
+
+export const DEFAULT_BENCH_SAMPLES = 1000;
+/** Where the compiled model and firmware of a benchmark are kept, inside the experiment (inspectable, reproducible). */
+export const FIRMWARE_DIR = 'firmware';
+
+export interface ExperimentBenchOptions {
+  experimentDir: string;
+  board: string;
+  /** Test samples to run (the first N of the dataset's test split); default 1000 or all there are. */
+  samples?: number;
+  /** Checkpoint name under checkpoints/ (default: status.bestCheckpoint, else the last one). */
+  checkpoint?: string;
+  data?: DataLookupOptions;
+  tools?: ToolPaths;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  progress?: (phase: BenchPhase | 'compile' | 'data', done: number, total: number) => void;
+  /** Real boards: the flash pipeline (src/core/device/realBoard.ts) in place of the emulated board. */
+  realBoard?: RealBoardHooks & { port: () => string | undefined };
+}
+
+export interface ExperimentBenchResult {
+  report: BenchReport;
+  /** The saved device/<board>-<time>.json. */
+  file: string;
+  compiled: CompiledModel;
+  checkpoint: string;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return undefined; }
+}
+
+export function loadExperimentModel(experimentDir: string, checkpoint?: string): { trained: TrainedModel; checkpoint: string; config?: ExperimentConfig } {
+  const status = readJson<ExperimentStatus>(path.join(experimentDir, STATUS_FILE));
+  const config = readJson<ExperimentConfig>(path.join(experimentDir, CONFIG_FILE));
+  const names = checkpoint ? [checkpoint] : [status?.bestCheckpoint, status?.lastCheckpoint, 'last'].filter((n): n is string => !!n);
+  for (const name of names) {
+    const dir = path.join(experimentDir, CHECKPOINTS_DIR, name);
+    if (fs.existsSync(path.join(dir, 'model.json'))) return { trained: loadCheckpoint(dir), checkpoint: name, config };
+  }
+  throw new Error(`experiment ${path.basename(experimentDir)} has no checkpoint${checkpoint ? ` named '${checkpoint}'` : ''} to run (looked for ${names.map((n) => `${CHECKPOINTS_DIR}/${n}/model.json`).join(', ')}): train it first`);
+}
+
+export async function benchExperiment(opts: ExperimentBenchOptions): Promise<ExperimentBenchResult> {
+  const board = findBoard(opts.board);
+  if (!board) throw new Error(`unknown board '${opts.board}'`);
+  if (!board.emulated && !opts.realBoard) throw new Error(`${board.name} is a real board: use 'bnn flash' / "BNN: Flash to Board" for it; this benchmark runs the emulated board (qemu-stm32)`);
+  const log = opts.log ?? (() => {});
+  const progress = opts.progress ?? (() => {});
+  const what = `experiment ${path.basename(opts.experimentDir)}`;
+
+  progress('compile', 0, 1);
+  const { trained, checkpoint, config } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
+  const compiled = compileModel(trained, { board: opts.board });
+  const outRoot = path.join(opts.experimentDir, FIRMWARE_DIR, opts.board);
+  const modelDir = path.join(outRoot, 'model');
+  fs.rmSync(modelDir, { recursive: true, force: true });
+  fs.mkdirSync(modelDir, { recursive: true });
+  for (const [name, text] of Object.entries(compiled.files)) fs.writeFileSync(path.join(modelDir, name), text);
+  log(`compiled checkpoint '${checkpoint}' of ${what}: model ${compiled.hash}, ${compiled.plan.flashBytes} B flash, ${compiled.plan.ramBytes} B RAM (plan)`);
+
+  progress('data', 0, 1);
+  const dataName = config?.dataset.path ?? config?.dataset.name;
+  if (!dataName) throw new Error(`${what} has no readable config.json naming its dataset`);
+  const ds = loadDataset(dataName, opts.data);
+  const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
+  if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
+  const requested = opts.samples ?? DEFAULT_BENCH_SAMPLES;
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`samples must be a positive integer (got ${requested})`);
+  const n = Math.min(requested, ds.test.count);
+  if (n < requested) log(`the test split of '${ds.name}' has ${ds.test.count} samples; running all of them`);
+  const images = ds.test.images.subarray(0, n * size);
+  const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
+  const labels = ds.test.labels.subarray(0, n);
+
+  const report = await benchOnEmulator({
+    board: opts.board, modelDir, workDir: path.join(outRoot, 'build'), hash: compiled.hash, what,
+    estimate: { flash: compiled.plan.flashBytes, ram: compiled.plan.ramBytes },
+    inputs, labels,
+    hostPredict: (x) => predict(trained, x, 1).classes[0],
+    reference: (x) => referenceInfer(compiled.model, x),
+    tools: opts.tools, signal: opts.signal, log, progress,
+    realBoard: opts.realBoard,
+  });
+  if (report.mismatches.length) {
+    const m = report.mismatches[0];
+    log(`WARNING: ${report.mismatches.length} of ${n} samples differ from the host reference (first: sample ${m.index}, board class ${m.deviceClass} scores [${m.deviceScores.join(', ')}], host class ${m.hostClass} scores [${m.hostScores.join(', ')}])`);
+  }
+  if (opts.realBoard) {
+    // Real boards count core cycles: also give µs at the clock the firmware reported, and where the board was.
+    const us = (cycles: number): number => (cycles / report.hello.clockHz) * 1e6;
+    report.result.latencyUs = { median: us(report.result.latency.median), p90: us(report.result.latency.p90) };
+    report.result.port = opts.realBoard.port();
+  }
+  const file = writeDeviceResult(opts.experimentDir, report.result);
+  log(`saved ${file}`);
+  return { report, file, compiled, checkpoint };
+}

@@ -1,0 +1,83 @@
+/**
+ * "BNN: Compile to C" (`bnn.compile`): compiles an experiment (tree item, id or folder), a checkpoint folder or a
+ * `*.trained.json` for the selected board into a folder, and opens bnn_model.h.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
+import type { CompiledModel } from '../core/compile/compile';
+import { experimentRoots, isExperimentRef, resolveExperimentDir } from './experimentRefs';
+
+/**
+ * Accepts what a command can be invoked with: an Experiments-tree node, a Uri (a *.trained.json in the Explorer), a
+ * path, or an experiment id.
+ */
+function pathFromArg(arg: unknown): string | undefined {
+  if (arg === undefined || arg === null) return undefined;
+  if (isExperimentRef(arg)) return arg.experimentDir;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (typeof arg === 'string' && (path.isAbsolute(arg) || fs.existsSync(arg))) return arg;
+  return resolveExperimentDir(arg);
+}
+
+async function pickSource(): Promise<string | undefined> {
+  const items: (vscode.QuickPickItem & { target?: string })[] = [];
+  for (const dir of experimentRoots()) {
+    let names: string[] = [];
+    try { names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'checkpoints'))); } catch { continue; }
+    for (const n of names.sort().reverse()) items.push({ label: n, description: 'experiment', target: path.join(dir, n) });
+  }
+  items.push({ label: '$(folder-opened) Browse…', description: 'a checkpoint folder or a *.trained.json' });
+  const choice = await vscode.window.showQuickPick(items, { placeHolder: 'Experiment to compile to C' });
+  if (!choice) return undefined;
+  if (choice.target) return choice.target;
+  const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: false, filters: { 'Trained model': ['json'] }, openLabel: 'Compile' });
+  return uris?.[0]?.fsPath;
+}
+
+export function registerCompile(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.compile', async (arg?: unknown): Promise<CompiledModel | undefined> => {
+    let source: string | undefined;
+    try {
+      source = pathFromArg(arg) ?? (await pickSource());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`BNN: cannot compile: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (!source) return undefined;
+    const boardId = vscode.workspace.getConfiguration('bnnStudio').get<string>('board') || DEFAULT_BOARD_ID;
+    const board = findBoard(boardId);
+    if (!board) {
+      void vscode.window.showErrorMessage(`BNN: unknown board '${boardId}' in setting bnnStudio.board.`, 'Select Board').then((a) => { if (a) void vscode.commands.executeCommand('bnn.selectBoard'); });
+      return undefined;
+    }
+    try {
+      const { compiled, outDir } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: compiling for ${board.name}…` }, async () => {
+        // Loaded on first use: reading checkpoints pulls in the trainer (TensorFlow.js), which activation must not load.
+        const { compileModel } = await import('../core/compile/compile');
+        const { defaultOutDir, loadCompileSource, writeCompiledFiles } = await import('../core/compile/source');
+        const src = loadCompileSource(source);
+        const c = compileModel(src.trained, { board: board.id });
+        const out = defaultOutDir(src, board.id);
+        writeCompiledFiles(out, c.files);
+        return { compiled: c, outDir: out };
+      });
+      const p = compiled.plan;
+      output.info(`compiled '${compiled.manifest.model}' (${source}) for ${board.id} → ${outDir}: flash ${p.flashBytes} B, RAM ${p.ramBytes} B, hash ${compiled.hash}`);
+      const doc = await vscode.workspace.openTextDocument(path.join(outDir, 'bnn_model.h'));
+      await vscode.window.showTextDocument(doc, { preview: false });
+      const fits = p.flashBytes <= board.flashBytes && p.ramBytes <= board.ramBytes;
+      const msg = `BNN: compiled '${compiled.manifest.model}' for ${board.name}: ${p.flashBytes} B flash, ${p.ramBytes} B RAM${fits ? '' : ' — more than the board has'}.`;
+      void (fits ? vscode.window.showInformationMessage(msg, 'Open bnn_model.c') : vscode.window.showWarningMessage(msg, 'Open bnn_model.c')).then(async (a) => {
+        if (a) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(outDir, 'bnn_model.c')), { preview: false });
+      });
+      return compiled;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      output.error(`compile ${source}: ${message}`);
+      void vscode.window.showErrorMessage(`BNN: cannot compile: ${message}`);
+      return undefined;
+    }
+  }));
+}

@@ -1,0 +1,128 @@
+/**
+ * "BNN: Run on Emulated Board": compile → build → start QEMU → benchmark → stop, as one cancellable progress
+ * notification, logging to the BNN Studio output channel. The result lands in the experiment's device/ folder,
+ * where the Experiments tree and the training panel read it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatDeviceResult } from '../core/device/bench';
+import { ToolMissingError, type ToolPaths } from '../core/device/tools';
+import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
+
+const PHASES: Record<string, string> = {
+  compile: 'Compiling the model to C…',
+  data: 'Loading test samples…',
+  build: 'Building firmware (arm-none-eabi-gcc)…',
+  start: 'Starting the emulated board (QEMU)…',
+  connect: 'Waiting for the board to answer…',
+  stop: 'Stopping the emulated board…',
+};
+
+function experimentsRoot(): string | undefined {
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  return ws ? resolveExperimentsDir({ workspace: ws.uri.fsPath }) : undefined;
+}
+
+/** Commands taking an experiment accept a tree item, an id, a folder path or a Uri. */
+function experimentFromArg(arg: unknown): string | undefined {
+  if (!arg) return undefined;
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    for (const k of ['dir', 'experimentDir', 'path', 'id', 'experimentId']) if (typeof o[k] === 'string') return o[k] as string;
+    const info = o.info ?? o.experiment;
+    if (info && typeof info === 'object') return experimentFromArg(info);
+    if (o.resourceUri instanceof vscode.Uri) return o.resourceUri.fsPath;
+  }
+  return undefined;
+}
+
+async function pickExperiment(root: string): Promise<string | undefined> {
+  const list = (await listExperiments(root)).filter((e) => e.state !== 'running');
+  if (!list.length) {
+    void vscode.window.showInformationMessage(`No trained experiments in ${root}: train a model first (BNN: Train BNN).`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(list.map((e) => ({
+    label: e.id,
+    description: `${e.model} · ${e.optimizer} · ${e.state}`,
+    detail: e.valAccuracy !== undefined ? `validation accuracy ${(100 * e.valAccuracy).toFixed(2)}%` : undefined,
+    dir: e.dir,
+  })), { title: 'Run on Emulated Board', placeHolder: 'Experiment to run on the emulated STM32F405' });
+  return pick?.dir;
+}
+
+function toolPaths(): ToolPaths {
+  const cfg = vscode.workspace.getConfiguration('bnnStudio.tools');
+  const out: ToolPaths = {};
+  for (const name of ['qemu-system-arm', 'arm-none-eabi-gcc', 'arm-none-eabi-size']) {
+    const v = cfg.get<string>(name);
+    if (v) out[name] = v;
+  }
+  return out;
+}
+
+export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+  const root = experimentsRoot();
+  let given = experimentFromArg(arg);
+  if (!given) {
+    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return; }
+    given = await pickExperiment(root);
+    if (!given) return;
+  }
+  let experimentDir: string;
+  try {
+    experimentDir = findExperimentDir(root ?? process.cwd(), given);
+  } catch (err) {
+    void vscode.window.showErrorMessage((err as Error).message);
+    return;
+  }
+  const id = path.basename(experimentDir);
+  const dataDir = vscode.workspace.getConfiguration('bnnStudio').get<string>('dataDir') || undefined;
+  output.info(`Run on Emulated Board: ${id}`);
+  try {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: Run ${id} on the emulated board`, cancellable: true }, async (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => { output.info('cancel requested'); ac.abort(); });
+      let lastPct = 0;
+      // Loaded on use: it reaches the TensorFlow.js-based reference path, which must not load with the extension host.
+      const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
+      return benchExperiment({
+        experimentDir, board: 'qemu-stm32', samples: DEFAULT_BENCH_SAMPLES, data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
+        log: (line) => output.info(line),
+        progress: (phase, done, total) => {
+          if (phase === 'infer') {
+            const pct = Math.floor((100 * done) / Math.max(1, total));
+            progress.report({ message: `${done}/${total} samples`, increment: pct - lastPct });
+            lastPct = pct;
+          } else if (PHASES[phase]) progress.report({ message: PHASES[phase] });
+        },
+      });
+    });
+    const r = result.report.result;
+    output.info(`\n${formatDeviceResult(r)}\nsaved ${result.file}`);
+    const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+    const msg = `${id} on the emulated STM32: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}.`;
+    const choice = await (result.report.mismatches.length
+      ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
+      : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));
+    if (choice === 'Open Result') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+    if (choice === 'Show Log') output.show(true);
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'AbortError' || (e as { kind?: string }).kind === 'cancelled') {
+      output.info('cancelled; the emulated board is stopped');
+      return;
+    }
+    output.error(e.message);
+    const actions = e instanceof ToolMissingError ? ['Show Log', 'Open Settings'] : ['Show Log'];
+    const choice = await vscode.window.showErrorMessage(`Run on Emulated Board failed: ${e.message}`, ...actions);
+    if (choice === 'Show Log') output.show(true);
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bnnStudio.tools');
+  }
+}
+
+export function registerDevice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.runOnEmulator', (arg?: unknown) => runOnEmulator(output, arg)));
+}
