@@ -149,8 +149,7 @@ describe('interop: export to TensorFlow.js and Keras', function () {
 
   it('a trainer checkpoint folder itself loads with tf.loadLayersModel (same topology)', async () => {
     const trained = oddModel();
-    const ck = path.join(tmp, 'ck');
-    writeCheckpoint(ck, trained, { epoch: 1, step: 10, createdAt: new Date().toISOString() }, undefined, 'test');
+    const ck = writeCheckpoint(path.join(tmp, 'ck-exp'), 'ck', trained, { epoch: 1, step: 10, createdAt: new Date().toISOString() }, undefined, 'test');
     const images = Uint8Array.from({ length: 20 * 126 }, (_, i) => (i * 37) % 256);
     await assertSamePredictions(ck, loadCheckpoint(ck), images, 20);
   });
@@ -210,7 +209,7 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
     fs.mkdirSync(exp, { recursive: true });
     fs.writeFileSync(path.join(exp, 'config.json'), '{}');
     fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', lastCheckpoint: 'final' }));
-    writeCheckpoint(path.join(exp, 'checkpoints', 'final'), oddModel(), { epoch: 3, step: 30, createdAt: new Date().toISOString() }, undefined, 'test');
+    writeCheckpoint(exp, 'final', oddModel(), { epoch: 3, step: 30, createdAt: new Date().toISOString() }, undefined, 'test');
     const bnn = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), ...args], { cwd: tmp, encoding: 'utf8' });
     const tfjsOut = path.join(tmp, 'out-tfjs');
     let r = bnn('export', 'run1', '--dir', 'exps', '--format', 'tfjs', '--out', tfjsOut);

@@ -8,7 +8,7 @@
  *     binary-weights.json   every binary kernel packed as in src/core/deploy/packing.ts (base64 of LE uint32 words)
  *     training-state.json + training-state.bin   optimizer slots, latent weights, progress (for resume only)
  *
- * Each checkpoint directory is written to a temporary sibling and swapped in (see atomic.ts).
+ * Each checkpoint directory is staged and swapped in by the experiment store (src/core/experiments/store.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,7 +17,8 @@ import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
-import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic';
+import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
+import { readableDir } from './atomic';
 import { specToKerasJson } from '../interop/keras';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -158,27 +159,27 @@ export function modelJson(model: TrainedModel, meta: Omit<CheckpointMeta, 'spec'
   return { json, bin: concatArrays(entries.map((e) => e.data)) };
 }
 
-/** Writes a complete checkpoint directory atomically. */
+/** Writes checkpoints/<name>/ of an experiment atomically (the store stages it and swaps it in). */
 export function writeCheckpoint(
-  dir: string,
+  experimentDir: string,
+  name: string,
   model: TrainedModel,
   meta: Omit<CheckpointMeta, 'spec' | 'formatVersion'>,
   state: TrainingState | undefined,
   generatedBy: string,
-): void {
-  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${process.pid}.tmp`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
+): string {
   const { json, bin } = modelJson(model, meta, generatedBy);
-  writeFileAtomic(path.join(tmp, WEIGHTS_BIN), bin);
-  writeFileAtomic(path.join(tmp, MODEL_JSON), JSON.stringify(json));
-  writeFileAtomic(path.join(tmp, BINARY_WEIGHTS_JSON), JSON.stringify(packedBinaryWeights(model), null, 1));
+  const files: Record<string, string | Uint8Array> = {
+    [WEIGHTS_BIN]: bin,
+    [MODEL_JSON]: JSON.stringify(json),
+    [BINARY_WEIGHTS_JSON]: JSON.stringify(packedBinaryWeights(model), null, 1),
+  };
   if (state) {
     const { arrays, ...rest } = state;
-    writeFileAtomic(path.join(tmp, STATE_BIN), concatArrays(arrays.map((a) => a.data)));
-    writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1));
+    files[STATE_BIN] = concatArrays(arrays.map((a) => a.data));
+    files[STATE_JSON] = JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1);
   }
-  replaceDirAtomic(tmp, dir);
+  return storeWriteCheckpoint(experimentDir, name, files);
 }
 
 function readF32(file: string, specs: Array<{ name: string; shape: number[] }>): Map<string, Float32Array> {
