@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { importKerasModel, specToDocument } from '../core/interop/keras';
 import { generateLarqProject, LarqExportError } from '../core/interop/larqScript';
-import { LARQ_PRESETS, type LarqPreset } from '../core/interop/larqPresets';
+import { LARQ_PRESETS, larqOptimizer, type LarqPreset } from '../core/interop/larqPresets';
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
 import type { ModelSpec } from '../core/model/spec';
 import { exportFiles as exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../core/interop/exportModel';
@@ -87,7 +87,7 @@ async function pickPreset(): Promise<LarqPreset | undefined> {
 async function exportFiles(model: { uri: vscode.Uri; spec: ModelSpec }, preset: LarqPreset, dataset: string, folder: vscode.Uri): Promise<boolean> {
   let files: Record<string, string>;
   try {
-    files = generateLarqProject({ spec: model.spec, optimizer: preset.optimizer, dataset, epochs: preset.epochs, batchSize: preset.batchSize, seed: 0, valSplit: 0.1, generator: 'BNN Studio "Export Larq Training Script"' });
+    files = generateLarqProject({ spec: model.spec, optimizer: larqOptimizer(preset.id, dataset, preset.batchSize, 0.1), dataset, epochs: preset.epochs, batchSize: preset.batchSize, seed: 0, valSplit: 0.1, generator: 'BNN Studio "Export Larq Training Script"' });
   } catch (err) {
     if (err instanceof LarqExportError) { void vscode.window.showErrorMessage(err.message); return false; }
     throw err;

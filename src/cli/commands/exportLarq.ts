@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateLarqProject, LarqExportError } from '../../core/interop/larqScript';
-import { LARQ_PRESETS } from '../../core/interop/larqPresets';
+import { LARQ_PRESETS, larqOptimizer } from '../../core/interop/larqPresets';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
 
@@ -14,7 +14,7 @@ export const exportLarqCommand: CliCommand = {
     if (!flags.out) throw new UsageError('missing --out <dir>');
     const model = loadModelFile(positional[0]);
     if (!model.spec) { process.stderr.write(`${formatDiagnostics(model)}\n`); return 1; }
-    const preset = LARQ_PRESETS.find((p) => p.id === (flags.preset ?? 'bop-larq-defaults'));
+    const preset = LARQ_PRESETS.find((p) => p.id === (flags.preset ?? 'bop'));
     if (!preset) throw new UsageError(`unknown preset '${flags.preset}' (one of: ${LARQ_PRESETS.map((p) => p.id).join(', ')})`);
     const int = (name: string, fallback: number): number => {
       if (flags[name] === undefined) return fallback;
@@ -25,9 +25,11 @@ export const exportLarqCommand: CliCommand = {
     if (existsSync(flags.out) && readdirSync(flags.out).length && !bools.has('force')) throw new InputError(`${flags.out} is not empty (use --force to overwrite)`);
     let files: Record<string, string>;
     try {
+      const dataset = flags.data ?? preset.dataset ?? 'fashion-mnist';
+      const batchSize = int('batch-size', preset.batchSize);
       files = generateLarqProject({
-        spec: model.spec, optimizer: preset.optimizer, dataset: flags.data ?? preset.dataset ?? 'fashion-mnist',
-        epochs: int('epochs', preset.epochs), batchSize: int('batch-size', preset.batchSize), seed: flags.seed === undefined ? 0 : int("seed", 1),
+        spec: model.spec, optimizer: larqOptimizer(preset.id, dataset, batchSize, 0.1), dataset,
+        epochs: int('epochs', preset.epochs), batchSize, seed: flags.seed === undefined ? 0 : int('seed', 1),
         valSplit: 0.1, generator: 'BNN Studio `bnn export-larq`',
       });
     } catch (err) {
