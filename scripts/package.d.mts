@@ -5,3 +5,4 @@ export function dependencyClosure(
   rootDir: string,
   optional?: Set<string>,
 ): { packages: { rel: string; real: string }[]; missing: string[] };
+export function isRuntimeFile(relPath: string): boolean;

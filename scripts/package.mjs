@@ -28,6 +28,18 @@ export function runtimePackages(externalImports) {
   return [...names].sort();
 }
 
+/** Type declarations are never loaded at run time. */
+function isTypesOnly(name) {
+  return name.startsWith('@types/');
+}
+
+/** Files a package never needs at run time (source maps, type declarations, docs). Licences stay. */
+export function isRuntimeFile(relPath) {
+  const base = relPath.split(/[\\/]/).pop() ?? '';
+  if (/^(license|licence|notice|copying)/i.test(base)) return true;
+  return !/\.(map|d\.ts|d\.mts|d\.cts|md|markdown)$/i.test(base);
+}
+
 /** The package folder Node would load `name` from, starting at `fromDir` (walking up node_modules folders). */
 function resolvePackageDir(name, fromDir) {
   for (let dir = fromDir; ; dir = dirname(dir)) {
@@ -58,8 +70,10 @@ export function dependencyClosure(names, rootDir, optional = new Set()) {
     if (found.has(rel)) return;
     found.set(rel, real);
     const pkg = JSON.parse(readFileSync(join(real, 'package.json'), 'utf8'));
-    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, real, false);
+    for (const dep of Object.keys(pkg.dependencies ?? {})) if (!isTypesOnly(dep)) visit(dep, real, false);
     for (const dep of Object.keys(pkg.optionalDependencies ?? {})) visit(dep, real, true);
+    // A peer is loaded from wherever the package sits, so it must ship too (optional peers only if installed).
+    for (const dep of Object.keys(pkg.peerDependencies ?? {})) if (!isTypesOnly(dep)) visit(dep, real, pkg.peerDependenciesMeta?.[dep]?.optional === true);
   };
   for (const n of names) visit(n, nodeModules, optional.has(n));
   return { packages: [...found.entries()].map(([rel, real]) => ({ rel, real })).sort((a, b) => a.rel.localeCompare(b.rel)), missing };
@@ -75,18 +89,30 @@ async function main() {
   const lists = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js.externals.json'));
   if (!lists.length) throw new Error('package: no dist/*.js.externals.json; build with scripts/build.mjs first');
   const needed = new Set(lists.flatMap((f) => runtimePackages(JSON.parse(readFileSync(join(root, 'dist', f), 'utf8')))));
-  const optional = new Set(Object.keys(pkg.optionalDependencies ?? {}));
-  const { packages, missing } = dependencyClosure([...needed], root, optional);
+  // Only our declared dependencies must be present. Anything else esbuild left external could not be resolved at
+  // build time, which esbuild allows only for a require inside try/catch (e.g. node-fetch's optional 'encoding'):
+  // the code runs without it.
+  const declared = new Set(Object.keys(pkg.dependencies ?? {}));
+  const optional = new Set([...needed].filter((n) => !declared.has(n)));
+  const { packages, missing: missingAll } = dependencyClosure([...needed], root, optional);
+  const missing = [...new Set(missingAll)];
 
   const target = join(root, 'dist', 'node_modules');
   rmSync(target, { recursive: true, force: true });
   for (const p of packages) {
     mkdirSync(dirname(join(target, p.rel)), { recursive: true });
     // Nested node_modules are copied as packages of their own (only those in the closure).
-    cpSync(p.real, join(target, p.rel), { recursive: true, dereference: true, filter: (src) => !relative(p.real, src).split(/[\\/]/).includes('node_modules') });
+    cpSync(p.real, join(target, p.rel), {
+      recursive: true,
+      dereference: true,
+      filter: (src) => {
+        const rel = relative(p.real, src);
+        return !rel.split(/[\\/]/).includes('node_modules') && (rel === '' || isRuntimeFile(rel));
+      },
+    });
   }
   process.stdout.write(`package: runtime modules ${[...needed].join(', ') || '(none)'} → ${packages.length} packages in dist/node_modules\n`);
-  if (missing.length) process.stdout.write(`package: optional modules not installed, not shipped (the code falls back without them): ${missing.join(', ')}\n`);
+  if (missing.length) process.stdout.write(`package: optional modules not installed, not shipped (the bundles load them in a try/catch or as optional dependencies): ${missing.join(', ')}\n`);
 
   mkdirSync(dirname(join(root, out)), { recursive: true });
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');

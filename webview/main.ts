@@ -219,6 +219,8 @@ function setXMode(mode: XMode): void {
   saveState();
   stepBtn.toggleAttribute('secondary', mode !== 'step');
   epochBtn.toggleAttribute('secondary', mode !== 'epoch');
+  stepBtn.setAttribute('aria-pressed', String(mode === 'step'));
+  epochBtn.setAttribute('aria-pressed', String(mode === 'epoch'));
   for (const r of runs) r.setMode(mode);
   for (const v of views.values()) v.setXMode(mode);
   schedule();

@@ -135,7 +135,7 @@ static void send_hello(uint8_t seq) {
 /* Runs one inference on `in` and streams its class, ticks and scores. The timed window is exactly the bnn_infer()
  * call; the cost of reading the tick source is measured at start-up and subtracted. */
 static void infer_and_send(const uint8_t *in) {
-  memcpy(input, in, BNN_INPUT_SIZE);
+  if (in != input) memcpy(input, in, BNN_INPUT_SIZE);
   uint32_t t0 = board_ticks();
   int cls = bnn_infer(input, scores);
   uint32_t t1 = board_ticks();
@@ -146,6 +146,44 @@ static void infer_and_send(const uint8_t *in) {
     memcpy(&bits, &scores[i], 4);
     tx_u32(bits);
   }
+}
+
+/* PackBits (as in TIFF/MacPaint): header h < 128 copies h+1 literal bytes, h > 128 repeats the next byte 257-h
+ * times, 128 is a no-op. Inputs travel packed because QEMU's USART moves one byte per main-loop round trip, and
+ * images have long runs (Fashion-MNIST's background). Returns 1 when `src` decodes to exactly BNN_INPUT_SIZE bytes. */
+static int unpack_input(const uint8_t *src, uint32_t len, uint8_t *dst) {
+  uint32_t i = 0, o = 0;
+  while (i < len) {
+    uint32_t h = src[i++];
+    if (h < 128u) {
+      uint32_t n = h + 1u;
+      if (i + n > len || o + n > BNN_INPUT_SIZE) return 0;
+      memcpy(&dst[o], &src[i], n);
+      i += n;
+      o += n;
+    } else if (h > 128u) {
+      uint32_t n = 257u - h;
+      if (i >= len || o + n > BNN_INPUT_SIZE) return 0;
+      memset(&dst[o], src[i++], n);
+      o += n;
+    }
+  }
+  return o == BNN_INPUT_SIZE;
+}
+
+/* Checks a BATCH_PACKED payload completely before any reply byte goes out. */
+static uint32_t packed_batch_count(void) {
+  if (length < 2u) return 0;
+  uint32_t count = (uint32_t)rx_payload[0] | ((uint32_t)rx_payload[1] << 8);
+  uint32_t at = 2u;
+  for (uint32_t k = 0; k < count; k++) {
+    if (at + 2u > length) return 0;
+    uint32_t n = (uint32_t)rx_payload[at] | ((uint32_t)rx_payload[at + 1u] << 8);
+    at += 2u;
+    if (at + n > length || !unpack_input(&rx_payload[at], n, input)) return 0;
+    at += n;
+  }
+  return at == length ? count : 0u;
 }
 
 static void handle_frame(void) {
@@ -173,6 +211,24 @@ static void handle_frame(void) {
       tx_begin(BNN_MSG_BATCH_REPLY, seq, 2u + count * SAMPLE_REPLY_BYTES);
       tx_u16(count);
       for (uint32_t i = 0; i < count; i++) infer_and_send(&rx_payload[2u + i * (uint32_t)BNN_INPUT_SIZE]);
+      tx_end();
+      return;
+    }
+    case BNN_MSG_BATCH_PACKED: {
+      uint32_t count = packed_batch_count();
+      if (count == 0u) {
+        send_error(seq, BNN_ERR_BAD_LENGTH, "BATCH_PACKED payload must be count u16 followed by count packed inputs");
+        return;
+      }
+      tx_begin(BNN_MSG_BATCH_REPLY, seq, 2u + count * SAMPLE_REPLY_BYTES);
+      tx_u16(count);
+      uint32_t at = 2u;
+      for (uint32_t k = 0; k < count; k++) {
+        uint32_t n = (uint32_t)rx_payload[at] | ((uint32_t)rx_payload[at + 1u] << 8);
+        (void)unpack_input(&rx_payload[at + 2u], n, input);
+        at += 2u + n;
+        infer_and_send(input);
+      }
       tx_end();
       return;
     }

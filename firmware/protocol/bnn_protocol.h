@@ -25,6 +25,7 @@ enum bnn_msg_type {
   BNN_MSG_HELLO = 0x01,       /* empty payload */
   BNN_MSG_INFER = 0x02,       /* payload: input[BNN_INPUT_SIZE] */
   BNN_MSG_BATCH = 0x03,       /* payload: count u16, count × input */
+  BNN_MSG_BATCH_PACKED = 0x04, /* payload: count u16, count × (length u16, input PackBits-encoded); reply as BATCH */
   BNN_MSG_HELLO_REPLY = 0x81, /* see bnn_protocol.c: send_hello() */
   BNN_MSG_INFER_REPLY = 0x82, /* class u16, ticks u32, scores[classes] (int32 or float32 bits, LE) */
   BNN_MSG_BATCH_REPLY = 0x83, /* count u16, then count × (class u16, ticks u32, scores[classes]) */

@@ -3,6 +3,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import { builtinModules } from 'node:module';
 
 export const id = 'extension';
 export const title = 'Extension: activation and Models tree refresh';
@@ -29,6 +31,46 @@ function makeWorkspace(ctx) {
   return dir;
 }
 
+/** What activation evaluates: modules statically reachable from extension.ts (dynamic imports load on use). */
+async function eagerComposition(root) {
+  const r = await esbuild.build({
+    entryPoints: [join(root, 'src/extension/extension.ts')], absWorkingDir: root, bundle: true, write: false, metafile: true,
+    platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: 'out.js', logLevel: 'silent',
+    external: ['vscode', 'serialport', '@serialport/*', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'],
+  });
+  const inputs = r.metafile.inputs;
+  const entry = Object.keys(inputs).find((f) => f.endsWith('src/extension/extension.ts'));
+  const via = new Map([[entry, [entry]]]);
+  const seen = new Set([entry]);
+  const queue = [entry];
+  /** Run-time packages (not bundled, e.g. native addons) required during activation, with the import chain. */
+  const externals = new Map();
+  while (queue.length) {
+    const from = queue.shift();
+    for (const imp of inputs[from]?.imports ?? []) {
+      if (imp.kind === 'dynamic-import' || seen.has(imp.path)) continue;
+      if (imp.external) {
+        if (!/^(node:|vscode$)/.test(imp.path) && !builtinModules.includes(imp.path) && !externals.has(imp.path)) externals.set(imp.path, [...via.get(from), imp.path]);
+        continue;
+      }
+      seen.add(imp.path);
+      via.set(imp.path, [...via.get(from), imp.path]);
+      queue.push(imp.path);
+    }
+  }
+  const group = (f) => f.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? f.split('/').slice(0, 3).join('/');
+  const eager = new Map();
+  let eagerBytes = 0;
+  let allBytes = 0;
+  for (const [f, v] of Object.entries(inputs)) {
+    allBytes += v.bytes;
+    if (!seen.has(f)) continue;
+    eagerBytes += v.bytes;
+    eager.set(group(f), (eager.get(group(f)) ?? 0) + v.bytes);
+  }
+  return { eagerBytes, allBytes, top: [...eager.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8), externals };
+}
+
 export async function run(ctx) {
   // Measure the bundle as it ships in the .vsix (minified).
   execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { cwd: ctx.root, stdio: 'inherit' });
@@ -38,6 +80,9 @@ export async function run(ctx) {
   for (let i = 0; i < 15; i++) act.push(ctx.node(host, ['activate']));
   const s = (k, rows) => ctx.stats(rows.map((r) => r[k]));
   const [req, actv, total] = [s('requireMs', act), s('activateMs', act), s('totalMs', act)];
+
+  const comp = await eagerComposition(ctx.root);
+  const kb = (b) => `${(b / 1024).toFixed(0)} KB`;
 
   const ws = makeWorkspace(ctx);
   const ref = [];
@@ -55,9 +100,14 @@ export async function run(ctx) {
       ['Total, including work activation queued', ctx.ms(total.median), ctx.ms(total.min), ctx.ms(total.p90)],
     ]),
     '',
-    `${act.length} fresh Node processes. Activation registers the views, providers, commands and the file watcher only;`,
-    'the model loader, its JSON Schema validator (ajv) and the estimator are loaded on first use (`import()` in',
-    'src/extension/modelStore.ts), and the workspace is scanned only when the Models view is shown.',
+    `${act.length} fresh Node processes. The Models features register views, providers, commands and the file watcher`,
+    'only: their model loader and estimator load on first use (`import()` in src/extension/modelStore.ts), and the',
+    'workspace is scanned only when the Models view is shown.',
+    '',
+    `Source evaluated at activation (statically reachable from extension.ts, unminified): ${kb(comp.eagerBytes)} of`,
+    `${kb(comp.allBytes)} bundled; the rest loads on use. Largest parts: ${comp.top.map(([k, b]) => `${k} ${kb(b)}`).join(', ')}.`,
+    'A unit test (test/unit/extension/activationWeight.test.ts) fails if TensorFlow.js becomes reachable at activation.',
+    ...(comp.externals.size ? ['', `Run-time packages required during activation (loaded from node_modules, outside the bundle): ${[...comp.externals.entries()].map(([name, chain]) => `\`${name}\` via ${chain.slice(1, -1).map((c) => `\`${c}\``).join(' → ')}`).join('; ')}. Loading them with \`await import()\` where they are used would take them off the activation path.`] : []),
     '',
     `### Models tree over ${r0.files} model files (${r0.invalid} invalid)`,
     '',

@@ -6,7 +6,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDeviceResult } from '../core/device/bench';
-import { benchExperiment, DEFAULT_BENCH_SAMPLES } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
 
@@ -87,6 +86,8 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
       const ac = new AbortController();
       token.onCancellationRequested(() => { output.info('cancel requested'); ac.abort(); });
       let lastPct = 0;
+      // Loaded on use: it reaches the TensorFlow.js-based reference path, which must not load with the extension host.
+      const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
       return benchExperiment({
         experimentDir, board: 'qemu-stm32', samples: DEFAULT_BENCH_SAMPLES, data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
         log: (line) => output.info(line),

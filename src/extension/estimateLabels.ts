@@ -60,13 +60,19 @@ export function layerLensTitle(layer: LayerSpec, row: LayerRow): string {
   return `${layerHeadline(layer)} ${layerOutcome(row)}`;
 }
 
-/** The model total: "Total: flash 31.2 KB · RAM 1.6 KB · 25.6× smaller than float32 · 98% BOPs". */
-export function modelTotalTitle(totals: Totals): string {
-  const parts = [`flash ${formatBytes(totals.flashBytes)}`, `RAM ${formatBytes(totals.ramBytes)}`];
+/** "29.5× smaller than float32 · 2.6 M BOPs + 195 k MACs (93% binary)" */
+export function modelEfficiency(totals: Totals): string {
+  const parts: string[] = [];
   if (Number.isFinite(totals.compressionRatio) && totals.compressionRatio > 0) parts.push(`${formatRatio(totals.compressionRatio)} smaller than float32`);
   const ops = totals.binaryMacs + totals.floatMacs;
   if (ops > 0) parts.push(`${formatCount(totals.binaryMacs)} BOPs + ${formatCount(totals.floatMacs)} MACs (${formatShare(totals.binaryMacShare)} binary)`);
-  return `Total: ${parts.join(' · ')}`;
+  return parts.join(' · ');
+}
+
+/** The model total: "Total: flash 31.2 KB · RAM 1.6 KB · 25.6× smaller than float32 · 2.6 M BOPs + … (93% binary)". */
+export function modelTotalTitle(totals: Totals): string {
+  const efficiency = modelEfficiency(totals);
+  return `Total: flash ${formatBytes(totals.flashBytes)} · RAM ${formatBytes(totals.ramBytes)}${efficiency ? ` · ${efficiency}` : ''}`;
 }
 
 /** The tree node's description: "31.2 KB flash · 1.6 KB RAM". */

@@ -3,17 +3,18 @@
  * (or, for an invalid model, to its problems). Clicking a layer or a problem selects it in the editor.
  */
 import * as vscode from 'vscode';
+import type { BoardInfo } from '../core/boards';
 import type { LayerSpec } from '../core/model/spec';
 import type { ModelDiagnostic } from '../core/model/load';
 import { assessBudget, budgetProblem } from './budget';
 import { debounceByKey } from './debounce';
-import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, modelFileLabel, oneLine } from './estimateLabels';
+import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, modelEfficiency, modelFileLabel, oneLine } from './estimateLabels';
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
 import { displayPath, type ModelStore } from './modelStore';
 import { onDidChangeBoard, selectedBoard } from './selectedBoard';
 
 export type ModelTreeNode =
-  | { kind: 'model'; uri: vscode.Uri; analysis: ModelAnalysis; label: string }
+  | { kind: 'model'; uri: vscode.Uri; analysis: ModelAnalysis; label: string; board?: BoardInfo }
   | { kind: 'layer'; uri: vscode.Uri; analysis: ModelAnalysis; index: number }
   | { kind: 'problem'; uri: vscode.Uri; problem: ModelDiagnostic; index: number };
 
@@ -49,7 +50,9 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
       const entries = await this.store.list();
       const uris = entries.map((e) => vscode.Uri.parse(e.id));
       const labels = modelLabels(uris);
-      return entries.map((e, i) => ({ kind: 'model', uri: uris[i], analysis: e.analysis, label: labels[i] }));
+      // One settings read per listing, not one per model.
+      const board = selectedBoard();
+      return entries.map((e, i) => ({ kind: 'model', uri: uris[i], analysis: e.analysis, label: labels[i], board }));
     }
     if (node.kind !== 'model') return [];
     const a = node.analysis;
@@ -72,27 +75,47 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
     item.resourceUri = node.uri;
     item.contextValue = 'model';
     item.command = { command: 'vscode.open', title: 'Open Model', arguments: [node.uri] };
-    const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**${escape(a.load.spec?.name ?? node.label)}** — \`${escape(displayPath(node.uri))}\`\n\n`);
     if (a.summary && !hasErrors(a)) {
-      const board = selectedBoard();
+      const board = node.board ?? selectedBoard();
       const budget = assessBudget(a.summary.totals, board);
-      const problem = budgetProblem(budget, board);
       item.description = modelDescription(a.summary.totals);
-      item.iconPath = problem
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor(budget.level === 'over' ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground'))
-        : new vscode.ThemeIcon('layers');
-      tooltip.appendMarkdown(`${escape(item.description)}${problem ? `\n\n$(warning) ${escape(problem)}` : ''}`);
+      item.iconPath = budget.level === 'ok'
+        ? new vscode.ThemeIcon('layers')
+        : new vscode.ThemeIcon('warning', new vscode.ThemeColor(budget.level === 'over' ? 'problemsErrorIcon.foreground' : 'problemsWarningIcon.foreground'));
     } else {
       const p = firstProblem(a);
       item.description = p ? oneLine(p.message) : 'invalid model';
       item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
-      if (p) tooltip.appendMarkdown(`$(error) ${escape(`${displayPath(node.uri)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`)}`);
-      if (a.problems.length > 1) tooltip.appendMarkdown(`\n\n…and ${a.problems.length - 1} more (expand to see them)`);
     }
-    item.tooltip = tooltip;
     return item;
   }
+
+  /** Tooltips are built only when the user hovers an item: a workspace of hundreds of models lists faster. */
+  resolveTreeItem(item: vscode.TreeItem, node: ModelTreeNode): vscode.TreeItem {
+    if (node.kind === 'layer') {
+      item.tooltip = new vscode.MarkdownString(layerHoverMarkdown(node.analysis.load.spec!.layers[node.index], node.analysis.summary!.layers[node.index]));
+    } else if (node.kind === 'model') {
+      item.tooltip = modelTooltip(node);
+    }
+    return item;
+  }
+}
+
+function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.MarkdownString {
+  const a = node.analysis;
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escape(a.load.spec?.name ?? node.label)}** — \`${escape(displayPath(node.uri))}\`\n\n`);
+  if (a.summary && !hasErrors(a)) {
+    const board = selectedBoard();
+    const problem = budgetProblem(assessBudget(a.summary.totals, board), board);
+    tooltip.appendMarkdown(`${escape(modelDescription(a.summary.totals))} · ${escape(modelEfficiency(a.summary.totals))}`);
+    tooltip.appendMarkdown(problem ? `\n\n$(warning) ${escape(problem)}` : `\n\nFits ${escape(board.name)}.`);
+  } else {
+    const p = firstProblem(a);
+    if (p) tooltip.appendMarkdown(`$(error) ${escape(`${displayPath(node.uri)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`)}`);
+    if (a.problems.length > 1) tooltip.appendMarkdown(`\n\n…and ${a.problems.length - 1} more (expand to see them)`);
+  }
+  return tooltip;
 }
 
 function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.TreeItem {
@@ -101,7 +124,6 @@ function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.Tree
   const item = new vscode.TreeItem(layerHeadline(layer), vscode.TreeItemCollapsibleState.None);
   item.id = `${node.uri.toString()}#layer${node.index}`;
   item.description = layerOutcome(row);
-  item.tooltip = new vscode.MarkdownString(layerHoverMarkdown(layer, row));
   item.iconPath = new vscode.ThemeIcon(LAYER_ICONS[layer.type] ?? 'symbol-misc');
   item.contextValue = 'layer';
   item.command = { command: 'bnn.revealLayer', title: 'Reveal Layer', arguments: [node.uri, node.index] };

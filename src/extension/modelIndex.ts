@@ -3,7 +3,18 @@
  * an injected file source, so the "never re-parse an unchanged file" rule is unit-tested and benchmarked without
  * VS Code.
  */
-import { AnalysisCache, type ModelAnalysis } from './modelAnalysis';
+import type { AnalysisCache, ModelAnalysis } from './modelAnalysis';
+
+/**
+ * Folders whose `*.bnn.json` are not the user's models: dependencies, VCS internals, and BNN Studio's own experiment
+ * store (`.bnn/`, see src/core/experiments/types.ts). Both the initial scan and the file watcher skip them.
+ */
+export const IGNORED_FOLDERS = ['node_modules', '.git', '.bnn'] as const;
+
+export function isIgnoredModelPath(path: string): boolean {
+  const parts = path.split(/[\\/]/);
+  return parts.some((p) => (IGNORED_FOLDERS as readonly string[]).includes(p));
+}
 
 export interface FileStamp {
   mtime: number;
@@ -43,10 +54,12 @@ export class ModelIndex {
   }
 
   changed(id: string): void {
+    if (isIgnoredModelPath(id)) return;
     this.dirty.add(id);
   }
 
   created(id: string): void {
+    if (isIgnoredModelPath(id)) return;
     this.files?.add(id);
     this.dirty.add(id);
   }
@@ -94,7 +107,7 @@ export class ModelIndex {
   private async discover(): Promise<void> {
     // Concurrent listings share one scan.
     this.scanning ??= (async () => {
-      const found = await this.source.findModelFiles();
+      const found = (await this.source.findModelFiles()).filter((id) => !isIgnoredModelPath(id));
       this.files = new Set(found);
       // A rescan re-checks every stamp (cheap) but still re-parses only changed contents.
       for (const id of found) this.dirty.add(id);

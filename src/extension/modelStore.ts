@@ -4,12 +4,12 @@
  * reads from here and listens to `onDidChange`.
  */
 import * as vscode from 'vscode';
-import { ModelIndex, type ModelFileSource } from './modelIndex';
+import { IGNORED_FOLDERS, ModelIndex, type ModelFileSource } from './modelIndex';
 import { AnalysisCache, type Analyzer, type ModelAnalysis } from './modelAnalysis';
 import type { ModelEntry } from './modelIndex';
 
 export const MODEL_GLOB = '**/*.bnn.json';
-const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.bnn/**}';
+const EXCLUDE_GLOB = `{${IGNORED_FOLDERS.map((f) => `**/${f}/**`).join(',')}}`;
 
 export function isModelUri(uri: vscode.Uri): boolean {
   return /\.bnn\.json$/i.test(uri.path) && uri.scheme !== 'bnn-summary';

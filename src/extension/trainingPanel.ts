@@ -6,19 +6,15 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { HostToWebview, RunSummary, WebviewToHost, WorkerToHost } from '../core/messages';
-import { METRICS_FILE, type MetricsEvent } from '../core/experiments/types';
-import { listDeviceResults } from '../core/experiments/store';
-import { followMetrics, readMetrics, type Follower } from '../core/experiments/metrics';
-import { readRunSummary } from '../core/experiments/runSummary';
+import type { HostToWebview, WebviewToHost, WorkerToHost } from '../core/messages';
+import { readMetrics } from '../core/experiments/metrics';
+import { PanelFeed } from './panelFeed';
 import { metricsToCsv } from '../core/experiments/metricsCsv';
 import { guardWebviewMessage, pngDataUrlToBytes } from '../core/webviewMessageGuard';
 import { makeNonce, renderPanelHtml } from './panelHtml';
 import { resolveExperimentDir } from './experimentRefs';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'bnnStudio.trainingPanel';
-/** History goes to the webview in chunks: one 100,000-event message would block both sides for a long moment. */
-const HISTORY_CHUNK = 5_000;
 
 /** The trainer's live messages, as TrainingSessions (src/extension/training.ts) provides them. */
 export interface LiveTrainingEvents {
@@ -33,23 +29,12 @@ const ACTION_COMMANDS: Record<'stop' | 'resume' | 'compile' | 'runEmulated' | 'f
   flash: { command: 'bnn.flash', title: 'Flash to Board' },
 };
 
-interface RunFeed {
-  dir: string;
-  /** Last step of each event kind already sent: live events at or before it came with the history. */
-  lastStep: { step: number; epoch: number };
-  follower?: Follower;
-  deviceCount: number;
-}
-
 class Panel {
-  readonly runs = new Map<string, RunFeed>();
-  private loading?: Promise<void>;
-  /** Live events that arrived while the history was being read. */
-  private buffered: { id: string; ev: MetricsEvent }[] = [];
+  readonly feed: PanelFeed;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly key: string, readonly panel: vscode.WebviewPanel, dirs: string[], private readonly host: TrainingPanels) {
-    for (const d of dirs) this.runs.set(path.basename(d), { dir: d, lastStep: { step: -Infinity, epoch: -Infinity }, deviceCount: 0 });
+    this.feed = new PanelFeed(dirs, { post: (m) => this.post(m), isLive: (id) => host.isLive(id), warn: (m) => host.output.warn(m) });
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
     webview.html = this.html();
@@ -57,8 +42,8 @@ class Panel {
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
   }
 
-  get ids(): Set<string> {
-    return new Set(this.runs.keys());
+  shows(id: string): boolean {
+    return this.feed.runs.has(id);
   }
 
   private html(): string {
@@ -75,7 +60,7 @@ class Panel {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const r = guardWebviewMessage(raw, this.ids);
+    const r = guardWebviewMessage(raw, new Set(this.feed.runs.keys()));
     if (!r.ok) {
       this.host.output.warn(`training panel: ignored a message: ${r.error}`);
       return;
@@ -93,7 +78,7 @@ class Panel {
   private async handle(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        await this.load();
+        await this.feed.load();
         return;
       case 'stop': case 'resume': case 'compile': case 'runEmulated': case 'flash': {
         const { command, title } = ACTION_COMMANDS[m.type];
@@ -103,7 +88,7 @@ class Panel {
           void vscode.window.showWarningMessage(text);
           return;
         }
-        await vscode.commands.executeCommand(command, this.runs.get(m.experimentId)!.dir);
+        await vscode.commands.executeCommand(command, this.feed.dirOf(m.experimentId));
         return;
       }
       case 'saveFile': {
@@ -113,7 +98,7 @@ class Panel {
       }
       case 'exportCsv': {
         const runs = [];
-        for (const id of m.experimentIds) runs.push({ id, events: (await readMetrics(this.runs.get(id)!.dir)).events });
+        for (const id of m.experimentIds) runs.push({ id, events: (await readMetrics(this.feed.dirOf(id)!)).events });
         const name = runs.length === 1 ? `${runs[0].id}-metrics.csv` : 'compared-runs-metrics.csv';
         await this.host.saveAs(name, 'csv', Buffer.from(metricsToCsv(runs), 'utf8'));
         return;
@@ -121,86 +106,8 @@ class Panel {
     }
   }
 
-  /** (Re)sends everything: the webview asks on every load, including after a window reload. */
-  load(): Promise<void> {
-    this.loading = this.doLoad().finally(() => { this.loading = undefined; });
-    return this.loading;
-  }
-
-  private async doLoad(): Promise<void> {
-    for (const f of this.runs.values()) f.follower?.dispose();
-    this.buffered = [];
-    const summaries: RunSummary[] = [];
-    const missing: string[] = [];
-    for (const [id, feed] of this.runs) {
-      const s = await readRunSummary(feed.dir).catch(() => undefined);
-      if (s) {
-        summaries.push(s);
-        feed.deviceCount = s.devices.length;
-      } else {
-        missing.push(id);
-      }
-    }
-    this.post({ v: 1, type: 'init', runs: summaries, history: {} });
-    if (missing.length) this.post({ v: 1, type: 'notice', level: 'error', text: `Cannot show ${missing.join(', ')}: its config.json or status.json is missing or unreadable.` });
-    for (const s of summaries) {
-      const feed = this.runs.get(s.id)!;
-      const m = await readMetrics(feed.dir);
-      feed.lastStep = { step: -Infinity, epoch: -Infinity };
-      for (let i = 0; i < m.events.length; i += HISTORY_CHUNK) this.post({ v: 1, type: 'metrics', experimentId: s.id, events: m.events.slice(i, i + HISTORY_CHUNK) });
-      this.noteSent(feed, m.events);
-      if (m.issues.length) this.host.output.warn(`${s.id}/${METRICS_FILE}: skipped ${m.issues.length} malformed line(s), first at line ${m.issues[0].line}: ${m.issues[0].message}`);
-      // Follow the file unless this window's trainer delivers the run's events over IPC.
-      if (s.status.state === 'running' && !this.host.isLive(s.id)) {
-        feed.follower = followMetrics(path.join(feed.dir, METRICS_FILE), (events, info) => {
-          if (info.reset) feed.lastStep = { step: -Infinity, epoch: -Infinity };
-          this.sendLive(s.id, events);
-        }, { fromOffset: m.offset, pollMs: 100 });
-      }
-    }
-    const buffered = this.buffered;
-    this.buffered = [];
-    for (const { id, ev } of buffered) this.sendLive(id, [ev]);
-  }
-
-  private noteSent(feed: RunFeed, events: readonly MetricsEvent[]): void {
-    for (const ev of events) if (ev.step > feed.lastStep[ev.kind]) feed.lastStep[ev.kind] = ev.step;
-  }
-
-  /** Live events, minus those the history already contained (IPC and file overlap while the panel opens). */
-  sendLive(id: string, events: MetricsEvent[]): void {
-    const feed = this.runs.get(id);
-    if (!feed || events.length === 0) return;
-    if (this.loading) {
-      for (const ev of events) this.buffered.push({ id, ev });
-      return;
-    }
-    const fresh = events.filter((ev) => ev.step > feed.lastStep[ev.kind]);
-    if (fresh.length === 0) return;
-    this.noteSent(feed, fresh);
-    this.post({ v: 1, type: 'metrics', experimentId: id, events: fresh });
-  }
-
-  /** status.json or device results changed on disk (the Experiments tree's watcher tells us). */
-  async refreshFromDisk(id: string): Promise<void> {
-    const feed = this.runs.get(id);
-    if (!feed || this.loading) return;
-    const s = await readRunSummary(feed.dir).catch(() => undefined);
-    if (!s) return;
-    this.post({ v: 1, type: 'status', experimentId: id, status: s.status });
-    if (s.status.state !== 'running' && feed.follower) {
-      // Let the follower read the last lines, then stop it.
-      const f = feed.follower;
-      feed.follower = undefined;
-      setTimeout(() => f.dispose(), 1000);
-    }
-    const devices = (await listDeviceResults(feed.dir)).flatMap((d) => (d.result ? [d.result] : [])).sort((a, b) => a.time.localeCompare(b.time));
-    for (const d of devices.slice(feed.deviceCount)) this.post({ v: 1, type: 'device', experimentId: id, result: d });
-    feed.deviceCount = devices.length;
-  }
-
   dispose(): void {
-    for (const f of this.runs.values()) f.follower?.dispose();
+    this.feed.dispose();
     for (const d of this.disposables) d.dispose();
     this.host.forget(this);
   }
@@ -277,7 +184,7 @@ export class TrainingPanels implements vscode.Disposable {
           if (openOnStart()) this.open([msg.experimentDir], { preserveFocus: true, column: vscode.ViewColumn.Beside });
           break;
         case 'metrics':
-          for (const p of this.panelsShowing(msg.experimentId)) p.sendLive(msg.experimentId, [msg.event]);
+          for (const p of this.panelsShowing(msg.experimentId)) p.feed.sendLive(msg.experimentId, [msg.event]);
           break;
         case 'status':
         case 'done':
@@ -291,12 +198,12 @@ export class TrainingPanels implements vscode.Disposable {
   }
 
   private panelsShowing(id: string): Panel[] {
-    return [...this.panels.values()].filter((p) => p.runs.has(id));
+    return [...this.panels.values()].filter((p) => p.shows(id));
   }
 
   /** A file of this experiment changed on disk (status.json, device results). */
   experimentChanged(id: string): void {
-    for (const p of this.panelsShowing(id)) void p.refreshFromDisk(id);
+    for (const p of this.panelsShowing(id)) void p.feed.refreshFromDisk(id);
   }
 
   async saveAs(name: string, kind: 'png' | 'csv', bytes: Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@
  * process group so stopping it also stops the extension host and anything the extension spawned.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, cpSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, createWriteStream, cpSync, readFileSync, existsSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -229,4 +229,13 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     log: readLog,
     stop,
   };
+}
+
+/**
+ * The workbench's own logs (extension host, and every extension's output channel such as "BNN Studio") live in the
+ * run's user-data folder, which is deleted at stop: keep a copy next to the screenshots.
+ */
+export function saveWorkbenchLogs(runDir: string, artifactsDir: string): void {
+  const logs = path.join(runDir, 'user-data', 'logs');
+  if (existsSync(logs)) cpSync(logs, path.join(artifactsDir, 'logs'), { recursive: true });
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync, appendFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser } from './browser';
-import { startCodeServer } from './codeServer';
+import { saveWorkbenchLogs, startCodeServer } from './codeServer';
 import type { E2ETools } from './tools';
 
 export interface ExtensionTestResult {
@@ -87,6 +87,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
   } finally {
     clearInterval(ticker);
     writeFileSync(path.join(opts.artifactsDir, 'code-server.log'), server.log());
+    saveWorkbenchLogs(server.runDir, opts.artifactsDir);
     await browser.close();
     await server.stop();
   }

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './browser';
-import { startCodeServer, type CodeServer } from './codeServer';
+import { saveWorkbenchLogs, startCodeServer, type CodeServer } from './codeServer';
 import { REPO_ROOT, type E2ETools } from './tools';
 import { Screenshots, waitForWorkbench } from './workbench';
 
@@ -53,14 +53,17 @@ export async function openSession(tools: E2ETools, artifactsDir: string, setting
       shots,
       async close() {
         writeFileSync(path.join(artifactsDir, 'code-server.log'), server.log());
+        saveWorkbenchLogs(server.runDir, artifactsDir);
         await b.close();
         await server.stop();
       },
     };
   } catch (e) {
     writeFileSync(path.join(artifactsDir, 'code-server.log'), server.log());
+    saveWorkbenchLogs(server.runDir, artifactsDir);
     await browser?.close();
     await server.stop();
     throw e;
   }
 }
+

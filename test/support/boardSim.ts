@@ -4,7 +4,7 @@
  */
 import { PassThrough, Duplex } from 'node:stream';
 import {
-  decodeError, encodeError, encodeFrame, encodeHello, encodeSampleResults, FrameDecoder, MsgType,
+  decodePackedBatchRequest, decodeError, encodeError, encodeFrame, encodeHello, encodeSampleResults, FrameDecoder, MsgType,
   type HelloInfo, type InferResult,
 } from '../../src/core/device/protocol';
 import { streamTransport, type ByteTransport } from '../../src/core/device/transport';
@@ -57,6 +57,13 @@ export class BoardSim {
       } else if (type === MsgType.BATCH) {
         const count = payload[0] | (payload[1] << 8);
         const inputs = Array.from({ length: count }, (_, i) => payload.subarray(2 + i * this.hello.inputSize, 2 + (i + 1) * this.hello.inputSize));
+        this.reply(MsgType.BATCH_REPLY, seq, encodeSampleResults(inputs.map((x) => this.infer(x)), this.hello.scoresAreFloat, true));
+      } else if (type === MsgType.BATCH_PACKED) {
+        let inputs: Uint8Array[];
+        try { inputs = decodePackedBatchRequest(payload, this.hello.inputSize); } catch {
+          this.reply(MsgType.ERROR, seq, encodeError(3, 'BATCH_PACKED payload must be count u16 followed by count packed inputs'));
+          continue;
+        }
         this.reply(MsgType.BATCH_REPLY, seq, encodeSampleResults(inputs.map((x) => this.infer(x)), this.hello.scoresAreFloat, true));
       } else this.reply(MsgType.ERROR, seq, encodeError(2, 'unknown request type'));
     }

@@ -59,3 +59,22 @@ export function armSymbolSizes(dir: string, extra: string[] = []): Map<string, n
   }
   return sizes;
 }
+
+/**
+ * Links bnn_model.c into a Cortex-M4 ELF the way firmware does (-ffunction-sections -fdata-sections, --gc-sections,
+ * a caller of bnn_infer) and returns the ELF's data symbol sizes.
+ */
+export function armLinkedSymbolSizes(dir: string): Map<string, number> {
+  const main = join(dir, 'arm_main.c');
+  writeFileSync(main, '#include "bnn_model.h"\nstatic uint8_t in[BNN_INPUT_SIZE];\nstatic bnn_score_t out[BNN_NUM_CLASSES];\nint main(void) { return bnn_infer(in, out); }\n');
+  const elf = join(dir, 'model.elf');
+  execFileSync('arm-none-eabi-gcc', [...ARM_FLAGS, ...WARN_FLAGS, '-ffunction-sections', '-fdata-sections', '-specs=nosys.specs', '-Wl,--gc-sections',
+    '-o', elf, join(dir, 'bnn_model.c'), main], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nm = execFileSync('arm-none-eabi-nm', ['-S', elf], { encoding: 'utf8' });
+  const sizes = new Map<string, number>();
+  for (const line of nm.split('\n')) {
+    const m = /^[0-9a-f]+ ([0-9a-f]+) [bBdDrR] (bnn_\S+)$/.exec(line.trim());
+    if (m) sizes.set(m[2], parseInt(m[1], 16));
+  }
+  return sizes;
+}

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeNonce, renderPanelHtml } from '../../src/extension/panelHtml';
-import { DARK_MODERN, LIGHT_MODERN } from '../fixtures/vscodeThemes';
+import { DARK_MODERN, HIGH_CONTRAST, LIGHT_MODERN } from '../fixtures/vscodeThemes';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,14 +30,17 @@ export interface PanelPage {
   close(): Promise<void>;
 }
 
-export async function openPanelPage(opts: { theme: 'dark' | 'light'; width?: number; height?: number; state?: unknown }): Promise<PanelPage> {
+export type PanelTheme = 'dark' | 'light' | 'high-contrast';
+export const THEME_VARS: Record<PanelTheme, Record<string, string>> = { dark: DARK_MODERN, light: LIGHT_MODERN, 'high-contrast': HIGH_CONTRAST };
+
+export async function openPanelPage(opts: { theme: PanelTheme; width?: number; height?: number; state?: unknown }): Promise<PanelPage> {
   if (!existsSync(path.join(ROOT, 'dist/webview.js'))) throw new Error('dist/webview.js is missing: run `npm run build` first');
   const nonce = makeNonce();
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/panel.html') {
-      const vars = opts.theme === 'dark' ? DARK_MODERN : LIGHT_MODERN;
+      const vars = THEME_VARS[opts.theme];
       let html = renderPanelHtml({
         cspSource: origin, nonce, title: 'Training panel',
         scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, codiconUri: `${origin}/dist/codicons/codicon.css`,

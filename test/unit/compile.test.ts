@@ -7,7 +7,7 @@ import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
 import { ARCHITECTURES } from '../support/compileArchitectures';
-import { ARM_HARD_FLOAT, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
+import { ARM_HARD_FLOAT, armLinkedSymbolSizes, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
 import { forward64 } from '../support/forward64';
 import { randomInputs, syntheticModel } from '../support/syntheticModel';
 import { requireTool } from '../support/tools';
@@ -116,13 +116,12 @@ describe('compiler: XNOR rows past the popcount lane folding (host gcc)', functi
 describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () {
   before(function () { requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi'); });
   for (const spec of ARCHITECTURES) {
-    it(`${spec.name}: -Werror clean (soft and hard float), array sizes in the ELF equal the plan`, () => {
+    it(`${spec.name}: -Werror clean (soft and hard float), array sizes in the objects and the --gc-sections ELF equal the plan`, () => {
       const compiled = compileModel(syntheticModel(spec, 11));
       const plan = compiled.plan;
       const dir = writeFiles(compiled.files);
       try {
-        for (const extra of [[], ARM_HARD_FLOAT]) {
-          const sizes = armSymbolSizes(dir, extra);
+        for (const sizes of [armSymbolSizes(dir), armSymbolSizes(dir, ARM_HARD_FLOAT), armLinkedSymbolSizes(dir)]) {
           assert.equal(sizes.get('bnn_buffer_a'), plan.bufferBytes[0]);
           assert.equal(sizes.get('bnn_buffer_b'), plan.bufferBytes[1]);
           let flash = 0;
@@ -213,7 +212,7 @@ describe('compiler: the bundled templates', function () {
           assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i}`);
           if (!big) assert.equal(forward64(trained, x).class, r.class, `sample ${i} vs float64`);
         });
-        const sizes = armSymbolSizes(dir);
+        const sizes = armLinkedSymbolSizes(dir);
         const flash = [...sizes].filter(([n]) => /^bnn_s\d+_/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
         assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0), compiled.plan.ramBytes);

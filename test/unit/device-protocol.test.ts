@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { DeviceClient, DeviceError, checkModelHash } from '../../src/core/device/client';
 import {
-  crc32, decodeHello, encodeFrame, encodeHello, FrameDecoder, HEADER_BYTES, MsgType, SYNC0, type Frame,
+  crc32, decodeHello, encodeFrame, encodeHello, FrameDecoder, HEADER_BYTES, MsgType, packBits, SYNC0, unpackBits, type Frame,
 } from '../../src/core/device/protocol';
 import { BoardSim, SIM_HELLO, tinyFixtureInfer } from '../support/boardSim';
 
@@ -95,6 +95,19 @@ describe('device protocol: framing', () => {
       d.push(bytes);
       assert.ok(d.pending <= HEADER_BYTES + 1024 + 4);
     }), { numRuns: 500 });
+  });
+
+  it('PackBits round-trips any input and never grows it by more than 1 byte per 128', () => {
+    const runs = fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 255 })), { maxLength: 20 })
+      .map((rs) => Uint8Array.from(rs.flatMap(([n, v]) => Array<number>(n).fill(v))));
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 1000 }), runs), (x) => {
+      const p = packBits(x);
+      assert.deepEqual(unpackBits(p, x.length), x);
+      assert.ok(p.length <= x.length + Math.ceil(x.length / 128));
+    }), { numRuns: 2000 });
+    assert.equal(packBits(new Uint8Array(784)).length, 14, 'a blank image packs to 7 runs of 2 bytes');
+    assert.throws(() => unpackBits(Uint8Array.from([5, 1, 2]), 6), /runs past the input/);
+    assert.throws(() => unpackBits(Uint8Array.from([0xff, 7]), 3), /decodes to 2 bytes, not 3/);
   });
 
   it('rejects payloads the header cannot describe', () => {
@@ -191,7 +204,15 @@ describe('device protocol: client', () => {
     await client.hello();
     assert.equal(client.maxBatch(), 3);
     await assert.rejects(client.infer(new Uint8Array(15)), /15 bytes does not fit the board's model, which takes 16/);
-    await assert.rejects(client.inferBatch([0, 1, 2, 3].map(input)), /exceeds the board's limit of 3/);
+    const noisy = [0, 1, 2, 3].map(input);
+    assert.equal(client.batchFit(noisy), 3);
+    await assert.rejects(client.inferBatch(noisy), /a batch of 4 inputs \(64 bytes\) exceeds the board's 48-byte receive buffer/);
+    // Constant images pack to 2 bytes + a 2-byte length each: 12 fit where 3 raw ones would.
+    const flat = Array.from({ length: 20 }, (_, i) => new Uint8Array(16).fill(i * 13));
+    assert.equal(client.batchFit(flat), 12);
+    const out = await client.inferBatch(flat.slice(0, 12));
+    assert.deepEqual(out.map((r) => r.classIndex), flat.slice(0, 12).map((x) => tinyFixtureInfer(x).classIndex));
+    assert.deepEqual(sim.received.slice(-1), [MsgType.BATCH_PACKED]);
   });
 
   it('refuses a protocol version it does not speak', async () => {

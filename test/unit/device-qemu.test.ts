@@ -13,7 +13,7 @@ import { DeviceClient } from '../../src/core/device/client';
 import { liveEmulatorCount, startEmulatedBoard } from '../../src/core/device/qemu';
 import { openSerialTransport } from '../../src/core/device/serial';
 import { installHint, ToolMissingError } from '../../src/core/device/tools';
-import type { InferResult } from '../../src/core/device/protocol';
+import { MsgType, type InferResult } from '../../src/core/device/protocol';
 import { requireTool } from '../support/tools';
 import { tinyFixtureInfer } from '../support/boardSim';
 
@@ -74,6 +74,30 @@ describe('firmware on the emulated board (fixture model)', function () {
     assert.equal(a.results[0].ticks, a.results[300].ticks, 'INFER and BATCH time the same work');
     assert.ok(!isAlive(a.pid) && !isAlive(b.pid));
     assert.equal(liveEmulatorCount(), 0);
+  });
+
+  it('decodes packed batches exactly and rejects malformed ones without replying garbage', async () => {
+    const board = await startEmulatedBoard({ elf });
+    const client = new DeviceClient(await openSerialTransport({ path: board.ptyPath }));
+    try {
+      await client.waitForHello();
+      const images = [new Uint8Array(16), new Uint8Array(16).fill(200), Uint8Array.from({ length: 16 }, (_, j) => (j < 8 ? 255 : 0)), Uint8Array.from({ length: 16 }, (_, j) => j * 16)];
+      const out = await client.inferBatch(images);
+      assert.deepEqual(out.map((r) => r.scores), images.map((x) => tinyFixtureInfer(x).scores));
+      const bad = [
+        Uint8Array.from([1, 0, 2, 0, 0xf2, 9]), // decodes to 15 bytes
+        Uint8Array.from([1, 0, 3, 0, 0xf0, 9, 0]), // 16 bytes then a dangling literal header
+        Uint8Array.from([2, 0, 2, 0, 0xf1, 9]), // count says 2, holds 1
+        Uint8Array.from([1, 0, 2, 0, 0xf1, 9, 0]), // a trailing byte after the last input
+      ];
+      for (const payload of bad) {
+        await assert.rejects(client.request(MsgType.BATCH_PACKED, payload), /the board rejected BATCH: BATCH_PACKED payload must be count u16 followed by count packed inputs \(bad payload length\)/);
+      }
+      assert.equal((await client.infer(images[1])).classIndex, tinyFixtureInfer(images[1]).classIndex);
+    } finally {
+      await client.close();
+      await board.stop();
+    }
   });
 
   it('stops QEMU when the caller cancels', async () => {

@@ -348,9 +348,19 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-/* Keep every parameter array in the object even when the optimiser folds a small one into the code, so flash use
- * always equals the plan (a linker's --gc-sections may still drop a folded one). */
-#if defined(__GNUC__)
+/* Small fixed-trip loops (a kernel row of a window) unrolled, so bit positions become constants. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BNN_UNROLL _Pragma("GCC unroll 32")
+#else
+#define BNN_UNROLL
+#endif
+
+/* Every parameter array stays in the image even when the optimiser folds a small one into the code: 'used' keeps it
+ * in the object, and one shared section keeps it through the linker's --gc-sections (the kernels in the same section
+ * are always referenced), so flash use equals the plan's numbers. */
+#if defined(__GNUC__) && defined(__ELF__)
+#define BNN_KEEP __attribute__((used, section(".rodata.bnn_model")))
+#elif defined(__GNUC__)
 #define BNN_KEEP __attribute__((used))
 #else
 #define BNN_KEEP

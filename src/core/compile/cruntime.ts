@@ -5,7 +5,7 @@
  * Popcount: Cortex-M4 has no popcount instruction and GCC's __builtin_popcount becomes a call into libgcc. The XNOR
  * loops use SWAR bit-slicing (Hacker's Delight 5-1) two words at a time with the masks in registers, and add byte
  * lanes over up to 30 words before folding them: 13.6 instructions per word on QEMU's Cortex-M4 against 17.0 for the
- * textbook SWAR, 17.0 for a byte table and 20.0 for __builtin_popcount (bench/popcount, docs/compiler.md).
+ * textbook SWAR, 17.0 for a byte table and 20.0 for __builtin_popcount (scripts/bench/cm4, docs/compiler.md).
  * `-DBNN_USE_BUILTIN_POPCOUNT` switches to the builtin for targets that have the instruction (x86 -mpopcnt).
  */
 
@@ -17,19 +17,50 @@ export type Helper =
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_window: ['xorpop', 'popcount'],
-  win_binary_u8: ['pm_u8'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
+  win_binary_u8: ['pm_u8'], pm_u8: ['popcount'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
   win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
 };
 
 const XT = { u8: 'uint8_t', i32: 'int32_t', f32: 'float' } as const;
 type RealT = keyof typeof XT;
 
+/**
+ * ±v over 8-bit pixels (v = 2·u8 − 255): Σ w·v = 4·Σ_{bit=1} u − 2·Σ u − 510·(bits set) + 255·n, so a pixel costs a
+ * load, a bit extract, an AND and two adds; a whole aligned kernel word is unrolled so every shift is a constant.
+ */
+const PM_U8 = `#define BNN_U8_STEP(j) do { uint32_t u_ = x[j]; s += u_ & (0u - ((w >> (j)) & 1u)); t += u_; } while (0)
+#define BNN_U8_STEP4(j) BNN_U8_STEP(j); BNN_U8_STEP(j + 1); BNN_U8_STEP(j + 2); BNN_U8_STEP(j + 3)
+static inline int32_t bnn_pm_u8(int32_t acc, const uint8_t *x, const uint32_t *row, uint32_t bi, int32_t n)
+{
+  uint32_t s = 0, t = 0, p = 0;
+  const int32_t count = n;
+  while (n > 0) {
+    uint32_t w = row[bi >> 5] >> (bi & 31u);
+    int32_t take = 32 - (int32_t)(bi & 31u);
+    if (take > n) take = n;
+    if (take == 32) {
+      BNN_U8_STEP4(0); BNN_U8_STEP4(4); BNN_U8_STEP4(8); BNN_U8_STEP4(12);
+      BNN_U8_STEP4(16); BNN_U8_STEP4(20); BNN_U8_STEP4(24); BNN_U8_STEP4(28);
+    } else {
+      w &= (1u << take) - 1u;
+      for (int32_t j = 0; j < take; j++) BNN_U8_STEP(j);
+    }
+    p += bnn_popcount(w);
+    x += take;
+    bi += (uint32_t)take;
+    n -= take;
+  }
+  return acc + 4 * (int32_t)s - 2 * (int32_t)t - 510 * (int32_t)p + 255 * count;
+}
+`;
+
 /** ±x summation against kernel bits (bit 1 = +1) from bit index `bi` on: integer inputs branch-free, floats in order. */
 function pm(t: RealT): string {
+  if (t === 'u8') return PM_U8;
   const acc = t === 'f32' ? 'float' : 'int32_t';
   const body = t === 'f32'
     ? '      acc += (word & 1u) ? *x : -*x;\n      x++;'
-    : `      int32_t m = (int32_t)(word & 1u) - 1; /* 0 keeps v, -1 negates it */\n      int32_t v = ${t === 'u8' ? '2 * (int32_t)*x++ - 255' : '*x++'};\n      acc += (v ^ m) - m;`;
+    : `      int32_t m = (int32_t)(word & 1u) - 1; /* 0 keeps v, -1 negates it */\n      int32_t v = *x++;\n      acc += (v ^ m) - m;`;
   return `static inline ${acc} bnn_pm_${t}(${acc} acc, const ${XT[t]} *x, const uint32_t *row, uint32_t bi, int32_t n)
 {
   while (n > 0) {
@@ -65,9 +96,23 @@ function win(mode: 'binary' | 'float', t: RealT): string {
   const run = (off: string, n: string): string => mode === 'binary'
     ? `bnn_pm_${t}(acc, in + ${off}, row, (uint32_t)(${n}), `
     : `bnn_dot_${t}(acc, in + ${off}, row + ${n}, `;
+  // A first-layer window whose whole kernel row is one word (kh·kw·cin ≤ 32, e.g. 3×3×3): one popcount per window and
+  // constant bit positions once the loops are unrolled.
+  const oneWord = mode === 'binary' && t === 'u8' ? `  if (kh * kw * cin <= 32 && iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) {
+    const uint32_t w = row[0];
+    uint32_t s = 0, t = 0;
+    BNN_UNROLL
+    for (int32_t ky = 0; ky < kh; ky++) {
+      const uint8_t *x = in + ((iy0 + ky) * iw + ix0) * cin - ky * kw * cin;
+      BNN_UNROLL
+      for (int32_t j = ky * kw * cin; j < (ky + 1) * kw * cin; j++) BNN_U8_STEP(j);
+    }
+    return 4 * (int32_t)s - 2 * (int32_t)t - 510 * (int32_t)bnn_popcount(w) + 255 * kh * kw * cin;
+  }
+` : '';
   return `static inline ${acc} bnn_win_${mode}_${t}(const ${XT[t]} *in, ${w}, int32_t ih, int32_t iw, int32_t cin, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
 {
-  ${acc} acc = 0;
+${oneWord}  ${acc} acc = 0;
   for (int32_t ky = 0; ky < kh; ky++) {
     int32_t iy = iy0 + ky;
     if (iy < 0 || iy >= ih) continue;
@@ -142,14 +187,57 @@ static inline uint32_t bnn_xorpop(const uint32_t *a, const uint32_t *b, int32_t 
   return total;
 }
 `,
-  xnor_window: `/* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
+  xnor_window: `/* Per-byte bit counts of one word (each byte <= 8), the masks passed in registers. */
+static inline uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
+{
+  v = v - (m1 & (v >> 1));
+  v = (v & m2) + (m2 & (v >> 2));
+  return m4 & (v + (v >> 4));
+}
+
+static inline uint32_t bnn_fold_lanes(uint32_t lanes)
+{
+  lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
+  return (lanes & 0xFFFFu) + (lanes >> 16);
+}
+
+/* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
 static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
 {
   uint32_t mis = 0;
   if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) {
-    /* Interior: each kernel row is one contiguous run of kw positions in the input. */
-    for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(in + ((iy0 + ky) * iw + ix0) * cw, row + ky * kw * cw, kw * cw);
+    /* Interior: each kernel row is one contiguous run of kw positions in the input. Short runs share one set of byte
+     * lanes across the whole window (folded every 31 words at most), so a 3x3 window costs one fold, not three. */
+    const int32_t n = kw * cw;
+#if defined(BNN_USE_BUILTIN_POPCOUNT)
+    for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(in + ((iy0 + ky) * iw + ix0) * cw, row + ky * n, n);
     return mis;
+#else
+    uint32_t lanes = 0;
+    int32_t pending = 0;
+    uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
+#endif
+    BNN_UNROLL
+    for (int32_t ky = 0; ky < kh; ky++) {
+      const uint32_t *x = in + ((iy0 + ky) * iw + ix0) * cw;
+      const uint32_t *k = row + ky * n;
+      if (n > 31) {
+        mis += bnn_xorpop(x, k, n);
+        continue;
+      }
+      if (pending + n > 31) {
+        mis += bnn_fold_lanes(lanes);
+        lanes = 0;
+        pending = 0;
+      }
+      pending += n;
+      BNN_UNROLL
+      for (int32_t j = 0; j < n; j++) lanes += bnn_pop_bytes(x[j] ^ k[j], m1, m2, m4);
+    }
+    return mis + bnn_fold_lanes(lanes);
+#endif
   }
   for (int32_t ky = 0; ky < kh; ky++) {
     int32_t iy = iy0 + ky;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
+import { loadCheckpoint } from '../train/checkpoint';
 import { parseTrainedModel } from './trainedJson';
 
 export type CompileSourceKind = 'trained-json' | 'checkpoint' | 'experiment';
@@ -34,9 +35,14 @@ export function loadCompileSource(p: string): CompileSource {
   return { trained: loadCheckpointDir(p), kind, path: p };
 }
 
-/** Reads a trainer checkpoint (or an experiment's last checkpoint). */
+/** Reads a trainer checkpoint (or an experiment's last checkpoint); its errors become input errors naming the file. */
 function loadCheckpointDir(dir: string): TrainedModel {
-  throw new CompileInputError(`${dir}: reading training checkpoints needs the trainer's checkpoint reader, which this build does not include yet; compile a *.trained.json instead`);
+  try {
+    const { spec, weights } = loadCheckpoint(dir);
+    return { spec, weights };
+  } catch (err) {
+    throw new CompileInputError((err as Error).message);
+  }
 }
 
 /** The default output folder: inside the experiment for experiments and checkpoints, next to a JSON file otherwise. */

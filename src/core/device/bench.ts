@@ -35,8 +35,9 @@ export interface EmulatorBenchOptions {
   labels: ArrayLike<number>;
   /** The host's exact twin of the C (the compiler's reference): what the board must answer. */
   reference: (input: Uint8Array) => HostReference;
-  /** The trained model's own predictions on the same samples, if available (host accuracy). */
-  hostPredictions?: ArrayLike<number>;
+  /** The trained model's own prediction for a sample (host accuracy), if available. Like `reference`, it runs while
+   * the board works on the same batch, so the host's time hides behind the serial line's. */
+  hostPredict?: (input: Uint8Array, index: number) => number;
   tools?: ToolPaths;
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -106,21 +107,31 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
     log(`board: ${hello.board}, firmware ${hello.firmwareVersion}, protocol ${hello.protocolVersion}, model ${hello.modelHash}, tick source ${hello.tickSource}`);
     checkModelHash(hello, opts.hash, opts.what);
     if (hello.inputSize !== opts.inputs[0].length) throw new DeviceError('protocol', `the board's model takes ${hello.inputSize}-byte inputs, the test samples have ${opts.inputs[0].length}`);
-    const perBatch = client.maxBatch();
     const results: InferResult[] = [];
+    const refs: HostReference[] = [];
+    const hostClasses: number[] = [];
     const started = Date.now();
     progress('infer', 0, opts.inputs.length);
-    for (let i = 0; i < opts.inputs.length; i += perBatch) {
-      const chunk = opts.inputs.slice(i, i + perBatch);
+    let requests = 0;
+    for (let i = 0; i < opts.inputs.length;) {
+      const chunk = opts.inputs.slice(i, i + client.batchFit(opts.inputs, i));
+      requests++;
       // Generous: QEMU moves roughly 20–50 KB/s through the emulated USART on a busy host.
       const timeoutMs = 10_000 + chunk.length * (chunk[0].length / 5 + 50);
-      const part = await Promise.race([client.inferBatch(chunk, { timeoutMs, attempts: 2, signal: opts.signal }), exitWatch]);
-      results.push(...part);
+      const reply = Promise.race([client.inferBatch(chunk, { timeoutMs, attempts: 2, signal: opts.signal }), exitWatch]);
+      reply.catch(() => undefined);
+      for (let k = 0; k < chunk.length; k++) {
+        refs.push(opts.reference(chunk[k]));
+        hostClasses.push(opts.hostPredict ? opts.hostPredict(chunk[k], i + k) : refs[refs.length - 1].class);
+        await new Promise<void>((r) => setImmediate(r)); // let the serial I/O progress between host inferences
+      }
+      results.push(...await reply);
+      i += chunk.length;
       progress('infer', results.length, opts.inputs.length);
     }
     const inferSeconds = (Date.now() - started) / 1000;
-    log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${perBatch} per batch)`);
-    return summarize(opts, build, hello, results, inferSeconds);
+    log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${requests} batch requests)`);
+    return summarize(opts, build, hello, results, refs, hostClasses, inferSeconds);
   } finally {
     progress('stop', 0, 1);
     await client?.close().catch(() => undefined);
@@ -128,16 +139,16 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
   }
 }
 
-function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], inferSeconds: number): BenchReport {
+function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): BenchReport {
   const n = results.length;
   const mismatches: SampleMismatch[] = [];
   let deviceCorrect = 0;
   let hostCorrect = 0;
   let agree = 0;
   results.forEach((r, i) => {
-    const ref = opts.reference(opts.inputs[i]);
+    const ref = refs[i];
     const label = opts.labels[i];
-    const hostClass = opts.hostPredictions ? opts.hostPredictions[i] : ref.class;
+    const hostClass = hostClasses[i];
     if (r.classIndex === label) deviceCorrect++;
     if (hostClass === label) hostCorrect++;
     if (r.classIndex === hostClass) agree++;

@@ -93,12 +93,12 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   const images = ds.test.images.subarray(0, n * size);
   const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
   const labels = ds.test.labels.subarray(0, n);
-  const host = predict(trained, images, n);
 
   const report = await benchOnEmulator({
     board: opts.board, modelDir, workDir: path.join(outRoot, 'build'), hash: compiled.hash, what,
     estimate: { flash: compiled.plan.flashBytes, ram: compiled.plan.ramBytes },
-    inputs, labels, hostPredictions: host.classes,
+    inputs, labels,
+    hostPredict: (x) => predict(trained, x, 1).classes[0],
     reference: (x) => referenceInfer(compiled.model, x),
     tools: opts.tools, signal: opts.signal, log, progress,
     realBoard: opts.realBoard,

@@ -4,8 +4,8 @@
  * to the other copies (e.g. the HELLOs QEMU's pty buffered before it noticed the host) are dropped as duplicates.
  */
 import {
-  decodeBatchReply, decodeError, decodeHello, decodeInferReply, encodeBatchRequest, encodeFrame, FrameDecoder,
-  MsgType, PROTOCOL_VERSION, type Frame, type HelloInfo, type InferResult,
+  decodeBatchReply, decodeError, decodeHello, decodeInferReply, encodeBatchRequest, encodeFrame, encodePackedBatchRequest,
+  FrameDecoder, MsgType, packBits, PROTOCOL_VERSION, type Frame, type HelloInfo, type InferResult,
 } from './protocol';
 import type { ByteTransport } from './transport';
 
@@ -26,8 +26,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-const NAMES: Record<number, string> = { [MsgType.HELLO]: 'HELLO', [MsgType.INFER]: 'INFER', [MsgType.BATCH]: 'BATCH' };
-const REPLIES: Record<number, number> = { [MsgType.HELLO]: MsgType.HELLO_REPLY, [MsgType.INFER]: MsgType.INFER_REPLY, [MsgType.BATCH]: MsgType.BATCH_REPLY };
+const NAMES: Record<number, string> = { [MsgType.HELLO]: 'HELLO', [MsgType.INFER]: 'INFER', [MsgType.BATCH]: 'BATCH', [MsgType.BATCH_PACKED]: 'BATCH' };
+const REPLIES: Record<number, number> = {
+  [MsgType.HELLO]: MsgType.HELLO_REPLY, [MsgType.INFER]: MsgType.INFER_REPLY, [MsgType.BATCH]: MsgType.BATCH_REPLY, [MsgType.BATCH_PACKED]: MsgType.BATCH_REPLY,
+};
 
 interface Pending {
   seq: number;
@@ -184,18 +186,50 @@ export class DeviceClient {
     try { return decodeInferReply(f.payload, info.numClasses, info.scoresAreFloat); } catch (e) { throw new DeviceError('protocol', (e as Error).message); }
   }
 
-  /** The most inputs one BATCH request can carry on this board. */
+  /** The most raw inputs one BATCH request can carry on this board. */
   maxBatch(): number {
     const info = this.requireInfo();
     return Math.max(1, Math.min(0xffff, Math.floor((Math.min(info.maxPayload, 0xffff) - 2) / info.inputSize)));
   }
 
+  private readonly packedCache = new WeakMap<Uint8Array, Uint8Array>();
+  private packed(x: Uint8Array): Uint8Array {
+    let p = this.packedCache.get(x);
+    if (!p) { p = packBits(x); this.packedCache.set(x, p); }
+    return p;
+  }
+
+  /** How many of inputs[start…] the next batch request carries: as many as fit the board's receive buffer, raw or
+   * PackBits-packed, whichever is smaller. */
+  batchFit(inputs: readonly Uint8Array[], start = 0): number {
+    const info = this.requireInfo();
+    const budget = Math.min(info.maxPayload, 0xffff) - 2;
+    let raw = 0;
+    let packed = 0;
+    let n = 0;
+    for (let i = start; i < inputs.length && n < 0xffff; i++) {
+      raw += inputs[i].length;
+      packed += 2 + this.packed(inputs[i]).length;
+      if (Math.min(raw, packed) > budget) break;
+      n++;
+    }
+    return Math.max(1, n);
+  }
+
   async inferBatch(inputs: Uint8Array[], opts: RequestOptions = {}): Promise<InferResult[]> {
     const info = this.requireInfo();
     if (inputs.length === 0) return [];
-    if (inputs.length > this.maxBatch()) throw new DeviceError('protocol', `a batch of ${inputs.length} exceeds the board's limit of ${this.maxBatch()} inputs`);
     for (const x of inputs) this.checkInput(x, info);
-    const f = await this.request(MsgType.BATCH, encodeBatchRequest(inputs), opts);
+    const budget = Math.min(info.maxPayload, 0xffff) - 2;
+    const packed = inputs.map((x) => this.packed(x));
+    const packedBytes = packed.reduce((a, p) => a + 2 + p.length, 0);
+    const rawBytes = inputs.length * info.inputSize;
+    if (Math.min(packedBytes, rawBytes) > budget || inputs.length > 0xffff) {
+      throw new DeviceError('protocol', `a batch of ${inputs.length} inputs (${Math.min(packedBytes, rawBytes)} bytes) exceeds the board's ${budget}-byte receive buffer; split it (batchFit)`);
+    }
+    const f = packedBytes < rawBytes
+      ? await this.request(MsgType.BATCH_PACKED, encodePackedBatchRequest(packed), opts)
+      : await this.request(MsgType.BATCH, encodeBatchRequest(inputs), opts);
     try { return decodeBatchReply(f.payload, info.numClasses, info.scoresAreFloat, inputs.length); } catch (e) { throw new DeviceError('protocol', (e as Error).message); }
   }
 

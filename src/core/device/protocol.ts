@@ -18,6 +18,7 @@ export const MsgType = {
   HELLO: 0x01,
   INFER: 0x02,
   BATCH: 0x03,
+  BATCH_PACKED: 0x04,
   HELLO_REPLY: 0x81,
   INFER_REPLY: 0x82,
   BATCH_REPLY: 0x83,
@@ -312,5 +313,88 @@ export function encodeError(code: number, message: string): Uint8Array {
   out[0] = code;
   out[1] = m.length;
   out.set(m, 2);
+  return out;
+}
+
+// ---- PackBits: inputs travel packed (QEMU's USART moves one byte per main-loop round trip; images have long runs) --
+
+/** PackBits (TIFF): h < 128 → h+1 literal bytes follow; h > 128 → the next byte repeated 257−h times. Runs of 3+
+ * equal bytes are packed (a run of 2 inside literals costs as much either way). Worst case: +1 byte per 128. */
+export function packBits(x: Uint8Array): Uint8Array {
+  const out = new Uint8Array(x.length + Math.ceil(x.length / 128) + 1);
+  let o = 0;
+  let i = 0;
+  while (i < x.length) {
+    let run = 1;
+    while (i + run < x.length && run < 128 && x[i + run] === x[i]) run++;
+    if (run >= 3 || (run === 2 && i + run === x.length)) {
+      out[o++] = 257 - run;
+      out[o++] = x[i];
+      i += run;
+      continue;
+    }
+    let lit = 1;
+    while (i + lit < x.length && lit < 128 && !(i + lit + 2 < x.length && x[i + lit] === x[i + lit + 1] && x[i + lit] === x[i + lit + 2])) lit++;
+    out[o++] = lit - 1;
+    out.set(x.subarray(i, i + lit), o);
+    o += lit;
+    i += lit;
+  }
+  return out.slice(0, o);
+}
+
+/** Decodes PackBits to exactly `size` bytes, or throws (the firmware's unpack_input, for the simulator and tests). */
+export function unpackBits(src: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let i = 0;
+  let o = 0;
+  while (i < src.length) {
+    const h = src[i++];
+    if (h < 128) {
+      const n = h + 1;
+      if (i + n > src.length || o + n > size) throw new ProtocolError('PackBits literal runs past the input');
+      out.set(src.subarray(i, i + n), o);
+      i += n;
+      o += n;
+    } else if (h > 128) {
+      const n = 257 - h;
+      if (i >= src.length || o + n > size) throw new ProtocolError('PackBits repeat runs past the input');
+      out.fill(src[i++], o, o + n);
+      o += n;
+    }
+  }
+  if (o !== size) throw new ProtocolError(`PackBits input decodes to ${o} bytes, not ${size}`);
+  return out;
+}
+
+export function encodePackedBatchRequest(packed: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(2 + packed.reduce((a, p) => a + 2 + p.length, 0));
+  out[0] = packed.length & 0xff;
+  out[1] = packed.length >>> 8;
+  let o = 2;
+  for (const p of packed) {
+    out[o] = p.length & 0xff;
+    out[o + 1] = p.length >>> 8;
+    out.set(p, o + 2);
+    o += 2 + p.length;
+  }
+  return out;
+}
+
+/** Inputs of a BATCH_PACKED payload, checked exactly as the firmware does. */
+export function decodePackedBatchRequest(payload: Uint8Array, inputSize: number): Uint8Array[] {
+  if (payload.length < 2) throw new ProtocolError('BATCH_PACKED payload is shorter than its count');
+  const count = payload[0] | (payload[1] << 8);
+  const out: Uint8Array[] = [];
+  let at = 2;
+  for (let k = 0; k < count; k++) {
+    if (at + 2 > payload.length) throw new ProtocolError('BATCH_PACKED payload is truncated');
+    const n = payload[at] | (payload[at + 1] << 8);
+    at += 2;
+    if (at + n > payload.length) throw new ProtocolError('BATCH_PACKED payload is truncated');
+    out.push(unpackBits(payload.subarray(at, at + n), inputSize));
+    at += n;
+  }
+  if (at !== payload.length || count === 0) throw new ProtocolError('BATCH_PACKED payload has trailing bytes or no inputs');
   return out;
 }

@@ -12,8 +12,7 @@
  */
 import type { ModelSpec } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
-import { inferShapes } from '../deploy/plan';
-import { samePadding } from './conv';
+import { inferShapes, samePadBefore } from '../deploy/plan';
 
 export interface Prediction {
   classes: number[];
@@ -95,8 +94,8 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, shapes: number[][], 
           const [sh, sw] = layer.strides;
           const [OH, OW, F] = outShape;
           const padV = binIn ? 1 : 0;
-          const ph = layer.padding === 'same' ? samePadding(H, kh, sh)[0] : 0;
-          const pw = layer.padding === 'same' ? samePadding(W, kw, sw)[0] : 0;
+          const ph = layer.padding === 'same' ? samePadBefore(H, kh, sh) : 0;
+          const pw = layer.padding === 'same' ? samePadBefore(W, kw, sw) : 0;
           for (let oh = 0; oh < OH; oh++) {
             for (let ow = 0; ow < OW; ow++) {
               const ob = (oh * OW + ow) * F;
@@ -149,8 +148,8 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, shapes: number[][], 
         const [kh, kw] = layer.poolSize;
         const [sh, sw] = layer.strides;
         const [OH, OW] = shapes[li];
-        const ph = layer.padding === 'same' ? samePadding(H, kh, sh)[0] : 0;
-        const pw = layer.padding === 'same' ? samePadding(W, kw, sw)[0] : 0;
+        const ph = layer.padding === 'same' ? samePadBefore(H, kh, sh) : 0;
+        const pw = layer.padding === 'same' ? samePadBefore(W, kw, sw) : 0;
         const out = new Float64Array(OH * OW * C).fill(-Infinity);
         for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let a = 0; a < kh; a++) {
           const ih = oh * sh + a - ph;

@@ -5,7 +5,7 @@ import { formatBytes, formatCount } from '../../../src/core/estimate/summary';
 import { loadModelText } from '../../../src/core/model/load';
 import type { LayerSpec } from '../../../src/core/model/spec';
 import {
-  formatRatio, formatShare, larqShape, layerCost, layerHeadline, layerHoverMarkdown, layerLensTitle, layerOutcome, modelDescription, modelFileLabel,
+  formatRatio, formatShare, larqShape, layerCost, layerHeadline, layerHoverMarkdown, layerLensTitle, layerOutcome, modelDescription, modelEfficiency, modelFileLabel,
   modelTotalTitle, oneLine,
 } from '../../../src/extension/estimateLabels';
 import { analyzeModelText } from '../../../src/extension/analyzeModel';
@@ -48,6 +48,8 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     const total = modelTotalTitle(a.summary.totals);
     assert.match(total, new RegExp(`^Total: flash ${formatBytes(a.summary.totals.flashBytes)} · RAM ${formatBytes(a.summary.totals.ramBytes)} · \\d+\\.\\d× smaller than float32 · `));
     assert.match(total, /\(93% binary\)$/);
+    assert.ok(total.endsWith(` · ${modelEfficiency(a.summary.totals)}`));
+    assert.equal(modelEfficiency({ ...a.summary.totals, compressionRatio: 0, binaryMacs: 0, floatMacs: 0 }), '');
     assert.equal(modelDescription(a.summary.totals), `${formatBytes(a.summary.totals.flashBytes)} flash · ${formatBytes(a.summary.totals.ramBytes)} RAM`);
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { analyzeModelText } from '../../../src/extension/analyzeModel';
 import { AnalysisCache, contentHash, firstProblem, hasErrors } from '../../../src/extension/modelAnalysis';
-import { mapLimit, ModelIndex, type ModelFileSource } from '../../../src/extension/modelIndex';
+import { isIgnoredModelPath, mapLimit, ModelIndex, type ModelFileSource } from '../../../src/extension/modelIndex';
 
 const root = join(__dirname, '..', '..', '..');
 const cnn = readFileSync(join(root, 'examples', 'binary-cnn.bnn.json'), 'utf8');
@@ -169,6 +169,19 @@ describe('model index (Models tree data)', () => {
     await index.list();
     assert.equal(src.calls.read, 100);
     assert.ok(src.maxInFlight <= 16 && src.maxInFlight > 1, `max in flight ${src.maxInFlight}`);
+  });
+
+  it('ignores models inside node_modules, .git and the experiment store, from the scan and from watcher events', async () => {
+    const { src, index } = setup(1);
+    src.write('file:///w/node_modules/pkg/x.bnn.json', cnn);
+    src.write('file:///w/.bnn/experiments/20260101-000000-x-bop/model.bnn.json', cnn);
+    assert.deepEqual((await index.list()).map((e) => e.id), ['file:///w/m0.bnn.json']);
+    src.write('file:///w/.git/y.bnn.json', cnn);
+    index.created('file:///w/.git/y.bnn.json');
+    index.changed('file:///w/node_modules/pkg/x.bnn.json');
+    assert.deepEqual((await index.list()).map((e) => e.id), ['file:///w/m0.bnn.json']);
+    assert.equal(isIgnoredModelPath('C:\\w\\node_modules\\a.bnn.json'), true);
+    assert.equal(isIgnoredModelPath('file:///w/my.bnn/a.bnn.json'), false, 'only whole folder names');
   });
 
   it('mapLimit keeps order', async () => {

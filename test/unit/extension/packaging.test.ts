@@ -55,6 +55,12 @@ describe('packaging (.vsix)', () => {
     assert.deepEqual(missing, []);
   });
 
+  it('leaves files out that no package loads at run time, keeping licences', async () => {
+    const { isRuntimeFile } = await lib();
+    for (const keep of ['dist/index.js', 'build/Release/x.node', 'prebuilds/linux-x64/node.napi.node', 'LICENSE', 'LICENSE.md', 'dist/tfjs-backend-wasm-simd.wasm', 'package.json']) assert.ok(isRuntimeFile(keep), keep);
+    for (const drop of ['dist/index.js.map', 'dist/index.d.ts', 'README.md', 'docs/CHANGELOG.md', 'x.d.mts']) assert.ok(!isRuntimeFile(drop), drop);
+  });
+
   it('reports an optional module that is not installed instead of failing, and fails for a required one', async () => {
     const { dependencyClosure } = await lib();
     assert.deepEqual(dependencyClosure(['@tensorflow/tfjs-node-not-here'], root, new Set(['@tensorflow/tfjs-node-not-here'])).missing, ['@tensorflow/tfjs-node-not-here']);

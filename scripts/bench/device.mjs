@@ -1,0 +1,109 @@
+// The emulated board (qemu-stm32): instructions per inference of the template models next to an XNOR-popcount lower
+// bound, flash/RAM of the built firmware next to the plan's estimate, and the wall time to benchmark 1,000 samples.
+// Weights are seeded random ±1 (the instruction count of the compiled C does not depend on their values); the
+// throughput run uses the bundled Fashion-MNIST test images.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+export const id = 'device';
+export const title = 'Emulated board (qemu-stm32): instructions per inference, memory, benchmark throughput';
+
+/** Instructions per 32-bit word of an XNOR-popcount on Cortex-M4 (no popcount instruction), unrolled, constants in
+ * registers: LDR weight, LDR activation, EOR, SWAR popcount with deferred folding (AND+SUB, AND+AND+ADD, ADD+AND =
+ * 7), ADD into the byte-count accumulator = 11. */
+export const XNOR_INSTRUCTIONS_PER_WORD = 11;
+/** A binary kernel on the 8-bit input (first layer) is ±x sums: the M4 adds at most two 16-bit products per
+ * instruction (SMLAD), so 0.5 instruction per MAC is a floor. */
+export const U8_INSTRUCTIONS_PER_MAC = 0.5;
+
+export async function run(ctx) {
+  const m = createRequire(import.meta.url)(await ctx.bundle('device', `
+    export { TEMPLATES, templateText } from './src/core/model/templates';
+    export { loadModelText } from './src/core/model/load';
+    export { compileModel } from './src/core/compile/compile';
+    export { referenceInfer } from './src/core/compile/reference';
+    export { syntheticModel } from './test/support/syntheticModel';
+    export { buildFirmware } from './src/core/device/build';
+    export { benchOnEmulator } from './src/core/device/bench';
+    export { findBoard } from './src/core/boards';
+    export { loadDataset } from './src/core/data/load';
+  `));
+  const board = m.findBoard('qemu-stm32');
+  const rows = [];
+  const memRows = [];
+  const notes = [];
+  let mlp;
+  for (const t of m.TEMPLATES) {
+    const spec = m.loadModelText(m.templateText(t), `${t.id}.bnn.json`).spec;
+    const trained = m.syntheticModel(spec, 11);
+    const compiled = m.compileModel(trained, { board: 'qemu-stm32' });
+    let xnorWords = 0;
+    let u8Macs = 0;
+    let otherMacs = 0;
+    for (const s of compiled.model.stages) {
+      if (s.kind !== 'conv' && s.kind !== 'dense') continue;
+      const g = s.geom;
+      const outputs = g.outH * g.outW * g.cout;
+      if (s.mode === 'xnor') xnorWords += outputs * s.rowWords;
+      else if (s.inputRepr === 'u8') u8Macs += outputs * g.kh * g.kw * g.cin;
+      else otherMacs += outputs * g.kh * g.kw * g.cin;
+    }
+    const bound = xnorWords * XNOR_INSTRUCTIONS_PER_WORD + u8Macs * U8_INSTRUCTIONS_PER_MAC + otherMacs;
+    if (compiled.plan.flashBytes > board.flashBytes - 64 * 1024) {
+      rows.push([t.id, xnorWords.toLocaleString('en-US'), u8Macs.toLocaleString('en-US'), Math.round(bound).toLocaleString('en-US'), `does not fit: ${(compiled.plan.flashBytes / 1024).toFixed(0)} KB of weights > the F405's ${board.flashBytes / 1024} KB flash`, '—', '—']);
+      continue;
+    }
+    const modelDir = ctx.scratch(`${t.id}-model`);
+    for (const [name, text] of Object.entries(compiled.files)) writeFileSync(join(modelDir, name), text);
+    const inputs = Array.from({ length: 16 }, (_, i) => Uint8Array.from({ length: compiled.model.inputBytes }, (_, j) => (i * 131 + j * 197 + ((i * j) % 13) * 17) & 255));
+    const report = await m.benchOnEmulator({
+      board: 'qemu-stm32', modelDir, workDir: ctx.scratch(`${t.id}-build`), hash: compiled.hash, what: t.id,
+      estimate: { flash: compiled.plan.flashBytes, ram: compiled.plan.ramBytes }, inputs, labels: inputs.map(() => 0),
+      reference: (x) => m.referenceInfer(compiled.model, x),
+    });
+    if (report.mismatches.length) notes.push(`${t.id}: ${report.mismatches.length} samples differ from the host reference!`);
+    const r = report.result;
+    const xnorShare = bound ? (xnorWords * XNOR_INSTRUCTIONS_PER_WORD) / bound : 0;
+    rows.push([t.id, xnorWords.toLocaleString('en-US'), u8Macs.toLocaleString('en-US'), Math.round(bound).toLocaleString('en-US'),
+      `${r.latency.median.toLocaleString('en-US')} (p90 ${r.latency.p90.toLocaleString('en-US')})`, `${(r.latency.median / bound).toFixed(2)}×`, `${(100 * xnorShare).toFixed(0)}%`]);
+    memRows.push([t.id, `${r.flash.modelBytes.toLocaleString('en-US')} / ${r.flash.estimate.toLocaleString('en-US')}`, `${r.ram.modelBytes.toLocaleString('en-US')} / ${r.ram.estimate.toLocaleString('en-US')}`,
+      r.flash.modelBytes === r.flash.estimate && r.ram.modelBytes === r.ram.estimate ? 'equal' : 'DIFFERENT', `${r.flash.used.toLocaleString('en-US')} B`, `${r.ram.used.toLocaleString('en-US')} B + ${report.build.size.stack.toLocaleString('en-US')} B stack`]);
+    if (t.id === 'binary-mlp') mlp = { compiled, modelDir };
+  }
+
+  // Throughput: 1,000 bundled test images through build + QEMU start + HELLO + batches + stop.
+  let throughput = 'not measured (binary-mlp did not build)';
+  if (mlp) {
+    const ds = m.loadDataset('bundled');
+    const size = mlp.compiled.model.inputBytes;
+    const n = Math.min(1000, ds.test.count);
+    const inputs = Array.from({ length: n }, (_, i) => ds.test.images.subarray(i * size, (i + 1) * size));
+    const t0 = performance.now();
+    const report = await m.benchOnEmulator({
+      board: 'qemu-stm32', modelDir: mlp.modelDir, workDir: ctx.scratch('throughput-build'), hash: mlp.compiled.hash, what: 'binary-mlp',
+      estimate: { flash: mlp.compiled.plan.flashBytes, ram: mlp.compiled.plan.ramBytes }, inputs, labels: ds.test.labels.subarray(0, n),
+      reference: (x) => m.referenceInfer(mlp.compiled.model, x),
+    });
+    const total = (performance.now() - t0) / 1000;
+    const bytes = n * size;
+    throughput = `${n.toLocaleString('en-US')} samples of ${size} bytes (binary-mlp, bundled Fashion-MNIST test images): **${total.toFixed(1)} s** in all ` +
+      `(build + QEMU start + HELLO + ${Math.ceil(n / Math.floor((report.hello.maxPayload - 2) / size))} BATCH requests + stop), of which ${report.inferSeconds.toFixed(1)} s inference over the serial line ` +
+      `(${(bytes / 1024 / report.inferSeconds).toFixed(0)} KB/s of input). Goal ≤ 20 s: **${total <= 20 ? 'met' : 'not met'}**. ` +
+      `Agreement with the host reference: ${report.mismatches.length === 0 ? 'all samples' : `${report.mismatches.length} mismatches`}.`;
+  }
+  mkdirSync(join(ctx.root, '.cache', 'bench', id), { recursive: true });
+  return [
+    'Instructions per inference are TIM2 ticks under `-icount shift=0` (one per executed instruction, identical run to run; not microseconds on any chip), median over 16 inputs. ',
+    `Lower bound = XNOR words × ${XNOR_INSTRUCTIONS_PER_WORD} (LDR, LDR, EOR, 7-instruction SWAR popcount with deferred folding, ADD) + 8-bit-input MACs × ${U8_INSTRUCTIONS_PER_MAC} (two 16-bit MACs per SMLAD) + other MACs × 1. Goal: ≤ 1.5× the bound.`,
+    '',
+    ctx.table(['template', 'XNOR words', '8-bit-input MACs', 'lower bound', 'measured instructions (emulated)', 'measured / bound', 'XNOR share of bound'], rows),
+    '',
+    'Model bytes in the ELF (symbol sizes of the compiled model\'s arrays and buffers) next to the plan\'s estimate, and the whole firmware (protocol harness with its 8 KB receive buffer, startup code, model):',
+    '',
+    ctx.table(['template', 'model flash ELF / estimate', 'model RAM ELF / estimate', 'model vs estimate', 'firmware flash', 'firmware RAM'], memRows),
+    '',
+    throughput,
+    ...(notes.length ? ['', ...notes] : []),
+  ].join('\n');
+}
