@@ -2,7 +2,7 @@
  * A byte pipe with timed reads, over a serial port (or a pty in tests). Protocols that count bytes (the STM32 ROM
  * bootloader) need "read exactly n bytes within t ms", which Node streams do not give directly.
  */
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 
 export class LinkError extends Error {
   constructor(message: string, readonly code: 'timeout' | 'closed' | 'busy' | 'not-found' | 'io') {
@@ -67,7 +67,8 @@ export class SerialLink implements ByteLink {
   }
 
   static async open(opts: SerialOptions): Promise<SerialLink> {
-    const port = new SerialPort({
+    const { SerialPort: Ctor } = await import('serialport');
+    const port = new Ctor({
       path: opts.path, baudRate: opts.baudRate, parity: opts.parity ?? 'none', dataBits: opts.dataBits ?? 8,
       stopBits: opts.stopBits ?? 1, autoOpen: false, lock: true,
     });

@@ -5,7 +5,6 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { requireTool, ToolMissingError, currentOs, Os } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { enterBootloader, waitForSketchPort, ListPorts, TouchPort } from '../portWatch';
@@ -83,10 +82,12 @@ export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | '
   return { bin, elf: join(outDir, `${basename(sketchDir)}.ino.elf`) };
 }
 
-export const listSerialPorts: ListPorts = async () => (await SerialPort.list()) as PortRecord[];
+// serialport is loaded on use: its native binding should not load when the extension activates.
+export const listSerialPorts: ListPorts = async () => (await (await import('serialport')).SerialPort.list()) as PortRecord[];
 
 /** The 1200-baud touch: open at 1200 baud and close with DTR low; the board's USB stack then reboots it. */
 export const touch1200: TouchPort = async (path) => {
+  const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate: 1200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
   await new Promise<void>((resolve) => port.set({ dtr: false }, () => resolve()));
