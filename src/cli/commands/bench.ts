@@ -16,10 +16,7 @@ export const benchCommand: CliCommand = {
     const board = findBoard(boardId);
     if (!board) throw new UsageError(`unknown board '${boardId}' (one of ${BOARDS.map((b) => b.id).join(', ')})`);
     // A real board that already runs this experiment's firmware: connect on --port and benchmark (no flashing).
-    if (!board.emulated) {
-      if (!flags.port) throw new InputError(`${board.name} is a real board: flash and benchmark it with 'bnn flash' (bnn flash ${positional[0]} --board ${board.id}), or give --port to benchmark the firmware it already runs`);
-      return runOnRealBoard(args, 'bench');
-    }
+    if (!board.emulated) return runOnRealBoard(args, 'bench');
     let samples = DEFAULT_BENCH_SAMPLES;
     if (flags.samples !== undefined) {
       samples = Number(flags.samples);

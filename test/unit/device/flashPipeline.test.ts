@@ -46,8 +46,12 @@ describe('Flash to Board end to end (simulated Nucleo-F401RE in its ROM bootload
     requireTool(this, 'socat', 'apt-get install socat');
   });
 
+  let root: string | undefined;
+  after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
+
   it('compiles, builds, flashes and verifies over AN3155, starts the firmware, benchmarks and saves the result', async () => {
     const exp = await trainedExperiment();
+    root = exp.root;
     const { trained } = loadExperimentModel(exp.dir);
     const compiled = compileModel(trained, { board: 'nucleo-f401re' });
     const app = new BoardSim((x) => { const r = referenceInfer(compiled.model, x); return { classIndex: r.class, scores: r.scores, ticks: CYCLES }; }, {}, {
