@@ -30,19 +30,31 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
 ];
 
+// bnn-layers.js: BNN Studio's TF.js layers for users' own apps, shipped with every "Export as TF.js" (no tfjs inside:
+// it takes the caller's `tf`). A UMD-style script: a global `bnnLayers` in browsers, module.exports under CommonJS.
+builds.push({
+  ...common, sourcemap: false, minify: false, entryPoints: ['src/core/interop/tfjsLayers.ts'], outfile: 'dist/bnn-layers.js', platform: 'neutral',
+  format: 'iife', globalName: 'bnnLayers', target: 'es2020',
+  banner: { js: '/* BNN Studio layers for TensorFlow.js: registerBnnLayers(tf) defines QuantConv2D and QuantDense for tf.loadLayersModel. */' },
+  footer: { js: 'if (typeof module === "object" && module.exports) module.exports = bnnLayers;' },
+});
+
 // Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
 import { existsSync } from 'node:fs';
 const optional = [
   // The trainer bundles the wasm backend with the tfjs-core it registers into (an external copy would register into
   // node_modules' tfjs-core instead) and loads the .wasm binaries copied next to it (below).
-  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm') },
+  // node-fetch (pulled in by tfjs-core, never used: the trainer fetches nothing) optionally requires 'encoding';
+  // an empty stand-in keeps it from becoming a run-time dependency of the package.
+  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
+    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
 ];
 for (const o of optional) {
   if (!existsSync(o.entry)) continue;
   builds.push(o.platform === 'browser'
     ? { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'browser', format: 'iife', target: 'es2022' }
-    : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: o.external ?? nodeExternals });
+    : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: o.external ?? nodeExternals, ...(o.plugins ? { plugins: o.plugins } : {}) });
 }
 if (existsSync('src/core/train/worker.ts')) {
   const { copyFileSync } = await import('node:fs');

@@ -33,9 +33,14 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, Logarithm
       if (pts[mid].x < pos.x) lo = mid + 1;
       else hi = mid;
     }
+    // On a flat stretch (stored as its two ends) the value in effect is the left end's.
+    const data = chart.data.datasets[meta.index]?.data as Point[] | undefined;
+    const flatFrom = lo > 0 && pts[lo - 1].x <= pos.x && pts[lo].x >= pos.x && data?.[lo - 1]?.y === data?.[lo]?.y ? lo - 1 : -1;
     if (lo > 0 && Math.abs(pts[lo - 1].x - pos.x) < Math.abs(pts[lo].x - pos.x)) lo--;
-    if (Math.abs(pts[lo].x - pos.x) > 24 || (pts[lo] as unknown as { skip?: boolean }).skip) continue;
-    items.push({ element: pts[lo], datasetIndex: meta.index, index: lo });
+    if (flatFrom < 0 && Math.abs(pts[lo].x - pos.x) > 24) continue;
+    const i = flatFrom >= 0 && Math.abs(pts[lo].x - pos.x) > 24 ? flatFrom : lo;
+    if ((pts[i] as unknown as { skip?: boolean }).skip) continue;
+    items.push({ element: pts[i], datasetIndex: meta.index, index: i });
   }
   return items;
 };

@@ -29,6 +29,13 @@ export class Series {
   push(s: number, y: number, x: number): void {
     const pts = this.points;
     if (pts.length > 0 && s <= pts[pts.length - 1].s) this.rewind(s);
+    const n = pts.length;
+    // A flat stretch (a constant γ, τ or learning rate) needs only its two ends: move the end instead of adding a
+    // point. The line drawn is the same; a constant hyperparameter costs two points for the whole run.
+    if (n >= 2 && pts[n - 1].y === y && pts[n - 2].y === y) {
+      pts[n - 1] = { x, y, s };
+      return;
+    }
     const p = { x, y, s };
     if (this.lastProvisional) pts[pts.length - 1] = p;
     else pts.push(p);

@@ -106,7 +106,7 @@ export async function run(ctx) {
     '',
     `Source evaluated at activation (statically reachable from extension.ts, unminified): ${kb(comp.eagerBytes)} of`,
     `${kb(comp.allBytes)} bundled; the rest loads on use. Largest parts: ${comp.top.map(([k, b]) => `${k} ${kb(b)}`).join(', ')}.`,
-    'A unit test (test/unit/extension/activationWeight.test.ts) fails if TensorFlow.js becomes reachable at activation.',
+    'Unit tests (test/unit/extension/activationWeight.test.ts) fail if TensorFlow.js, serialport or ajv become reachable at activation.',
     ...(comp.externals.size ? ['', `Run-time packages required during activation (loaded from node_modules, outside the bundle): ${[...comp.externals.entries()].map(([name, chain]) => `\`${name}\` via ${chain.slice(1, -1).map((c) => `\`${c}\``).join(' → ')}`).join('; ')}. Loading them with \`await import()\` where they are used would take them off the activation path.`] : []),
     '',
     `### Models tree over ${r0.files} model files (${r0.invalid} invalid)`,

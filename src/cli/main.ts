@@ -5,6 +5,7 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { exportCommand } from './commands/export';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
@@ -19,6 +20,7 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  exportCommand,
   experimentsCommand,
   datasetsCommand,
   trainCommand,

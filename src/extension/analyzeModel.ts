@@ -4,19 +4,20 @@
  */
 import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
 import { summarize, type ModelSummary } from '../core/estimate/summary';
-import { contentHash, type ModelAnalysis } from './modelAnalysis';
+import type { ModelAnalysis } from './modelAnalysis';
+import { isBnnModelFile, loadImportedModelText } from '../core/interop/importedModel';
 
 const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
 /** Never throws: any failure becomes a problem on the model, so a broken file cannot break a view. */
 export function analyzeModelText(text: string, file: string): ModelAnalysis {
-  const hash = contentHash(text);
   let load: LoadedModel;
   try {
-    load = loadModelText(text, file);
+    // Larq/Keras and TF.js model files in the tree are read through the importer, with the same estimates.
+    load = isBnnModelFile(file) ? loadModelText(text, file) : loadImportedModelText(text, file);
   } catch (err) {
     const message = `internal error while reading the model: ${err instanceof Error ? err.message : String(err)}`;
-    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [] }], layerRanges: [] };
+    load = { file, diagnostics: [{ message, severity: 'error', range: TOP, path: [], stage: 'semantic' }], layerRanges: [] };
   }
   const problems = [...load.diagnostics];
   let summary: ModelSummary | undefined;
@@ -24,10 +25,10 @@ export function analyzeModelText(text: string, file: string): ModelAnalysis {
     try {
       summary = summarize(load.spec);
     } catch (err) {
-      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [] });
+      problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [], stage: 'semantic' });
     }
   }
   problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-  return { file, hash, load, summary, problems };
+  return { file, text, load, summary, problems };
 }
 

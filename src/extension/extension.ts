@@ -24,11 +24,11 @@ export function activate(context: vscode.ExtensionContext): void {
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
   registerInterop(context, output);
-  registerTraining(context, output);
+  const training = registerTraining(context, output);
   registerCompile(context, output);
   registerDevice(context, output);
   registerFlash(context, output);
-  registerExperiments(context, output);
+  registerExperiments(context, output).connectTrainer(training);
 }
 
 export function deactivate(): void {}

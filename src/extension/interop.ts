@@ -1,7 +1,8 @@
 /**
  * Meeting the ecosystem from the editor: "BNN: Import Model" (Larq/Keras model JSON or TF.js model.json →
  * *.bnn.json), "BNN: Export Larq Training Script" (a runnable Larq project that logs into the Experiments tree) and
- * "BNN: Train with Larq" (runs that project with the configured Python and follows its experiment folder).
+ * "BNN: Train with Larq" (runs that project with the configured Python and follows its experiment folder) and
+ * "BNN: Export Trained Model…" (an experiment as a TF.js layers model or a Larq/Keras model with its weights).
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
@@ -9,8 +10,11 @@ import { importKerasModel, specToDocument } from '../core/interop/keras';
 import { generateLarqProject, LarqExportError } from '../core/interop/larqScript';
 import { LARQ_PRESETS, type LarqPreset } from '../core/interop/larqPresets';
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
-import { loadModelText } from '../core/model/load';
 import type { ModelSpec } from '../core/model/spec';
+import { exportFiles as exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../core/interop/exportModel';
+import { listExperiments } from '../core/experiments/store';
+import { experimentRoots, resolveExperimentDir } from './experimentRefs';
+import * as fs from 'node:fs';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
 
@@ -33,6 +37,8 @@ async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSp
   }
   if (!uri) return undefined;
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  // The loader (and ajv behind it) loads on use, not at activation.
+  const { loadModelText } = await import('../core/model/load');
   const loaded = loadModelText(text, uri.fsPath);
   if (!loaded.spec) {
     const d = loaded.diagnostics[0];
@@ -43,7 +49,9 @@ async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSp
 }
 
 async function importModel(arg: unknown): Promise<void> {
-  let source = arg instanceof vscode.Uri ? arg : undefined;
+  // a URI (explorer), or a Models-tree node of a Keras/TF.js file
+  let source = arg instanceof vscode.Uri ? arg
+    : arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri ? (arg as { uri: vscode.Uri }).uri : undefined;
   if (!source) {
     const picked = await vscode.window.showOpenDialog({ title: 'Import a Larq/Keras model JSON or a TensorFlow.js model.json', canSelectMany: false, filters: { 'Model JSON': ['json'] }, defaultUri: workspaceRoot() });
     source = picked?.[0];
@@ -57,12 +65,14 @@ async function importModel(arg: unknown): Promise<void> {
     void vscode.window.showErrorMessage(`Cannot import ${path.basename(source.fsPath)}: ${errors[0]?.message ?? 'unknown problem'}${more}`);
     return;
   }
-  const target = await vscode.window.showSaveDialog({
+  // The filter names plain .json: dialogs that only know single extensions would append a second '.bnn.json'.
+  const picked = await vscode.window.showSaveDialog({
     title: 'Save the imported model',
     defaultUri: vscode.Uri.joinPath(source, '..', `${result.spec.name}.bnn.json`),
-    filters: { 'BNN Studio model': ['bnn.json'] },
+    filters: { 'BNN Studio model (*.bnn.json)': ['json'] },
   });
-  if (!target) return;
+  if (!picked) return;
+  const target = picked.path.endsWith('.bnn.json') ? picked : picked.with({ path: picked.path.replace(/(\.json)?$/, '.bnn.json') });
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(specToDocument(result.spec), null, 2)}\n`));
   await vscode.window.showTextDocument(target);
   const warnings = result.problems.filter((p) => p.severity === 'warning');
@@ -141,10 +151,71 @@ async function trainWithLarq(arg: unknown, output: vscode.LogOutputChannel): Pro
   }));
 }
 
+/** The experiment a command was invoked on (tree item, id, folder), or a pick among the workspace's experiments. */
+async function pickExperiment(arg: unknown): Promise<string | undefined> {
+  if (arg !== undefined && arg !== null) return resolveExperimentDir(arg);
+  const infos = (await Promise.all(experimentRoots().map((r) => listExperiments(r)))).flat();
+  if (!infos.length) { void vscode.window.showErrorMessage('No experiments in this workspace yet: train a model first ("Train BNN" or "Train with Larq").'); return undefined; }
+  const pick = await vscode.window.showQuickPick(infos.map((i) => ({
+    label: i.id, description: `${i.model} · ${i.optimizer} · ${i.state}`,
+    detail: i.valAccuracy !== undefined ? `val accuracy ${(i.valAccuracy * 100).toFixed(1)}%` : undefined, dir: i.dir,
+  })), { title: 'Export Trained Model: which experiment?' });
+  return pick?.dir;
+}
+
+async function exportTrainedModel(arg: unknown): Promise<void> {
+  let dir: string | undefined;
+  try {
+    dir = await pickExperiment(arg);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Export Trained Model: ${(err as Error).message}`);
+    return;
+  }
+  if (!dir) return;
+  let trained: ReturnType<typeof loadExperimentModel>;
+  try {
+    trained = loadExperimentModel(dir);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Export Trained Model: ${(err as Error).message}`);
+    return;
+  }
+  const formats: Array<vscode.QuickPickItem & { format: ExportFormat }> = [
+    { format: 'tfjs', label: 'TensorFlow.js layers model', description: 'model.json + weights.bin + bnn-layers.js', detail: 'Loads with stock tf.loadLayersModel after registerBnnLayers(tf); predicts exactly as BNN Studio' },
+    { format: 'keras', label: 'Larq / Keras model', description: 'model.json + weights.json/weights.bin + load_weights.py', detail: 'Keras model.to_json() with Larq layers; weights in get_weights() order, readable with numpy alone' },
+  ];
+  const format = await vscode.window.showQuickPick(formats, { title: `Export ${trained.spec.name} (epoch ${trained.meta.epoch}) as…` });
+  if (!format) return;
+  const parent = await vscode.window.showOpenDialog({ title: 'Folder to export into', canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', defaultUri: workspaceRoot() });
+  if (!parent?.[0]) return;
+  const target = vscode.Uri.joinPath(parent[0], `${trained.spec.name}-${format.format}`);
+  let force = false;
+  try {
+    if (fs.readdirSync(target.fsPath).length) {
+      const ok = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} is not empty. Overwrite the exported files in it?`, { modal: true }, 'Overwrite');
+      if (ok !== 'Overwrite') return;
+      force = true;
+    }
+  } catch {
+    // no such folder yet
+  }
+  try {
+    const bundle = format.format === 'tfjs' ? findBnnLayersBundle(__dirname) : undefined;
+    const files = exportModelFiles(trained, format.format, { layersJs: bundle ? fs.readFileSync(bundle, 'utf8') : undefined, generatedBy: 'BNN Studio "Export Trained Model"' });
+    writeExport(target.fsPath, files, force);
+  } catch (err) {
+    if (err instanceof ExportError) { void vscode.window.showErrorMessage(`Export Trained Model: ${err.message}`); return; }
+    throw err;
+  }
+  const choice = await vscode.window.showInformationMessage(`Exported ${trained.spec.name} as ${format.label} to ${vscode.workspace.asRelativePath(target)}.`, 'Open README', 'Reveal in Explorer');
+  if (choice === 'Open README') await vscode.window.showTextDocument(vscode.Uri.joinPath(target, 'README.md'));
+  if (choice === 'Reveal in Explorer') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.joinPath(target, 'README.md'));
+}
+
 export function registerInterop(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(
     vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg)),
     vscode.commands.registerCommand('bnn.exportLarqScript', (arg?: unknown) => exportLarqScript(arg)),
     vscode.commands.registerCommand('bnn.trainWithLarq', (arg?: unknown) => trainWithLarq(arg, output)),
+    vscode.commands.registerCommand('bnn.exportTfjs', (arg?: unknown) => exportTrainedModel(arg)),
   );
 }

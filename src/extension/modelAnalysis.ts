@@ -3,7 +3,6 @@
  * file only when its content changed. Pure logic (no `vscode`): the tree, the CodeLens, the hover, the diagnostics and the status bar all read
  * from the same cache, so a file is parsed once per change however many views show it.
  */
-import { createHash } from 'node:crypto';
 // Types only: the loader (and ajv behind it) is loaded on first use by analyzeModel.ts, not at activation.
 import type { LoadedModel, ModelDiagnostic } from '../core/model/load';
 import type { ModelSummary } from '../core/estimate/summary';
@@ -11,8 +10,8 @@ import type { ModelSummary } from '../core/estimate/summary';
 export interface ModelAnalysis {
   /** The file path given to the loader (used in messages). */
   file: string;
-  /** Hash of the text that was analysed. */
-  hash: string;
+  /** The text that was analysed (model files are small; comparing texts needs no hashing and cannot collide). */
+  text: string;
   load: LoadedModel;
   /** Present when the model is valid and its estimate could be computed. */
   summary?: ModelSummary;
@@ -21,10 +20,6 @@ export interface ModelAnalysis {
 }
 
 export type Analyzer = (text: string, file: string) => ModelAnalysis;
-
-export function contentHash(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
-}
 
 /** The first error (or warning) to show on a model's tree node, or undefined when there is none. */
 export function firstProblem(a: ModelAnalysis): ModelDiagnostic | undefined {
@@ -43,8 +38,8 @@ interface CacheEntry {
 
 /**
  * Analyses keyed by file id (a URI string). `stamp` is cheap to get (document version, or mtime and size from a
- * stat); when it matches, the text is not even read. When it differs, the text is hashed and re-parsed only if the
- * hash changed (a save, or a touch, keeps the old analysis).
+ * stat); when it matches, the text is not even read. When it differs, the text is re-parsed only if it changed (a
+ * save, or a touch, keeps the old analysis).
  */
 export class AnalysisCache {
   /** How many times a text was actually parsed (for tests and the benchmark). */
@@ -68,8 +63,7 @@ export class AnalysisCache {
   analyze(id: string, stamp: string, text: string, file: string): ModelAnalysis {
     const e = this.entries.get(id);
     if (e && e.stamp === stamp) return e.analysis;
-    const hash = contentHash(text);
-    if (e && e.analysis.hash === hash && e.analysis.file === file) {
+    if (e && e.analysis.text === text && e.analysis.file === file) {
       e.stamp = stamp;
       return e.analysis;
     }

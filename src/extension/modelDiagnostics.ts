@@ -22,7 +22,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext, store
     if (!isModelDocument(doc) || doc.isClosed) return;
     const a = await store.analyzeDocument(doc);
     // The file may have closed while the analyser loaded.
-    if (!doc.isClosed) collection.set(doc.uri, a.problems.map(toDiagnostic));
+    if (!doc.isClosed) collection.set(doc.uri, a.problems.filter((p) => p.stage !== 'syntax').map(toDiagnostic));
   };
   const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, (doc) => void update(doc));
   context.subscriptions.push(

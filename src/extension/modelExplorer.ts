@@ -12,6 +12,7 @@ import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, mode
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
 import { displayPath, type ModelStore } from './modelStore';
 import { onDidChangeBoard, selectedBoard } from './selectedBoard';
+import { isBnnModelFile } from '../core/interop/importedModel';
 
 export type ModelTreeNode =
   | { kind: 'model'; uri: vscode.Uri; analysis: ModelAnalysis; label: string; board?: BoardInfo }
@@ -73,7 +74,8 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.uri.toString();
     item.resourceUri = node.uri;
-    item.contextValue = 'model';
+    // Keras/TF.js files are shown with estimates but are not BNN Studio models until imported (bnn.importModel).
+    item.contextValue = isBnnModelFile(node.uri.path) ? 'model' : 'model.imported';
     item.command = { command: 'vscode.open', title: 'Open Model', arguments: [node.uri] };
     if (a.summary && !hasErrors(a)) {
       const board = node.board ?? selectedBoard();
@@ -110,6 +112,7 @@ function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.M
     const problem = budgetProblem(assessBudget(a.summary.totals, board), board);
     tooltip.appendMarkdown(`${escape(modelDescription(a.summary.totals))} · ${escape(modelEfficiency(a.summary.totals))}`);
     tooltip.appendMarkdown(problem ? `\n\n$(warning) ${escape(problem)}` : `\n\nFits ${escape(board.name)}.`);
+    for (const w of a.problems) tooltip.appendMarkdown(`\n\n$(warning) ${escape(w.message)}`);
   } else {
     const p = firstProblem(a);
     if (p) tooltip.appendMarkdown(`$(error) ${escape(`${displayPath(node.uri)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`)}`);
@@ -126,7 +129,10 @@ function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.Tree
   item.description = layerOutcome(row);
   item.iconPath = new vscode.ThemeIcon(LAYER_ICONS[layer.type] ?? 'symbol-misc');
   item.contextValue = 'layer';
-  item.command = { command: 'bnn.revealLayer', title: 'Reveal Layer', arguments: [node.uri, node.index] };
+  // an imported Keras/TF.js model has no BNN layer ranges to select: its layers just open the file
+  item.command = node.analysis.load.layerRanges.length
+    ? { command: 'bnn.revealLayer', title: 'Reveal Layer', arguments: [node.uri, node.index] }
+    : { command: 'vscode.open', title: 'Open Model', arguments: [node.uri] };
   return item;
 }
 

@@ -98,7 +98,7 @@ export class ModelIndex {
       // Not cached: the next listing tries again.
       this.dirty.add(id);
       return {
-        file, hash: '', problems: [{ message, severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, path: [] }],
+        file, text: '', problems: [{ message, severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, path: [], stage: 'semantic' }],
         load: { file, diagnostics: [], layerRanges: [] },
       };
     }

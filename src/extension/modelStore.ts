@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { IGNORED_FOLDERS, ModelIndex, type ModelFileSource } from './modelIndex';
 import { AnalysisCache, type Analyzer, type ModelAnalysis } from './modelAnalysis';
 import type { ModelEntry } from './modelIndex';
+import { IMPORTED_MODEL_GLOB } from '../core/interop/importedModel';
 
 export const MODEL_GLOB = '**/*.bnn.json';
 const EXCLUDE_GLOB = `{${IGNORED_FOLDERS.map((f) => `**/${f}/**`).join(',')}}`;
@@ -39,7 +40,10 @@ export class ModelStore implements vscode.Disposable {
 
   constructor() {
     const source: ModelFileSource = {
-      findModelFiles: async () => (await vscode.workspace.findFiles(MODEL_GLOB, EXCLUDE_GLOB)).map((u) => u.toString()),
+      findModelFiles: async () => [
+        ...(await vscode.workspace.findFiles(MODEL_GLOB, EXCLUDE_GLOB)).map((u) => u.toString()),
+        ...(await findImportedModels()),
+      ],
       stat: async (id) => {
         const st = await vscode.workspace.fs.stat(vscode.Uri.parse(id));
         return { mtime: st.mtime, size: st.size };
@@ -54,8 +58,14 @@ export class ModelStore implements vscode.Disposable {
     this.index = new ModelIndex(source, this.cache);
 
     const watcher = vscode.workspace.createFileSystemWatcher(MODEL_GLOB);
+    // Keras/TF.js files join or leave the tree by their content, so any such file appearing or going means a rescan.
+    const imported = vscode.workspace.createFileSystemWatcher(IMPORTED_MODEL_GLOB);
     this.disposables.push(
       watcher,
+      imported,
+      imported.onDidCreate(() => this.refresh()),
+      imported.onDidDelete(() => this.refresh()),
+      imported.onDidChange((uri) => { this.index.changed(uri.toString()); this.changed.fire(uri); }),
       watcher.onDidCreate((uri) => { this.index.created(uri.toString()); this.changed.fire(undefined); }),
       watcher.onDidChange((uri) => { this.index.changed(uri.toString()); this.changed.fire(uri); }),
       watcher.onDidDelete((uri) => { this.index.deleted(uri.toString()); this.changed.fire(undefined); }),
@@ -107,4 +117,27 @@ export class ModelStore implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Larger JSON files are weights or data, not a model topology: not read during discovery. */
+const MAX_IMPORTED_MODEL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The workspace's Larq/Keras model JSON (`*.keras.json`) and TF.js `model.json` files that the importer recognises;
+ * other `model.json` files are not models of ours and stay out of the tree.
+ */
+async function findImportedModels(): Promise<string[]> {
+  const uris = await vscode.workspace.findFiles(IMPORTED_MODEL_GLOB, EXCLUDE_GLOB, 2000);
+  if (!uris.length) return [];
+  const { looksLikeKerasModel } = await import('../core/interop/keras');
+  const out: string[] = [];
+  for (const uri of uris) {
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).size > MAX_IMPORTED_MODEL_BYTES) continue;
+      if (looksLikeKerasModel(JSON.parse(new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri))))) out.push(uri.toString());
+    } catch {
+      // unreadable or not JSON: not a model to list
+    }
+  }
+  return out;
 }

@@ -16,9 +16,11 @@ import { resolveExperimentDir } from './experimentRefs';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'bnnStudio.trainingPanel';
 
-/** The trainer's live messages, as TrainingSessions (src/extension/training.ts) provides them. */
+/** The trainer's live messages and runs, as TrainingSessions (src/extension/training.ts) provides them. */
 export interface LiveTrainingEvents {
-  onMessage(listener: (msg: WorkerToHost) => void): vscode.Disposable;
+  onMessage(listener: (e: { experimentId: string; message: WorkerToHost }) => void): vscode.Disposable;
+  /** Whether this window is training that experiment (its events then arrive over IPC, not from the file). */
+  isRunning(experimentId: string): boolean;
 }
 
 const ACTION_COMMANDS: Record<'stop' | 'resume' | 'compile' | 'runEmulated' | 'flash', { command: string; title: string }> = {
@@ -115,7 +117,7 @@ class Panel {
 
 export class TrainingPanels implements vscode.Disposable {
   private readonly panels = new Map<string, Panel>();
-  private readonly liveIds = new Set<string>();
+  private live?: LiveTrainingEvents;
   private readonly disposables: vscode.Disposable[] = [];
   readonly resourceRoots: vscode.Uri[];
 
@@ -124,7 +126,7 @@ export class TrainingPanels implements vscode.Disposable {
   }
 
   isLive(id: string): boolean {
-    return this.liveIds.has(id);
+    return this.live?.isRunning(id) ?? false;
   }
 
   /** Opens (or reveals) the panel for these experiment folders: one folder = its run, several = Compare. */
@@ -177,19 +179,18 @@ export class TrainingPanels implements vscode.Disposable {
 
   /** Subscribes to the trainer's live messages: the panel opens when a run starts and follows it without delay. */
   connect(events: LiveTrainingEvents, openOnStart: () => boolean): vscode.Disposable {
-    const sub = events.onMessage((msg) => {
+    this.live = events;
+    const sub = events.onMessage(({ experimentId, message: msg }) => {
       switch (msg.type) {
         case 'started':
-          this.liveIds.add(msg.experimentId);
           if (openOnStart()) this.open([msg.experimentDir], { preserveFocus: true, column: vscode.ViewColumn.Beside });
           break;
         case 'metrics':
-          for (const p of this.panelsShowing(msg.experimentId)) p.feed.sendLive(msg.experimentId, [msg.event]);
+          for (const p of this.panelsShowing(experimentId)) p.feed.sendLive(experimentId, [msg.event]);
           break;
         case 'status':
         case 'done':
-          if (msg.status.state !== 'running') this.liveIds.delete(msg.experimentId);
-          for (const p of this.panelsShowing(msg.experimentId)) p.post({ v: 1, type: 'status', experimentId: msg.experimentId, status: msg.status });
+          for (const p of this.panelsShowing(experimentId)) p.post({ v: 1, type: 'status', experimentId, status: msg.status });
           break;
       }
     });

@@ -70,6 +70,11 @@ export const ARCHITECTURES: ModelSpec[] = [
     layers: [dense('d1', 9, false, true, false), bn('bn1'), dense('d2', 5, true)],
   },
   {
+    // A ±1 kernel on float32 activations with nothing after it: its sums are not integers, so the plan stores f32.
+    name: 'binary-kernel-on-float', input: { shape: [12] }, classes: 3,
+    layers: [dense('d1', 6, false, true, false), bn('bn1'), dense('d2', 3, false)],
+  },
+  {
     name: 'single-dense', input: { shape: [20] }, classes: 4,
     layers: [dense('d1', 4, false)],
   },

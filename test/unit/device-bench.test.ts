@@ -43,7 +43,8 @@ describe('device benchmark of a trained experiment on the emulated board', funct
     const b = await benchExperiment({ experimentDir: exp.dir, board: 'qemu-stm32', samples: 30 });
     const r = a.report.result;
     assert.equal(r.samples, 100);
-    assert.equal(r.agreement, 1, 'board classes = trained model classes');
+    assert.equal(r.agreement, 1, 'board classes = host classes');
+    assert.deepEqual(r.hostCheck, { samples: 50, agreement: 1 }, 'the trained model\'s forward pass = the host reference');
     assert.deepEqual(a.report.mismatches, [], 'board classes and scores = the exact reference');
     assert.equal(r.deviceAccuracy, r.hostAccuracy);
     assert.ok(r.deviceAccuracy > 0.3, `a trained model beats chance (10%): ${r.deviceAccuracy}`);

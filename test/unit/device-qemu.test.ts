@@ -3,6 +3,7 @@
  * netduinoplus2, spoken to over a real pty through npm serialport.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -148,6 +149,23 @@ describe('firmware on the emulated board (fixture model)', function () {
     }), /the board runs model 0123456789abcdef, but experiment 'x' compiles to fedcba9876543210/);
     assert.equal(liveEmulatorCount(), 0);
   });
+
+  for (const signal of ['SIGKILL', 'SIGINT', 'SIGTERM'] as const) {
+    it(`leaves no QEMU running when its parent process dies by ${signal}`, async () => {
+      const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(__dirname, '..', 'support', 'qemuChild.ts'), elf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const pid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => { out += c.toString(); const m = /qemu-pid (\d+)/.exec(out); if (m) resolve(Number(m[1])); });
+        child.once('exit', (code) => reject(new Error(`child exited (${code}) before starting QEMU`)));
+      });
+      assert.ok(isAlive(pid));
+      child.kill(signal);
+      await new Promise((r) => child.once('exit', r));
+      const deadline = Date.now() + 5000;
+      while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(!isAlive(pid), `QEMU ${pid} outlived its parent (${signal})`);
+    });
+  }
 
   it('names the package to install when a tool is missing', async () => {
     await assert.rejects(

@@ -11,6 +11,13 @@ import type { ModelSpec } from '../../src/core/model/spec';
 import type { MetricsEvent } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
 import { probePython } from '../../src/core/interop/larqRunner';
+import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
+import { predict } from '../../src/core/train/predict';
+import { inferShapes } from '../../src/core/deploy/plan';
+import { loadExperimentModel } from '../../src/core/interop/exportModel';
+import { tinyCnn } from '../support/models';
+import { analyzeModelText } from '../../src/extension/analyzeModel';
+import { summarize } from '../../src/core/estimate/summary';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), id).spec!;
@@ -56,6 +63,38 @@ describe('interop: Larq/Keras and TF.js models', () => {
     const msgs = r.problems.map((p) => p.message).join('\n');
     assert.match(msgs, /layer 3 \(DepthwiseConv2D 'dw'\): is not a layer BNN Studio can train and compile/);
     assert.match(msgs, /layer 4 \(QuantDense 'q'\): input_quantizer "DoReFaQuantizer" is not supported/);
+  });
+
+  it('Models tree analysis: a Keras/TF.js file gets the same estimates, and its problems point at the Keras layer', () => {
+    const text = readFileSync(join(fixtures, 'keras', 'larq-mnist-keras2.json'), 'utf8');
+    const a = analyzeModelText(text, 'models/larq-mnist.keras.json');
+    assert.ok(a.summary && a.load.spec);
+    assert.deepEqual(a.summary.totals, summarize(importKerasModel(text, 'x').spec!).totals);
+    const w = a.problems.find((p) => /pads its binarized input with 0/.test(p.message));
+    assert.ok(w && w.severity === 'warning');
+    // the range covers the Keras layer object the warning names (layer 4 of config.layers)
+    const lines = text.split('\n');
+    assert.match(lines[w.range.start.line].slice(w.range.start.character), /^\{/);
+    const layerText = lines.slice(w.range.start.line, w.range.end.line + 1).join('\n');
+    assert.match(layerText, /"pad_values": 0/);
+    const bad = specToKerasJson(spec('binary-mlp')) as { config: { layers: unknown[] } };
+    bad.config.layers.splice(2, 0, { class_name: 'LSTM', config: { name: 'lstm' } });
+    const b = analyzeModelText(JSON.stringify(bad, null, 1), 'model.json');
+    assert.equal(b.summary, undefined);
+    assert.match(b.problems[0].message, /layer 2 \(LSTM 'lstm'\): is not a layer BNN Studio can train and compile/);
+    assert.ok(b.problems[0].range.start.line > 0);
+    // *.bnn.json files still go through the BNN loader
+    assert.equal(analyzeModelText(JSON.stringify(bad), 'x.bnn.json').summary, undefined);
+  });
+
+  it('warns when a real-valued input is padded with non-zero values (Larq pad_values on the first layer)', () => {
+    const doc = specToKerasJson(spec('binary-cnn')) as { config: { layers: Array<{ config: Record<string, unknown> }> } };
+    const first = doc.config.layers[0].config;
+    assert.equal(first.pad_values, 0);
+    first.padding = 'same';
+    first.pad_values = 1.0;
+    const r = importKerasModel(JSON.stringify(doc), 'x.json');
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerIndex === 0 && /pads its real-valued input with 1/.test(p.message)));
   });
 
   it('rejects what is not a Keras model with a clear message', () => {
@@ -112,6 +151,60 @@ w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
     assert.equal(status.state, 'completed');
     assert.ok(existsSync(join(dir, 'exp', 'run1', 'checkpoints')));
     assert.deepEqual(readdirSync(join(dir, 'exp', 'run1')).filter((f) => f.includes('.tmp')), []);
+  });
+
+  it('ends with a BNN Studio checkpoint (±1 kernels from sign(latent), sign(0) = +1) that the evaluator and exporter read', function () {
+    this.timeout(30_000);
+    const python = requireTool(this, 'python3', 'apt-get install python3');
+    try { execFileSync(python, ['-c', 'import numpy']); } catch { this.skip(); } // the writer needs numpy, as Larq does
+    const s = tinyCnn();
+    const dir = mkdtempSync(join(tmpdir(), 'bnn-larq-ck-'));
+    for (const [name, text] of Object.entries(generateLarqProject({ ...opts, optimizer: { ...opts.optimizer, kind: 'latent' }, spec: s, dataset: 'mnist' }))) writeFileSync(join(dir, name), text);
+    // Keras-side weights as Larq's get_weights() has them: latent real kernels (one exact 0), BN in Keras order.
+    const shapes = inferShapes(s);
+    let inShape = s.input.shape;
+    const layers: Record<string, Array<[string, number[], number[]]>> = {};
+    s.layers.forEach((l, i) => {
+      const cin = inShape[inShape.length - 1];
+      const vals = (n: number, k: number) => Array.from({ length: n }, (_, j) => (j === 0 && k === 0 ? 0 : Math.sin(7 * j + 3 * k + i) * 0.6));
+      if (l.type === 'QuantConv2D') layers[l.name] = [['kernel', [l.kernelSize[0], l.kernelSize[1], cin, l.filters], vals(l.kernelSize[0] * l.kernelSize[1] * cin * l.filters, 0)]];
+      if (l.type === 'QuantDense') layers[l.name] = [['kernel', [inShape[0], l.units], vals(inShape[0] * l.units, 0)]];
+      if (l.type === 'BatchNormalization') layers[l.name] = [['beta', [cin], vals(cin, 1)], ['moving_mean', [cin], vals(cin, 2)], ['moving_variance', [cin], vals(cin, 3).map((v) => 1 + v * v)]];
+      inShape = shapes[i];
+    });
+    const printed = execFileSync(python, ['-c', `
+import sys, json; sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np
+import train
+w = train.ExperimentWriter(${JSON.stringify(join(dir, 'exp'))}, "larq1")
+layers = json.loads(${JSON.stringify(JSON.stringify(layers))})
+arrays = {name: [(kind, np.array(v, dtype=np.float32).reshape(shape)) for kind, shape, v in ws] for name, ws in layers.items()}
+train.write_checkpoint(w, arrays, 2, 40)
+w.status("completed", 2, 40, 40, last_checkpoint="last")
+try:
+    train.write_checkpoint(w, {"bn1": [("gamma_prime", np.zeros(8))]}, 2, 40, name="bad")
+except ValueError as e:
+    print("refused:", e)
+`], { encoding: 'utf8' });
+    assert.match(printed, /refused: layer bn1 has weights gamma_prime that BNN Studio does not know/);
+    const exp = join(dir, 'exp', 'larq1');
+    assert.deepEqual(readdirSync(join(exp, 'checkpoints')), ['last']);
+    const trained = loadCheckpoint(join(exp, 'checkpoints', 'last'));
+    assert.deepEqual(trained.spec, s);
+    assert.equal(trained.meta.step, 40);
+    const latent = Float32Array.from(layers.conv1[0][2]);
+    assert.equal(latent[0], 0);
+    assert.deepEqual(Array.from(trained.weights.conv1.kernel!), Array.from(latent, (v) => (v >= 0 ? 1 : -1)));
+    assert.deepEqual(trained.weights.bn2.movingMean, Float32Array.from(layers.bn2[1][2]));
+    assert.equal(trained.weights.bn2.gamma, undefined);
+    // Same topology and manifest as the built-in trainer writes for this model.
+    const mj = JSON.parse(readFileSync(join(exp, 'checkpoints', 'last', 'model.json'), 'utf8'));
+    const ours = modelJson(trained, { epoch: 2, step: 40, createdAt: '' }, 'x').json as { modelTopology: unknown; weightsManifest: unknown };
+    assert.deepEqual(mj.modelTopology, ours.modelTopology);
+    assert.deepEqual(mj.weightsManifest, ours.weightsManifest);
+    // The exporter finds it through status.lastCheckpoint, and the reference forward pass runs on it.
+    assert.deepEqual(loadExperimentModel(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
+    assert.equal(predict(trained, new Uint8Array(64 * 3).fill(200), 3).classes.length, 3);
   });
 });
 

@@ -70,6 +70,14 @@ describe('model loading', () => {
     assert.match(unknown.message, /did you mean "filters"/);
   });
 
+  it('says which check found each problem, so the editor can leave JSON syntax to VS Code', () => {
+    const stageOf = (f: string): string[] => loadModelText(readFileSync(join(dir, f), 'utf8'), f).diagnostics.map((d) => d.stage);
+    assert.deepEqual([...new Set(stageOf('syntax-missing-comma.bnn.json'))], ['syntax']);
+    assert.deepEqual([...new Set(stageOf('filters-zero.bnn.json'))], ['schema']);
+    assert.deepEqual([...new Set(stageOf('dense-unflattened.bnn.json'))], ['semantic']);
+    assert.deepEqual([...new Set(stageOf('duplicate-names.bnn.json'))], ['semantic']);
+  });
+
   it('never throws and ends quickly on random garbage', () => {
     let seed = 1;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

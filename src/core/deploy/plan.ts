@@ -8,8 +8,9 @@
  *   optional BatchNormalization, an optional MaxPool2D, and the binarization by the next MAC layer's input quantizer
  *   (Flatten in between is free). The C computes pooled outputs window by window without materialising the rest.
  * - Its output is then `bits` (binarized by the consumer: one int32 threshold per channel plus a packed flip bit for a
- *   negative BatchNorm scale), `i32` (binary kernel, no BatchNorm and no bias: the raw XNOR-popcount sums, also the
- *   class scores of a binary last layer), or `f32` (one float32 scale and offset per channel).
+ *   negative BatchNorm scale), `i32` (binary kernel on an integer input, no BatchNorm and no bias: the raw
+ *   XNOR-popcount sums, also the class scores of a binary last layer), or `f32` (one float32 scale and offset per
+ *   channel).
  * - Anything not absorbed becomes its own stage: `batchnorm` (float32 scale and offset per channel), `maxpool`, or
  *   `binarize` (a sign with no parameters). Flatten and a final softmax cost nothing (argmax is unchanged).
  */
@@ -246,7 +247,8 @@ export function planModel(spec: ModelSpec): DeployPlan {
       let repr: Repr;
       let epilogueBytes: number;
       if (binarized) { repr = 'bits'; epilogueBytes = channels * 4 + wordsForBits(channels) * WORD_BYTES; }
-      else if (binaryKernel && batchNorm === undefined && !mac.useBias) { repr = 'i32'; epilogueBytes = 0; }
+      // Raw sums stay integers only when the input is (packed signs, 8-bit pixels or integer sums): ±1 × float is float.
+      else if (binaryKernel && batchNorm === undefined && !mac.useBias && macInput.repr !== 'f32') { repr = 'i32'; epilogueBytes = 0; }
       else { repr = 'f32'; epilogueBytes = channels * 8; }
       const windowPositions = mac.type === 'QuantConv2D' ? mac.kernelSize[0] * mac.kernelSize[1] : positionsAndChannels(macInput.shape).positions;
       const inputChannels = mac.type === 'QuantConv2D' ? inShape[2] : positionsAndChannels(macInput.shape).channels;

@@ -67,10 +67,14 @@ export interface BenchReport {
   build: BuildResult;
   ticks: number[];
   deviceClasses: number[];
+  /** The host's class for each sample (hostPredict, else the reference). */
+  hostClasses: number[];
   /** Samples whose class or scores differ from the host reference (should be none: the C is bit-exact). */
   mismatches: SampleMismatch[];
   /** Wall-clock seconds of the inference phase (all samples over the serial line). */
   inferSeconds: number;
+  /** Batch requests the samples took. */
+  requests: number;
 }
 
 /** Nearest-rank percentile (an actual measured value, as latency reports usually give). */
@@ -131,7 +135,7 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
     }
     const inferSeconds = (Date.now() - started) / 1000;
     log(`${results.length} samples in ${inferSeconds.toFixed(1)} s (${requests} batch requests)`);
-    return summarize(opts, build, hello, results, refs, hostClasses, inferSeconds);
+    return { ...summarize(opts, build, hello, results, refs, hostClasses, inferSeconds), requests };
   } finally {
     progress('stop', 0, 1);
     await client?.close().catch(() => undefined);
@@ -139,7 +143,7 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
   }
 }
 
-function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): BenchReport {
+function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloInfo, results: InferResult[], refs: HostReference[], hostClasses: number[], inferSeconds: number): Omit<BenchReport, 'requests'> {
   const n = results.length;
   const mismatches: SampleMismatch[] = [];
   let deviceCorrect = 0;
@@ -171,7 +175,7 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
     modelHash: hello.modelHash,
     firmwareVersion: hello.firmwareVersion,
   };
-  return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), mismatches, inferSeconds };
+  return { result, hello, build, ticks, deviceClasses: results.map((r) => r.classIndex), hostClasses, mismatches, inferSeconds };
 }
 
 /** A one-paragraph human summary, as the CLI and the output channel print it. */
@@ -188,6 +192,7 @@ export function formatDeviceResult(r: DeviceResult): string {
     `latency          median ${r.latency.median.toLocaleString('en-US')}, p90 ${r.latency.p90.toLocaleString('en-US')} ${r.latency.unit}${r.latencyUs ? ` (median ${r.latencyUs.median.toFixed(1)} µs)` : ''}`,
     `flash            ${bytes(r.flash.used, r.flash.estimate, r.flash.modelBytes)}`,
     `RAM              ${bytes(r.ram.used, r.ram.estimate, r.ram.modelBytes)}`,
+    ...(r.hostCheck ? [`host check       the trained model's own forward pass agrees with the host reference on ${pct(r.hostCheck.agreement)} of the first ${r.hostCheck.samples} samples`] : []),
     `model hash       ${r.modelHash}`,
   ].join('\n');
 }

@@ -2,6 +2,7 @@
  * A byte pipe with timed reads, over a serial port (or a pty in tests). Protocols that count bytes (the STM32 ROM
  * bootloader) need "read exactly n bytes within t ms", which Node streams do not give directly.
  */
+// Type only: the native module loads when a port is opened, not with the extension host (activation stays cheap).
 import type { SerialPort } from 'serialport';
 
 export class LinkError extends Error {
@@ -67,8 +68,8 @@ export class SerialLink implements ByteLink {
   }
 
   static async open(opts: SerialOptions): Promise<SerialLink> {
-    const { SerialPort: Ctor } = await import('serialport');
-    const port = new Ctor({
+    const { SerialPort } = await import('serialport');
+    const port = new SerialPort({
       path: opts.path, baudRate: opts.baudRate, parity: opts.parity ?? 'none', dataBits: opts.dataBits ?? 8,
       stopBits: opts.stopBits ?? 1, autoOpen: false, lock: true,
     });

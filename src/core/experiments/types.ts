@@ -122,4 +122,6 @@ export interface DeviceResult {
   ram: { used: number; estimate: number; modelBytes?: number };
   modelHash: string;
   firmwareVersion?: string;
+  /** Share of the first `samples` on which the trained model's forward pass gives the host reference's class. */
+  hostCheck?: { samples: number; agreement: number };
 }

@@ -107,6 +107,9 @@ export function importKerasModel(text: string, fileName: string): ImportResult {
         if (l.padding === 'same' && l.inputQuantizer !== null && Number(c.pad_values ?? 0) !== 1) {
           err(`pads its binarized input with ${Number(c.pad_values ?? 0)}; BNN Studio pads with +1 (pad_values=1.0), so retrain or expect different outputs at the borders`, 'warning');
         }
+        if (l.padding === 'same' && l.inputQuantizer === null && Number(c.pad_values ?? 0) !== 0) {
+          err(`pads its real-valued input with ${Number(c.pad_values)}; BNN Studio pads real-valued inputs with 0, so retrain or expect different outputs at the borders`, 'warning');
+        }
         layers.push(l);
         break;
       }
@@ -194,16 +197,18 @@ export function specToDocument(spec: ModelSpec): Obj {
 /**
  * The Keras 2 `model.to_json()` document for a spec, with Larq's classes. Binarized 'same' convs get pad_values=1.0,
  * BNN Studio's padding; binary kernels get Larq's "weight_clip" constraint (what the latent baseline trains with).
+ * The one Keras topology of BNN Studio: the trainer's checkpoints (TF.js layers format) embed it too.
  */
 export function specToKerasJson(spec: ModelSpec): Obj {
   const quant = (q: Quantizer): Obj | null => (q === null ? null : { class_name: { ste_sign: 'SteSign', approx_sign: 'ApproxSign', swish_sign: 'SwishSign' }[q], config: q === 'ste_sign' ? { clip_value: 1.0 } : q === 'swish_sign' ? { beta: 5.0 } : {} });
-  const layers: Obj[] = [{ class_name: 'InputLayer', config: { batch_input_shape: [null, ...spec.input.shape], dtype: 'float32', sparse: false, ragged: false, name: 'input' } }];
+  const layers: Obj[] = [];
   for (const l of spec.layers) {
     switch (l.type) {
       case 'QuantConv2D':
         layers.push({ class_name: 'QuantConv2D', config: {
           name: l.name, trainable: true, dtype: 'float32', filters: l.filters, kernel_size: l.kernelSize, strides: l.strides, padding: l.padding,
-          pad_values: 1.0, data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: l.useBias,
+          // spec.ts: binarized inputs are padded with +1, the real-valued input with 0
+          pad_values: l.inputQuantizer !== null ? 1.0 : 0.0, data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: l.useBias,
           input_quantizer: quant(l.inputQuantizer), kernel_quantizer: quant(l.kernelQuantizer),
           kernel_constraint: l.kernelQuantizer ? 'weight_clip' : null,
         } });
@@ -228,5 +233,8 @@ export function specToKerasJson(spec: ModelSpec): Obj {
         break;
     }
   }
+  // The input shape rides on the first layer (as Keras 2 writes `Sequential([...], input_shape=…)`): Keras 2, Larq and
+  // tf.loadLayersModel all read it, and there is no InputLayer whose name could clash with a model layer's.
+  if (layers.length) (layers[0].config as Obj).batch_input_shape = [null, ...spec.input.shape];
   return { class_name: 'Sequential', config: { name: spec.name, layers }, keras_version: '2.15.0', backend: 'tensorflow' };
 }

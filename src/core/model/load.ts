@@ -20,6 +20,8 @@ export interface ModelDiagnostic {
   range: Range;
   /** JSON path of the offending value. */
   path: (string | number)[];
+  /** Which check found it: the editor's own JSON support already reports syntax errors, so it shows only the rest. */
+  stage: 'syntax' | 'schema' | 'semantic';
 }
 
 export interface LoadedModel {
@@ -37,15 +39,15 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const parseErrors: ParseError[] = [];
   const root = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
   const result: LoadedModel = { file, diagnostics: [], layerRanges: [] };
-  const diag = (node: Node | undefined, message: string, path: (string | number)[], severity: 'error' | 'warning' = 'error'): void => {
+  const diag = (node: Node | undefined, message: string, path: (string | number)[], stage: ModelDiagnostic['stage'], severity: 'error' | 'warning' = 'error'): void => {
     const range = node ? lines.range(node.offset, node.length) : lines.range(0, 0);
-    result.diagnostics.push({ message, severity, range, path });
+    result.diagnostics.push({ message, severity, range, path, stage });
   };
   if (parseErrors.length || !root) {
     for (const e of parseErrors) {
-      result.diagnostics.push({ message: `invalid JSON: ${describeParseError(e)}`, severity: 'error', range: lines.range(e.offset, Math.max(e.length, 1)), path: [] });
+      result.diagnostics.push({ message: `invalid JSON: ${describeParseError(e)}`, severity: 'error', range: lines.range(e.offset, Math.max(e.length, 1)), path: [], stage: 'syntax' });
     }
-    if (!parseErrors.length) diag(undefined, 'the file is empty: a model needs "name", "input", "classes" and "layers"', []);
+    if (!parseErrors.length) diag(undefined, 'the file is empty: a model needs "name", "input", "classes" and "layers"', [], 'syntax');
     return result;
   }
   result.rootRange = lines.range(root.offset, root.length);
@@ -56,7 +58,7 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const errors = simplify(schemaErrors(doc));
   for (const e of errors) {
     const { path, key, message } = describeSchemaError(e, doc);
-    diag(nodeForPath(root, path, key), message, path);
+    diag(nodeForPath(root, path, key), message, path, 'schema');
   }
   if (errors.length) return result;
 
@@ -64,14 +66,14 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const seen = new Map<string, number>();
   spec.layers.forEach((l, i) => {
     const prev = seen.get(l.name);
-    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `layer name '${l.name}' is already used by layer ${prev}`, ['layers', i, 'name']);
+    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `layer name '${l.name}' is already used by layer ${prev}`, ['layers', i, 'name'], 'semantic');
     else seen.set(l.name, i);
   });
   try {
     inferShapes(spec);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
-    for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path);
+    for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path, 'semantic');
   }
   if (result.diagnostics.length === 0) result.spec = spec;
   return result;

@@ -85,7 +85,7 @@ export interface ModelSpec {
 /**
  * How raw 8-bit inputs become the network's real-valued input, everywhere (trainer, host reference, C firmware):
  * x = u8 / 127.5 − 1, in [−1, 1] (as in Larq's MNIST guide). The first layer's binary MACs then run exactly on the
- * integers (2·u8 − 255) and the 1/127.5 is folded into the following threshold.
+ * integers (2·u8 − 255), since x = (2·u8 − 255) / 255, and the 1/255 is folded into the following threshold.
  */
 export const INPUT_ENCODING = { scale: 1 / 127.5, offset: -1, description: 'x = u8 / 127.5 - 1' } as const;
 

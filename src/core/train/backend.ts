@@ -23,16 +23,19 @@ export interface BackendInfo {
 let current: BackendInfo | undefined;
 let wasmPathsSet = false;
 
-/** Where the wasm binaries are: next to the bundle (dist/, copied by the build) or in the package's own dist/. */
+/**
+ * Where the wasm binaries are: next to the bundle (dist/, copied there by the build), else in the nearest
+ * node_modules/@tensorflow/tfjs-backend-wasm/dist above this file (running from source). Looked up on disk rather than
+ * with require.resolve, which the bundler would turn into a run-time dependency on the package.
+ */
 function wasmDir(): string | undefined {
-  const candidates: string[] = [];
-  if (typeof __dirname === 'string') candidates.push(__dirname);
-  try {
-    candidates.push(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')));
-  } catch {
-    // not resolvable from here (bundled without node_modules): the bundle's own folder is the only candidate
+  const file = 'tfjs-backend-wasm-simd.wasm';
+  if (fs.existsSync(path.join(__dirname, file))) return __dirname;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const d = path.join(dir, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+    if (fs.existsSync(path.join(d, file))) return d;
+    if (path.dirname(dir) === dir) return undefined;
   }
-  return candidates.find((d) => fs.existsSync(path.join(d, 'tfjs-backend-wasm-simd.wasm')));
 }
 
 async function tryTensorflow(notes: string[]): Promise<boolean> {

@@ -8,16 +8,18 @@
  *     binary-weights.json   every binary kernel packed as in src/core/deploy/packing.ts (base64 of LE uint32 words)
  *     training-state.json + training-state.bin   optimizer slots, latent weights, progress (for resume only)
  *
- * Each checkpoint directory is written to a temporary sibling and swapped in (see atomic.ts).
+ * Each checkpoint directory is staged and swapped in by the experiment store (src/core/experiments/store.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LayerSpec, ModelSpec } from '../model/spec';
+import type { ModelSpec } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
-import { readableDir, replaceDirAtomic, writeFileAtomic } from './atomic';
+import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
+import { readableDir } from './atomic';
+import { specToKerasJson } from '../interop/keras';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const MODEL_JSON = 'model.json';
@@ -25,16 +27,6 @@ export const WEIGHTS_BIN = 'weights.bin';
 export const BINARY_WEIGHTS_JSON = 'binary-weights.json';
 export const STATE_JSON = 'training-state.json';
 export const STATE_BIN = 'training-state.bin';
-
-/** Keras class names of BNN Studio's layers in the topology. */
-export const KERAS_CLASS: Record<LayerSpec['type'], string> = {
-  QuantConv2D: 'QuantConv2D',
-  QuantDense: 'QuantDense',
-  BatchNormalization: 'BatchNormalization',
-  MaxPool2D: 'MaxPooling2D',
-  Flatten: 'Flatten',
-  Activation: 'Activation',
-};
 
 const KIND_KEYS = [
   ['kernel', 'kernel'],
@@ -76,41 +68,6 @@ export interface TrainingState {
   epochSeen: number;
   /** Optimizer slots (`<weight>/m`, `<weight>/v`) and, for the latent baseline, the latent kernels (`<weight>`). */
   arrays: NamedArray[];
-}
-
-function kerasLayerConfig(layer: LayerSpec, first: boolean, spec: ModelSpec): { class_name: string; config: Record<string, unknown> } {
-  const base: Record<string, unknown> = { name: layer.name, trainable: true, dtype: 'float32' };
-  if (first) base.batch_input_shape = [null, ...spec.input.shape];
-  switch (layer.type) {
-    case 'QuantConv2D':
-      Object.assign(base, {
-        filters: layer.filters, kernel_size: layer.kernelSize, strides: layer.strides, padding: layer.padding,
-        data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: layer.useBias,
-        input_quantizer: layer.inputQuantizer, kernel_quantizer: layer.kernelQuantizer, kernel_constraint: null,
-        // Larq's pad_values: binarized inputs are padded with +1 (see spec.ts)
-        pad_values: layer.inputQuantizer !== null ? 1.0 : 0.0,
-      });
-      break;
-    case 'QuantDense':
-      Object.assign(base, {
-        units: layer.units, activation: 'linear', use_bias: layer.useBias,
-        input_quantizer: layer.inputQuantizer, kernel_quantizer: layer.kernelQuantizer, kernel_constraint: null,
-      });
-      break;
-    case 'BatchNormalization':
-      Object.assign(base, { axis: -1, momentum: layer.momentum, epsilon: layer.epsilon, center: layer.center, scale: layer.scale });
-      break;
-    case 'MaxPool2D':
-      Object.assign(base, { pool_size: layer.poolSize, strides: layer.strides, padding: layer.padding, data_format: 'channels_last' });
-      break;
-    case 'Flatten':
-      Object.assign(base, { data_format: 'channels_last' });
-      break;
-    case 'Activation':
-      Object.assign(base, { activation: layer.activation });
-      break;
-  }
-  return { class_name: KERAS_CLASS[layer.type], config: base };
 }
 
 /** Weight entries of a trained model in Keras order (per layer: kernel, bias, gamma, beta, moving_mean, moving_variance). */
@@ -194,39 +151,35 @@ export function modelJson(model: TrainedModel, meta: Omit<CheckpointMeta, 'spec'
     format: 'layers-model',
     generatedBy,
     convertedBy: null,
-    modelTopology: {
-      class_name: 'Sequential',
-      config: { name: model.spec.name, layers: model.spec.layers.map((l, i) => kerasLayerConfig(l, i === 0, model.spec)) },
-      keras_version: 'tfjs-layers 4.22.0',
-      backend: 'tensor_flow.js',
-    },
+    // the same Keras topology as "Export as Keras" (one definition, src/core/interop/keras.ts)
+    modelTopology: { ...specToKerasJson(model.spec), keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
     weightsManifest: [{ paths: [WEIGHTS_BIN], weights: entries.map((e) => ({ name: e.name, shape: e.shape, dtype: 'float32' })) }],
     userDefinedMetadata: { bnnStudio: { formatVersion: CHECKPOINT_FORMAT_VERSION, spec: model.spec, ...meta } satisfies CheckpointMeta },
   };
   return { json, bin: concatArrays(entries.map((e) => e.data)) };
 }
 
-/** Writes a complete checkpoint directory atomically. */
+/** Writes checkpoints/<name>/ of an experiment atomically (the store stages it and swaps it in). */
 export function writeCheckpoint(
-  dir: string,
+  experimentDir: string,
+  name: string,
   model: TrainedModel,
   meta: Omit<CheckpointMeta, 'spec' | 'formatVersion'>,
   state: TrainingState | undefined,
   generatedBy: string,
-): void {
-  const tmp = path.join(path.dirname(dir), `.${path.basename(dir)}.${process.pid}.tmp`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
+): string {
   const { json, bin } = modelJson(model, meta, generatedBy);
-  writeFileAtomic(path.join(tmp, WEIGHTS_BIN), bin);
-  writeFileAtomic(path.join(tmp, MODEL_JSON), JSON.stringify(json));
-  writeFileAtomic(path.join(tmp, BINARY_WEIGHTS_JSON), JSON.stringify(packedBinaryWeights(model), null, 1));
+  const files: Record<string, string | Uint8Array> = {
+    [WEIGHTS_BIN]: bin,
+    [MODEL_JSON]: JSON.stringify(json),
+    [BINARY_WEIGHTS_JSON]: JSON.stringify(packedBinaryWeights(model), null, 1),
+  };
   if (state) {
     const { arrays, ...rest } = state;
-    writeFileAtomic(path.join(tmp, STATE_BIN), concatArrays(arrays.map((a) => a.data)));
-    writeFileAtomic(path.join(tmp, STATE_JSON), JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1));
+    files[STATE_BIN] = concatArrays(arrays.map((a) => a.data));
+    files[STATE_JSON] = JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1);
   }
-  replaceDirAtomic(tmp, dir);
+  return storeWriteCheckpoint(experimentDir, name, files);
 }
 
 function readF32(file: string, specs: Array<{ name: string; shape: number[] }>): Map<string, Float32Array> {

@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+export { samePadding } from './padding';
+
 type Conv = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 const cache = new Map<string, Conv>();
 
@@ -76,13 +78,6 @@ export function validConv2d(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, nu
   return f(x, w);
 }
 
-/** TensorFlow 'same' padding for one axis: total = max((ceil(in/s) − 1)·s + k − in, 0), the extra pixel after. */
-export function samePadding(inSize: number, k: number, s: number): [number, number] {
-  const out = Math.ceil(inSize / s);
-  const total = Math.max((out - 1) * s + k - inSize, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
 
 type Dense = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 const denseCache = new Map<boolean, Dense>();

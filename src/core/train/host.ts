@@ -7,7 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { PROTOCOL_VERSION, type HostToWorker, type TrainRequest, type WorkerToHost } from '../messages';
 import type { ExperimentStatus } from '../experiments/types';
 import { forkTrainer, TailBuffer } from './spawn';
-import { readStatus, writeStatus } from './experimentFiles';
+import { readStatus } from './experimentFiles';
+import { writeStatus } from '../experiments/store';
 
 export interface TrainerRunResult {
   experimentId?: string;

@@ -101,8 +101,9 @@ export class CaseOptimizer {
   constructor(readonly config: OptimizerConfig, readonly params: TrainableParam[]) {
     for (const p of params) {
       const bopLike = p.binary && config.kind !== 'latent';
-      this.slots[`${p.name}/m`] = tf.variable(tf.zerosLike(p.variable), false, `${p.name}/m`);
-      if (!bopLike || config.kind === 'bop2') this.slots[`${p.name}/v`] = tf.variable(tf.zerosLike(p.variable), false, `${p.name}/v`);
+      // unnamed: tfjs variable names are global to the engine, and two optimizers may live in one process
+      this.slots[`${p.name}/m`] = tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false));
+      if (!bopLike || config.kind === 'bop2') this.slots[`${p.name}/v`] = tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false));
     }
   }
 

@@ -19,9 +19,9 @@ import { Rng, deriveSeed, permutation } from './rng';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
 import { loadCheckpoint, loadTrainingState, writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
 import { readableDir } from './atomic';
-import {
-  MetricsLog, createExperimentDir, experimentId, metricsFile, readConfig, truncateMetrics, writeConfig, writeStatus,
-} from './experimentFiles';
+import { readConfig, truncateMetrics } from './experimentFiles';
+import { createExperiment, writeConfig, writeStatus } from '../experiments/store';
+import { MetricsWriter } from '../experiments/metrics';
 
 export const ENGINE_NAME = 'bnn-studio';
 export const ENGINE_VERSION = '0.1.0';
@@ -105,14 +105,8 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     config = { ...config, epochs: Math.max(config.epochs, job.epochs), backend: backend.description, resumedFrom: `checkpoint at step ${state.step}` };
     truncateMetrics(dir, state.step);
   } else {
-    const created = createExperimentDir(job.experimentsDir, experimentId(new Date(), job.spec.name, job.optimizer.kind));
-    dir = created.dir;
-    id = created.id;
     const split0 = splitIndices(trainCount, job.valSplit, job.seed);
-    config = {
-      formatVersion: 1,
-      id,
-      createdAt: nowIso(),
+    const created = createExperiment(job.experimentsDir, {
       modelPath: job.modelPath,
       model: job.spec,
       dataset: {
@@ -131,7 +125,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
       backend: backend.description,
       engine: ENGINE_NAME,
       versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
-    };
+    });
+    dir = created.dir;
+    id = created.id;
+    config = created.config;
   }
   writeConfig(dir, config);
   const spec = config.model;
@@ -153,7 +150,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   const latent = config.optimizer.kind === 'latent';
   const model = new BnnModel(spec, { latent, seed: config.seed }, resumedWeights?.weights);
   const optimizer = new CaseOptimizer(config.optimizer, model.trainableParams);
-  const log = new MetricsLog(metricsFile(dir));
+  const log = new MetricsWriter(dir);
   const binaryLayers = model.trainableParams.filter((p) => p.binary);
   const binarySizes = binaryLayers.map((p) => p.variable.size);
 
@@ -193,7 +190,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
       epoch, batchInEpoch, step, optimizerIterations: optimizer.iterations, bestValAccuracy: bestVal, elapsedMs: elapsed(),
       epochLossSum, epochCorrect, epochSeen, arrays: collectState(model, optimizer, latent),
     };
-    writeCheckpoint(path.join(dir, CHECKPOINTS_DIR, name), trained, { experimentId: id, epoch, step, createdAt: nowIso() }, st, `${ENGINE_NAME} ${ENGINE_VERSION}`);
+    writeCheckpoint(dir, name, trained, { experimentId: id, epoch, step, createdAt: nowIso() }, st, `${ENGINE_NAME} ${ENGINE_VERSION}`);
     lastCheckpointWall = Date.now();
   };
 

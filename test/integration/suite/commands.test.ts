@@ -79,6 +79,10 @@ const EXERCISES: Record<string, Exercise> = {
     // Without Larq installed this ends at an error notification naming what to install; with it, at the preset pick.
     await runAndCancel('bnn.trainWithLarq', model());
   },
+  'bnn.exportTfjs': async () => {
+    // With experiments this asks which one (then the format and folder); without, it ends at a notification.
+    await runAndCancel('bnn.exportTfjs');
+  },
   'bnn.revealLayer': async () => {
     await vscode.commands.executeCommand('bnn.revealLayer', model(), 1);
     const editor = await waitFor('an editor on the model', () => vscode.window.activeTextEditor?.document.uri.toString() === model().toString() && vscode.window.activeTextEditor);

@@ -146,3 +146,16 @@ describe('train/training', function () {
     assert.deepEqual(er, ef);
   });
 });
+
+describe('train/model instances', () => {
+  it('two models and optimizers of the same spec live in one process (no global variable-name clash)', async () => {
+    await initBackend('cpu');
+    const a = new BnnModel(tinyMlp(), { latent: false, seed: 1 });
+    const b = new BnnModel(tinyMlp(), { latent: false, seed: 1 });
+    const oa = new CaseOptimizer({ kind: 'bop2', lr: { kind: 'constant', value: 0.01 } }, a.trainableParams);
+    const ob = new CaseOptimizer({ kind: 'bop2', lr: { kind: 'constant', value: 0.01 } }, b.trainableParams);
+    assert.deepEqual(Array.from(a.params[0].variable.dataSync()), Array.from(b.params[0].variable.dataSync()));
+    for (const x of [oa, ob]) x.dispose();
+    for (const x of [a, b]) x.dispose();
+  });
+});

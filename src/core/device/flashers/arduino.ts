@@ -5,6 +5,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+// serialport (a native module) loads on use, not with the extension host.
+const serialport = (): Promise<typeof import('serialport')> => import('serialport');
 import { requireTool, ToolMissingError, currentOs, Os } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { enterBootloader, waitForSketchPort, ListPorts, TouchPort } from '../portWatch';
@@ -82,12 +84,11 @@ export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | '
   return { bin, elf: join(outDir, `${basename(sketchDir)}.ino.elf`) };
 }
 
-// serialport is loaded on use: its native binding should not load when the extension activates.
-export const listSerialPorts: ListPorts = async () => (await (await import('serialport')).SerialPort.list()) as PortRecord[];
+export const listSerialPorts: ListPorts = async () => (await (await serialport()).SerialPort.list()) as PortRecord[];
 
 /** The 1200-baud touch: open at 1200 baud and close with DTR low; the board's USB stack then reboots it. */
 export const touch1200: TouchPort = async (path) => {
-  const { SerialPort } = await import('serialport');
+  const { SerialPort } = await serialport();
   const port = new SerialPort({ path, baudRate: 1200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
   await new Promise<void>((resolve) => port.set({ dtr: false }, () => resolve()));

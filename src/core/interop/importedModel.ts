@@ -1,0 +1,42 @@
+/**
+ * A Larq/Keras model JSON or TF.js model.json read as a model the views can show (Models tree estimates, problems):
+ * importKerasModel's spec, and its problems placed on the Keras layer they name in the source text.
+ */
+import { parseTree, findNodeAtLocation, type Node } from 'jsonc-parser';
+import type { LoadedModel, ModelDiagnostic } from '../model/load';
+import { LineIndex } from '../model/positions';
+import { importKerasModel } from './keras';
+
+/** Model files that are not `*.bnn.json` but may be Keras/TF.js models (the Models tree also lists these). */
+export const IMPORTED_MODEL_GLOB = '**/{*.keras.json,model.json}';
+
+export function isBnnModelFile(file: string): boolean {
+  return /\.bnn\.json$/i.test(file);
+}
+
+/** The JSON paths of the Keras layer list in the three layouts (Keras to_json, TF.js model.json, Keras 3 build). */
+const LAYER_LISTS: (string | number)[][] = [['config', 'layers'], ['modelTopology', 'config', 'layers'], ['modelTopology', 'model_config', 'config', 'layers']];
+
+export function loadImportedModelText(text: string, file: string): LoadedModel {
+  const r = importKerasModel(text, file);
+  const lines = new LineIndex(text);
+  let root: Node | undefined;
+  try {
+    root = parseTree(text);
+  } catch {
+    root = undefined;
+  }
+  const list = root ? LAYER_LISTS.map((p) => findNodeAtLocation(root!, p)).find((n) => n?.type === 'array') : undefined;
+  const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  const diagnostics: ModelDiagnostic[] = r.problems.map((p) => {
+    const node = p.layerIndex !== undefined ? list?.children?.[p.layerIndex] : undefined;
+    return {
+      message: p.message,
+      severity: p.severity,
+      range: node ? lines.range(node.offset, node.length) : top,
+      path: p.layerIndex !== undefined ? ['config', 'layers', p.layerIndex] : [],
+      stage: 'semantic' as const,
+    };
+  });
+  return { file, spec: r.spec, diagnostics, layerRanges: [], rootRange: root ? lines.range(root.offset, root.length) : undefined };
+}
