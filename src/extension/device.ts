@@ -18,13 +18,13 @@ const PHASES: Record<string, string> = {
   stop: 'Stopping the emulated board…',
 };
 
-function experimentsRoot(): string | undefined {
+export function experimentsRoot(): string | undefined {
   const ws = vscode.workspace.workspaceFolders?.[0];
   return ws ? resolveExperimentsDir({ workspace: ws.uri.fsPath }) : undefined;
 }
 
 /** Commands taking an experiment accept a tree item, an id, a folder path or a Uri. */
-function experimentFromArg(arg: unknown): string | undefined {
+export function experimentFromArg(arg: unknown): string | undefined {
   if (!arg) return undefined;
   if (arg instanceof vscode.Uri) return arg.fsPath;
   if (typeof arg === 'string') return arg;
@@ -38,7 +38,7 @@ function experimentFromArg(arg: unknown): string | undefined {
   return undefined;
 }
 
-async function pickExperiment(root: string): Promise<string | undefined> {
+export async function pickExperiment(root: string, title = 'Run on Emulated Board', placeHolder = 'Experiment to run on the emulated STM32F405'): Promise<string | undefined> {
   const list = (await listExperiments(root)).filter((e) => e.state !== 'running');
   if (!list.length) {
     void vscode.window.showInformationMessage(`No trained experiments in ${root}: train a model first (BNN: Train BNN).`);
@@ -49,7 +49,7 @@ async function pickExperiment(root: string): Promise<string | undefined> {
     description: `${e.model} · ${e.optimizer} · ${e.state}`,
     detail: e.valAccuracy !== undefined ? `validation accuracy ${(100 * e.valAccuracy).toFixed(2)}%` : undefined,
     dir: e.dir,
-  })), { title: 'Run on Emulated Board', placeHolder: 'Experiment to run on the emulated STM32F405' });
+  })), { title, placeHolder });
   return pick?.dir;
 }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
 import { registerDevice } from './device';
+import { registerFlash } from './flash';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const training = registerTraining(context, output);
   registerCompile(context, output);
   registerDevice(context, output);
+  registerFlash(context, output);
   registerExperiments(context, output).connectTrainer(training);
 }
 

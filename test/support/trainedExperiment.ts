@@ -12,7 +12,9 @@ import { tinyMlp } from './models';
 
 let cached: Promise<{ root: string; dir: string; id: string }> | undefined;
 
-export function trainedExperiment(): Promise<{ root: string; dir: string; id: string }> {
+export async function trainedExperiment(): Promise<{ root: string; dir: string; id: string }> {
+  // A suite that cleans up after itself deletes the shared experiment: train it again for the next one.
+  if (cached && !fs.existsSync((await cached).dir)) cached = undefined;
   cached ??= (async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-device-exp-'));
     const ds = loadDataset('bundled');

@@ -27,6 +27,11 @@ export interface SimOptions {
    * master), so the harness ends the pair here, which the host sees as its port vanishing — as with a pulled cable.
    */
   onUnplug?: () => void;
+  /**
+   * Runs "the application" after Go: the simulator stops reading and hands the line over (tests put a protocol
+   * responder there). Without it, the simulated chip ignores everything after Go.
+   */
+  onGo?: (link: ByteLink, address: number) => void;
 }
 
 export interface SimEvent {
@@ -106,6 +111,10 @@ export class Stm32BootloaderSim {
 
   private async serve(): Promise<void> {
     for (;;) {
+      if (this.goAddress !== undefined && this.opts.onGo) {
+        this.opts.onGo(this.link, this.goAddress);
+        return;
+      }
       const b = await this.byte();
       if (this.opts.silent) continue;
       if (this.goAddress !== undefined) continue; // the application runs; the bootloader no longer listens

@@ -1,0 +1,156 @@
+/**
+ * "BNN: Flash to Board": pick the connected board (USB ids; a quick pick when several match, the emulated board
+ * always offered), then compile → build → flash → verify → benchmark as one cancellable progress notification,
+ * logging to the BNN Studio output channel. The result is saved and shown like the emulated board's. A status-bar
+ * item appears while a supported board is plugged in.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BoardInfo } from '../core/boards';
+import { formatDeviceResult } from '../core/device/bench';
+import { LinkError } from '../core/device/byteLink';
+import { autoPick, candidates, detectBoards, type Candidate, type DetectedPort } from '../core/device/detect';
+import { listSerialPorts } from '../core/device/flashers/arduino';
+import { FlashError } from '../core/device/flashers/types';
+import { realBoardSession } from '../core/device/realBoard';
+import { ToolMissingError, type ToolPaths } from '../core/device/tools';
+import { findExperimentDir } from '../core/experiments/store';
+import { experimentFromArg, experimentsRoot, pickExperiment } from './device';
+import { selectedBoard } from './selectedBoard';
+
+const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
+
+function toolPaths(): ToolPaths {
+  const cfg = vscode.workspace.getConfiguration('bnnStudio.tools');
+  const out: ToolPaths = {};
+  for (const name of TOOL_SETTINGS) {
+    const v = cfg.get<string>(name);
+    if (v) out[name] = v;
+  }
+  return out;
+}
+
+async function detect(): Promise<DetectedPort[]> {
+  try {
+    return detectBoards(await listSerialPorts());
+  } catch {
+    return []; // no serialport binding: only the emulated board can be offered
+  }
+}
+
+/** The board to flash: the obvious one, or the user's pick; undefined when cancelled. */
+async function chooseTarget(): Promise<Candidate | undefined> {
+  const detected = await detect();
+  const sel = selectedBoard();
+  const auto = autoPick(detected, sel.emulated ? undefined : sel.id) ?? autoPick(detected);
+  if (auto) return auto;
+  const items = candidates(detected, sel.id).map((c) => ({ label: c.board.name, description: c.port ?? '', detail: c.description, c }));
+  if (items.length === 1) {
+    const choice = await vscode.window.showWarningMessage('No supported board is connected (Arduino Nano 33 BLE, STM32 Nucleo-F401RE/F411RE/F446RE).', 'Run on Emulated Board');
+    return choice ? items[0].c : undefined;
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: 'Flash to Board', placeHolder: 'Which board? (every Nucleo-F4 has the same ST-Link, so pick its chip)' });
+  return pick?.c;
+}
+
+export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+  const root = experimentsRoot();
+  let given = experimentFromArg(arg);
+  if (!given) {
+    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return; }
+    given = await pickExperiment(root, 'Flash to Board', 'Experiment to flash and benchmark');
+    if (!given) return;
+  }
+  let experimentDir: string;
+  try {
+    experimentDir = findExperimentDir(root ?? process.cwd(), given);
+  } catch (err) {
+    void vscode.window.showErrorMessage((err as Error).message);
+    return;
+  }
+  const target = await chooseTarget();
+  if (!target) return;
+  if (target.board.emulated) { await vscode.commands.executeCommand('bnn.runOnEmulator', experimentDir); return; }
+  const board: BoardInfo = target.board;
+  const id = path.basename(experimentDir);
+  const dataDir = vscode.workspace.getConfiguration('bnnStudio').get<string>('dataDir') || undefined;
+  output.info(`Flash to Board: ${id} → ${board.name}${target.port ? ` on ${target.port}` : ''}`);
+  try {
+    // Loaded on use: the benchmark pulls in TensorFlow.js (host predictions), which activation should not pay for.
+    const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: ${id} on the ${board.name}`, cancellable: true }, async (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => { output.info('cancel requested'); ac.abort(); });
+      const session = realBoardSession({
+        board, port: target.port, tools: toolPaths(), signal: ac.signal,
+        log: (line) => output.info(line), onProgress: (message) => progress.report({ message }),
+      });
+      let lastPct = 0;
+      return benchExperiment({
+        experimentDir, board: board.id, samples: DEFAULT_BENCH_SAMPLES, data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
+        log: (line) => output.info(line), realBoard: session,
+        progress: (phase, done, total) => {
+          if (phase === 'infer') {
+            const pct = Math.floor((100 * done) / Math.max(1, total));
+            progress.report({ message: `${done}/${total} samples`, increment: pct - lastPct });
+            lastPct = pct;
+          } else if (phase === 'compile') progress.report({ message: 'Compiling the model to C…' });
+          else if (phase === 'build') progress.report({ message: 'Building firmware…' });
+          else if (phase === 'connect') progress.report({ message: 'Waiting for the board to answer…' });
+        },
+      });
+    });
+    const r = result.report.result;
+    output.info(`\n${formatDeviceResult(r)}\nsaved ${result.file}`);
+    const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+    const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(1)} µs (${r.latency.median.toLocaleString('en-US')} ${r.latency.unit})` : `${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}`;
+    const msg = `${id} on the ${board.name}: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${lat}.`;
+    const choice = await (result.report.mismatches.length
+      ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
+      : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));
+    if (choice === 'Open Result') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+    if (choice === 'Show Log') output.show(true);
+  } catch (err) {
+    const e = err as Error;
+    if (e.name === 'AbortError' || /cancelled/.test(e.message)) { output.info('cancelled'); return; }
+    output.error(e.message);
+    const known = e instanceof ToolMissingError || e instanceof FlashError || e instanceof LinkError;
+    const actions = e instanceof ToolMissingError ? ['Show Log', 'Open Settings'] : ['Show Log'];
+    const choice = await vscode.window.showErrorMessage(`Flash to Board failed: ${known ? e.message : `${e.message} (see the log)`}`, ...actions);
+    if (choice === 'Show Log') output.show(true);
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'bnnStudio.tools');
+  }
+}
+
+/** Shows "$(circuit-board) <board>" while a supported board is plugged in; clicking it flashes. */
+function registerConnectedBoardItem(context: vscode.ExtensionContext): void {
+  const item = vscode.window.createStatusBarItem('bnnStudio.connectedBoard', vscode.StatusBarAlignment.Left, 99);
+  item.name = 'BNN Connected Board';
+  item.command = 'bnn.flash';
+  context.subscriptions.push(item);
+  let busy = false;
+  const refresh = async (): Promise<void> => {
+    if (busy || !vscode.window.state.focused) return;
+    busy = true;
+    try {
+      const found = (await detect()).filter((d) => d.boards.length);
+      if (!found.length) { item.hide(); return; }
+      const sel = selectedBoard();
+      const names = found.map((d) => (d.boards.some((b) => b.id === sel.id) ? sel : d.boards[0]).name.replace(/^STM32 /, ''));
+      item.text = `$(circuit-board) ${found.length === 1 ? names[0] : `${found.length} boards`}`;
+      item.tooltip = `${found.map((d, i) => `${names[i]} on ${d.port.path}`).join('\n')}\nClick: BNN: Flash to Board`;
+      item.show();
+    } finally {
+      busy = false;
+    }
+  };
+  // USB plug events are not visible to extensions; a light poll of the port list (no port is opened) stands in.
+  const timer = setInterval(() => { void refresh(); }, 3000);
+  context.subscriptions.push({ dispose: () => clearInterval(timer) });
+  void refresh();
+}
+
+export function registerFlash(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.flash', (arg?: unknown) => flashToBoard(output, arg)));
+  registerConnectedBoardItem(context);
+}
