@@ -6,41 +6,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
-import { compileModel, type CompiledModel } from '../core/compile/compile';
-import { defaultOutDir, loadCompileSource, writeCompiledFiles } from '../core/compile/source';
-import { EXPERIMENTS_DIR } from '../core/experiments/types';
+import type { CompiledModel } from '../core/compile/compile';
+import { experimentRoots, isExperimentRef, resolveExperimentDir } from './experimentRefs';
 
-/** Accepts what a command can be invoked with: a path, a Uri, an experiment tree item (or anything with a folder). */
+/**
+ * Accepts what a command can be invoked with: an Experiments-tree node, a Uri (a *.trained.json in the Explorer), a
+ * path, or an experiment id.
+ */
 function pathFromArg(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return resolveExperiment(arg);
+  if (arg === undefined || arg === null) return undefined;
+  if (isExperimentRef(arg)) return arg.experimentDir;
   if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (arg && typeof arg === 'object') {
-    const o = arg as Record<string, unknown>;
-    for (const key of ['dir', 'folder', 'path', 'fsPath']) if (typeof o[key] === 'string') return o[key] as string;
-    if (o.resourceUri instanceof vscode.Uri) return o.resourceUri.fsPath;
-    if (typeof o.id === 'string') return resolveExperiment(o.id);
-    if (o.experiment) return pathFromArg(o.experiment);
-  }
-  return undefined;
-}
-
-function workspaceExperimentsDirs(): string[] {
-  return (vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, EXPERIMENTS_DIR));
-}
-
-/** An experiment id becomes its folder in the first workspace that has it; a path stays a path. */
-function resolveExperiment(idOrPath: string): string {
-  if (path.isAbsolute(idOrPath) || fs.existsSync(idOrPath)) return idOrPath;
-  for (const dir of workspaceExperimentsDirs()) {
-    const p = path.join(dir, idOrPath);
-    if (fs.existsSync(p)) return p;
-  }
-  return idOrPath;
+  if (typeof arg === 'string' && (path.isAbsolute(arg) || fs.existsSync(arg))) return arg;
+  return resolveExperimentDir(arg);
 }
 
 async function pickSource(): Promise<string | undefined> {
   const items: (vscode.QuickPickItem & { target?: string })[] = [];
-  for (const dir of workspaceExperimentsDirs()) {
+  for (const dir of experimentRoots()) {
     let names: string[] = [];
     try { names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'checkpoints'))); } catch { continue; }
     for (const n of names.sort().reverse()) items.push({ label: n, description: 'experiment', target: path.join(dir, n) });
@@ -55,7 +38,13 @@ async function pickSource(): Promise<string | undefined> {
 
 export function registerCompile(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(vscode.commands.registerCommand('bnn.compile', async (arg?: unknown): Promise<CompiledModel | undefined> => {
-    const source = pathFromArg(arg) ?? (await pickSource());
+    let source: string | undefined;
+    try {
+      source = pathFromArg(arg) ?? (await pickSource());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`BNN: cannot compile: ${(err as Error).message}`);
+      return undefined;
+    }
     if (!source) return undefined;
     const boardId = vscode.workspace.getConfiguration('bnnStudio').get<string>('board') || DEFAULT_BOARD_ID;
     const board = findBoard(boardId);
@@ -65,6 +54,9 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
     }
     try {
       const { compiled, outDir } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: compiling for ${board.name}…` }, async () => {
+        // Loaded on first use: reading checkpoints pulls in the trainer (TensorFlow.js), which activation must not load.
+        const { compileModel } = await import('../core/compile/compile');
+        const { defaultOutDir, loadCompileSource, writeCompiledFiles } = await import('../core/compile/source');
         const src = loadCompileSource(source);
         const c = compileModel(src.trained, { board: board.id });
         const out = defaultOutDir(src, board.id);

@@ -130,5 +130,8 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
     const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', tmp, '--out', out], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /bnn compile: .*(no checkpoint|model\.json)/);
+    const noSuch = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', dir, '--checkpoint', 'epoch-99', '--out', out], { encoding: 'utf8' });
+    assert.equal(noSuch.status, 1);
+    assert.match(noSuch.stderr, /has no checkpoint named 'epoch-99'/);
   });
 });

@@ -79,7 +79,8 @@ describe('device benchmark of a trained experiment on the emulated board', funct
 
   it('bnn bench: clear errors for bad input, never a stack trace', async () => {
     const cases: [string[], number, RegExp][] = [
-      [['bench', exp.id, '--dir', exp.root, '--board', 'nucleo-f401re'], 1, /STM32 Nucleo-F401RE is a real board: flash and benchmark it with 'bnn flash'/],
+      // A real board is benchmarked over its serial port: without --port the command says how.
+      [['bench', exp.id, '--dir', exp.root, '--board', 'nucleo-f401re'], 2, /give the board's serial port with --port \(or use 'bnn flash'/],
       [['bench', exp.id, '--dir', exp.root, '--board', 'esp32'], 2, /unknown board 'esp32'/],
       [['bench', 'no-such-experiment', '--dir', exp.root], 1, /no experiment 'no-such-experiment'/],
       [['bench', exp.id, '--dir', exp.root, '--samples', '0'], 2, /--samples must be a positive integer/],

@@ -12,10 +12,10 @@ function bytes(n: number): string {
 
 export const compileCommand: CliCommand = {
   name: 'compile',
-  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--json]',
+  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--json]',
   summary: 'generate the bit-packed C model (bnn_model.h/.c) for a board',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out'], booleans: ['json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint'], booleans: ['json'] });
     const input = positional[0];
     if (!input) throw new UsageError('missing <experiment|checkpoint dir|model.trained.json> argument');
     if (positional.length > 1) throw new UsageError(`unexpected argument '${positional[1]}'`);
@@ -25,7 +25,7 @@ export const compileCommand: CliCommand = {
     let compiled;
     let outDir: string;
     try {
-      const source = loadCompileSource(input);
+      const source = loadCompileSource(input, flags.checkpoint);
       compiled = compileModel(source.trained, { board: board.id });
       outDir = flags.out ?? defaultOutDir(source, board.id);
       writeCompiledFiles(outDir, compiled.files);

@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
+import { loadExperimentModel } from '../device/benchExperiment';
+import { CHECKPOINTS_DIR } from '../experiments/types';
 import { loadCheckpoint } from '../train/checkpoint';
 import { parseTrainedModel } from './trainedJson';
 
@@ -23,7 +25,8 @@ export class CompileInputError extends Error {
   }
 }
 
-export function loadCompileSource(p: string): CompileSource {
+/** `checkpoint`: a checkpoint name under an experiment's checkpoints/ (default: its best, else its last). */
+export function loadCompileSource(p: string, checkpoint?: string): CompileSource {
   let st: fs.Stats;
   try { st = fs.statSync(p); } catch { throw new CompileInputError(`${p}: no such file or directory`); }
   if (st.isFile()) {
@@ -31,8 +34,16 @@ export function loadCompileSource(p: string): CompileSource {
     try { text = fs.readFileSync(p, 'utf8'); } catch (err) { throw new CompileInputError(`${p}: ${(err as Error).message}`); }
     return { trained: parseTrainedModel(text, p), kind: 'trained-json', path: p };
   }
-  const kind: CompileSourceKind = fs.existsSync(path.join(p, 'checkpoints')) ? 'experiment' : 'checkpoint';
-  return { trained: loadCheckpointDir(p), kind, path: p };
+  if (fs.existsSync(path.join(p, CHECKPOINTS_DIR))) {
+    // The same checkpoint `bnn bench` runs, so a compiled folder and a benchmark report the same model hash.
+    try {
+      return { trained: loadExperimentModel(p, checkpoint).trained, kind: 'experiment', path: p };
+    } catch (err) {
+      throw new CompileInputError((err as Error).message);
+    }
+  }
+  if (checkpoint) throw new CompileInputError(`${p} is not an experiment folder (no ${CHECKPOINTS_DIR}/), so it has no checkpoint '${checkpoint}'`);
+  return { trained: loadCheckpointDir(p), kind: 'checkpoint', path: p };
 }
 
 /** Reads a trainer checkpoint (or an experiment's last checkpoint); its errors become input errors naming the file. */
