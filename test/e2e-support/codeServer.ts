@@ -18,6 +18,8 @@ export interface CodeServerOptions {
   tools: E2ETools;
   /** Folders copied into the workspace (the originals are never touched). Keys are names inside the workspace. */
   workspaceFiles?: Record<string, string>;
+  /** Empty folders created in the workspace before start (relative paths). */
+  workspaceDirs?: string[];
   /** A .vsix to install before start (`--install-extension`). */
   vsix?: string;
   /** Start the workbench's smoke-test driver (needed for the `payload` URL parameter that runs extension tests). */
@@ -114,6 +116,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   for (const [name, src] of Object.entries(opts.workspaceFiles ?? {})) {
     cpSync(src, path.join(dirs.workspace, name), { recursive: true });
   }
+  for (const d of opts.workspaceDirs ?? []) mkdirSync(path.join(dirs.workspace, d), { recursive: true });
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,

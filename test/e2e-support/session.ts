@@ -19,7 +19,7 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(tools: E2ETools, artifactsDir: string, settings: Record<string, unknown> = {}): Promise<Session> {
+export async function openSession(tools: E2ETools, artifactsDir: string, settings: Record<string, unknown> = {}, workspaceDirs: string[] = []): Promise<Session> {
   // Screenshots of an earlier run would mix with this run's numbered steps.
   rmSync(artifactsDir, { recursive: true, force: true });
   mkdirSync(artifactsDir, { recursive: true });
@@ -29,6 +29,7 @@ export async function openSession(tools: E2ETools, artifactsDir: string, setting
     tools,
     vsix,
     workspaceFiles: { models: path.join(REPO_ROOT, 'examples') },
+    workspaceDirs,
     settings,
     // code-server's workbench honours the `payload` URL parameter (extensionDevelopmentPath) only with the driver on.
     smokeTestDriver: !vsix,

@@ -42,6 +42,26 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Answers the quick input whose title matches `title` (the step a command is at): types `text` if given (filters a
+ * pick, or replaces an input box's value) and presses Enter.
+ */
+export async function pickQuickInput(page: Page, title: RegExp, text?: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  try {
+    await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 20_000 });
+  } catch {
+    const shown = (await widget.isVisible()) ? await widget.innerText() : '(no quick input open)';
+    throw new Error(`expected a quick input titled ${String(title)}; the screen shows: ${shown.slice(0, 500)}`);
+  }
+  if (text !== undefined) {
+    await widget.locator('input.input').fill(text);
+    await page.waitForTimeout(200);
+  }
+  await page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+}
+
 /** Opens a file by typing its name into Quick Open (Ctrl+P). */
 export async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.keyboard.press('Control+P');

@@ -6,8 +6,7 @@ import { contributedCommands, extension, inWorkspace, waitFor } from './helpers'
 
 /**
  * Every contributed command, run the way a user can reach it. Commands that ask something (a quick pick, an input
- * box) are cancelled like a user pressing Escape: they must end quietly, not throw. A new command without an entry
- * here fails the suite, so none ships untested.
+ * box) are cancelled like a user pressing Escape: they must end quietly, not throw.
  */
 type Exercise = () => Promise<void>;
 
@@ -92,17 +91,16 @@ const EXERCISES: Record<string, Exercise> = {
 
 describe('Every contributed command runs', () => {
   afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('has an exercise for every contributed command', () => {
-    const missing = contributedCommands().map((c) => c.command).filter((c) => !EXERCISES[c]);
-    assert.deepEqual(missing, [], 'contributed commands without an integration exercise');
-  });
-
-  for (const [command, exercise] of Object.entries(EXERCISES)) {
-    it(command, async function () {
-      if (!contributedCommands().some((c) => c.command === command)) this.skip();
+  // Commands listed in EXERCISES get a specific check; every other one is run from the palette with no argument and
+  // dismissed like a user changing their mind: it must end quietly (no exception, no hang).
+  for (const { command } of contributedCommands()) {
+    it(command, async () => {
+      const exercise = EXERCISES[command] ?? ((): Promise<void> => runAndCancel(command));
       await exercise();
     });
   }

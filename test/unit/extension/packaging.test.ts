@@ -67,7 +67,7 @@ describe('packaging (.vsix)', () => {
     assert.throws(() => dependencyClosure(['definitely-not-installed-pkg'], root), /need "definitely-not-installed-pkg" at run time but it is not installed/);
   });
 
-  it('npm run package builds an offline .vsix holding the bundles and manifest, but no sources, tests or examples', function () {
+  it('npm run package builds an offline .vsix holding the bundles, manifest and bundled dataset, but no sources, tests or examples', function () {
     this.timeout(120_000);
     const dir = join(root, '.cache', 'test-package');
     rmSync(dir, { recursive: true, force: true });
@@ -77,10 +77,13 @@ describe('packaging (.vsix)', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--skip-build', '--out', out], { cwd: root, stdio: 'pipe' });
     const files = readZip(out);
     const names = [...files.keys()];
-    for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/LICENSE.txt']) {
+    // Train BNN offers the "bundled" Fashion-MNIST subset, which bundledDataDir() finds next to the code.
+    const bundledData = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+      .map((f) => `extension/examples/data/fashion-mnist-small/${f}`);
+    for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/LICENSE.txt', ...bundledData]) {
       assert.ok(names.includes(must), `${must} missing from the .vsix: ${names.join(', ')}`);
     }
-    const leaked = names.filter((n) => /^extension\/(src|test|scripts|examples|\.cache|node_modules|bin)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts') || n.endsWith('.externals.json'));
+    const leaked = names.filter((n) => !bundledData.includes(n) && (/^extension\/(src|test|scripts|examples|\.cache|node_modules|bin)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts') || n.endsWith('.externals.json')));
     assert.deepEqual(leaked, []);
     const manifest = JSON.parse(files.get('extension/package.json')!());
     assert.equal(manifest.main, './dist/extension.js');
