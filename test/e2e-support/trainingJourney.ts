@@ -12,7 +12,8 @@ import { requireTool } from '../support/tools';
 import { expandTreeRow, expandViewPane, openActivity, pickQuickInput, quickOpen, runCommand, webviewFrame } from './workbench';
 import type { DeviceResult, ExperimentStatus } from '../../src/core/experiments/types';
 
-const EPOCHS = 3;
+// Long enough (≈ 30 s on an idle 2-core machine) for the charts to be seen filling while the run trains.
+const EPOCHS = 20;
 
 /**
  * `experimentsFolderExists`: the workspace already has `.bnn/experiments/` when the workbench opens (as after an
