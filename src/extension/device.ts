@@ -89,7 +89,7 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
       // Loaded on use: it reaches the TensorFlow.js-based reference path, which must not load with the extension host.
       const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
       return benchExperiment({
-        experimentDir, board: 'qemu-stm32', samples: DEFAULT_BENCH_SAMPLES, data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
+        experimentDir, board: 'qemu-stm32', samples: benchSamples(DEFAULT_BENCH_SAMPLES), data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
         log: (line) => output.info(line),
         progress: (phase, done, total) => {
           if (phase === 'infer') {
@@ -125,4 +125,10 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
 
 export function registerDevice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(vscode.commands.registerCommand('bnn.runOnEmulator', (arg?: unknown) => runOnEmulator(output, arg)));
+}
+
+/** Test samples an on-device benchmark runs (setting bnnStudio.device.samples; the default is the bench's). */
+export function benchSamples(fallback: number): number {
+  const v = vscode.workspace.getConfiguration('bnnStudio').get<number>('device.samples');
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? Math.min(v, 10_000) : fallback;
 }

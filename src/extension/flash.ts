@@ -15,7 +15,7 @@ import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { findExperimentDir } from '../core/experiments/store';
-import { experimentFromArg, experimentsRoot, pickExperiment } from './device';
+import { experimentFromArg, experimentsRoot, pickExperiment, benchSamples } from './device';
 import { selectedBoard } from './selectedBoard';
 
 const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
@@ -87,7 +87,7 @@ export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknow
       });
       let lastPct = 0;
       return benchExperiment({
-        experimentDir, board: board.id, samples: DEFAULT_BENCH_SAMPLES, data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
+        experimentDir, board: board.id, samples: benchSamples(DEFAULT_BENCH_SAMPLES), data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
         log: (line) => output.info(line), realBoard: session,
         progress: (phase, done, total) => {
           if (phase === 'infer') {

@@ -263,19 +263,23 @@ async function runWithProgress(sessions: TrainingSessions, request: TrainRequest
     sub?.dispose();
     const st = result.status;
     const pct = (v?: number): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
+    // The outcome is shown after the progress notification closes: waiting for the user to dismiss it here would keep
+    // the finished run's progress (and its Cancel button) on screen.
     if (st?.state === 'completed') {
-      const choice = await vscode.window.showInformationMessage(
+      void vscode.window.showInformationMessage(
         `Training ${result.experimentId} completed: val accuracy ${pct(st.final?.valAccuracy)}, test accuracy ${pct(st.final?.testAccuracy)}.`,
-        'Open Charts', 'Reveal Experiment');
-      if (choice === 'Open Charts') void vscode.commands.executeCommand('bnn.openCharts', result.experimentId);
-      if (choice === 'Reveal Experiment') void vscode.commands.executeCommand('bnn.revealExperiment', result.experimentId);
+        'Open Charts', 'Reveal Experiment').then((choice) => {
+        if (choice === 'Open Charts') void vscode.commands.executeCommand('bnn.openCharts', result.experimentId);
+        if (choice === 'Reveal Experiment') void vscode.commands.executeCommand('bnn.revealExperiment', result.experimentId);
+      });
     } else if (st?.state === 'cancelled') {
       void vscode.window.showInformationMessage(`Training ${result.experimentId} stopped at step ${st.step}; its last checkpoint is kept (Resume Training continues it).`);
     } else {
       const msg = st?.error?.message ?? result.error ?? 'the trainer stopped unexpectedly';
-      const choice = await vscode.window.showErrorMessage(`Training ${result.experimentId ?? ''} failed: ${msg.split('\n')[0]}`, 'Show Log');
       if (result.error && !st) log.error(result.error);
-      if (choice === 'Show Log') log.show(true);
+      void vscode.window.showErrorMessage(`Training ${result.experimentId ?? ''} failed: ${msg.split('\n')[0]}`, 'Show Log').then((choice) => {
+        if (choice === 'Show Log') log.show(true);
+      });
     }
   });
 }
