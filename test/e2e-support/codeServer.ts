@@ -128,6 +128,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'security.workspace.trust.enabled': false,
     'chat.disableAIFeatures': true,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    // 200 test samples keep an emulated-board run under a minute (the default 1,000 is what users get).
+    'bnnStudio.device.samples': 200,
     ...opts.settings,
   };
   mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
