@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark module in scripts/bench/<id>.mjs (or only the ids given as arguments) and
 // writes each one's section into BENCHMARKS.md between `<!-- bench:<id> -->` markers, keeping the sections of
 // modules that did not run. A feature adds its benchmark by adding one module exporting { id, title, run(ctx) },
-// where run returns the section's Markdown body. Speed goals live here, not in timed tests.
+// where run returns the section's Markdown body, and optionally optIn (below). Speed goals live here, not in timed tests.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -32,8 +32,18 @@ on the machine named in each section. These are measurements, not pass/fail test
 
 let doc = existsSync(outFile) ? readFileSync(outFile, 'utf8') : HEADER;
 let failed = false;
+// An opt-in module ({ optIn: { env, alsoWith } }: long, e.g. real trainings) runs when named, or when its env var is 1
+// and the whole bench or its `alsoWith` section runs; otherwise its section is kept as it is.
+const wanted = (m) => {
+  if (only.includes(m.id)) return true;
+  if (m.optIn) return process.env[m.optIn.env] === '1' && (!only.length || only.includes(m.optIn.alsoWith));
+  return !only.length;
+};
 for (const m of modules) {
-  if (only.length && !only.includes(m.id)) continue;
+  if (!wanted(m)) {
+    if (m.optIn && (!only.length || only.includes(m.optIn.alsoWith))) process.stdout.write(`bench: ${m.id} skipped (set ${m.optIn.env}=1 or name it: npm run bench -- ${m.id}); its section is kept\n`);
+    continue;
+  }
   process.stdout.write(`bench: ${m.id} …\n`);
   const t0 = performance.now();
   let body;

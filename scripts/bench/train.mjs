@@ -2,10 +2,9 @@
 // readback per step) for the binary MLP and CNN examples next to full-precision networks of the same shapes, in the
 // same process and backend, alternating binary and float runs so machine load hits both alike. Reported twice: wall
 // clock, and per CPU-second of the process (process.cpuUsage), which stays meaningful on a shared, loaded machine.
-// With BNN_BENCH_FMNIST=1 it also trains both examples on the full Fashion-MNIST (Debian's dataset-fashion-mnist) for
-// 10 epochs with Bop and with the latent-weight baseline and reports test accuracy (long: tens of minutes).
+// Fashion-MNIST accuracy after 10 epochs is its own section, scripts/bench/train-accuracy.mjs (with BNN_BENCH_FMNIST=1,
+// `npm run bench -- train` runs it too).
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 
 export const id = 'train';
 export const title = 'Training (Bop on TensorFlow.js)';
@@ -53,22 +52,6 @@ async function main() {
 main();
 `;
 
-function fmnistAccuracy(ctx) {
-  const rows = [];
-  for (const model of ['binary-mlp', 'binary-cnn']) {
-    for (const opt of ['bop', 'latent']) {
-      const exp = ctx.scratch(`fmnist-${model}-${opt}`);
-      const r = spawnSync(process.execPath, [join(ctx.root, 'bin', 'bnn.js'), 'train', join(ctx.root, 'examples', `${model}.bnn.json`), '--data', 'fashion-mnist', '--epochs', '10', '--optimizer', opt, '--experiments', exp, '--json'], { cwd: ctx.root, encoding: 'utf8', maxBuffer: 1 << 30 });
-      const last = r.stderr.trim().split('\n').pop();
-      let st;
-      try { st = JSON.parse(last).status; } catch { throw new Error(`${model} ${opt}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`); }
-      const goal = model === 'binary-mlp' ? 0.87 : 0.9;
-      rows.push([`examples/${model}.bnn.json`, opt, `${(st.final.testAccuracy * 100).toFixed(2)}%`, `${(st.final.valAccuracy * 100).toFixed(2)}%`, `≥ ${goal * 100}%`]);
-    }
-  }
-  return ctx.table(['model', 'optimizer (defaults)', 'test accuracy', 'val accuracy', 'goal'], rows);
-}
-
 export async function run(ctx) {
   const script = await ctx.bundle('train-throughput', ENTRY);
   // the bundle loads the .wasm files from node_modules (the product loads them from dist/)
@@ -84,15 +67,11 @@ export async function run(ctx) {
     }
   }
   notes.push('Batch 100, one trainer process (one core: tfjs-wasm starts no threads in Node, and data-parallel worker threads are not implemented), Bop for binary kernels, Adam for the rest. "per CPU-s" divides by the CPU time the process actually got, which is the fair number on a loaded machine; wall clock is what a user waits.');
-  let acc = '_Fashion-MNIST accuracy: not run (set BNN_BENCH_FMNIST=1; it trains 4 runs of 10 epochs on the full 60,000 images)._';
-  if (process.env.BNN_BENCH_FMNIST === '1') acc = fmnistAccuracy(ctx);
   return [
     ctx.table(['model', 'backend', 'binary samples/s (wall)', 'float samples/s (wall)', 'binary/float', 'binary samples/CPU-s', 'float samples/CPU-s', 'goal (binary, wasm)'], rows),
     '',
     notes.join('\n'),
     '',
-    '### Fashion-MNIST, 10 epochs',
-    '',
-    acc,
+    'Fashion-MNIST accuracy after 10 epochs: the next section (`npm run bench -- train-accuracy`).',
   ].join('\n');
 }

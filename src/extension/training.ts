@@ -309,12 +309,9 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
       if (!presetId) return;
       const epochs = await askEpochs(10);
       if (!epochs) return;
-      const preset = optimizerFromPreset(presetId, { stepsPerEpoch: 1 });
+      // the preset's epoch-based decays are resolved to steps by the trainer once it knows the data's size
+      const preset = optimizerFromPreset(presetId);
       const batchSize = preset.batchSize ?? 100;
-      if (preset.optimizer.gamma?.kind === 'exponential') {
-        // the §5.2 decay is per 100 epochs: steps per epoch of the usual 54,000-sample training split at this batch size
-        preset.optimizer.gamma = { ...preset.optimizer.gamma, decaySteps: 100 * Math.ceil(54000 / batchSize) };
-      }
       const backend = settings().get<string>('trainer.backend', 'auto');
       const request: TrainRequest = {
         modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: 1, valSplit: 0.1, experimentsDir,

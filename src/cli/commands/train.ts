@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { EXPERIMENTS_DIR, type MetricsEvent, type OptimizerKind } from '../../core/experiments/types';
+import { EXPERIMENTS_DIR, type MetricsEvent, type OptimizerKind, type Schedule } from '../../core/experiments/types';
 import { PROTOCOL_VERSION, type TrainRequest, type WorkerToHost } from '../../core/messages';
-import { optimizerFromFlags, optimizerFromPreset, BOP_PRESETS } from '../../core/train/presets';
+import { optimizerFromFlags, optimizerFromPreset, withOverrides, BOP_PRESETS } from '../../core/train/presets';
+import { describeSchedule, scheduleProblem } from '../../core/train/schedules';
 import { startTrainer } from '../../core/train/host';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
@@ -16,6 +17,26 @@ function num(flags: Record<string, string>, name: string, opts: { int?: boolean;
   if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be ≥ ${opts.min} (got ${raw})`);
   if (opts.max !== undefined && (opts.exclusiveMax ? v >= opts.max : v > opts.max)) throw new UsageError(`--${name} must be ${opts.exclusiveMax ? '<' : '≤'} ${opts.max} (got ${raw})`);
   return v;
+}
+
+/**
+ * A hyperparameter flag: a number (constant), or a schedule as JSON in config.json's form, e.g.
+ * `{"kind":"exponential","initial":0.01,"decayRate":0.1,"decaySteps":5,"staircase":false,"unit":"epochs"}`.
+ */
+function hyper(flags: Record<string, string>, name: string): number | Schedule | undefined {
+  const raw = flags[name];
+  if (raw === undefined || !raw.trim().startsWith('{')) return num(flags, name, { min: 0 });
+  let s: Schedule;
+  try {
+    s = JSON.parse(raw) as Schedule;
+  } catch {
+    throw new UsageError(`--${name}: not a number nor a JSON schedule (got '${raw}')`);
+  }
+  const problem = scheduleProblem(s, `--${name}`);
+  if (problem) throw new UsageError(`${problem} (kinds: constant {value}, exponential {initial, decayRate, decaySteps, staircase}, linear {initial, final, steps}; "unit": "epochs" counts steps in epochs)`);
+  const values = s.kind === 'constant' ? [s.value] : [s.initial, s.kind === 'linear' ? s.final : s.decayRate];
+  if (values.some((v) => v < 0)) throw new UsageError(`--${name}: schedule values must be ≥ 0`);
+  return s;
 }
 
 export const trainCommand: CliCommand = {
@@ -45,19 +66,14 @@ export const trainCommand: CliCommand = {
     const backend = flags.backend ?? 'auto';
     if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be auto, tensorflow, wasm or cpu (got '${backend}')`);
     let batchSize = num(flags, 'batch-size', { int: true, min: 1 });
-    const overrides = { gamma: num(flags, 'gamma', { min: 0 }), threshold: num(flags, 'threshold', { min: 0 }), lr: num(flags, 'lr', { min: 0 }), sigma: num(flags, 'sigma', { min: 0 }) };
+    const overrides = { gamma: hyper(flags, 'gamma'), threshold: hyper(flags, 'threshold'), lr: hyper(flags, 'lr'), sigma: hyper(flags, 'sigma') };
     let optimizer;
     if (flags.preset) {
       if (!BOP_PRESETS.some((p) => p.id === flags.preset)) throw new UsageError(`unknown --preset '${flags.preset}' (expected ${BOP_PRESETS.map((p) => p.id).join(', ')})`);
-      // epoch-based decays need the steps per epoch, which the trainer knows only after loading the data: the
-      // preset's schedule is expressed for the default split of 60,000 training samples unless overridden by flags
-      const preset = optimizerFromPreset(flags.preset, { stepsPerEpoch: 1 });
+      // the preset's epoch-based decays are resolved to steps by the trainer once it knows the data's size
+      const preset = optimizerFromPreset(flags.preset);
       batchSize ??= preset.batchSize;
-      optimizer = { ...preset.optimizer };
-      if (optimizer.gamma?.kind === 'exponential') optimizer.gamma = { ...optimizer.gamma, decaySteps: 100 * Math.ceil(54000 / (batchSize ?? 50)) };
-      if (overrides.gamma !== undefined) optimizer.gamma = { kind: 'constant', value: overrides.gamma };
-      if (overrides.threshold !== undefined) optimizer.threshold = { kind: 'constant', value: overrides.threshold };
-      if (overrides.lr !== undefined) optimizer.lr = { kind: 'constant', value: overrides.lr };
+      optimizer = withOverrides(preset.optimizer, overrides);
     } else {
       optimizer = optimizerFromFlags(kind, overrides);
     }
@@ -138,7 +154,7 @@ export const trainCommand: CliCommand = {
 };
 
 function describeOptimizer(o: TrainRequest['optimizer']): string {
-  const v = (s?: { kind: string; value?: number; initial?: number }): string => (s ? (s.kind === 'constant' ? String(s.value) : `${s.kind} from ${s.initial}`) : 'default');
+  const v = (s?: Schedule): string => (s ? describeSchedule(s) : 'default');
   if (o.kind === 'latent') return `latent weights + Adam (lr ${v(o.lr)})`;
   return `${o.kind === 'bop' ? 'Bop' : 'Bop2ndOrder'} (γ ${v(o.gamma)}, τ ${v(o.threshold)}${o.kind === 'bop2' ? `, σ ${v(o.sigma)}` : ''}; Adam lr ${v(o.lr)})${o.preset ? ` [${o.preset}]` : ''}`;
 }

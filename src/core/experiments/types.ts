@@ -21,11 +21,16 @@ export const DEVICE_DIR = 'device';
 
 export type OptimizerKind = 'bop' | 'bop2' | 'latent';
 
-/** A hyperparameter schedule (as Larq/Keras schedules): constant, exponential staircase, or linear. */
+/**
+ * A hyperparameter schedule (as Larq/Keras schedules): constant, exponential staircase, or linear, counted in optimizer
+ * steps. `unit: 'epochs'` marks a schedule whose decaySteps/steps are counted in epochs (how presets are written, since
+ * steps per epoch depend on the dataset, validation split and batch size); the trainer's job resolves it to steps
+ * (resolveEpochSchedules) before the run, so an experiment's config.json always holds steps, as Keras would.
+ */
 export type Schedule =
   | { kind: 'constant'; value: number }
-  | { kind: 'exponential'; initial: number; decayRate: number; decaySteps: number; staircase: boolean }
-  | { kind: 'linear'; initial: number; final: number; steps: number };
+  | { kind: 'exponential'; initial: number; decayRate: number; decaySteps: number; staircase: boolean; unit?: 'epochs' }
+  | { kind: 'linear'; initial: number; final: number; steps: number; unit?: 'epochs' };
 
 export interface OptimizerConfig {
   kind: OptimizerKind;

@@ -20,7 +20,9 @@ const RUN: Record<string, { epochs: number; batchSize: number; dataset?: string 
   bop: { epochs: 10, batchSize: 100 },
   'bop-paper-5.1': { epochs: 100, batchSize: 100 },
   'bop-paper-5.2': { epochs: 500, batchSize: 50, dataset: 'cifar10' },
+  'bop-10-epochs': { epochs: 10, batchSize: 50 },
   latent: { epochs: 10, batchSize: 100 },
+  'latent-10-epochs': { epochs: 10, batchSize: 100 },
 };
 
 export const LARQ_PRESETS: readonly LarqPreset[] = BOP_PRESETS.filter((p) => RUN[p.id]).map((p) => ({

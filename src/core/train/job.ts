@@ -10,6 +10,7 @@ import type { ModelSpec } from '../model/spec';
 import { loadDataset, checkDatasetForModel, takeSamples, type Dataset } from '../data';
 import { readConfig } from './experimentFiles';
 import type { TrainJob } from './trainer';
+import { resolveEpochSchedules, stepsPerEpochFor } from './schedules';
 
 export class RequestError extends Error {}
 
@@ -55,8 +56,11 @@ export function prepareJob(req: TrainRequest): TrainJob {
     spec = loadSpec(modelPath);
   }
   const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples);
+  // presets count their decays in epochs; the run's steps per epoch are known only now (a resumed run keeps the
+  // steps its config.json already holds)
+  const optimizer = req.resume ? req.optimizer : resolveEpochSchedules(req.optimizer, stepsPerEpochFor(ds.train.count, req.valSplit, req.batchSize));
   return {
-    spec, modelPath, data: { ...ds, path: ds.dir }, optimizer: req.optimizer, epochs: req.epochs, batchSize: req.batchSize, seed: req.seed,
+    spec, modelPath, data: { ...ds, path: ds.dir }, optimizer, epochs: req.epochs, batchSize: req.batchSize, seed: req.seed,
     valSplit: req.valSplit, experimentsDir: req.experimentsDir, backend: req.backend, resume: req.resume, maxSamples: req.maxSamples,
     eventsPerSecond: req.eventsPerSecond,
   };

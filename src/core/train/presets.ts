@@ -1,6 +1,7 @@
 /** Optimizer presets offered by "Train BNN" and `bnn train --preset`. */
-import type { OptimizerConfig, OptimizerKind } from '../experiments/types';
+import type { OptimizerConfig, OptimizerKind, Schedule } from '../experiments/types';
 import { ADAM_DEFAULTS, BOP2_DEFAULTS, BOP_DEFAULTS, LATENT_DEFAULT_LR } from './defaults';
+import { resolveEpochSchedules } from './schedules';
 
 export interface Preset {
   id: string;
@@ -14,14 +15,37 @@ export const BOP_PRESETS: readonly Preset[] = [
   { id: 'bop', label: 'Bop (Larq defaults)', detail: 'γ = 1e-4, τ = 1e-8; Adam 0.01 for BatchNorm/real weights', kind: 'bop' },
   { id: 'bop-paper-5.1', label: 'Bop — paper §5.1', detail: 'γ = 1e-3, τ = 1e-6, batch 100 (Helwegen et al. 2019, ablations)', kind: 'bop', batchSize: 100 },
   { id: 'bop-paper-5.2', label: 'Bop — paper §5.2', detail: 'γ = 1e-4 decayed ×0.1 every 100 epochs, τ = 1e-8, batch 50 (CIFAR-10 setup)', kind: 'bop', batchSize: 50 },
+  {
+    id: 'bop-10-epochs', label: 'Bop — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'bop', batchSize: 50,
+    detail: 'γ = 1e-3 → 1e-4, τ = 1e-6; Adam 0.01 → 1e-4 for BatchNorm/real weights (exponential decays over 10 epochs), batch 50',
+  },
   { id: 'bop2', label: 'Bop2ndOrder', detail: 'γ = 1e-6, τ = 1e-6, σ = 1e-2 (Suarez-Ramirez et al. 2021)', kind: 'bop2' },
   { id: 'latent', label: 'Latent weights + Adam (baseline)', detail: 'Adam 5e-3 on real latent weights, STE, clipped to [−1, 1] (BinaryNet)', kind: 'latent' },
+  {
+    id: 'latent-10-epochs', label: 'Latent weights + Adam — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'latent', batchSize: 100,
+    detail: 'Adam 5e-3 → 5e-5 (exponential decay over 10 epochs) on latent weights clipped to [−1, 1], batch 100',
+  },
 ];
+
+/**
+ * Decay by `factor` over `epochs`, smoothly (Keras ExponentialDecay without staircase), counted in epochs. The 10-epoch
+ * recipes anneal both the real-valued parameters' step (Adam lr) and Bop's γ: late in a short run a smaller γ averages
+ * the gradient over more steps, so fewer weights flip on noise (the flip ratio falls), and the BatchNorm offsets settle.
+ */
+const decay = (initial: number, factor: number, epochs: number): Schedule => ({ kind: 'exponential', initial, decayRate: factor, decaySteps: epochs, staircase: false, unit: 'epochs' });
 
 const c = (value: number) => ({ kind: 'constant', value }) as const;
 
-/** The optimizer config of a preset. `stepsPerEpoch` turns epoch-based decays into steps. */
-export function optimizerFromPreset(id: string, opts: { stepsPerEpoch: number }): { optimizer: OptimizerConfig; batchSize?: number } {
+/**
+ * The optimizer config of a preset. Its decays are counted in epochs (Schedule unit 'epochs'), which the trainer's job
+ * resolves to steps once the data is loaded; `stepsPerEpoch`, when given, resolves them here instead (Larq export).
+ */
+export function optimizerFromPreset(id: string, opts: { stepsPerEpoch?: number } = {}): { optimizer: OptimizerConfig; batchSize?: number } {
+  const r = presetConfig(id);
+  return opts.stepsPerEpoch === undefined ? r : { ...r, optimizer: resolveEpochSchedules(r.optimizer, opts.stepsPerEpoch) };
+}
+
+function presetConfig(id: string): { optimizer: OptimizerConfig; batchSize?: number } {
   const p = BOP_PRESETS.find((x) => x.id === id);
   if (!p) throw new Error(`unknown optimizer preset '${id}' (expected one of ${BOP_PRESETS.map((x) => x.id).join(', ')})`);
   switch (id) {
@@ -33,13 +57,17 @@ export function optimizerFromPreset(id: string, opts: { stepsPerEpoch: number })
       return {
         optimizer: {
           kind: 'bop',
-          gamma: { kind: 'exponential', initial: 1e-4, decayRate: 0.1, decaySteps: 100 * Math.max(1, opts.stepsPerEpoch), staircase: true },
+          gamma: { kind: 'exponential', initial: 1e-4, decayRate: 0.1, decaySteps: 100, staircase: true, unit: 'epochs' },
           threshold: c(1e-8),
           lr: c(ADAM_DEFAULTS.lr),
           preset: id,
         },
         batchSize: 50,
       };
+    case 'bop-10-epochs':
+      return { optimizer: { kind: 'bop', gamma: decay(1e-3, 0.1, 10), threshold: c(1e-6), lr: decay(ADAM_DEFAULTS.lr, 0.01, 10), preset: id }, batchSize: 50 };
+    case 'latent-10-epochs':
+      return { optimizer: { kind: 'latent', lr: decay(LATENT_DEFAULT_LR, 0.01, 10), preset: id }, batchSize: 100 };
     case 'bop2':
       return { optimizer: { kind: 'bop2', gamma: c(BOP2_DEFAULTS.gamma), threshold: c(BOP2_DEFAULTS.threshold), sigma: c(BOP2_DEFAULTS.sigma), epsilon: BOP2_DEFAULTS.epsilon, lr: c(ADAM_DEFAULTS.lr), preset: id } };
     default:
@@ -47,13 +75,22 @@ export function optimizerFromPreset(id: string, opts: { stepsPerEpoch: number })
   }
 }
 
+export type HyperFlags = { gamma?: number | Schedule; threshold?: number | Schedule; lr?: number | Schedule; sigma?: number | Schedule };
+
+/** `base` with the hyperparameters given as flags (a number is a constant schedule) put in place of its own. */
+export function withOverrides(base: OptimizerConfig, flags: HyperFlags): OptimizerConfig {
+  const out = { ...base };
+  const s = (v: number | Schedule): Schedule => (typeof v === 'number' ? c(v) : v);
+  if (flags.gamma !== undefined) out.gamma = s(flags.gamma);
+  if (flags.threshold !== undefined) out.threshold = s(flags.threshold);
+  if (flags.sigma !== undefined) out.sigma = s(flags.sigma);
+  if (flags.lr !== undefined) out.lr = s(flags.lr);
+  return out;
+}
+
 /** Builds an optimizer config from flags: --optimizer, --gamma, --threshold, --lr (unset values take the defaults). */
-export function optimizerFromFlags(kind: OptimizerKind, flags: { gamma?: number; threshold?: number; lr?: number; sigma?: number }): OptimizerConfig {
-  const base = optimizerFromPreset(kind === 'bop' ? 'bop' : kind === 'bop2' ? 'bop2' : 'latent', { stepsPerEpoch: 1 }).optimizer;
+export function optimizerFromFlags(kind: OptimizerKind, flags: HyperFlags): OptimizerConfig {
+  const base = optimizerFromPreset(kind === 'bop' ? 'bop' : kind === 'bop2' ? 'bop2' : 'latent').optimizer;
   delete base.preset;
-  if (flags.gamma !== undefined) base.gamma = c(flags.gamma);
-  if (flags.threshold !== undefined) base.threshold = c(flags.threshold);
-  if (flags.sigma !== undefined) base.sigma = c(flags.sigma);
-  if (flags.lr !== undefined) base.lr = c(flags.lr);
-  return base;
+  return withOverrides(base, flags);
 }

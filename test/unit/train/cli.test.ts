@@ -33,6 +33,22 @@ describe('bnn train / bnn eval (built CLI)', function () {
     assert.ok(res.accuracy > 0.3, `accuracy ${res.accuracy}`);
   });
 
+  it('a preset’s epoch-based decays are recorded in steps of the run; a flag takes a JSON schedule', () => {
+    const lr = '{"kind":"linear","initial":0.01,"final":0.001,"steps":2,"unit":"epochs"}';
+    const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', '1', '--max-samples', '400', '--backend', 'cpu', '--preset', 'bop-10-epochs',
+      '--batch-size', '50', '--val-split', '0.25', '--lr', lr, '--json', '--experiments', 'exp-sched'], tmp);
+    assert.equal(r.status, 0, r.stderr);
+    const id = JSON.parse(r.stdout.trim().split('\n')[0]).experimentId;
+    const config = JSON.parse(fs.readFileSync(path.join(tmp, 'exp-sched', id, 'config.json'), 'utf8'));
+    // 400 samples, 100 held out, batch 50 → 6 steps per epoch
+    assert.deepEqual(config.optimizer.gamma, { kind: 'exponential', initial: 1e-3, decayRate: 0.1, decaySteps: 60, staircase: false });
+    assert.deepEqual(config.optimizer.lr, { kind: 'linear', initial: 0.01, final: 0.001, steps: 12 });
+    assert.equal(config.optimizer.preset, 'bop-10-epochs');
+    const bad = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--lr', '{"kind":"exponential","initial":0.01}'], tmp);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--lr: .*decayRate/);
+  });
+
   it('usage and input errors: exit 2 for bad flags, 1 for an invalid model', () => {
     assert.equal(bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', 'zero'], tmp).status, 2);
     assert.equal(bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--optimizer', 'sgd'], tmp).status, 2);

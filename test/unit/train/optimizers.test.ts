@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
 import { bopUpdate, bop2Update, adamUpdate, countSignChanges, flipRule, CaseOptimizer } from '../../../src/core/train/optimizers';
-import { scheduleValue } from '../../../src/core/train/schedules';
+import { resolveEpochSchedules, resolveSchedule, scheduleValue, stepsPerEpochFor } from '../../../src/core/train/schedules';
 import { BOP_PRESETS, optimizerFromPreset } from '../../../src/core/train/presets';
 
 const f = Math.fround;
@@ -101,6 +101,23 @@ describe('train/optimizers', () => {
     assert.equal(p52.batchSize, 50);
     assert.deepEqual(p52.optimizer.gamma, { kind: 'exponential', initial: 1e-4, decayRate: 0.1, decaySteps: 100 * 1000, staircase: true });
     assert.ok(BOP_PRESETS.length >= 4);
+  });
+
+  it('presets count decays in epochs; the job resolves them to steps for the run’s data, split and batch', () => {
+    const raw = optimizerFromPreset('bop-paper-5.2').optimizer.gamma;
+    assert.deepEqual(raw, { kind: 'exponential', initial: 1e-4, decayRate: 0.1, decaySteps: 100, staircase: true, unit: 'epochs' });
+    assert.throws(() => scheduleValue(raw!, 0), /resolved to steps/);
+    // 60,000 samples, 10% validation, batch 50 → 54,000 / 50 = 1,080 steps per epoch
+    const spe = stepsPerEpochFor(60000, 0.1, 50);
+    assert.equal(spe, 1080);
+    assert.equal(stepsPerEpochFor(60000, 0, 100), 600);
+    assert.equal(stepsPerEpochFor(1001, 0, 100), 11);
+    const resolved = resolveEpochSchedules(optimizerFromPreset('bop-paper-5.2').optimizer, spe);
+    assert.deepEqual(resolved.gamma, { kind: 'exponential', initial: 1e-4, decayRate: 0.1, decaySteps: 108000, staircase: true });
+    assert.deepEqual(resolved.threshold, { kind: 'constant', value: 1e-8 });
+    const lin = resolveSchedule({ kind: 'linear', initial: 1, final: 0, steps: 2, unit: 'epochs' }, 300);
+    assert.deepEqual(lin, { kind: 'linear', initial: 1, final: 0, steps: 600 });
+    assert.equal(scheduleValue(lin, 300), 0.5);
   });
 });
 
