@@ -47,14 +47,23 @@ for (const m of modules) {
   process.stdout.write(`bench: ${m.id} …\n`);
   const t0 = performance.now();
   let body;
+  const sectionOf = (text) => `<!-- bench:${m.id} -->\n## ${m.title}\n\n_${machineLine()} · took ${((performance.now() - t0) / 1000).toFixed(1)} s_\n\n${text}\n<!-- /bench:${m.id} -->`;
+  const ctx = benchContext(root, m.id);
+  // a long module may write what it has measured so far (marked as partial), so an interrupted run still leaves it
+  ctx.partial = (text) => {
+    const re = new RegExp(`<!-- bench:${m.id} -->[\\s\\S]*?<!-- /bench:${m.id} -->`);
+    const section = sectionOf(`**Partial: the run was still going when this was written.**\n\n${text.trim()}`);
+    const now = re.test(doc) ? doc.replace(re, () => section) : `${doc.trimEnd()}\n\n${section}\n`;
+    writeFileAtomic(outFile, now.endsWith('\n') ? now : `${now}\n`);
+  };
   try {
-    body = (await m.run(benchContext(root, m.id))).trim();
+    body = (await m.run(ctx)).trim();
   } catch (err) {
     failed = true;
     body = `**Failed:** ${String(err instanceof Error ? err.message : err).replace(/\n/g, ' ')}`;
     process.stderr.write(`bench: ${m.id} failed: ${err instanceof Error ? err.stack : err}\n`);
   }
-  const section = `<!-- bench:${m.id} -->\n## ${m.title}\n\n_${machineLine()} · took ${((performance.now() - t0) / 1000).toFixed(1)} s_\n\n${body}\n<!-- /bench:${m.id} -->`;
+  const section = sectionOf(body);
   const re = new RegExp(`<!-- bench:${m.id} -->[\\s\\S]*?<!-- /bench:${m.id} -->`);
   doc = re.test(doc) ? doc.replace(re, () => section) : `${doc.trimEnd()}\n\n${section}\n`;
   process.stdout.write(`${body}\n\n`);

@@ -102,16 +102,21 @@ export async function run(ctx) {
     rows.push([`examples/${r.model}.bnn.json`, `${config.optimizer.kind === 'latent' ? 'latent baseline' : 'Bop'} (\`${r.preset}\`)`, `**${pct(ev.accuracy)}**`,
       pct(status.final?.trainAccuracy), dur(wall), dur(cpu), cpu ? Math.round(samples / cpu).toLocaleString('en-US') : '—',
       `${load0.toFixed(1)} → ${load1.toFixed(1)}`, `≥ ${r.goal * 100}%: ${met}`]);
-    detail.push(`- ${r.model}, \`${r.preset}\`: ${hyper(config)}; ${config.epochs} epochs on ${config.dataset.trainSamples.toLocaleString('en-US')} training images, `
+    detail.push(`- ${r.model}, \`${r.preset}\`: ${hyper(config)}; ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} on ${config.dataset.trainSamples.toLocaleString('en-US')} training images, `
       + `tested on ${ev.samples.toLocaleString('en-US')} (${ev.checkpoint} checkpoint, epoch ${ev.epoch}); the trainer's own test pass: ${pct(status.final?.testAccuracy)}; backend ${config.backend}.`);
+    if (ctx.partial && rows.length < RUNS.length) ctx.partial(body(ctx, epochs, maxSamples, rows, detail));
   }
+  return body(ctx, epochs, maxSamples, rows, detail);
+}
+
+function body(ctx, epochs, maxSamples, rows, detail) {
   const short = epochs !== '10' || maxSamples;
   return [
     short ? `**Shortened run (${epochs} epochs${maxSamples ? `, ${maxSamples} training images` : ''}): this does not measure the goals.**\n` : '',
     ctx.table(['model', 'optimizer (preset)', 'test accuracy', 'last-epoch train accuracy', 'wall', 'CPU', 'samples/CPU-s', 'load average', 'goal'], rows),
     '',
-    `Each run is \`bnn train <model> --data fashion-mnist --epochs ${epochs} --preset <preset> --val-split 0\` (all 60,000 training images, no validation`,
-    'split, as the Bop paper and Larq\'s guides train), then `bnn eval` on the 10,000 test images. One run at a time, one trainer process; CPU is the',
+    `Each run is \`bnn train <model> --data fashion-mnist --epochs ${epochs} --preset <preset> --val-split 0\` (the whole training set, no validation`,
+    'split, as the Bop paper and Larq\'s guides train), then `bnn eval` on the test set. One run at a time, one trainer process; CPU is the',
     'CPU time of the trainer processes, which stays meaningful on a loaded machine, wall is what a user waits. Hyperparameters as the experiments recorded them:',
     '',
     ...detail,
