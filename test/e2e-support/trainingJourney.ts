@@ -17,9 +17,7 @@ const EPOCHS = 20;
 
 /**
  * `experimentsFolderExists`: the workspace already has `.bnn/experiments/` when the workbench opens (as after an
- * earlier run). On a fresh workspace the first run creates `.bnn/experiments/<id>` in one go, and VS Code's file
- * watcher (@parcel/watcher on Linux) then reports nothing below `.bnn` — the Experiments tree and the panel miss the
- * run's status changes. That case is kept in test/e2e/pending/fresh-workspace-training.e2e.ts until the extension stops depending on it.
+ * earlier run); false is a new user's first run, where the run's folder tree appears in one go.
  */
 export function trainingJourney(experimentsFolderExists: boolean): void {
 describe(`Training and deploying in the browser workbench (Playwright)${experimentsFolderExists ? '' : ', fresh workspace'}`, function () {
