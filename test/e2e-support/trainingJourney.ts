@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openSession, type Session } from './session';
+import { openSession, sessionHooks, type Session } from './session';
 import { RESULTS_DIR, requireE2ETools } from './tools';
 import { requireTool } from '../support/tools';
 import { expandTreeRow, expandViewPane, openActivity, pickQuickInput, quickOpen, runCommand, webviewFrame } from './workbench';
@@ -31,16 +31,7 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
     s = await openSession(tools, path.join(RESULTS_DIR, experimentsFolderExists ? 'e2e-training' : 'e2e-training-fresh'), {}, experimentsFolderExists ? ['.bnn/experiments'] : []);
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (!s) return;
-    const state = this.currentTest?.state === 'failed' ? 'FAILED-' : '';
-    await s.shots.take(`${state}${this.currentTest?.title ?? 'step'}`).catch(() => undefined);
-  });
+  sessionHooks(() => s);
 
   it(`runs "BNN: Train BNN" from the command palette: bundled data, first optimizer preset, ${EPOCHS} epochs`, async function () {
     const page = s!.page;
