@@ -1,6 +1,8 @@
 // Fashion-MNIST test accuracy after 10 epochs (issue 3's accuracy goals): the binary MLP and CNN examples, each with
 // Bop and with the latent-weight baseline, trained by the real `bnn train` CLI on Debian's dataset-fashion-mnist and
-// tested with `bnn eval` on the 10,000 test images (the reference forward pass the compiled C model reproduces).
+// tested by the trainer's own inference pass over the 10,000 test images after the last epoch. With
+// BNN_BENCH_FMNIST_EVAL=1 it also runs `bnn eval` (the plain-TypeScript reference forward the compiled C reproduces)
+// on the last checkpoint: exact, but it took over 2.5 minutes for the MLP on this machine, far more for the CNN.
 // Four real trainings: about an hour of CPU on one core, so it runs only when asked for — `npm run bench --
 // train-accuracy`, or BNN_BENCH_FMNIST=1 with the whole bench or its `train` section — and otherwise keeps its section.
 // BNN_BENCH_FMNIST_EPOCHS / BNN_BENCH_FMNIST_MAX_SAMPLES shorten the runs to try the bench itself; the table then says
@@ -17,11 +19,12 @@ export const optIn = { env: 'BNN_BENCH_FMNIST', alsoWith: 'train' };
 
 // Every run trains on all 60,000 training images (--val-split 0, as the Bop paper and Larq's guides do) and is tested on
 // the 10,000 test images. The recipes are the named presets of src/core/train/presets.ts, as "Train BNN" offers them.
+// The CNN first: its runs are the long ones.
 const RUNS = [
-  { model: 'binary-mlp', preset: 'bop-10-epochs', goal: 0.87 },
-  { model: 'binary-mlp', preset: 'latent-10-epochs', goal: 0.87 },
   { model: 'binary-cnn', preset: 'bop-10-epochs', goal: 0.9 },
   { model: 'binary-cnn', preset: 'latent-10-epochs', goal: 0.9 },
+  { model: 'binary-mlp', preset: 'bop-10-epochs', goal: 0.87 },
+  { model: 'binary-mlp', preset: 'latent-10-epochs', goal: 0.87 },
 ];
 
 /** CPU seconds used by this process's waited-for children (Linux /proc; fields 16 and 17, cutime and cstime). */
@@ -91,19 +94,25 @@ export async function run(ctx) {
     const dirs = readdirSync(exp).filter((d) => existsSync(join(exp, d, 'config.json')));
     if (dirs.length !== 1) throw new Error(`${r.model} ${r.preset}: expected one experiment in ${exp}, found ${dirs.length}`);
     const config = JSON.parse(readFileSync(join(exp, dirs[0], 'config.json'), 'utf8'));
-    const evalArgs = [bnn, 'eval', join(exp, dirs[0]), '--data', 'fashion-mnist', '--json'];
-    if (maxSamples) evalArgs.push('--max-samples', String(Math.max(1, Math.ceil(Number(maxSamples) / 5))));
-    const e = spawnSync(process.execPath, evalArgs, { cwd: ctx.root, encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (e.status !== 0) throw new Error(`${r.model} ${r.preset}: bnn eval exited with ${e.status}: ${e.stderr.trim()}`);
-    const ev = JSON.parse(e.stdout);
+    const test = status.final?.testAccuracy;
+    if (test === undefined) throw new Error(`${r.model} ${r.preset}: the run reported no test accuracy`);
+    let evalNote = '';
+    if (process.env.BNN_BENCH_FMNIST_EVAL === '1') {
+      const evalArgs = [bnn, 'eval', join(exp, dirs[0]), '--data', 'fashion-mnist', '--json'];
+      if (maxSamples) evalArgs.push('--max-samples', String(config.dataset.testSamples));
+      const e = spawnSync(process.execPath, evalArgs, { cwd: ctx.root, encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (e.status !== 0) throw new Error(`${r.model} ${r.preset}: bnn eval exited with ${e.status}: ${e.stderr.trim()}`);
+      const ev = JSON.parse(e.stdout);
+      evalNote = ` \`bnn eval\` (reference forward, ${ev.checkpoint} checkpoint) on ${ev.samples.toLocaleString('en-US')} test images: ${pct(ev.accuracy)}.`;
+    }
     const cpu = cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined;
     const samples = config.dataset.trainSamples * config.epochs;
-    const met = ev.accuracy >= r.goal ? 'met' : `not met (${((r.goal - ev.accuracy) * 100).toFixed(2)} points short)`;
-    rows.push([`examples/${r.model}.bnn.json`, `${config.optimizer.kind === 'latent' ? 'latent baseline' : 'Bop'} (\`${r.preset}\`)`, `**${pct(ev.accuracy)}**`,
+    const met = test >= r.goal ? 'met' : `not met (${((r.goal - test) * 100).toFixed(2)} points short)`;
+    rows.push([`examples/${r.model}.bnn.json`, `${config.optimizer.kind === 'latent' ? 'latent baseline' : 'Bop'} (\`${r.preset}\`)`, `**${pct(test)}**`,
       pct(status.final?.trainAccuracy), dur(wall), dur(cpu), cpu ? Math.round(samples / cpu).toLocaleString('en-US') : '—',
       `${load0.toFixed(1)} → ${load1.toFixed(1)}`, `≥ ${r.goal * 100}%: ${met}`]);
     detail.push(`- ${r.model}, \`${r.preset}\`: ${hyper(config)}; ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} on ${config.dataset.trainSamples.toLocaleString('en-US')} training images, `
-      + `tested on ${ev.samples.toLocaleString('en-US')} (${ev.checkpoint} checkpoint, epoch ${ev.epoch}); the trainer's own test pass: ${pct(status.final?.testAccuracy)}; backend ${config.backend}.`);
+      + `tested on ${(config.dataset.testSamples ?? 0).toLocaleString('en-US')}; backend ${config.backend}.${evalNote}`);
     if (ctx.partial && rows.length < RUNS.length) ctx.partial(body(ctx, epochs, maxSamples, rows, detail));
   }
   return body(ctx, epochs, maxSamples, rows, detail);
@@ -116,7 +125,8 @@ function body(ctx, epochs, maxSamples, rows, detail) {
     ctx.table(['model', 'optimizer (preset)', 'test accuracy', 'last-epoch train accuracy', 'wall', 'CPU', 'samples/CPU-s', 'load average', 'goal'], rows),
     '',
     `Each run is \`bnn train <model> --data fashion-mnist --epochs ${epochs} --preset <preset> --val-split 0\` (the whole training set, no validation`,
-    'split, as the Bop paper and Larq\'s guides train), then `bnn eval` on the test set. One run at a time, one trainer process; CPU is the',
+    'split, as the Bop paper and Larq\'s guides train); test accuracy is the trainer\'s inference pass (BatchNorm moving statistics) over the whole test',
+    'set after the last epoch, i.e. of the last checkpoint. One run at a time, one trainer process; CPU is the',
     'CPU time of the trainer processes, which stays meaningful on a loaded machine, wall is what a user waits. Hyperparameters as the experiments recorded them:',
     '',
     ...detail,
