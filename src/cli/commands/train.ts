@@ -3,6 +3,7 @@ import { EXPERIMENTS_DIR, type MetricsEvent, type OptimizerKind } from '../../co
 import { PROTOCOL_VERSION, type TrainRequest, type WorkerToHost } from '../../core/messages';
 import { optimizerFromFlags, optimizerFromPreset, BOP_PRESETS } from '../../core/train/presets';
 import { startTrainer } from '../../core/train/host';
+import { MAX_THREADS } from '../../core/train/threads';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
@@ -20,11 +21,11 @@ function num(flags: Record<string, string>, name: string, opts: { int?: boolean;
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'threads', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -74,6 +75,7 @@ export const trainCommand: CliCommand = {
       backend: backend === 'auto' ? undefined : backend,
       resume: flags.resume,
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
+      threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
     };
     const tty = process.stderr.isTTY;
     let totalSteps = 0;
