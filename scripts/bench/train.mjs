@@ -53,8 +53,10 @@ async function main() {
     }
   }
   const load = [loadavg()[0]];
-  // interleaved rounds: machine load hits every configuration alike
-  for (let r = 0; r < rounds; r++) for (const n of runs) {
+  // interleaved rounds, each starting one configuration later: machine load (and whatever a configuration leaves
+  // behind, e.g. a thread's garbage collection) hits every configuration alike and in every position
+  for (let r = 0; r < rounds; r++) for (let k = 0; k < runs.length; k++) {
+    const n = runs[(r + k) % runs.length];
     const c0 = process.cpuUsage(); const t0 = performance.now();
     for (let i = 0; i < steps; i++) await n.step();
     const cu = process.cpuUsage(c0);
@@ -101,7 +103,7 @@ export async function run(ctx) {
     // plain-JS cpu takes seconds per CNN step: it is only shown for the MLP on one thread, for scale
     for (const backend of mlp ? ['wasm', 'cpu'] : ['wasm']) {
       const threads = backend === 'wasm' ? '1,2' : '1';
-      const r = ctx.node(script, [join(ctx.root, file), backend, '100', backend === 'cpu' ? '3' : mlp ? '20' : '4', backend === 'cpu' ? '3' : '5', threads]);
+      const r = ctx.node(script, [join(ctx.root, file), backend, '100', backend === 'cpu' ? '3' : mlp ? '20' : '4', backend === 'cpu' ? '3' : '8', threads]);
       loads.push(...r.load);
       const get = (kind, t) => r.runs.find((x) => x.kind === kind && x.threads === t);
       for (const t of threads.split(',').map(Number)) {
@@ -124,7 +126,7 @@ export async function run(ctx) {
         `${2 * sps(b2.cpuMs)}`, '≥ 0.90', ratio >= 0.9 ? `met (${ratio.toFixed(2)})` : `not met (${ratio.toFixed(2)})`]);
     }
   }
-  notes.push(`Batch 100; Bop for binary kernels, Adam for the rest; "float" is the same network with every quantizer removed, trained in the same process, backend and run. Configurations alternate step blocks (median of 5 rounds), so load hits them alike. Load average during the measurements: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (2 cores shared with other jobs; benchmark processes at normal priority). "threads = 1" is the trainer's single-thread path; "threads = 2" its data-parallel path (worker_threads, one model replica and wasm instance per thread, averaged gradients, one optimizer step). "per CPU-s" divides by the CPU time all of the process's threads got, the fair number on a loaded machine; wall clock is what a user waits. Parallel efficiency = CPU time per step on 1 thread ÷ on 2 (100%: threads add no work).`);
+  notes.push(`Batch 100; Bop for binary kernels, Adam for the rest; "float" is the same network with every quantizer removed, trained in the same process, backend and run. Configurations alternate step blocks (median of 8 rounds, rotating the order), so load hits them alike. Load average during the measurements: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (2 cores shared with other jobs; benchmark processes at normal priority). "threads = 1" is the trainer's single-thread path; "threads = 2" its data-parallel path (worker_threads, one model replica and wasm instance per thread, averaged gradients, one optimizer step). "per CPU-s" divides by the CPU time all of the process's threads got, the fair number on a loaded machine; wall clock is what a user waits. Parallel efficiency = CPU time per step on 1 thread ÷ on 2 (100%: threads add no work).`);
   let acc = '_Fashion-MNIST accuracy: not run (set BNN_BENCH_FMNIST=1; it trains 4 runs of 10 epochs on the full 60,000 images)._';
   if (process.env.BNN_BENCH_FMNIST === '1') acc = fmnistAccuracy(ctx);
   return [

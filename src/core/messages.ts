@@ -70,13 +70,14 @@ export interface ThreadInit {
 
 export type CoordinatorToThread =
   | { v: 1; type: 'init'; init: ThreadInit }
-  /** Compute the loss and gradients of these training-sample indices with the weights now in the weights buffer. */
-  | { v: 1; type: 'step'; seq: number; indices: Uint32Array };
+  /** Compute the loss and gradients of these training-sample indices with the weights now in the weights buffer,
+   *  the loss scaled by `weight` (the shard's share of the batch). */
+  | { v: 1; type: 'step'; seq: number; indices: Uint32Array; weight: number };
 
 export type ThreadToCoordinator =
   | { v: 1; type: 'ready'; thread: number; backend: string }
-  /** The shard's mean loss and correct count; gradients and batch statistics are in the result buffer. `tensors` is
-   *  the thread's live tensor count after the step (leak checks). */
+  /** The shard's weighted mean loss and correct count; gradients and batch statistics are in the result buffer.
+   *  `tensors` is the thread's live tensor count after the step (leak checks). */
   | { v: 1; type: 'stepDone'; seq: number; loss: number; correct: number; tensors: number }
   | { v: 1; type: 'error'; message: string };
 

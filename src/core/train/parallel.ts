@@ -161,10 +161,10 @@ export class DataParallel {
     }
   }
 
-  private run(t: Thread, seq: number, indices: Uint32Array): Promise<StepDone> {
+  private run(t: Thread, seq: number, indices: Uint32Array, weight: number): Promise<StepDone> {
     return new Promise<StepDone>((resolve, reject) => {
       t.waiting = { seq, resolve, reject };
-      t.worker.postMessage({ v: PROTOCOL_VERSION, type: 'step', seq, indices } satisfies CoordinatorToThread);
+      t.worker.postMessage({ v: PROTOCOL_VERSION, type: 'step', seq, indices, weight } satisfies CoordinatorToThread);
     });
   }
 
@@ -184,7 +184,7 @@ export class DataParallel {
     const busy: Thread[] = [];
     for (const t of this.threads) {
       if (shards[t.index].length === 0) continue;
-      pending.push(this.run(t, seq, shards[t.index]));
+      pending.push(this.run(t, seq, shards[t.index], shards[t.index].length / n));
       busy.push(t);
     }
     // a rejection must not go unhandled while the coordinator computes its own shard
@@ -195,18 +195,20 @@ export class DataParallel {
     const xs = encodeInputs(this.o.images, own, this.size);
     const ys = new Int32Array(own.length);
     for (let i = 0; i < own.length; i++) ys[i] = this.o.labels[own[i]];
-    const mine = shardGradients(this.o.model, this.vars, xs, ys, this.spec);
+    const w0 = own.length / n;
+    const mine = shardGradients(this.o.model, this.vars, xs, ys, this.spec, w0);
     try {
       const done = await all;
-      const w0 = own.length / n;
       const wt = busy.map((t) => shards[t.index].length / n);
       const pooled = this.poolStats(mine.stats.map((s) => [s.mean.dataSync() as Float32Array, s.variance.dataSync() as Float32Array]), w0, busy, wt);
       const out = tf.tidy(() => {
         const byName: Record<string, tf.Tensor> = {};
         this.o.model.trainableParams.forEach((p, j) => {
           const [off, len] = this.layout.params[j];
-          let g = tf.mul(mine.grads[j], w0);
-          busy.forEach((t, k) => { g = tf.add(g, tf.mul(tf.tensor(t.result.slice(off, off + len), p.shape), wt[k])); });
+          // gradients of the weighted losses: the batch's gradient is their sum. A view of the shared buffer
+          // suffices: the tensor is consumed here, and the thread writes again only in its next step.
+          let g = mine.grads[j];
+          for (const t of busy) g = tf.add(g, tf.tensor(t.result.subarray(off, off + len), p.shape));
           byName[p.name] = g;
         });
         const flips = this.o.optimizer.apply(byName);
@@ -220,8 +222,7 @@ export class DataParallel {
       const r = Float64Array.from(out.dataSync());
       out.dispose();
       this.weightsStale = true;
-      r[0] *= w0;
-      done.forEach((d, k) => { r[0] += wt[k] * d.loss; r[1] += d.correct; });
+      done.forEach((d) => { r[0] += d.loss; r[1] += d.correct; });
       return r;
     } finally {
       disposeShard(mine);

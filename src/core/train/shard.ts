@@ -8,17 +8,21 @@ import type { ModelSpec } from '../model/spec';
 import type { BatchStats, BnnModel } from './model';
 
 export interface ShardResult {
-  /** Mean cross-entropy over the shard. */
+  /** Mean cross-entropy over the shard, times the shard's weight. */
   loss: tf.Scalar;
   correct: tf.Scalar;
-  /** Gradient of the shard's mean loss for every trainable parameter, in model.trainableParams order. */
+  /** Gradient of the shard's weighted mean loss for every trainable parameter, in model.trainableParams order. */
   grads: tf.Tensor[];
   /** Batch mean and variance of every BatchNormalization layer, in layer order. */
   stats: BatchStats;
 }
 
-/** Forward and backward pass of one shard; nothing is updated. The caller disposes the result (disposeShard). */
-export function shardGradients(model: BnnModel, vars: tf.Variable[], xs: Float32Array, ys: Int32Array, spec: ModelSpec): ShardResult {
+/**
+ * Forward and backward pass of one shard; nothing is updated. The loss is scaled by `weight` (the shard's share of
+ * the batch) before differentiation, so the batch's gradient is the plain sum of the shards' — one add per thread
+ * instead of a scale and an add over every weight. The caller disposes the result (disposeShard).
+ */
+export function shardGradients(model: BnnModel, vars: tf.Variable[], xs: Float32Array, ys: Int32Array, spec: ModelSpec, weight: number): ShardResult {
   const n = ys.length;
   const size = spec.input.shape.reduce((a, b) => a * b, 1);
   const stats: BatchStats = [];
@@ -30,7 +34,8 @@ export function shardGradients(model: BnnModel, vars: tf.Variable[], xs: Float32
       const logits = model.forward(x, true, undefined, stats);
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'))) as tf.Scalar;
       for (const s of stats) { tf.keep(s.mean); tf.keep(s.variance); }
-      return tf.losses.softmaxCrossEntropy(tf.oneHot(y, spec.classes), logits) as tf.Scalar;
+      const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(y, spec.classes), logits) as tf.Scalar;
+      return weight === 1 ? loss : tf.mul(loss, weight) as tf.Scalar;
     }, vars);
     return { value, grads: model.trainableParams.map((p) => grads[p.variable.name]) };
   });

@@ -46,19 +46,20 @@ async function init(i: ThreadInit): Promise<void> {
   post({ v: PROTOCOL_VERSION, type: 'ready', thread: i.thread, backend: backend.description });
 }
 
-function step(seq: number, indices: Uint32Array): void {
+function step(seq: number, indices: Uint32Array, weight: number): void {
   const r = replica;
   if (!r) throw new Error('step before init');
   const { model, layout } = r;
-  // copies, not views: the cpu backend would otherwise keep the shared buffer as the variable's storage
+  // Views of the shared buffer, no copy: the coordinator writes weights only while no thread is in a step (the cpu
+  // backend may keep the view as the variable's storage until the next step's assign replaces it).
   tf.tidy(() => model.trainableParams.forEach((p, j) => {
     const [off, len] = layout.params[j];
-    p.variable.assign(tf.tensor(r.weights.slice(off, off + len), p.shape));
+    p.variable.assign(tf.tensor(r.weights.subarray(off, off + len), p.shape));
   }));
   const xs = encodeInputs(r.images, indices, r.size);
   const ys = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) ys[i] = r.labels[indices[i]];
-  const out = shardGradients(model, r.vars, xs, ys, r.init.spec);
+  const out = shardGradients(model, r.vars, xs, ys, r.init.spec, weight);
   try {
     // each readback outside any tidy (a large dataSync() returned out of tidy is slow)
     out.grads.forEach((g, j) => r.result.set(g.dataSync() as Float32Array, layout.params[j][0]));
@@ -90,7 +91,7 @@ if (parentPort) {
     }
     try {
       if (m.type === 'init') init(m.init).catch(fail);
-      else if (m.type === 'step') step(m.seq, m.indices);
+      else if (m.type === 'step') step(m.seq, m.indices, m.weight);
     } catch (err) {
       fail(err);
     }

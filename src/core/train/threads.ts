@@ -12,14 +12,32 @@ export const MAX_DEFAULT_THREADS = 8;
 export const MAX_THREADS = 64;
 /** A default shard below this many samples costs more in per-step overhead than its thread gains. */
 const MIN_DEFAULT_SHARD = 25;
+/**
+ * Every thread repeats a step's fixed cost — TF.js op dispatch and the weight-sized operations of the backward pass —
+ * and only the per-sample work is divided. Measured on wasm (BENCHMARKS.md, section Training): the binary MLP
+ * template (multiply-accumulates per sample = its parameter count) costs ~12 ms of CPU per step plus ~0.05 ms per
+ * sample, so at batch 100 two threads took 1.6× the CPU time of one and were not faster; the binary CNN (~30 MACs per
+ * parameter and sample) split at ~90–100% efficiency. A default thread therefore gets a shard of at least this many
+ * MACs per trainable parameter (break-even for the MLP was ~300 samples, i.e. ~150 per thread of two).
+ */
+const MIN_SHARD_MACS_PER_PARAM = 150;
+
+/** The work of one training sample relative to the model's size (from the model: MACs per sample, trainable parameters). */
+export interface ModelWork {
+  macsPerSample: number;
+  params: number;
+}
 
 /**
- * The default: one thread per available core, at most MAX_DEFAULT_THREADS and at least MIN_DEFAULT_SHARD samples per
- * shard. tfjs-node runs libtensorflow's own thread pool, so it trains on one thread.
+ * The default: one thread per available core, at most MAX_DEFAULT_THREADS, at least MIN_DEFAULT_SHARD samples and
+ * MIN_SHARD_MACS_PER_PARAM × parameters of work per shard. tfjs-node runs libtensorflow's own thread pool, so it
+ * trains on one thread.
  */
-export function defaultThreads(backend: string, batchSize: number, cores = availableCores()): number {
+export function defaultThreads(backend: string, batchSize: number, work?: ModelWork, cores = availableCores()): number {
   if (backend === 'tensorflow') return 1;
-  return Math.max(1, Math.min(cores, MAX_DEFAULT_THREADS, Math.floor(batchSize / MIN_DEFAULT_SHARD)));
+  let t = Math.min(cores, MAX_DEFAULT_THREADS, Math.floor(batchSize / MIN_DEFAULT_SHARD));
+  if (work && work.params > 0) t = Math.min(t, Math.floor((batchSize * work.macsPerSample) / (MIN_SHARD_MACS_PER_PARAM * work.params)));
+  return Math.max(1, t);
 }
 
 export function availableCores(): number {

@@ -16,7 +16,7 @@ import { initBackend } from './backend';
 import { BnnModel, encodeInputs, type MovingUpdates } from './model';
 import { CaseOptimizer } from './optimizers';
 import { DataParallel } from './parallel';
-import { defaultThreads, describeThreads, threadsProblem } from './threads';
+import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
 import { loadCheckpoint, loadTrainingState, writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
@@ -115,7 +115,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     truncateMetrics(dir, state.step);
   } else {
     const split0 = splitIndices(trainCount, job.valSplit, job.seed);
-    const threads = job.threads ?? defaultThreads(backend.name, job.batchSize);
+    const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
     const created = createExperiment(job.experimentsDir, {
       modelPath: job.modelPath,
       model: job.spec,
@@ -389,6 +389,24 @@ function restoreState(model: BnnModel, optimizer: CaseOptimizer, state: Training
     }
   }
   optimizer.iterations = state.optimizerIterations;
+}
+
+/** Multiply-accumulates per sample (dense: the kernel; convolution: the kernel at every output position) and trainable
+ *  parameters, for the default thread count. */
+export function modelWork(spec: ModelSpec): ModelWork {
+  const model = new BnnModel(spec, { latent: false, seed: 0 });
+  try {
+    let macsPerSample = 0;
+    spec.layers.forEach((l, i) => {
+      const k = model.byName.get(`${l.name}/kernel`);
+      if (!k) return;
+      const out = model.shapes[i];
+      macsPerSample += k.variable.size * (l.type === 'QuantConv2D' ? out[0] * out[1] : 1);
+    });
+    return { macsPerSample, params: model.trainableParams.reduce((a, p) => a + p.variable.size, 0) };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Whether a spec trains anything with Bop (at least one binary kernel). */

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
-import { runTraining, trainStep, type TrainJob } from '../../../src/core/train/trainer';
+import { modelWork, runTraining, trainStep, type TrainJob } from '../../../src/core/train/trainer';
+import { loadModelText } from '../../../src/core/model/load';
 import { BnnModel, encodeInputs } from '../../../src/core/train/model';
 import { CaseOptimizer } from '../../../src/core/train/optimizers';
 import { DataParallel } from '../../../src/core/train/parallel';
@@ -63,12 +64,22 @@ describe('train/parallel (data-parallel threads)', function () {
     assert.deepEqual(splitShards(idx.subarray(0, 1), 2).map((s) => s.length), [1, 0]);
   });
 
-  it('default thread count: one per core, capped by the batch (≥ 25 samples a thread), 1 with tfjs-node', () => {
-    assert.equal(defaultThreads('wasm', 100, 2), 2);
-    assert.equal(defaultThreads('wasm', 100, 16), 4);
-    assert.equal(defaultThreads('wasm', 1000, 16), 8);
-    assert.equal(defaultThreads('wasm', 10, 4), 1);
-    assert.equal(defaultThreads('tensorflow', 100, 8), 1);
+  it('default thread count: one per core, capped by the batch (≥ 25 samples and enough work a thread), 1 with tfjs-node', async () => {
+    await initBackend('cpu');
+    assert.equal(defaultThreads('wasm', 100, undefined, 2), 2);
+    assert.equal(defaultThreads('wasm', 100, undefined, 16), 4);
+    assert.equal(defaultThreads('wasm', 1000, undefined, 16), 8);
+    assert.equal(defaultThreads('wasm', 10, undefined, 4), 1);
+    assert.equal(defaultThreads('tensorflow', 100, undefined, 8), 1);
+    const load = (f: string) => loadModelText(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', f), 'utf8'), f).spec!;
+    const mlp = modelWork(load('binary-mlp.bnn.json'));
+    assert.deepEqual(mlp, { macsPerSample: 784 * 256 + 256 * 256 + 256 * 10, params: 784 * 256 + 256 * 256 + 256 * 10 + 256 + 256 + 10 });
+    const cnn = modelWork(load('binary-cnn.bnn.json'));
+    assert.equal(cnn.macsPerSample, 26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 3 * 3 * 9 * 64 * 64 + 576 * 64 + 64 * 10);
+    // the MLP template at batch 100: one thread (measured: two were not faster); at batch 1000 the per-sample work pays
+    assert.equal(defaultThreads('wasm', 100, mlp, 2), 1);
+    assert.equal(defaultThreads('wasm', 1000, mlp, 2), 2);
+    assert.equal(defaultThreads('wasm', 100, cnn, 2), 2);
     assert.equal(threadsProblem(0), 'threads must be an integer from 1 to 64 (got 0)');
     assert.equal(threadsProblem(2), undefined);
     assert.equal(describeThreads('wasm (SIMD)', 2), 'wasm (SIMD) × 2 data-parallel threads');
