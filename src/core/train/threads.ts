@@ -16,9 +16,10 @@ const MIN_DEFAULT_SHARD = 25;
  * Every thread repeats a step's fixed cost — TF.js op dispatch and the weight-sized operations of the backward pass —
  * and only the per-sample work is divided. Measured on wasm (BENCHMARKS.md, section Training): the binary MLP
  * template (multiply-accumulates per sample = its parameter count) costs ~12 ms of CPU per step plus ~0.05 ms per
- * sample, so at batch 100 two threads took 1.6× the CPU time of one and were not faster; the binary CNN (~30 MACs per
- * parameter and sample) split at ~90% efficiency. A default thread therefore gets a shard of at least this many
- * MACs per trainable parameter (break-even for the MLP was ~300 samples, i.e. ~150 per thread of two).
+ * sample; at batch 100 (shards of 50 MACs per parameter) two threads took 1.6× the CPU time of one — at best ~1.2×
+ * faster on two idle cores, slower on shared ones. The binary CNN (~30 MACs per parameter and sample; shards of
+ * ~1,500) split at ~90% efficiency. A default thread gets a shard of at least this many MACs per trainable parameter,
+ * a threshold between those two measured points.
  */
 const MIN_SHARD_MACS_PER_PARAM = 150;
 
