@@ -45,18 +45,18 @@ describe('compiler: lowering + exact reference vs a float64 forward pass', () =>
 describe('compiler: generated C on the host (gcc)', function () {
   before(function () { requireTool(this, 'gcc', 'apt-get install build-essential'); });
   for (const spec of ARCHITECTURES) {
-    it(`${spec.name}: -Wall -Wextra -Werror clean, outputs identical to referenceInfer (both popcounts)`, () => {
+    it(`${spec.name}: -Wall -Wextra -Werror clean, outputs identical to referenceInfer (both popcounts, GNU and portable C paths)`, () => {
       const trained = syntheticModel(spec, 7);
       const compiled = compileModel(trained);
       const inputs = randomInputs(SAMPLES, compiled.model.inputBytes, 8);
       const dir = writeFiles(compiled.files);
       try {
-        for (const extra of [[], ['-DBNN_USE_BUILTIN_POPCOUNT']]) {
+        for (const extra of [[], ['-DBNN_USE_BUILTIN_POPCOUNT'], ['-DBNN_PORTABLE_C']]) {
           const out = runHost(buildHost(dir, extra), inputs, compiled.model.scoresAreFloat);
           assert.equal(out.hash, compiled.hash);
           inputs.forEach((x, i) => {
             const r = referenceInfer(compiled.model, x);
-            assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i} (${extra.join(' ') || 'SWAR'})`);
+            assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i} (${extra.join(' ') || 'SWAR, GNU paths'})`);
           });
         }
       } finally {
@@ -133,8 +133,12 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
             flash += kernel + epilogue;
           });
           assert.equal(flash, plan.flashBytes);
+          plan.stages.forEach((st, k) => {
+            const scratch = ['tables', 'sums', 'planes'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
+            assert.equal(scratch, st.scratchBytes, `stage ${k} scratch bytes`);
+          });
           // Nothing else holds data: no stray tables or buffers beyond the plan.
-          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset)|buffer_[ab])$/.test(n));
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes)|buffer_[ab])$/.test(n));
           assert.deepEqual(data, []);
         }
       } finally {
@@ -213,9 +217,10 @@ describe('compiler: the bundled templates', function () {
           if (!big) assert.equal(forward64(trained, x).class, r.class, `sample ${i} vs float64`);
         });
         const sizes = armLinkedSymbolSizes(dir);
-        const flash = [...sizes].filter(([n]) => /^bnn_s\d+_/.test(n)).reduce((a, [, v]) => a + v, 0);
+        const flash = [...sizes].filter(([n]) => /^bnn_s\d+_(kernel|threshold|flip|scale|offset)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
-        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0), compiled.plan.ramBytes);
+        const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes)$/.test(n)).reduce((a, [, v]) => a + v, 0);
+        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch, compiled.plan.ramBytes);
       } finally {
         removeDir(dir);
       }

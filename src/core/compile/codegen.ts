@@ -70,20 +70,72 @@ function store(repr: Repr, channels: number, value: string, indent: string): str
 }
 
 function poolLoop(p: PoolGeometry, body: string, indent: string): string {
-  return `${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
+  // A pool whose windows never leave the map ('valid', or 'same' that happens to need no padding) needs no checks;
+  // unrolled, its cells are constant offsets of the window's first one.
+  const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
+  const colsInside = p.padLeft === 0 && (p.outW - 1) * p.sw + p.pw <= p.inW;
+  return `${indent}BNN_UNROLL
+${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
 ${indent}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;
-${indent}  if (my < 0 || my >= ${p.inH}) continue;
+${rowsInside ? '' : `${indent}  if (my < 0 || my >= ${p.inH}) continue;\n`}${indent}  BNN_UNROLL
 ${indent}  for (int32_t px = 0; px < ${p.pw}; px++) {
 ${indent}    const int32_t mx = ox * ${p.sw} - ${p.padLeft} + px;
-${indent}    if (mx < 0 || mx >= ${p.inW}) continue;
-${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
+${colsInside ? '' : `${indent}    if (mx < 0 || mx >= ${p.inW}) continue;\n`}${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
 ${indent}  }
 ${indent}}
 `;
 }
 
-function emitMac(k: number, s: MacStage): Emitted {
+function emitTableDense(k: number, s: MacStage): Emitted {
   const g = s.geom;
+  const t = s.scratch!;
+  if (t.kind !== 'u8-tables') throw new Error('internal: table kernel without tables');
+  const fanIn = g.kh * g.kw * g.cin;
+  const helpers: Helper[] = ['u8_tables', 'u8_lookup'];
+  const chunks = Math.ceil(t.groups / t.chunkGroups);
+  let arrays = cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8) + epilogueArrays(k, s.epilogue);
+  arrays += `/* Working memory of stage ${k}'s table kernel: ${t.chunkGroups} tables of 256 ±-sums, one partial sum per output. */
+#if defined(__GNUC__)
+static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}] __attribute__((aligned(4)));
+#else
+static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}];
+#endif
+static int32_t bnn_s${k}_sums[${g.cout}];
+`;
+  const ep = epilogueExpr(k, s.epilogue, 'acc', 'int');
+  if (ep.helper) helpers.push(ep.helper);
+  const bits = s.outputRepr === 'bits';
+  // Chunks one after another with constant sizes, so the helpers unroll completely.
+  let chunkCode = '';
+  for (let c = 0; c < chunks; c++) {
+    const g0 = c * t.chunkGroups;
+    const groups = Math.min(t.chunkGroups, t.groups - g0);
+    const inputs = Math.min(t.chunkGroups * 8, fanIn - g0 * 8);
+    chunkCode += `  /* Groups ${g0}..${g0 + groups - 1}: inputs ${g0 * 8}..${g0 * 8 + inputs - 1}. */
+  bnn_u8_tables(bnn_s${k}_tables, in + ${g0 * 8}, ${inputs});
+  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const int32_t a = bnn_u8_lookup(bnn_s${k}_tables, bnn_s${k}_kernel + o * ${s.rowWords} + ${g0 / 4}, ${groups});
+    bnn_s${k}_sums[o] ${c === 0 ? '=' : '+='} a;
+  }
+`;
+  }
+  const fn = `/* Stage ${k}: dense '${s.name}': ${fanIn} u8 -> ${g.cout} ${s.outputRepr} (±1 kernel on real input, ${t.groups} groups of 8 inputs as lookup tables, ${chunks} chunk${chunks > 1 ? 's' : ''} of up to ${t.chunkGroups}${s.epilogue.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : s.epilogue.kind === 'affine' ? ', float32 scale/offset' : ''}) */
+static void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
+{
+${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
+  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const int32_t acc = bnn_s${k}_sums[o] - ${2040 * t.groups};
+${store(s.outputRepr, g.cout, ep.expr, '    ')}  }
+}
+`;
+  return { arrays, fn, helpers };
+}
+
+function emitMac(k: number, s: MacStage): Emitted {
+  if (s.scratch?.kind === 'u8-tables') return emitTableDense(k, s);
+  const g = s.geom;
+  const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
+  let prologue = '';
   const helpers: Helper[] = [];
   const accT = s.acc === 'int' ? 'int32_t' : 'float';
   let arrays = '';
@@ -113,7 +165,14 @@ function emitMac(k: number, s: MacStage): Emitted {
       row = `bnn_s${k}_kernel + o * ${fanIn}`;
     }
     const zero = s.acc === 'int' ? '0' : '0.0f';
-    if (dense) {
+    if (planes) {
+      helpers.push('u8_planes', 'plane_sum');
+      const n = planes.codeBits;
+      arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic int16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}];\n`;
+      prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
+      const rowsInside = g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH ? 1 : 0;
+      macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, ${rowsInside})`;
+    } else if (dense) {
       const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       helpers.push(h);
       macExpr = () => s.mode === 'binary' ? `bnn_${h}(${zero}, in, ${row}, 0u, ${fanIn})` : `bnn_${h}(${zero}, in, ${row}, ${fanIn})`;
@@ -165,7 +224,7 @@ function emitMac(k: number, s: MacStage): Emitted {
   const fn = `/* Stage ${k}: ${what} */
 static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
-  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
     for (int32_t ox = 0; ox < ${s.outW}; ox++) {
       const int32_t pos = oy * ${s.outW} + ox;
 ${s.outputRepr === 'bits' ? '      uint32_t word = 0;\n' : ''}      for (int32_t o = 0; o < ${g.cout}; o++) {

@@ -13,7 +13,7 @@ export type Helper =
   | 'popcount' | 'xorpop' | 'xnor_window'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_window: ['xorpop', 'popcount'],
@@ -131,7 +131,152 @@ ${oneWord}  ${acc} acc = 0;
 `;
 }
 
+/**
+ * The table kernel of a ±1 dense layer on 8-bit pixels (plan.ts firstLayerScratch). With v = 2·u8 − 255, the 256
+ * entries of group g are T[k] = Σ_i (bit i of k ? v_i : −v_i) + 2040, all in [0, 4080]: T[0] = 2040 − Σv and
+ * T[k | 2^i] = T[k] + 2·v_i. A kernel byte then selects its group's ±-sum with one load.
+ *
+ * Why biased uint16: two entries fit one 32-bit word and, as every entry and every sum stays in [0, 65535], a plain
+ * 32-bit ADD of 2·v_i·0x10001 updates both halves without carries between them (SADD16 without the DSP extension),
+ * so the table is built two entries per add. The GNU path writes the pairs through a may_alias word type; any other
+ * compiler (or -DBNN_PORTABLE_C, which the host tests build too) gets the entry-by-entry loop, with identical tables.
+ */
+const U8_TABLES = `#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+typedef uint32_t __attribute__((may_alias)) bnn_u16_pair;
+#endif
+/* One group's table from its m <= 8 inputs (missing inputs add 0); m is a constant at every call, so the levels
+ * unroll into constant-offset loads and stores. */
+static inline void bnn_u8_table(uint16_t *tab, const uint8_t *x, const int32_t m)
+{
+  int32_t sum = 0;
+  BNN_UNROLL
+  for (int32_t i = 0; i < m; i++) sum += (int32_t)x[i];
+  tab[0] = (uint16_t)(2040 + 255 * m - 2 * sum);
+  tab[1] = (uint16_t)(tab[0] + 4 * (int32_t)x[0] - 510);
+  BNN_UNROLL
+  for (int32_t i = 1; i < 8; i++) {
+    const int32_t d = i < m ? 4 * (int32_t)x[i] - 510 : 0;
+    const int32_t half = 1 << i;
+#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+    bnn_u16_pair *p = (bnn_u16_pair *)tab;
+    const uint32_t add = (uint32_t)d * 0x10001u;
+    BNN_UNROLL
+    for (int32_t j = 0; j < half / 2; j++) p[half / 2 + j] = p[j] + add;
+#else
+    for (int32_t j = 0; j < half; j++) tab[half + j] = (uint16_t)(tab[j] + d);
+#endif
+  }
+}
+
+static inline void bnn_u8_tables(uint16_t *tab, const uint8_t *x, int32_t n)
+{
+  for (; n >= 8; n -= 8, x += 8, tab += 256) bnn_u8_table(tab, x, 8);
+  if (n > 0) bnn_u8_table(tab, x, n);
+}
+`;
+
+/** The sum of a kernel row's table entries over `groups` groups (4 per kernel word), bias not removed; `groups` is a
+ * constant at every call, so the words unroll and each table's offset is a constant. */
+const U8_LOOKUP = `static inline int32_t bnn_u8_lookup(const uint16_t *tab, const uint32_t *row, const int32_t groups)
+{
+  int32_t acc = 0;
+  const uint16_t *t = tab;
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+  /* 14 instructions per kernel word (32 MACs): LDR, then per byte its table index (UXTB, UXTAB with the table's
+   * offset in a register, ADD with a shifted operand), LDRH and ADD; one ADD moves to the next word's tables. Written
+   * out because GCC's scheduler spills the unrolled C form. */
+  uint32_t c1 = 256u, c2 = 512u, c3 = 768u;
+  const uint32_t *r = row;
+  BNN_UNROLL
+  for (int32_t w = 0; w < groups / 4; w++) {
+    uint32_t x, i, j;
+    __asm__ volatile(
+      "ldr %[x], [%[r]], #4\\n\\t"
+      "uxtb %[i], %[x]\\n\\t"
+      "uxtab %[j], %[c1], %[x], ror #8\\n\\t"
+      "ldrh %[i], [%[t], %[i], lsl #1]\\n\\t"
+      "ldrh %[j], [%[t], %[j], lsl #1]\\n\\t"
+      "add %[acc], %[acc], %[i]\\n\\t"
+      "uxtab %[i], %[c2], %[x], ror #16\\n\\t"
+      "add %[acc], %[acc], %[j]\\n\\t"
+      "add %[j], %[c3], %[x], lsr #24\\n\\t"
+      "ldrh %[i], [%[t], %[i], lsl #1]\\n\\t"
+      "ldrh %[j], [%[t], %[j], lsl #1]\\n\\t"
+      "add %[acc], %[acc], %[i]\\n\\t"
+      "add %[acc], %[acc], %[j]\\n\\t"
+      "add %[t], %[t], #2048"
+      : [acc] "+r"(acc), [r] "+r"(r), [t] "+r"(t), [x] "=&r"(x), [i] "=&r"(i), [j] "=&r"(j)
+      : [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3)
+      : "memory");
+  }
+#else
+  for (int32_t w = 0; w < groups / 4; w++, t += 1024) {
+    const uint32_t x = row[w];
+    acc += (int32_t)t[x & 255u] + (int32_t)t[256u + ((x >> 8) & 255u)] + (int32_t)t[512u + ((x >> 16) & 255u)] + (int32_t)t[768u + (x >> 24)];
+  }
+#endif
+  if (groups % 4 != 0) {
+    const uint32_t x = row[groups / 4];
+    acc += (int32_t)t[x & 255u];
+    if (groups % 4 > 1) acc += (int32_t)t[256u + ((x >> 8) & 255u)];
+    if (groups % 4 > 2) acc += (int32_t)t[512u + ((x >> 16) & 255u)];
+  }
+  return acc;
+}
+`;
+
+/**
+ * Code planes of a conv on 8-bit pixels with short kernel rows (plan.ts convPlaneScratch): for input row iy and output
+ * column ox, entry k of P[iy][ox] is Σ_j (bit j of k ? v_j : −v_j) over the n = kw·cin values a kernel row covers
+ * there (v = 2·u8 − 255; taps outside the input are 0, training's zero padding), built as P[0] = −Σv,
+ * P[k | 2^j] = P[k] + 2·v_j.
+ */
+const U8_PLANES = `static inline void bnn_u8_planes(int16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
+{
+  for (int32_t iy = 0; iy < ih; iy++) {
+    for (int32_t ox = 0; ox < ow; ox++, P += 1 << n) {
+      const int32_t ix0 = ox * sw - pad_left;
+      int32_t v[8];
+      int32_t sum = 0;
+      BNN_UNROLL
+      for (int32_t j = 0; j < n; j++) {
+        const int32_t ix = ix0 + j / cin;
+        v[j] = ix >= 0 && ix < iw ? 2 * (int32_t)in[(iy * iw + ix) * cin + j % cin] - 255 : 0;
+        sum += v[j];
+      }
+      P[0] = (int16_t)-sum;
+      BNN_UNROLL
+      for (int32_t j = 0; j < n; j++) {
+        BNN_UNROLL
+        for (int32_t k = 0; k < (1 << j); k++) P[(1 << j) + k] = (int16_t)(P[k] + 2 * v[j]);
+      }
+    }
+  }
+}
+`;
+
+/** A window's sum from the planes: kernel row ky's n bits select its entry in row iy0 + ky (rows outside add 0). */
+const PLANE_SUM = `static inline int32_t bnn_plane_sum(const int16_t *P, const uint32_t *row, int32_t ih, int32_t ow, int32_t kh, int32_t n, int32_t iy0, int32_t mx, int32_t rows_inside)
+{
+  int32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t iy = iy0 + ky;
+    if (!rows_inside && (iy < 0 || iy >= ih)) continue;
+    const int32_t bit = ky * n;
+    uint32_t code = row[bit >> 5] >> (bit & 31);
+    if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
+    acc += P[(iy * ow + mx) * (1 << n) + (int32_t)(code & ((1u << n) - 1u))];
+  }
+  return acc;
+}
+`;
+
 const FIXED: Partial<Record<Helper, string>> = {
+  u8_planes: U8_PLANES,
+  plane_sum: PLANE_SUM,
+  u8_tables: U8_TABLES,
+  u8_lookup: U8_LOOKUP,
   popcount: `static inline uint32_t bnn_popcount(uint32_t v)
 {
 #if defined(BNN_USE_BUILTIN_POPCOUNT)
@@ -275,7 +420,7 @@ static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, 
 const ORDER: Helper[] = [
   'popcount', 'xorpop', 'xnor_window', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
-  'thr_i32', 'thr_f32', 'affine',
+  'thr_i32', 'thr_f32', 'affine', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum',
 ];
 
 export function helperSource(used: Set<Helper>): string {
