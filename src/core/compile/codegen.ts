@@ -120,7 +120,7 @@ static int32_t bnn_s${k}_sums[${g.cout}];
 `;
   }
   const fn = `/* Stage ${k}: dense '${s.name}': ${fanIn} u8 -> ${g.cout} ${s.outputRepr} (±1 kernel on real input, ${t.groups} groups of 8 inputs as lookup tables, ${chunks} chunk${chunks > 1 ? 's' : ''} of up to ${t.chunkGroups}${s.epilogue.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : s.epilogue.kind === 'affine' ? ', float32 scale/offset' : ''}) */
-static void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
+static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
 {
 ${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
   for (int32_t o = 0; o < ${g.cout}; o++) {
@@ -171,7 +171,9 @@ function emitMac(k: number, s: MacStage): Emitted {
       arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic int16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}];\n`;
       prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
       const rowsInside = g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH ? 1 : 0;
-      macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, ${rowsInside})`;
+      macExpr = rowsInside
+        ? (my, mx) => `bnn_plane_sum_inside(bnn_s${k}_planes + ${my} * ${g.sh * g.outW} + ${mx}, ${row}, ${g.inH * g.outW}, ${g.outW}, ${g.kh}, ${n})`
+        : (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
     } else if (dense) {
       const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       helpers.push(h);
@@ -222,7 +224,7 @@ function emitMac(k: number, s: MacStage): Emitted {
     + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
     + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
   const fn = `/* Stage ${k}: ${what} */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
 ${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
     for (int32_t ox = 0; ox < ${s.outW}; ox++) {
@@ -246,7 +248,7 @@ function emitBatchNorm(k: number, s: BatchNormStage): Emitted {
   const ep = epilogueExpr(k, s.epilogue, readExpr(s.inputRepr, 'pos * ' + s.channels + ' + o'), s.acc);
   if (ep.helper) helpers.push(ep.helper);
   const fn = `/* Stage ${k}: batchnorm '${s.name}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
 ${s.outputRepr === 'bits' ? '    uint32_t word = 0;\n' : ''}    for (int32_t o = 0; o < ${s.channels}; o++) {
@@ -294,7 +296,7 @@ ${window(`const ${t} v = in[(y * ${p.inW} + x) * ${c} + ch];\n            if (fi
 `;
   }
   const fn = `/* Stage ${k}: maxpool '${s.name}': ${shape(p.inH, p.inW, c)} -> ${shape(p.outH, p.outW, c)} ${s.repr} */
-static void bnn_stage${k}(const ${t} *in, ${t} *out)
+static BNN_STAGE void bnn_stage${k}(const ${t} *in, ${t} *out)
 {
 ${loop(inner)}}
 `;
@@ -305,7 +307,7 @@ function emitBinarize(k: number, s: BinarizeStage): Emitted {
   const limit = s.inputRepr === 'u8' ? '128u' : s.inputRepr === 'f32' ? '0.0f' : '0';
   const cw = Math.ceil(s.channels / 32);
   const fn = `/* Stage ${k}: binarize ${s.name}: ${s.positions} x ${s.channels} ${s.inputRepr} -> bits (sign, sign(0) = +1${s.inputRepr === 'u8' ? '; u8/127.5 - 1 >= 0 <=> u8 >= 128' : ''}) */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
     uint32_t word = 0;
@@ -412,6 +414,14 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_UNROLL _Pragma("GCC unroll 32")
 #else
 #define BNN_UNROLL
+#endif
+
+/* Each stage compiled on its own: inlined into one function, GCC's register allocation of one stage's loops depends on
+ * the others (measured: the same XNOR loop varies by 4% with its neighbours). */
+#if defined(__GNUC__)
+#define BNN_STAGE __attribute__((noinline))
+#else
+#define BNN_STAGE
 #endif
 
 /* Every parameter array stays in the image even when the optimiser folds a small one into the code: 'used' keeps it

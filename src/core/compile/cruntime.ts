@@ -227,16 +227,21 @@ const U8_LOOKUP = `static inline int32_t bnn_u8_lookup(const uint16_t *tab, cons
 
 /**
  * Code planes of a conv on 8-bit pixels with short kernel rows (plan.ts convPlaneScratch): for input row iy and output
- * column ox, entry k of P[iy][ox] is Σ_j (bit j of k ? v_j : −v_j) over the n = kw·cin values a kernel row covers
+ * column ox, entry P[k][iy][ox] is Σ_j (bit j of k ? v_j : −v_j) over the n = kw·cin values a kernel row covers
  * there (v = 2·u8 − 255; taps outside the input are 0, training's zero padding), built as P[0] = −Σv,
  * P[k | 2^j] = P[k] + 2·v_j.
  */
 const U8_PLANES = `static inline void bnn_u8_planes(int16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
 {
+  /* Plane k (all rows and columns of code k) is contiguous, so a filter's kernel row picks its plane once per
+   * window and the window's cells are constant offsets in it. */
+  const int32_t size = ih * ow;
   for (int32_t iy = 0; iy < ih; iy++) {
-    for (int32_t ox = 0; ox < ow; ox++, P += 1 << n) {
+    for (int32_t ox = 0; ox < ow; ox++) {
+      int16_t *p = P + iy * ow + ox;
       const int32_t ix0 = ox * sw - pad_left;
       int32_t v[8];
+      int32_t e[16];
       int32_t sum = 0;
       BNN_UNROLL
       for (int32_t j = 0; j < n; j++) {
@@ -244,12 +249,14 @@ const U8_PLANES = `static inline void bnn_u8_planes(int16_t *P, const uint8_t *i
         v[j] = ix >= 0 && ix < iw ? 2 * (int32_t)in[(iy * iw + ix) * cin + j % cin] - 255 : 0;
         sum += v[j];
       }
-      P[0] = (int16_t)-sum;
+      e[0] = -sum;
       BNN_UNROLL
       for (int32_t j = 0; j < n; j++) {
         BNN_UNROLL
-        for (int32_t k = 0; k < (1 << j); k++) P[(1 << j) + k] = (int16_t)(P[k] + 2 * v[j]);
+        for (int32_t k = 0; k < (1 << j); k++) e[(1 << j) + k] = e[k] + 2 * v[j];
       }
+      BNN_UNROLL
+      for (int32_t k = 0; k < (1 << n); k++) p[k * size] = (int16_t)e[k];
     }
   }
 }
@@ -266,7 +273,22 @@ const PLANE_SUM = `static inline int32_t bnn_plane_sum(const int16_t *P, const u
     const int32_t bit = ky * n;
     uint32_t code = row[bit >> 5] >> (bit & 31);
     if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
-    acc += P[(iy * ow + mx) * (1 << n) + (int32_t)(code & ((1u << n) - 1u))];
+    acc += P[(int32_t)(code & ((1u << n) - 1u)) * (ih * ow) + iy * ow + mx];
+  }
+  return acc;
+}
+
+/* The same when every kernel row is inside the input: from the window's first cell, each row is one plane pointer
+ * plus a constant, shared by all cells of a pooling window. */
+static inline int32_t bnn_plane_sum_inside(const int16_t *cell, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
+{
+  int32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t bit = ky * n;
+    uint32_t code = row[bit >> 5] >> (bit & 31);
+    if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
+    acc += cell[(int32_t)(code & ((1u << n) - 1u)) * size + ky * ow];
   }
   return acc;
 }
