@@ -152,7 +152,12 @@ function emitMac(k: number, s: MacStage): Emitted {
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
     } else {
       helpers.push('xnor_window');
-      macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
+      // Windows that can never leave the input ('valid', or 'same' that needs no padding) skip the border test and
+      // address their cells as constant offsets of one pointer.
+      const inside = g.padTop === 0 && g.padLeft === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH && (g.outW - 1) * g.sw + g.kw <= g.inW;
+      macExpr = inside
+        ? (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`
+        : (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
     }
   } else {
     const t = s.inputRepr as 'u8' | 'i32' | 'f32';

@@ -368,44 +368,47 @@ static inline uint32_t bnn_fold_lanes(uint32_t lanes)
   return (lanes & 0xFFFFu) + (lanes >> 16);
 }
 
+/* Mismatches of one kernel row against a window that lies inside the input, x its first word: row ky of the window
+ * is kw·cw contiguous words at x + ky·iw·cw. Windows of up to 31 words are counted two words at a time into one set
+ * of byte lanes (15 pairs · 16 + 8 < 256) folded once, so a 3x3 window costs one fold, not three. */
+static inline uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *row, int32_t iw, int32_t cw, int32_t kh, int32_t kw)
+{
+  const int32_t n = kw * cw;
+  const int32_t total = kh * n;
+  uint32_t mis = 0;
+#if !defined(BNN_USE_BUILTIN_POPCOUNT)
+  if (total <= 31) {
+    uint32_t lanes = 0;
+    uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
+#if defined(__GNUC__)
+    /* A barrier per window: GCC would otherwise hoist a pooled window's input words out of the filter loop and
+     * interleave the cells until it spills to the stack; loading them per window is what the bound assumes. */
+    __asm__ volatile("" : "+r"(m1), "+r"(m2), "+r"(m4), "+r"(x) : : "memory");
+#endif
+    BNN_UNROLL
+    for (int32_t i = 0; i + 1 < total; i += 2) {
+      uint32_t v = x[(i / n) * iw * cw + i % n] ^ row[i];
+      uint32_t w = x[((i + 1) / n) * iw * cw + (i + 1) % n] ^ row[i + 1];
+      v = v - (m1 & (v >> 1));
+      w = w - (m1 & (w >> 1));
+      v = (v & m2) + (m2 & (v >> 2));
+      w = (w & m2) + (m2 & (w >> 2));
+      v += w;
+      lanes += (v & m4) + (m4 & (v >> 4));
+    }
+    if (total & 1) lanes += bnn_pop_bytes(x[((total - 1) / n) * iw * cw + (total - 1) % n] ^ row[total - 1], m1, m2, m4);
+    return bnn_fold_lanes(lanes);
+  }
+#endif
+  for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(x + ky * iw * cw, row + ky * n, n);
+  return mis;
+}
+
 /* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
 static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
 {
   uint32_t mis = 0;
-  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) {
-    /* Interior: each kernel row is one contiguous run of kw positions in the input. Short runs share one set of byte
-     * lanes across the whole window (folded every 31 words at most), so a 3x3 window costs one fold, not three. */
-    const int32_t n = kw * cw;
-#if defined(BNN_USE_BUILTIN_POPCOUNT)
-    for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(in + ((iy0 + ky) * iw + ix0) * cw, row + ky * n, n);
-    return mis;
-#else
-    uint32_t lanes = 0;
-    int32_t pending = 0;
-    uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
-#if defined(__GNUC__)
-    __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
-#endif
-    BNN_UNROLL
-    for (int32_t ky = 0; ky < kh; ky++) {
-      const uint32_t *x = in + ((iy0 + ky) * iw + ix0) * cw;
-      const uint32_t *k = row + ky * n;
-      if (n > 31) {
-        mis += bnn_xorpop(x, k, n);
-        continue;
-      }
-      if (pending + n > 31) {
-        mis += bnn_fold_lanes(lanes);
-        lanes = 0;
-        pending = 0;
-      }
-      pending += n;
-      BNN_UNROLL
-      for (int32_t j = 0; j < n; j++) lanes += bnn_pop_bytes(x[j] ^ k[j], m1, m2, m4);
-    }
-    return mis + bnn_fold_lanes(lanes);
-#endif
-  }
+  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) return bnn_xnor_inside(in + (iy0 * iw + ix0) * cw, row, iw, cw, kh, kw);
   for (int32_t ky = 0; ky < kh; ky++) {
     int32_t iy = iy0 + ky;
     for (int32_t kx = 0; kx < kw; kx++) {
