@@ -374,9 +374,9 @@ static inline uint32_t bnn_fold_lanes(uint32_t lanes)
 static inline uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *row, int32_t iw, int32_t cw, int32_t kh, int32_t kw)
 {
   const int32_t n = kw * cw;
-  const int32_t total = kh * n;
   uint32_t mis = 0;
 #if !defined(BNN_USE_BUILTIN_POPCOUNT)
+  const int32_t total = kh * n;
   if (total <= 31) {
     uint32_t lanes = 0;
     uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
