@@ -147,7 +147,11 @@ function emitMac(k: number, s: MacStage): Emitted {
     const lastMask = g.cin % 32 === 0 ? 0xffffffff : 2 ** (g.cin % 32) - 1;
     arrays += cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8);
     const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
-    if (dense) {
+    if (dense && s.rowWords! <= 31) {
+      // A row of up to 31 words is one window of 1×1 position × rowWords words: unrolled pairs, one lane fold.
+      helpers.push('xnor_window');
+      macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in, ${row}, 1, ${s.rowWords}, 1, 1)`;
+    } else if (dense) {
       helpers.push('xorpop');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
     } else {
@@ -419,6 +423,14 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_UNROLL _Pragma("GCC unroll 32")
 #else
 #define BNN_UNROLL
+#endif
+
+/* Kernels whose arguments are constants at every call: they must be inlined to unroll (GCC stops inlining one that
+ * several stages call, and the loops then run with variable bounds). */
+#if defined(__GNUC__)
+#define BNN_INLINE inline __attribute__((always_inline))
+#else
+#define BNN_INLINE inline
 #endif
 
 /* Each stage compiled on its own: inlined into one function, GCC's register allocation of one stage's loops depends on

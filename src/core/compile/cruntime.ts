@@ -177,7 +177,7 @@ static inline void bnn_u8_tables(uint16_t *tab, const uint8_t *x, int32_t n)
 
 /** The sum of a kernel row's table entries over `groups` groups (4 per kernel word), bias not removed; `groups` is a
  * constant at every call, so the words unroll and each table's offset is a constant. */
-const U8_LOOKUP = `static inline int32_t bnn_u8_lookup(const uint16_t *tab, const uint32_t *row, const int32_t groups)
+const U8_LOOKUP = `static BNN_INLINE int32_t bnn_u8_lookup(const uint16_t *tab, const uint32_t *row, const int32_t groups)
 {
   int32_t acc = 0;
   const uint16_t *t = tab;
@@ -355,14 +355,14 @@ static inline uint32_t bnn_xorpop(const uint32_t *a, const uint32_t *b, int32_t 
 }
 `,
   xnor_window: `/* Per-byte bit counts of one word (each byte <= 8), the masks passed in registers. */
-static inline uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
+static BNN_INLINE uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
 {
   v = v - (m1 & (v >> 1));
   v = (v & m2) + (m2 & (v >> 2));
   return m4 & (v + (v >> 4));
 }
 
-static inline uint32_t bnn_fold_lanes(uint32_t lanes)
+static BNN_INLINE uint32_t bnn_fold_lanes(uint32_t lanes)
 {
   lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
   return (lanes & 0xFFFFu) + (lanes >> 16);
@@ -371,7 +371,7 @@ static inline uint32_t bnn_fold_lanes(uint32_t lanes)
 /* Mismatches of one kernel row against a window that lies inside the input, x its first word: row ky of the window
  * is kw·cw contiguous words at x + ky·iw·cw. Windows of up to 31 words are counted two words at a time into one set
  * of byte lanes (15 pairs · 16 + 8 < 256) folded once, so a 3x3 window costs one fold, not three. */
-static inline uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *row, int32_t iw, int32_t cw, int32_t kh, int32_t kw)
+static BNN_INLINE uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *row, int32_t iw, int32_t cw, int32_t kh, int32_t kw)
 {
   const int32_t n = kw * cw;
   uint32_t mis = 0;
