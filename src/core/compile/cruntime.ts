@@ -160,6 +160,27 @@ static inline void bnn_u8_table(uint16_t *tab, const uint8_t *x, const int32_t m
 #if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
     bnn_u16_pair *p = (bnn_u16_pair *)tab;
     const uint32_t add = (uint32_t)d * 0x10001u;
+#if defined(__ARM_FEATURE_DSP)
+    if (half >= 8) {
+      /* Four pairs per LDM / 4 ADD / STM (GCC spills the unrolled C form): 2 instructions a pair with the loop. */
+      bnn_u16_pair *src = p, *dst = p + half / 2;
+      int32_t blocks = half / 8;
+      __asm__ volatile(
+        "1:\\n\\t"
+        "ldmia %[s]!, {r4, r5, r6, r8}\\n\\t"
+        "add r4, r4, %[a]\\n\\t"
+        "add r5, r5, %[a]\\n\\t"
+        "add r6, r6, %[a]\\n\\t"
+        "add r8, r8, %[a]\\n\\t"
+        "stmia %[d]!, {r4, r5, r6, r8}\\n\\t"
+        "subs %[n], %[n], #1\\n\\t"
+        "bne 1b"
+        : [s] "+r"(src), [d] "+r"(dst), [n] "+r"(blocks)
+        : [a] "r"(add)
+        : "r4", "r5", "r6", "r8", "cc", "memory");
+      continue;
+    }
+#endif
     BNN_UNROLL
     for (int32_t j = 0; j < half / 2; j++) p[half / 2 + j] = p[j] + add;
 #else
