@@ -62,7 +62,7 @@ function epilogueExpr(k: number, e: Epilogue, acc: string, accType: 'int' | 'flo
 }
 
 /** Writing `value` of channel o at position `pos` (bits are gathered into `word` and stored per 32 channels). */
-function store(repr: Repr, channels: number, value: string, indent: string): string {
+function storeValue(repr: Repr, channels: number, value: string, indent: string): string {
   if (repr === 'bits') {
     return `${indent}word |= (${value}) << (o & 31);\n${indent}if ((o & 31) == 31 || o == ${channels - 1}) {\n${indent}  out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] = word;\n${indent}  word = 0;\n${indent}}\n`;
   }
@@ -125,7 +125,7 @@ static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *o
 ${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
   for (int32_t o = 0; o < ${g.cout}; o++) {
     const int32_t acc = bnn_s${k}_sums[o] - ${2040 * t.groups};
-${store(s.outputRepr, g.cout, ep.expr, '    ')}  }
+${storeValue(s.outputRepr, g.cout, ep.expr, '    ')}  }
 }
 `;
   return { arrays, fn, helpers };
@@ -135,6 +135,8 @@ function emitMac(k: number, s: MacStage): Emitted {
   if (s.scratch?.kind === 'u8-tables') return emitTableDense(k, s);
   const g = s.geom;
   const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
+  // Code planes whose kernel rows never leave the input run filter by filter (bnn_plane_rows once per filter).
+  const filterOuter = planes !== undefined && g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH;
   let prologue = '';
   const helpers: Helper[] = [];
   const accT = s.acc === 'int' ? 'int32_t' : 'float';
@@ -179,10 +181,12 @@ function emitMac(k: number, s: MacStage): Emitted {
       const n = planes.codeBits;
       arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic int16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}];\n`;
       prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
-      const rowsInside = g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH ? 1 : 0;
-      macExpr = rowsInside
-        ? (my, mx) => `bnn_plane_sum_inside(bnn_s${k}_planes + ${my} * ${g.sh * g.outW} + ${mx}, ${row}, ${g.inH * g.outW}, ${g.outW}, ${g.kh}, ${n})`
-        : (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
+      if (filterOuter) {
+        prologue += s.outputRepr === 'bits' ? `  memset(out, 0, sizeof(uint32_t) * ${s.outH * s.outW * Math.ceil(g.cout / 32)});\n` : '';
+        macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh})`;
+      } else {
+        macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
+      }
     } else if (dense) {
       const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       helpers.push(h);
@@ -199,6 +203,11 @@ function emitMac(k: number, s: MacStage): Emitted {
   const e = s.epilogue;
   let body = '';
   const ind = '      ';
+  const store = (repr: Repr, channels: number, value: string, indent: string): string => !filterOuter
+    ? storeValue(repr, channels, value, indent)
+    : repr === 'bits'
+      ? `${indent}out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] |= (uint32_t)(${value}) << (o & 31);\n`
+      : `${indent}out[pos * ${channels} + o] = ${value};\n`;
   if (!s.pool) {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
     if (ep.helper) helpers.push(ep.helper);
@@ -232,7 +241,21 @@ function emitMac(k: number, s: MacStage): Emitted {
   const what = `${s.kind} '${s.name}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
     + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
     + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
-  const fn = `/* Stage ${k}: ${what} */
+  const fn = filterOuter ? `/* Stage ${k}: ${what} */
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+{
+${prologue}  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const int16_t *q[${g.kh}];
+    bnn_plane_rows(q, bnn_s${k}_planes, bnn_s${k}_kernel + o * ${s.rowWords}, ${planes!.rows * planes!.cols}, ${g.outW}, ${g.kh}, ${planes!.codeBits});
+    for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+      for (int32_t ox = 0; ox < ${s.outW}; ox++) {
+        const int32_t pos = oy * ${s.outW} + ox;
+${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
+      }
+    }
+  }
+}
+` : `/* Stage ${k}: ${what} */
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
 ${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
@@ -261,7 +284,7 @@ static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.o
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
 ${s.outputRepr === 'bits' ? '    uint32_t word = 0;\n' : ''}    for (int32_t o = 0; o < ${s.channels}; o++) {
-${store(s.outputRepr, s.channels, ep.expr, '      ')}    }
+${storeValue(s.outputRepr, s.channels, ep.expr, '      ')}    }
   }
 }
 `;

@@ -299,18 +299,24 @@ const PLANE_SUM = `static inline int32_t bnn_plane_sum(const int16_t *P, const u
   return acc;
 }
 
-/* The same when every kernel row is inside the input: from the window's first cell, each row is one plane pointer
- * plus a constant, shared by all cells of a pooling window. */
-static inline int32_t bnn_plane_sum_inside(const int16_t *cell, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
+/* Filter by filter when every kernel row is inside the input: a filter's kernel rows select kh plane rows once
+ * (q[ky] = its plane at row ky), and each window is then kh loads at one offset. */
+static BNN_INLINE void bnn_plane_rows(const int16_t **q, const int16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
 {
-  int32_t acc = 0;
   BNN_UNROLL
   for (int32_t ky = 0; ky < kh; ky++) {
     const int32_t bit = ky * n;
     uint32_t code = row[bit >> 5] >> (bit & 31);
     if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
-    acc += cell[(int32_t)(code & ((1u << n) - 1u)) * size + ky * ow];
+    q[ky] = P + (int32_t)(code & ((1u << n) - 1u)) * size + ky * ow;
   }
+}
+
+static BNN_INLINE int32_t bnn_plane_cell(const int16_t *const *q, int32_t at, int32_t kh)
+{
+  int32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) acc += q[ky][at];
   return acc;
 }
 `;
