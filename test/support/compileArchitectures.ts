@@ -99,6 +99,15 @@ export const ARCHITECTURES: ModelSpec[] = [
     ],
   },
   {
+    // Code planes with a 2×2 stride-2 max-pool before the BatchNorm: two pooled columns per 32-bit add (9×10 MAC
+    // outputs: the pool skips the last row), negative BatchNorm scales.
+    name: 'planes-pool-pairs', input: { shape: [11, 12, 1] }, classes: 3,
+    layers: [
+      conv('c1', 7, 3, 'valid', 1, false), pool('p1', 2, 2), bn('bn1'),
+      conv('c2', 4, 2, 'valid', 1, true), bn('bn2'), flatten(), dense('d1', 3, true),
+    ],
+  },
+  {
     // Code planes on two channels (2×2×2 = 4 bits a kernel row), 'same' with stride 2 and padding on one side only,
     // no BatchNorm: pooled raw int32 sums, then binarized by the next layer.
     name: 'planes-channels-same', input: { shape: [7, 8, 2] }, classes: 3,

@@ -35,6 +35,7 @@ describe('compiler: generated C on the emulated board (QEMU)', function () {
     { spec: ARCHITECTURES.find((a) => a.name === 'tables-chunks')!, samples: 60 },
     { spec: ARCHITECTURES.find((a) => a.name === 'planes-stride-valid')!, samples: 60 },
     { spec: ARCHITECTURES.find((a) => a.name === 'planes-channels-same')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'planes-pool-pairs')!, samples: 60 },
   ];
   for (const { spec, samples } of cases) {
     it(`${spec.name}: board = referenceInfer on ${samples} samples; model arrays = plan bytes`, async () => {

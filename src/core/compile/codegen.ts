@@ -95,11 +95,7 @@ function emitTableDense(k: number, s: MacStage): Emitted {
   const chunks = Math.ceil(t.groups / t.chunkGroups);
   let arrays = cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8) + epilogueArrays(k, s.epilogue);
   arrays += `/* Working memory of stage ${k}'s table kernel: ${t.chunkGroups} tables of 256 ±-sums, one partial sum per output. */
-#if defined(__GNUC__)
-static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}] __attribute__((aligned(4)));
-#else
-static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}];
-#endif
+static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}] BNN_ALIGN4;
 static int32_t bnn_s${k}_sums[${g.cout}];
 `;
   const ep = epilogueExpr(k, s.epilogue, 'acc', 'int');
@@ -179,11 +175,11 @@ function emitMac(k: number, s: MacStage): Emitted {
     if (planes) {
       helpers.push('u8_planes', 'plane_sum');
       const n = planes.codeBits;
-      arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic int16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}];\n`;
+      arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic uint16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}] BNN_ALIGN4;\n`;
       prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
       if (filterOuter) {
         prologue += s.outputRepr === 'bits' ? `  memset(out, 0, sizeof(uint32_t) * ${s.outH * s.outW * Math.ceil(g.cout / 32)});\n` : '';
-        macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh})`;
+        macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh}, ${n})`;
       } else {
         macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
       }
@@ -201,6 +197,10 @@ function emitMac(k: number, s: MacStage): Emitted {
 
   const outT = CTYPE[s.outputRepr];
   const e = s.epilogue;
+  // A 2-wide, stride-2 max-pool over code planes whose columns pair up on word boundaries: two windows per add.
+  const pp = s.pool?.geom;
+  const pairPool = filterOuter && s.acc === 'int' && s.pool?.at === 'before' && pp !== undefined && pp.pw === 2 && pp.sw === 2 && pp.padLeft === 0
+    && (pp.outW - 1) * 2 + 2 <= pp.inW && g.outW % 2 === 0 && g.kh * 510 * planes!.codeBits < 65536;
   let body = '';
   const ind = '      ';
   const store = (repr: Repr, channels: number, value: string, indent: string): string => !filterOuter
@@ -212,6 +212,19 @@ function emitMac(k: number, s: MacStage): Emitted {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
     if (ep.helper) helpers.push(ep.helper);
     body += `${ind}const ${accT} acc = ${macExpr('oy', 'ox')};\n`;
+    body += store(s.outputRepr, g.cout, ep.expr, ind);
+  } else if (pairPool) {
+    // Pairs of horizontally pooled windows as one word: max over the pool's rows lane by lane, then of the two lanes.
+    const p = s.pool.geom;
+    const n = planes!.codeBits;
+    const ep = epilogueExpr(k, e, 'acc', s.acc);
+    if (ep.helper) helpers.push(ep.helper);
+    const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
+    body += `${ind}uint32_t m = 0;\n${ind}BNN_UNROLL\n${ind}for (int32_t py = 0; py < ${p.ph}; py++) {\n`;
+    body += `${ind}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;\n`;
+    if (!rowsInside) body += `${ind}  if (my < 0 || my >= ${p.inH}) continue;\n`;
+    body += `${ind}  m = bnn_max_u16x2(m, bnn_plane_pair(q, my * ${g.sh * g.outW} + ox * 2, ${g.kh}));\n${ind}}\n`;
+    body += `${ind}const int32_t acc = (int32_t)((m & 0xFFFFu) > (m >> 16) ? (m & 0xFFFFu) : (m >> 16)) - ${g.kh * 255 * n};\n`;
     body += store(s.outputRepr, g.cout, ep.expr, ind);
   } else if (s.pool.at === 'before') {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
@@ -245,7 +258,7 @@ function emitMac(k: number, s: MacStage): Emitted {
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
 ${prologue}  for (int32_t o = 0; o < ${g.cout}; o++) {
-    const int16_t *q[${g.kh}];
+    const uint16_t *q[${g.kh}];
     bnn_plane_rows(q, bnn_s${k}_planes, bnn_s${k}_kernel + o * ${s.rowWords}, ${planes!.rows * planes!.cols}, ${g.outW}, ${g.kh}, ${planes!.codeBits});
     for (int32_t oy = 0; oy < ${s.outH}; oy++) {
       for (int32_t ox = 0; ox < ${s.outW}; ox++) {
@@ -454,6 +467,13 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_INLINE inline __attribute__((always_inline))
 #else
 #define BNN_INLINE inline
+#endif
+
+/* Tables read two uint16 entries per 32-bit word (GNU paths only). */
+#if defined(__GNUC__)
+#define BNN_ALIGN4 __attribute__((aligned(4)))
+#else
+#define BNN_ALIGN4
 #endif
 
 /* Each stage compiled on its own: inlined into one function, GCC's register allocation of one stage's loops depends on

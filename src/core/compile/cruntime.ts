@@ -13,12 +13,13 @@ export type Helper =
   | 'popcount' | 'xorpop' | 'xnor_window'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_window: ['xorpop', 'popcount'],
   win_binary_u8: ['pm_u8'], pm_u8: ['popcount'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
   win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
+  u8_tables: ['u16_pair'], plane_sum: ['u16_pair'],
 };
 
 const XT = { u8: 'uint8_t', i32: 'int32_t', f32: 'float' } as const;
@@ -141,10 +142,12 @@ ${oneWord}  ${acc} acc = 0;
  * so the table is built two entries per add. The GNU path writes the pairs through a may_alias word type; any other
  * compiler (or -DBNN_PORTABLE_C, which the host tests build too) gets the entry-by-entry loop, with identical tables.
  */
-const U8_TABLES = `#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+const U16_PAIR = `#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
 typedef uint32_t __attribute__((may_alias)) bnn_u16_pair;
 #endif
-/* One group's table from its m <= 8 inputs (missing inputs add 0); m is a constant at every call, so the levels
+`;
+
+const U8_TABLES = `/* One group's table from its m <= 8 inputs (missing inputs add 0); m is a constant at every call, so the levels
  * unroll into constant-offset loads and stores. */
 static inline void bnn_u8_table(uint16_t *tab, const uint8_t *x, const int32_t m)
 {
@@ -250,16 +253,16 @@ const U8_LOOKUP = `static BNN_INLINE int32_t bnn_u8_lookup(const uint16_t *tab, 
  * Code planes of a conv on 8-bit pixels with short kernel rows (plan.ts convPlaneScratch): for input row iy and output
  * column ox, entry P[k][iy][ox] is Σ_j (bit j of k ? v_j : −v_j) over the n = kw·cin values a kernel row covers
  * there (v = 2·u8 − 255; taps outside the input are 0, training's zero padding), built as P[0] = −Σv,
- * P[k | 2^j] = P[k] + 2·v_j.
+ * P[k | 2^j] = P[k] + 2·v_j, and stored + 255·n as uint16 (so pairs of them add as one word, bnn_plane_pair).
  */
-const U8_PLANES = `static inline void bnn_u8_planes(int16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
+const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
 {
   /* Plane k (all rows and columns of code k) is contiguous, so a filter's kernel row picks its plane once per
    * window and the window's cells are constant offsets in it. */
   const int32_t size = ih * ow;
   for (int32_t iy = 0; iy < ih; iy++) {
     for (int32_t ox = 0; ox < ow; ox++) {
-      int16_t *p = P + iy * ow + ox;
+      uint16_t *p = P + iy * ow + ox;
       const int32_t ix0 = ox * sw - pad_left;
       int32_t v[8];
       int32_t e[16];
@@ -277,14 +280,14 @@ const U8_PLANES = `static inline void bnn_u8_planes(int16_t *P, const uint8_t *i
         for (int32_t k = 0; k < (1 << j); k++) e[(1 << j) + k] = e[k] + 2 * v[j];
       }
       BNN_UNROLL
-      for (int32_t k = 0; k < (1 << n); k++) p[k * size] = (int16_t)e[k];
+      for (int32_t k = 0; k < (1 << n); k++) p[k * size] = (uint16_t)(e[k] + 255 * n);
     }
   }
 }
 `;
 
 /** A window's sum from the planes: kernel row ky's n bits select its entry in row iy0 + ky (rows outside add 0). */
-const PLANE_SUM = `static inline int32_t bnn_plane_sum(const int16_t *P, const uint32_t *row, int32_t ih, int32_t ow, int32_t kh, int32_t n, int32_t iy0, int32_t mx, int32_t rows_inside)
+const PLANE_SUM = `static inline int32_t bnn_plane_sum(const uint16_t *P, const uint32_t *row, int32_t ih, int32_t ow, int32_t kh, int32_t n, int32_t iy0, int32_t mx, int32_t rows_inside)
 {
   int32_t acc = 0;
   BNN_UNROLL
@@ -294,14 +297,14 @@ const PLANE_SUM = `static inline int32_t bnn_plane_sum(const int16_t *P, const u
     const int32_t bit = ky * n;
     uint32_t code = row[bit >> 5] >> (bit & 31);
     if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
-    acc += P[(int32_t)(code & ((1u << n) - 1u)) * (ih * ow) + iy * ow + mx];
+    acc += (int32_t)P[(int32_t)(code & ((1u << n) - 1u)) * (ih * ow) + iy * ow + mx] - 255 * n;
   }
   return acc;
 }
 
 /* Filter by filter when every kernel row is inside the input: a filter's kernel rows select kh plane rows once
  * (q[ky] = its plane at row ky), and each window is then kh loads at one offset. */
-static BNN_INLINE void bnn_plane_rows(const int16_t **q, const int16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
+static BNN_INLINE void bnn_plane_rows(const uint16_t **q, const uint16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
 {
   BNN_UNROLL
   for (int32_t ky = 0; ky < kh; ky++) {
@@ -312,16 +315,47 @@ static BNN_INLINE void bnn_plane_rows(const int16_t **q, const int16_t *P, const
   }
 }
 
-static BNN_INLINE int32_t bnn_plane_cell(const int16_t *const *q, int32_t at, int32_t kh)
+static BNN_INLINE int32_t bnn_plane_cell(const uint16_t *const *q, int32_t at, int32_t kh, int32_t n)
 {
   int32_t acc = 0;
   BNN_UNROLL
   for (int32_t ky = 0; ky < kh; ky++) acc += q[ky][at];
+  return acc - kh * 255 * n;
+}
+
+/* Two horizontally adjacent windows (at even, so the pair is one aligned word) summed at once: the biased entries
+ * and their sums stay below 65536, so one 32-bit ADD adds both halves without carries. */
+static BNN_INLINE uint32_t bnn_plane_pair(const uint16_t *const *q, int32_t at, int32_t kh)
+{
+  uint32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+    acc += *(const bnn_u16_pair *)(q[ky] + at);
+#else
+    acc += (uint32_t)q[ky][at] | ((uint32_t)q[ky][at + 1] << 16);
+#endif
+  }
   return acc;
+}
+
+/* Lane-wise maximum of two pairs of uint16 (USUB16 sets a GE flag per lane, SEL picks by them). */
+static BNN_INLINE uint32_t bnn_max_u16x2(uint32_t a, uint32_t b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+  uint32_t r;
+  __asm__("usub16 %0, %1, %2\\n\\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  const uint32_t lo = (a & 0xFFFFu) > (b & 0xFFFFu) ? a & 0xFFFFu : b & 0xFFFFu;
+  const uint32_t hi = (a >> 16) > (b >> 16) ? a >> 16 : b >> 16;
+  return lo | (hi << 16);
+#endif
 }
 `;
 
 const FIXED: Partial<Record<Helper, string>> = {
+  u16_pair: U16_PAIR,
   u8_planes: U8_PLANES,
   plane_sum: PLANE_SUM,
   u8_tables: U8_TABLES,
@@ -472,7 +506,7 @@ static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, 
 const ORDER: Helper[] = [
   'popcount', 'xorpop', 'xnor_window', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
-  'thr_i32', 'thr_f32', 'affine', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum',
+  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum',
 ];
 
 export function helperSource(used: Set<Helper>): string {
