@@ -444,7 +444,8 @@ static BNN_INLINE uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *ro
 #if defined(__GNUC__)
     /* A barrier per window: GCC would otherwise hoist a pooled window's input words out of the filter loop and
      * interleave the cells until it spills to the stack; loading them per window is what the bound assumes. */
-    __asm__ volatile("" : "+r"(m1), "+r"(m2), "+r"(m4), "+r"(x) : : "memory");
+    __asm__ volatile("" : "+r"(x) : : "memory");
+    __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
 #endif
     BNN_UNROLL
     for (int32_t i = 0; i + 1 < total; i += 2) {
