@@ -449,6 +449,10 @@ static BNN_INLINE uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *ro
 #endif
     BNN_UNROLL
     for (int32_t i = 0; i + 1 < total; i += 2) {
+#if defined(__GNUC__)
+      /* Pair by pair: unconstrained, GCC's scheduler issues all the window's loads first and spills them. */
+      __asm__ volatile("" : : : "memory");
+#endif
       uint32_t v = x[(i / n) * iw * cw + i % n] ^ row[i];
       uint32_t w = x[((i + 1) / n) * iw * cw + (i + 1) % n] ^ row[i + 1];
       v = v - (m1 & (v >> 1));
