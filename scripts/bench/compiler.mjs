@@ -44,7 +44,8 @@ function stageInstructions(ctx, name, files) {
   writeFileSync(join(dir, 'bnn_model.c'), timed);
   const cm4 = join(ctx.root, 'scripts', 'bench', 'cm4');
   const elf = join(dir, 'stages.elf');
-  execFileSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O2', '-std=c99', '-nostartfiles', '-I', dir,
+  // The firmware's flags (src/core/device/build.ts): hard-float FPU, so float epilogues cost what they cost on the board.
+  execFileSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-O2', '-std=c99', '-nostartfiles', '-I', dir,
     '-T', join(cm4, 'qemu-m4.ld'), '-o', elf, join(cm4, 'stages.c'), join(dir, 'bnn_model.c'), '-lgcc']);
   const out = qemu(elf);
   const stages = [...out.matchAll(/^stage (\d+) (\d+)$/gm)].map((m) => Number(m[2]));
@@ -115,7 +116,7 @@ export async function run(ctx) {
     '',
     ctx.table(['Template', 'Stage', 'Instructions', 'Work', 'Instructions / unit', 'Lower bound', 'Ratio to bound'], stageRows),
     '',
-    'Per stage: bnn_model.c with each stage call timed by TIM2 (one inference, a pseudo-random input), same flags.',
+    'Per stage: bnn_model.c with each stage call timed by TIM2 (one inference, a pseudo-random input), built with the firmware\'s flags (-O2, hard-float FPU).',
     core.BOUND_DEFINITION,
     'Model RAM includes the first-layer lookup tables (plan.ts firstLayerScratch). Model bytes are the arrays in the firmware\'s',
     'objects (arm-none-eabi-nm) next to the plan the estimator reports; every board answer equals referenceInfer.',
