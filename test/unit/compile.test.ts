@@ -7,7 +7,9 @@ import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
 import { ARCHITECTURES } from '../support/compileArchitectures';
-import { ARM_HARD_FLOAT, armLinkedSymbolSizes, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ARM_HARD_FLOAT, WARN_FLAGS, armLinkedSymbolSizes, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
 import { forward64 } from '../support/forward64';
 import { randomInputs, syntheticModel } from '../support/syntheticModel';
 import { requireTool } from '../support/tools';
@@ -146,6 +148,25 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
       }
     });
   }
+});
+
+describe('compiler: the Cortex-M4 assembly paths stay behind their guard (arm-none-eabi-gcc)', function () {
+  before(function () { requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi'); });
+  it('first-layer tables, code planes and XNOR windows compile -Werror for M0, M3, M7, M33 and ARM-state A7 / ARM9', function () {
+    this.timeout(60_000);
+    const cpus = [['-mcpu=cortex-m0', '-mthumb'], ['-mcpu=cortex-m3', '-mthumb'], ['-mcpu=cortex-m7', '-mthumb'], ['-mcpu=cortex-m33', '-mthumb'], ['-mcpu=cortex-a7'], ['-mcpu=arm926ej-s']];
+    for (const name of ['tables-chunks', 'planes-pool-pairs', 'cnn-same']) {
+      const compiled = compileModel(syntheticModel(ARCHITECTURES.find((a) => a.name === name)!, 3));
+      const dir = writeFiles(compiled.files);
+      try {
+        for (const cpu of cpus) {
+          execFileSync('arm-none-eabi-gcc', [...cpu, '-O2', ...WARN_FLAGS, '-c', '-o', join(dir, 'm.o'), join(dir, 'bnn_model.c')], { stdio: ['ignore', 'pipe', 'pipe'] });
+        }
+      } finally {
+        removeDir(dir);
+      }
+    }
+  });
 });
 
 describe('compiler: header, hash and bad inputs', () => {

@@ -469,6 +469,12 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_INLINE inline
 #endif
 
+/* Thumb-2 with the DSP extension (Cortex-M4/M7/M33, Thumb-2 A-profile) instructions the first-layer kernels use through inline assembly: UXTAB,
+ * USUB16/SEL (DSP/SIMD32 extension), LDM/STM. Elsewhere, or with -DBNN_PORTABLE_C, plain C gives the same results. */
+#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(BNN_PORTABLE_C)
+#define BNN_ARM_SIMD 1
+#endif
+
 /* Tables read two uint16 entries per 32-bit word (GNU paths only). */
 #if defined(__GNUC__)
 #define BNN_ALIGN4 __attribute__((aligned(4)))

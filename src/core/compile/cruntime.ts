@@ -163,7 +163,7 @@ static inline void bnn_u8_table(uint16_t *tab, const uint8_t *x, const int32_t m
 #if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
     bnn_u16_pair *p = (bnn_u16_pair *)tab;
     const uint32_t add = (uint32_t)d * 0x10001u;
-#if defined(__ARM_FEATURE_DSP)
+#if defined(BNN_ARM_SIMD)
     if (half >= 8) {
       /* Four pairs per LDM / 4 ADD / STM (GCC spills the unrolled C form): 2 instructions a pair with the loop. */
       bnn_u16_pair *src = p, *dst = p + half / 2;
@@ -205,7 +205,7 @@ const U8_LOOKUP = `static BNN_INLINE int32_t bnn_u8_lookup(const uint16_t *tab, 
 {
   int32_t acc = 0;
   const uint16_t *t = tab;
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+#if defined(BNN_ARM_SIMD)
   /* 14 instructions per kernel word (32 MACs): LDR, then per byte its table index (UXTB, UXTAB with the table's
    * offset in a register, ADD with a shifted operand), LDRH and ADD; one ADD moves to the next word's tables. Written
    * out because GCC's scheduler spills the unrolled C form. */
@@ -342,7 +342,7 @@ static BNN_INLINE uint32_t bnn_plane_pair(const uint16_t *const *q, int32_t at, 
 /* Lane-wise maximum of two pairs of uint16 (USUB16 sets a GE flag per lane, SEL picks by them). */
 static BNN_INLINE uint32_t bnn_max_u16x2(uint32_t a, uint32_t b)
 {
-#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+#if defined(BNN_ARM_SIMD)
   uint32_t r;
   __asm__("usub16 %0, %1, %2\\n\\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b));
   return r;
