@@ -1,7 +1,8 @@
 // Bundles every entry point with esbuild. One bundle per runtime: the extension host (CJS, `vscode` external),
 // the `bnn` CLI, child-process workers, and the browser-only webview.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { editorSchema } from './editor-schema.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -66,6 +67,9 @@ if (existsSync('webview/main.ts')) {
   mkdirSync('dist/codicons', { recursive: true });
   for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 }
+
+// The JSON service's copy of the model schema: completion and hover without a second, terser validation.
+writeFileSync('dist/bnn-model.editor.schema.json', `${JSON.stringify(editorSchema(JSON.parse(readFileSync('media/bnn-model.schema.json', 'utf8'))), null, 2)}\n`);
 
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();

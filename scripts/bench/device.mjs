@@ -9,14 +9,6 @@ import { createRequire } from 'node:module';
 export const id = 'device';
 export const title = 'Emulated board (qemu-stm32): instructions per inference, memory, benchmark throughput';
 
-/** Instructions per 32-bit word of an XNOR-popcount on Cortex-M4 (no popcount instruction), unrolled, constants in
- * registers: LDR weight, LDR activation, EOR, SWAR popcount with deferred folding (AND+SUB, AND+AND+ADD, ADD+AND =
- * 7), ADD into the byte-count accumulator = 11. */
-export const XNOR_INSTRUCTIONS_PER_WORD = 11;
-/** A binary kernel on the 8-bit input (first layer) is ±x sums: the M4 adds at most two 16-bit products per
- * instruction (SMLAD), so 0.5 instruction per MAC is a floor. */
-export const U8_INSTRUCTIONS_PER_MAC = 0.5;
-
 export async function run(ctx) {
   const m = createRequire(import.meta.url)(await ctx.bundle('device', `
     export { TEMPLATES, templateText } from './src/core/model/templates';
@@ -29,6 +21,7 @@ export async function run(ctx) {
     export { findBoard } from './src/core/boards';
     export { loadDataset } from './src/core/data/load';
     export { packBits } from './src/core/device/protocol';
+    export { instructionBound, BOUND_DEFINITION } from './src/core/deploy/bound';
   `));
   const board = m.findBoard('qemu-stm32');
   const rows = [];
@@ -39,18 +32,9 @@ export async function run(ctx) {
     const spec = m.loadModelText(m.templateText(t), `${t.id}.bnn.json`).spec;
     const trained = m.syntheticModel(spec, 11);
     const compiled = m.compileModel(trained, { board: 'qemu-stm32' });
-    let xnorWords = 0;
-    let u8Macs = 0;
-    let otherMacs = 0;
-    for (const s of compiled.model.stages) {
-      if (s.kind !== 'conv' && s.kind !== 'dense') continue;
-      const g = s.geom;
-      const outputs = g.outH * g.outW * g.cout;
-      if (s.mode === 'xnor') xnorWords += outputs * s.rowWords;
-      else if (s.inputRepr === 'u8') u8Macs += outputs * g.kh * g.kw * g.cin;
-      else otherMacs += outputs * g.kh * g.kw * g.cin;
-    }
-    const bound = xnorWords * XNOR_INSTRUCTIONS_PER_WORD + u8Macs * U8_INSTRUCTIONS_PER_MAC + otherMacs;
+    const b = m.instructionBound(spec, compiled.plan);
+    const { xnorWords, u8Macs } = b;
+    const bound = b.instructions;
     if (compiled.plan.flashBytes > board.flashBytes - 64 * 1024) {
       rows.push([t.id, xnorWords.toLocaleString('en-US'), u8Macs.toLocaleString('en-US'), Math.round(bound).toLocaleString('en-US'), `does not fit: ${(compiled.plan.flashBytes / 1024).toFixed(0)} KB of weights > the F405's ${board.flashBytes / 1024} KB flash`, '—', '—']);
       continue;
@@ -65,7 +49,7 @@ export async function run(ctx) {
     });
     if (report.mismatches.length) notes.push(`${t.id}: ${report.mismatches.length} samples differ from the host reference!`);
     const r = report.result;
-    const xnorShare = bound ? (xnorWords * XNOR_INSTRUCTIONS_PER_WORD) / bound : 0;
+    const xnorShare = bound ? (b.stages.reduce((a, st) => a + (st.xnorWords ? st.instructions : 0), 0)) / bound : 0;
     rows.push([t.id, xnorWords.toLocaleString('en-US'), u8Macs.toLocaleString('en-US'), Math.round(bound).toLocaleString('en-US'),
       `${r.latency.median.toLocaleString('en-US')} (p90 ${r.latency.p90.toLocaleString('en-US')})`, `${(r.latency.median / bound).toFixed(2)}×`, `${(100 * xnorShare).toFixed(0)}%`]);
     memRows.push([t.id, `${r.flash.modelBytes.toLocaleString('en-US')} / ${r.flash.estimate.toLocaleString('en-US')}`, `${r.ram.modelBytes.toLocaleString('en-US')} / ${r.ram.estimate.toLocaleString('en-US')}`,
@@ -104,7 +88,7 @@ export async function run(ctx) {
   mkdirSync(join(ctx.root, '.cache', 'bench', id), { recursive: true });
   return [
     'Instructions per inference are TIM2 ticks under `-icount shift=0` (one per executed instruction, identical run to run; not microseconds on any chip), median over 16 inputs. ',
-    `Lower bound = XNOR words × ${XNOR_INSTRUCTIONS_PER_WORD} (LDR, LDR, EOR, 7-instruction SWAR popcount with deferred folding, ADD) + 8-bit-input MACs × ${U8_INSTRUCTIONS_PER_MAC} (two 16-bit MACs per SMLAD) + other MACs × 1. Goal: ≤ 1.5× the bound.`,
+    `${m.BOUND_DEFINITION} Goal: ≤ 1.5× the bound.`,
     '',
     ctx.table(['template', 'XNOR words', '8-bit-input MACs', 'lower bound', 'measured instructions (emulated)', 'measured / bound', 'XNOR share of bound'], rows),
     '',

@@ -63,21 +63,29 @@ function toolPaths(): ToolPaths {
   return out;
 }
 
-export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+/**
+ * The experiment folder a device command acts on: the clicked tree item or given id/path, else one picked from the
+ * workspace's experiments. Undefined (after saying why, if something is wrong) when there is none to act on.
+ */
+export async function experimentForCommand(arg: unknown, title?: string, placeHolder?: string): Promise<string | undefined> {
   const root = experimentsRoot();
   let given = experimentFromArg(arg);
   if (!given) {
-    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return; }
-    given = await pickExperiment(root);
-    if (!given) return;
+    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return undefined; }
+    given = await pickExperiment(root, title, placeHolder);
+    if (!given) return undefined;
   }
-  let experimentDir: string;
   try {
-    experimentDir = findExperimentDir(root ?? process.cwd(), given);
+    return findExperimentDir(root ?? process.cwd(), given);
   } catch (err) {
     void vscode.window.showErrorMessage((err as Error).message);
-    return;
+    return undefined;
   }
+}
+
+export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+  const experimentDir = await experimentForCommand(arg);
+  if (!experimentDir) return;
   const id = path.basename(experimentDir);
   const dataDir = vscode.workspace.getConfiguration('bnnStudio').get<string>('dataDir') || undefined;
   output.info(`Run on Emulated Board: ${id}`);

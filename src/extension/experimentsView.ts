@@ -10,6 +10,7 @@ import { deleteExperiment } from '../core/experiments/store';
 import { ExperimentsTree, experimentLabel, type ExperimentNode } from './experimentsTree';
 import { experimentRoots, resolveExperimentDirs } from './experimentRefs';
 import { registerTrainingPanels, type LiveTrainingEvents, type TrainingPanels } from './trainingPanel';
+import { RunningExperimentsWatchdog } from './runningWatchdog';
 
 export interface ExperimentsFeature {
   tree: ExperimentsTree;
@@ -47,7 +48,13 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
     if (id && !id.startsWith('.')) panels.experimentChanged(id);
   };
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${EXPERIMENTS_DIR}/**`);
+  // In a workspace without `.bnn/` yet, the first run creates `.bnn/experiments/<id>/…` in one go and the recursive
+  // watcher reports the new top folder but nothing below it: that folder's creation is the cue to list again.
+  const storeWatcher = vscode.workspace.createFileSystemWatcher(`**/{${EXPERIMENTS_DIR.split('/')[0]},${EXPERIMENTS_DIR}}`, false, true, false);
+  const watchdog = new RunningExperimentsWatchdog(tree, (id) => { scheduleRefresh(250); panels.experimentChanged(id); });
   context.subscriptions.push(watcher, watcher.onDidCreate(onFsEvent), watcher.onDidChange(onFsEvent), watcher.onDidDelete(onFsEvent),
+    storeWatcher, storeWatcher.onDidCreate(() => scheduleRefresh(250)), storeWatcher.onDidDelete(() => scheduleRefresh(250)),
+    tree.onDidChangeTreeData(() => void watchdog.track()), watchdog,
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),
     { dispose: () => timer && clearTimeout(timer) });
 

@@ -14,8 +14,7 @@ import { listSerialPorts } from '../core/device/flashers/arduino';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
-import { findExperimentDir } from '../core/experiments/store';
-import { experimentFromArg, experimentsRoot, pickExperiment, benchSamples } from './device';
+import { experimentForCommand, benchSamples } from './device';
 import { selectedBoard } from './selectedBoard';
 
 const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
@@ -54,20 +53,8 @@ async function chooseTarget(): Promise<Candidate | undefined> {
 }
 
 export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
-  const root = experimentsRoot();
-  let given = experimentFromArg(arg);
-  if (!given) {
-    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return; }
-    given = await pickExperiment(root, 'Flash to Board', 'Experiment to flash and benchmark');
-    if (!given) return;
-  }
-  let experimentDir: string;
-  try {
-    experimentDir = findExperimentDir(root ?? process.cwd(), given);
-  } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
-    return;
-  }
+  const experimentDir = await experimentForCommand(arg, 'Flash to Board', 'Experiment to flash and benchmark');
+  if (!experimentDir) return;
   const target = await chooseTarget();
   if (!target) return;
   if (target.board.emulated) { await vscode.commands.executeCommand('bnn.runOnEmulator', experimentDir); return; }

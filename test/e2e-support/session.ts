@@ -68,3 +68,18 @@ export async function openSession(tools: E2ETools, artifactsDir: string, setting
   }
 }
 
+
+/** A suite's session housekeeping: a screenshot after every test (marked when it failed), the session closed at the end. */
+export function sessionHooks(current: () => Session | undefined): void {
+  after(async function () {
+    this.timeout(60_000);
+    await current()?.close();
+  });
+
+  afterEach(async function () {
+    const s = current();
+    if (!s) return;
+    const state = this.currentTest?.state === 'failed' ? 'FAILED-' : '';
+    await s.shots.take(`${state}${this.currentTest?.title ?? 'step'}`).catch(() => undefined);
+  });
+}

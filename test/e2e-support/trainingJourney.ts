@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { openSession, type Session } from './session';
+import { openSession, sessionHooks, type Session } from './session';
 import { RESULTS_DIR, requireE2ETools } from './tools';
 import { requireTool } from '../support/tools';
 import { expandTreeRow, expandViewPane, openActivity, pickQuickInput, quickOpen, runCommand, webviewFrame } from './workbench';
@@ -17,9 +17,7 @@ const EPOCHS = 20;
 
 /**
  * `experimentsFolderExists`: the workspace already has `.bnn/experiments/` when the workbench opens (as after an
- * earlier run). On a fresh workspace the first run creates `.bnn/experiments/<id>` in one go, and VS Code's file
- * watcher (@parcel/watcher on Linux) then reports nothing below `.bnn` — the Experiments tree and the panel miss the
- * run's status changes. That case is kept in test/e2e/pending/fresh-workspace-training.e2e.ts until the extension stops depending on it.
+ * earlier run); false is a new user's first run, where the run's folder tree appears in one go.
  */
 export function trainingJourney(experimentsFolderExists: boolean): void {
 describe(`Training and deploying in the browser workbench (Playwright)${experimentsFolderExists ? '' : ', fresh workspace'}`, function () {
@@ -33,16 +31,7 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
     s = await openSession(tools, path.join(RESULTS_DIR, experimentsFolderExists ? 'e2e-training' : 'e2e-training-fresh'), {}, experimentsFolderExists ? ['.bnn/experiments'] : []);
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (!s) return;
-    const state = this.currentTest?.state === 'failed' ? 'FAILED-' : '';
-    await s.shots.take(`${state}${this.currentTest?.title ?? 'step'}`).catch(() => undefined);
-  });
+  sessionHooks(() => s);
 
   it(`runs "BNN: Train BNN" from the command palette: bundled data, first optimizer preset, ${EPOCHS} epochs`, async function () {
     const page = s!.page;

@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { openSession, type Session } from '../e2e-support/session';
+import { openSession, sessionHooks, type Session } from '../e2e-support/session';
 import { RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
 import { readFileSync } from 'node:fs';
 import { loadModelText } from '../../src/core/model/load';
@@ -28,16 +28,7 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
     s = await openSession(tools, path.join(RESULTS_DIR, 'e2e'));
   });
 
-  after(async function () {
-    this.timeout(60_000);
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (!s) return;
-    const state = this.currentTest?.state === 'failed' ? 'FAILED-' : '';
-    await s.shots.take(`${state}${this.currentTest?.title ?? 'step'}`).catch(() => undefined);
-  });
+  sessionHooks(() => s);
 
   it('opens the workspace with the example models', async function () {
     const page = s!.page;

@@ -1,4 +1,4 @@
-/** The model file's JSON Schema (the same file VS Code uses through contributes.jsonValidation), compiled once. */
+/** The model file's JSON Schema, compiled once (VS Code's JSON service gets a non-validating copy: scripts/editor-schema.mjs). */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../media/bnn-model.schema.json';
 

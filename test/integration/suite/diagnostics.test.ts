@@ -37,6 +37,13 @@ describe('Diagnostics for a broken model', () => {
       return e.some((d) => d.range.start.line === badLine) ? e : undefined;
     }, 30_000);
     assert.ok(problems.every((d) => d.message.trim().length > 0), 'every problem has a message');
+    // VS Code's JSON service reads the model schema too (for completion): it must not list the same problem again.
+    // Its diagnostics arrive on their own schedule, so the Problems panel is watched for a while.
+    for (let i = 0; i < 30; i++) {
+      const lines = problemsOf(uri).map((d) => d.range.start.line);
+      assert.equal(new Set(lines).size, lines.length, `one problem per line, not one per checker (diagnostics: ${describeDiagnostics(uri)})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
 
     const edit = new vscode.WorkspaceEdit();
     const col = doc.lineAt(badLine).text.indexOf('"BatchNorm"');
@@ -54,6 +61,21 @@ describe('Diagnostics for a broken model', () => {
     const diag = await waitFor(() => `a BNN Studio error on line ${unitsLine + 1} (diagnostics: ${describeDiagnostics(uri)})`, () =>
       vscode.languages.getDiagnostics(uri).find((d) => d.source === 'BNN Studio' && d.severity === vscode.DiagnosticSeverity.Error && d.range.start.line === unitsLine));
     assert.match(diag.message, /but "classes" is 10/);
+  });
+
+  it('completes layer types and properties from the model schema', async () => {
+    const uri = inWorkspace('broken', 'completion.bnn.json');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('{\n  "name": "c",\n  "input": { "shape": [4] },\n  "classes": 2,\n  "layers": [ { "type": "" } ]\n}\n'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const line = 4;
+    const at = new vscode.Position(line, doc.lineAt(line).text.indexOf('"type": ""') + '"type": "'.length);
+    const labels = await waitFor('layer types offered as completions', async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, at);
+      const names = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      return names.some((n) => n.includes('QuantDense')) ? names : undefined;
+    }, 30_000);
+    assert.ok(labels.some((n) => n.includes('BatchNormalization')), labels.join(', '));
   });
 
   it('marks a JSON syntax error', async () => {

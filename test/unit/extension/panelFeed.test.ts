@@ -1,20 +1,15 @@
 import { strict as assert } from 'node:assert';
+import { sampleInit } from '../../support/experimentInit';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createExperiment, updateStatus, writeDeviceResult, type ExperimentInit } from '../../../src/core/experiments/store';
+import { createExperiment, updateStatus, writeDeviceResult } from '../../../src/core/experiments/store';
 import { MetricsWriter } from '../../../src/core/experiments/metrics';
 import type { HostToWebview } from '../../../src/core/messages';
 import type { MetricsEvent } from '../../../src/core/experiments/types';
 import { HISTORY_CHUNK, PanelFeed } from '../../../src/extension/panelFeed';
 
-const init = (): ExperimentInit => ({
-  modelPath: 'mlp.bnn.json',
-  model: { name: 'mlp', input: { shape: [784] }, classes: 10, layers: [] } as unknown as ExperimentInit['model'],
-  dataset: { name: 'bundled', trainSamples: 5400, valSamples: 600, normalization: 'x = u8 / 127.5 - 1' },
-  optimizer: { kind: 'bop', gamma: { kind: 'constant', value: 1e-4 }, threshold: { kind: 'constant', value: 1e-8 }, lr: { kind: 'constant', value: 0.01 } },
-  epochs: 1, batchSize: 100, seed: 1, valSplit: 0.1, backend: 'cpu', engine: 'bnn-studio', versions: { 'bnn-studio': '0.1.0' },
-});
+const init = sampleInit;
 const step = (n: number): MetricsEvent => ({ kind: 'step', step: n, epoch: 0, time: n, loss: 1 / n, accuracy: 0.5, flipRatio: { d1: 0.001 }, lr: 0.01, samplesPerSec: 100 });
 const epochEv = (n: number): MetricsEvent => ({ kind: 'epoch', step: n, epoch: 0, time: n, loss: 0.5, accuracy: 0.6, valLoss: 0.55, valAccuracy: 0.58 });
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
