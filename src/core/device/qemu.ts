@@ -33,6 +33,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How long QEMU may take to announce its pty (default 15 s). */
   startTimeoutMs?: number;
+  /** 'mux' (default) or QEMU's plain pty backend, which is about half as fast; kept for the benchmark's comparison. */
+  serial?: 'mux' | 'pty';
 }
 
 /**
@@ -45,9 +47,9 @@ export interface StartOptions {
  */
 export const MUX_ESCAPE = 0x01;
 
-export function qemuArgs(elf: string): string[] {
+export function qemuArgs(elf: string, serial: 'mux' | 'pty' = 'mux'): string[] {
   return ['-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-icount', 'shift=0', '-kernel', elf,
-    '-chardev', 'pty,id=bnn-serial,mux=on', '-serial', 'chardev:bnn-serial'];
+    ...(serial === 'mux' ? ['-chardev', 'pty,id=bnn-serial,mux=on', '-serial', 'chardev:bnn-serial'] : ['-serial', 'pty'])];
 }
 
 // ---- every live QEMU of this process, stopped when the process goes -------------------------------------------------
@@ -92,7 +94,8 @@ export async function startEmulatedBoard(opts: StartOptions): Promise<EmulatedBo
   if (!fs.existsSync(opts.elf)) throw new Error(`firmware ${opts.elf} does not exist: build it first`);
   if (opts.signal?.aborted) throw Object.assign(new Error('cancelled'), { name: 'AbortError' });
   const log = opts.log ?? (() => {});
-  const args = qemuArgs(opts.elf);
+  const serial = opts.serial ?? 'mux';
+  const args = qemuArgs(opts.elf, serial);
   const posix = process.platform !== 'win32';
   log(`$ ${qemu} ${args.join(' ')}`);
   let child: ChildProcess;
@@ -165,7 +168,10 @@ export async function startEmulatedBoard(opts: StartOptions): Promise<EmulatedBo
       get pid() { return qemuPid; },
       exited,
       get running() { return running; },
-      openTransport: async () => escapingTransport(await openSerialTransport({ path: ptyPath }), MUX_ESCAPE),
+      openTransport: async () => {
+        const t = await openSerialTransport({ path: ptyPath });
+        return serial === 'mux' ? escapingTransport(t, MUX_ESCAPE) : t;
+      },
       stop,
     };
   } catch (err) {
