@@ -49,6 +49,9 @@ const optional = [
   // an empty stand-in keeps it from becoming a run-time dependency of the package.
   { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
     plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+  // The data-parallel training thread (worker_threads), started by the trainer from next to its own bundle.
+  { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
+    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
 ];
 for (const o of optional) {

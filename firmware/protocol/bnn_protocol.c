@@ -149,8 +149,8 @@ static void infer_and_send(const uint8_t *in) {
 }
 
 /* PackBits (as in TIFF/MacPaint): header h < 128 copies h+1 literal bytes, h > 128 repeats the next byte 257-h
- * times, 128 is a no-op. Inputs travel packed because QEMU's USART moves one byte per main-loop round trip, and
- * images have long runs (Fashion-MNIST's background). Returns 1 when `src` decodes to exactly BNN_INPUT_SIZE bytes. */
+ * times, 128 is a no-op. Inputs travel packed because the serial line is the bottleneck (115200 baud on real boards,
+ * one byte per register read on QEMU's USART), and images have long runs (Fashion-MNIST's background). Returns 1 when `src` decodes to exactly BNN_INPUT_SIZE bytes. */
 static int unpack_input(const uint8_t *src, uint32_t len, uint8_t *dst) {
   uint32_t i = 0, o = 0;
   while (i < len) {

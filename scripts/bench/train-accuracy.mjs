@@ -2,8 +2,9 @@
 // Bop and with the latent-weight baseline, trained by the real `bnn train` CLI on Debian's dataset-fashion-mnist and
 // tested by the trainer's own inference pass over the 10,000 test images after the last epoch. With
 // BNN_BENCH_FMNIST_EVAL=1 it also runs `bnn eval` (the plain-TypeScript reference forward the compiled C reproduces)
-// on the last checkpoint: exact, but it took over 2.5 minutes for the MLP on this machine, far more for the CNN.
-// Four real trainings: about an hour of CPU on one core, so it runs only when asked for — `npm run bench --
+// on the last checkpoint (it took minutes per model when this bench was written; main's faster reference forward
+// has since made it seconds, so it could become the default).
+// Four real trainings: about 40 minutes of CPU on one core, so it runs only when asked for — `npm run bench --
 // train-accuracy`, or BNN_BENCH_FMNIST=1 with the whole bench or its `train` section — and otherwise keeps its section.
 // BNN_BENCH_FMNIST_EPOCHS / BNN_BENCH_FMNIST_MAX_SAMPLES shorten the runs to try the bench itself; the table then says
 // so (such a table does not measure the goals).

@@ -29,6 +29,9 @@ export interface TrainRequest {
   maxSamples?: number;
   /** Target metrics events per second (default 10). */
   eventsPerSecond?: number;
+  /** Data-parallel training threads (default: one per available core, see train/threads.ts; a resumed run keeps
+   *  the count it was started with). */
+  threads?: number;
 }
 
 export type HostToWorker =
@@ -42,6 +45,41 @@ export type WorkerToHost =
   | { v: 1; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { v: 1; type: 'done'; experimentId: string; status: ExperimentStatus }
   | { v: 1; type: 'error'; message: string; experimentId?: string };
+
+// ---- trainer coordinator ↔ its data-parallel training threads (worker_threads) ---------------------------------
+// Bulk data never goes through these messages: the training images, the weights and each thread's gradients live in
+// SharedArrayBuffers (see train/parallel.ts for their layout); the messages only say what to do with them.
+
+export interface ThreadInit {
+  /** Index of this thread (1-based: the coordinator itself computes shard 0). */
+  thread: number;
+  spec: import('./model/spec').ModelSpec;
+  latent: boolean;
+  seed: number;
+  /** The backend the coordinator runs on; the thread must get the same one (a forced backend, no fallback). */
+  backend: string;
+  /** Training images (u8, back to back) and labels. */
+  images: SharedArrayBuffer;
+  labels: SharedArrayBuffer;
+  /** Float32 weights of every trainable parameter, in model order, written by the coordinator before each step. */
+  weights: SharedArrayBuffer;
+  /** Float32: this thread's gradients (trainable parameters in model order), then per BatchNormalization layer its
+   *  batch mean and variance. */
+  result: SharedArrayBuffer;
+}
+
+export type CoordinatorToThread =
+  | { v: 1; type: 'init'; init: ThreadInit }
+  /** Compute the loss and gradients of these training-sample indices with the weights now in the weights buffer,
+   *  the loss scaled by `weight` (the shard's share of the batch). */
+  | { v: 1; type: 'step'; seq: number; indices: Uint32Array; weight: number };
+
+export type ThreadToCoordinator =
+  | { v: 1; type: 'ready'; thread: number; backend: string }
+  /** The shard's weighted mean loss and correct count; gradients and batch statistics are in the result buffer.
+   *  `tensors` is the thread's live tensor count after the step (leak checks). */
+  | { v: 1; type: 'stepDone'; seq: number; loss: number; correct: number; tensors: number }
+  | { v: 1; type: 'error'; message: string };
 
 // ---- host ↔ training panel (webview) --------------------------------------------------------------------------
 

@@ -292,6 +292,11 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
   context.subscriptions.push(sessions);
   const distDir = path.join(context.extensionPath, 'dist');
   const settings = () => vscode.workspace.getConfiguration('bnnStudio');
+  // 0 (the default) lets the trainer choose: one thread per core for a new run, the recorded count on resume
+  const threadsSetting = (): number | undefined => {
+    const t = settings().get<number>('trainer.threads', 0);
+    return Number.isInteger(t) && t >= 1 ? t : undefined;
+  };
 
   context.subscriptions.push(vscode.commands.registerCommand('bnn.train', async (arg?: unknown) => {
     try {
@@ -315,7 +320,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
       const backend = settings().get<string>('trainer.backend', 'auto');
       const request: TrainRequest = {
         modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: 1, valSplit: 0.1, experimentsDir,
-        backend: backend === 'auto' ? undefined : backend,
+        backend: backend === 'auto' ? undefined : backend, threads: threadsSetting(),
       };
       await runWithProgress(sessions, request, `Training ${path.basename(model.fsPath, '.bnn.json')}`, distDir, log);
     } catch (err) {
@@ -359,6 +364,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
         epochs, batchSize: config.batchSize, optimizer: config.optimizer, seed: config.seed, valSplit: config.valSplit,
         experimentsDir: path.dirname(dir), resume: dir,
         backend: (() => { const b = settings().get<string>('trainer.backend', 'auto'); return b === 'auto' ? undefined : b; })(),
+        threads: threadsSetting(),
       };
       await runWithProgress(sessions, request, `Resuming ${config.id}`, distDir, log);
     } catch (err) {

@@ -78,4 +78,39 @@ export const ARCHITECTURES: ModelSpec[] = [
     name: 'single-dense', input: { shape: [20] }, classes: 4,
     layers: [dense('d1', 4, false)],
   },
+  // The first-layer fast kernels (plan.ts firstLayerScratch / convPlaneScratch) on their edge cases.
+  {
+    // Lookup tables over two chunks (38 groups of 8: 32 + 6), the last group 4 inputs; negative BatchNorm scales.
+    name: 'tables-chunks', input: { shape: [300] }, classes: 5,
+    layers: [dense('d1', 12, false), bn('bn1'), dense('d2', 5, true)],
+  },
+  {
+    // A 3-D input flattened into the tables (60 inputs: 7 full groups + 4), bias only: float32 scores.
+    name: 'tables-bias-scores', input: { shape: [4, 5, 3] }, classes: 9,
+    layers: [flatten(), dense('d1', 9, false, true)],
+  },
+  {
+    // Code planes: 3×3 on one channel, stride 2 'valid' (the last input row and column unused), BatchNorm then a
+    // 'same' pool of stride 1.
+    name: 'planes-stride-valid', input: { shape: [9, 12, 1] }, classes: 4,
+    layers: [
+      conv('c1', 6, 3, 'valid', 2, false), bn('bn1'), pool('p1', 2, 1, 'same'),
+      conv('c2', 8, 2, 'valid', 1, true), bn('bn2'), flatten(), dense('d1', 4, true),
+    ],
+  },
+  {
+    // Code planes with a 2×2 stride-2 max-pool before the BatchNorm: two pooled columns per 32-bit add (9×10 MAC
+    // outputs: the pool skips the last row), negative BatchNorm scales.
+    name: 'planes-pool-pairs', input: { shape: [11, 12, 1] }, classes: 3,
+    layers: [
+      conv('c1', 7, 3, 'valid', 1, false), pool('p1', 2, 2), bn('bn1'),
+      conv('c2', 4, 2, 'valid', 1, true), bn('bn2'), flatten(), dense('d1', 3, true),
+    ],
+  },
+  {
+    // Code planes on two channels (2×2×2 = 4 bits a kernel row), 'same' with stride 2 and padding on one side only,
+    // no BatchNorm: pooled raw int32 sums, then binarized by the next layer.
+    name: 'planes-channels-same', input: { shape: [7, 8, 2] }, classes: 3,
+    layers: [conv('c1', 5, 2, 'same', 2, false), pool('p1', 2, 2, 'same'), flatten(), dense('d1', 3, true)],
+  },
 ];

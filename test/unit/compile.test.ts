@@ -7,7 +7,9 @@ import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
 import { ARCHITECTURES } from '../support/compileArchitectures';
-import { ARM_HARD_FLOAT, armLinkedSymbolSizes, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ARM_HARD_FLOAT, WARN_FLAGS, armLinkedSymbolSizes, armSymbolSizes, buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
 import { forward64 } from '../support/forward64';
 import { randomInputs, syntheticModel } from '../support/syntheticModel';
 import { requireTool } from '../support/tools';
@@ -45,18 +47,18 @@ describe('compiler: lowering + exact reference vs a float64 forward pass', () =>
 describe('compiler: generated C on the host (gcc)', function () {
   before(function () { requireTool(this, 'gcc', 'apt-get install build-essential'); });
   for (const spec of ARCHITECTURES) {
-    it(`${spec.name}: -Wall -Wextra -Werror clean, outputs identical to referenceInfer (both popcounts)`, () => {
+    it(`${spec.name}: -Wall -Wextra -Werror clean, outputs identical to referenceInfer (both popcounts, GNU and portable C paths)`, () => {
       const trained = syntheticModel(spec, 7);
       const compiled = compileModel(trained);
       const inputs = randomInputs(SAMPLES, compiled.model.inputBytes, 8);
       const dir = writeFiles(compiled.files);
       try {
-        for (const extra of [[], ['-DBNN_USE_BUILTIN_POPCOUNT']]) {
+        for (const extra of [[], ['-DBNN_USE_BUILTIN_POPCOUNT'], ['-DBNN_PORTABLE_C']]) {
           const out = runHost(buildHost(dir, extra), inputs, compiled.model.scoresAreFloat);
           assert.equal(out.hash, compiled.hash);
           inputs.forEach((x, i) => {
             const r = referenceInfer(compiled.model, x);
-            assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i} (${extra.join(' ') || 'SWAR'})`);
+            assert.deepEqual(out.results[i], { class: r.class, scores: r.scores }, `sample ${i} (${extra.join(' ') || 'SWAR, GNU paths'})`);
           });
         }
       } finally {
@@ -133,8 +135,12 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
             flash += kernel + epilogue;
           });
           assert.equal(flash, plan.flashBytes);
+          plan.stages.forEach((st, k) => {
+            const scratch = ['tables', 'sums', 'planes'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
+            assert.equal(scratch, st.scratchBytes, `stage ${k} scratch bytes`);
+          });
           // Nothing else holds data: no stray tables or buffers beyond the plan.
-          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset)|buffer_[ab])$/.test(n));
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes)|buffer_[ab])$/.test(n));
           assert.deepEqual(data, []);
         }
       } finally {
@@ -142,6 +148,25 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
       }
     });
   }
+});
+
+describe('compiler: the Cortex-M4 assembly paths stay behind their guard (arm-none-eabi-gcc)', function () {
+  before(function () { requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi'); });
+  it('first-layer tables, code planes and XNOR windows compile -Werror for M0, M3, M7, M33 and ARM-state A7 / ARM9', function () {
+    this.timeout(60_000);
+    const cpus = [['-mcpu=cortex-m0', '-mthumb'], ['-mcpu=cortex-m3', '-mthumb'], ['-mcpu=cortex-m7', '-mthumb'], ['-mcpu=cortex-m33', '-mthumb'], ['-mcpu=cortex-a7'], ['-mcpu=arm926ej-s']];
+    for (const name of ['tables-chunks', 'planes-pool-pairs', 'cnn-same']) {
+      const compiled = compileModel(syntheticModel(ARCHITECTURES.find((a) => a.name === name)!, 3));
+      const dir = writeFiles(compiled.files);
+      try {
+        for (const cpu of cpus) {
+          execFileSync('arm-none-eabi-gcc', [...cpu, '-O2', ...WARN_FLAGS, '-c', '-o', join(dir, 'm.o'), join(dir, 'bnn_model.c')], { stdio: ['ignore', 'pipe', 'pipe'] });
+        }
+      } finally {
+        removeDir(dir);
+      }
+    }
+  });
 });
 
 describe('compiler: header, hash and bad inputs', () => {
@@ -213,9 +238,10 @@ describe('compiler: the bundled templates', function () {
           if (!big) assert.equal(forward64(trained, x).class, r.class, `sample ${i} vs float64`);
         });
         const sizes = armLinkedSymbolSizes(dir);
-        const flash = [...sizes].filter(([n]) => /^bnn_s\d+_/.test(n)).reduce((a, [, v]) => a + v, 0);
+        const flash = [...sizes].filter(([n]) => /^bnn_s\d+_(kernel|threshold|flip|scale|offset)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
-        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0), compiled.plan.ramBytes);
+        const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes)$/.test(n)).reduce((a, [, v]) => a + v, 0);
+        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch, compiled.plan.ramBytes);
       } finally {
         removeDir(dir);
       }

@@ -31,6 +31,11 @@ describe('compiler: generated C on the emulated board (QEMU)', function () {
     { spec: mlp, samples: 60 },
     { spec: ARCHITECTURES.find((a) => a.name === 'cnn-same')!, samples: 120 },
     { spec: ARCHITECTURES.find((a) => a.name === 'odd-stages')!, samples: 120 },
+    // The first-layer kernels' Cortex-M4 paths (UXTAB lookups, pair-wise table build) on their edge cases.
+    { spec: ARCHITECTURES.find((a) => a.name === 'tables-chunks')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'planes-stride-valid')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'planes-channels-same')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'planes-pool-pairs')!, samples: 60 },
   ];
   for (const { spec, samples } of cases) {
     it(`${spec.name}: board = referenceInfer on ${samples} samples; model arrays = plan bytes`, async () => {

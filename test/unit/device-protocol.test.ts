@@ -4,6 +4,7 @@ import { DeviceClient, DeviceError, checkModelHash } from '../../src/core/device
 import {
   crc32, decodeHello, encodeFrame, encodeHello, FrameDecoder, HEADER_BYTES, MsgType, packBits, SYNC0, unpackBits, type Frame,
 } from '../../src/core/device/protocol';
+import { escapingTransport, type ByteTransport } from '../../src/core/device/transport';
 import { BoardSim, SIM_HELLO, tinyFixtureInfer } from '../support/boardSim';
 
 const frameArb = fc.record({
@@ -236,5 +237,34 @@ describe('device protocol: client', () => {
       return true;
     });
     assert.doesNotThrow(() => checkModelHash(SIM_HELLO, '0123456789ABCDEF', 'x'));
+  });
+});
+
+describe('device transport: escaping for QEMU\'s mux chardev', () => {
+  it('doubles exactly the escape bytes, so the mux passes any byte stream through unchanged', async () => {
+    const written: Uint8Array[] = [];
+    const inner: ByteTransport = {
+      description: 'fake', isOpen: true, onData: () => undefined, onClose: () => undefined, close: async () => undefined,
+      write: async (d) => { written.push(d.slice()); },
+    };
+    const t = escapingTransport(inner, 0x01);
+    // What QEMU's mux does with its input (hw: chardev/char-mux.c): escape, escape → one escape byte; escape, other → a command.
+    const unmux = (bytes: Uint8Array): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < bytes.length; i++) {
+        if (bytes[i] !== 0x01) { out.push(bytes[i]); continue; }
+        assert.equal(bytes[++i], 0x01, 'an escape byte followed by anything else would be a mux command (Ctrl-A x quits QEMU)');
+        out.push(0x01);
+      }
+      return out;
+    };
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (data) => {
+      written.length = 0;
+      await t.write(data);
+      assert.deepEqual(unmux(written[0]), [...data]);
+    }), { numRuns: 500 });
+    written.length = 0;
+    await t.write(Uint8Array.from([0x01, 0x78, 0x01]));
+    assert.deepEqual([...written[0]], [0x01, 0x01, 0x78, 0x01, 0x01]);
   });
 });

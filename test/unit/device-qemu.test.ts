@@ -12,7 +12,6 @@ import { writeDeviceResult } from '../../src/core/experiments/store';
 import { buildFirmware } from '../../src/core/device/build';
 import { DeviceClient } from '../../src/core/device/client';
 import { liveEmulatorCount, startEmulatedBoard } from '../../src/core/device/qemu';
-import { openSerialTransport } from '../../src/core/device/serial';
 import { installHint, ToolMissingError } from '../../src/core/device/tools';
 import { MsgType, type InferResult } from '../../src/core/device/protocol';
 import { requireTool } from '../support/tools';
@@ -27,7 +26,7 @@ function isAlive(pid: number): boolean {
 async function runOnBoard(elf: string, inputs: Uint8Array[]): Promise<{ results: InferResult[]; hash: string; pid: number }> {
   const board = await startEmulatedBoard({ elf });
   try {
-    const client = new DeviceClient(await openSerialTransport({ path: board.ptyPath }));
+    const client = new DeviceClient(await board.openTransport());
     try {
       const info = await client.waitForHello();
       const results: InferResult[] = [];
@@ -79,7 +78,7 @@ describe('firmware on the emulated board (fixture model)', function () {
 
   it('decodes packed batches exactly and rejects malformed ones without replying garbage', async () => {
     const board = await startEmulatedBoard({ elf });
-    const client = new DeviceClient(await openSerialTransport({ path: board.ptyPath }));
+    const client = new DeviceClient(await board.openTransport());
     try {
       await client.waitForHello();
       const images = [new Uint8Array(16), new Uint8Array(16).fill(200), Uint8Array.from({ length: 16 }, (_, j) => (j < 8 ? 255 : 0)), Uint8Array.from({ length: 16 }, (_, j) => j * 16)];
@@ -95,6 +94,24 @@ describe('firmware on the emulated board (fixture model)', function () {
         await assert.rejects(client.request(MsgType.BATCH_PACKED, payload), /the board rejected BATCH: BATCH_PACKED payload must be count u16 followed by count packed inputs \(bad payload length\)/);
       }
       assert.equal((await client.infer(images[1])).classIndex, tinyFixtureInfer(images[1]).classIndex);
+    } finally {
+      await client.close();
+      await board.stop();
+    }
+  });
+
+  it('passes every byte value through QEMU\'s mux chardev: escape bytes and "Ctrl-A x" (quit) in inputs and garbage', async () => {
+    const board = await startEmulatedBoard({ elf });
+    const transport = await board.openTransport();
+    const client = new DeviceClient(transport);
+    try {
+      await client.waitForHello();
+      await transport.write(Uint8Array.from([0x01, 0x78, 0x01, 0x63, 0x01, 0x68, 0x01])); // garbage that is a mux command unless escaped
+      const inputs = [new Uint8Array(16).fill(0x01), Uint8Array.from({ length: 16 }, (_, j) => (j % 2 ? 0x78 : 0x01)), Uint8Array.from({ length: 16 }, (_, j) => j)];
+      const out = await client.inferBatch(inputs);
+      assert.deepEqual(out.map((r) => r.scores), inputs.map((x) => tinyFixtureInfer(x).scores));
+      for (const x of inputs) assert.deepEqual((await client.infer(x)).scores, tinyFixtureInfer(x).scores);
+      assert.ok(board.running);
     } finally {
       await client.close();
       await board.stop();

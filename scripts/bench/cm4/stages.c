@@ -48,6 +48,8 @@ void reset_handler(void)
   for (uint32_t *p = &__bss_start; p < &__bss_end; p++) *p = 0;
   uint32_t s = 12345u;
   for (int i = 0; i < BNN_INPUT_SIZE; i++) { s = s * 1664525u + 1013904223u; input[i] = (uint8_t)(s >> 24); }
+  *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20; /* CPACR: FPU on (built -mfloat-abi=hard like the firmware) */
+  __asm__ volatile("dsb\n\tisb");
   *(volatile uint32_t *)0x40023840u |= 1u; /* RCC APB1ENR: TIM2 */
   TIM2[10] = 0;
   TIM2[11] = 0xFFFFFFFFu;

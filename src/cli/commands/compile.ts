@@ -37,7 +37,7 @@ export const compileCommand: CliCommand = {
     const plan = compiled.plan;
     const warnings: string[] = [];
     if (plan.flashBytes > board.flashBytes) warnings.push(`the model's ${bytes(plan.flashBytes)} of parameters exceed ${board.name}'s ${bytes(board.flashBytes)} flash`);
-    if (plan.ramBytes > board.ramBytes) warnings.push(`the model's ${bytes(plan.ramBytes)} of buffers exceed ${board.name}'s ${bytes(board.ramBytes)} RAM`);
+    if (plan.ramBytes > board.ramBytes) warnings.push(`the model's ${bytes(plan.ramBytes)} of buffers and tables exceed ${board.name}'s ${bytes(board.ramBytes)} RAM`);
     if (bools.has('json')) {
       process.stdout.write(`${JSON.stringify({ out: outDir, files: Object.keys(compiled.files), warnings, ...compiled.manifest }, null, 2)}\n`);
       return 0;
@@ -48,7 +48,7 @@ export const compileCommand: CliCommand = {
       `compiled '${compiled.manifest.model}' for ${board.id} (${board.name}) → ${outDir}`,
       `  files   ${Object.keys(compiled.files).join(', ')}`,
       `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) of ${bytes(board.flashBytes)}`,
-      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}) of ${bytes(board.ramBytes)}`,
+      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer tables ${bytes(plan.scratchBytes)}` : ''}) of ${bytes(board.ramBytes)}`,
       `  scores  ${compiled.model.classes} × ${compiled.model.scoresAreFloat ? 'float32' : 'int32'}; input ${compiled.model.inputBytes} bytes`,
       `  hash    ${compiled.hash}`,
       '',

@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, type TrainRequest, type WorkerToHost } from '../../co
 import { optimizerFromFlags, optimizerFromPreset, withOverrides, BOP_PRESETS } from '../../core/train/presets';
 import { describeSchedule, scheduleProblem } from '../../core/train/schedules';
 import { startTrainer } from '../../core/train/host';
+import { MAX_THREADS } from '../../core/train/threads';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
@@ -41,11 +42,11 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'threads', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -90,6 +91,7 @@ export const trainCommand: CliCommand = {
       backend: backend === 'auto' ? undefined : backend,
       resume: flags.resume,
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
+      threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
     };
     const tty = process.stderr.isTTY;
     let totalSteps = 0;

@@ -62,7 +62,7 @@ function epilogueExpr(k: number, e: Epilogue, acc: string, accType: 'int' | 'flo
 }
 
 /** Writing `value` of channel o at position `pos` (bits are gathered into `word` and stored per 32 channels). */
-function store(repr: Repr, channels: number, value: string, indent: string): string {
+function storeValue(repr: Repr, channels: number, value: string, indent: string): string {
   if (repr === 'bits') {
     return `${indent}word |= (${value}) << (o & 31);\n${indent}if ((o & 31) == 31 || o == ${channels - 1}) {\n${indent}  out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] = word;\n${indent}  word = 0;\n${indent}}\n`;
   }
@@ -70,20 +70,70 @@ function store(repr: Repr, channels: number, value: string, indent: string): str
 }
 
 function poolLoop(p: PoolGeometry, body: string, indent: string): string {
-  return `${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
+  // A pool whose windows never leave the map ('valid', or 'same' that happens to need no padding) needs no checks;
+  // unrolled, its cells are constant offsets of the window's first one.
+  const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
+  const colsInside = p.padLeft === 0 && (p.outW - 1) * p.sw + p.pw <= p.inW;
+  return `${indent}BNN_UNROLL
+${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
 ${indent}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;
-${indent}  if (my < 0 || my >= ${p.inH}) continue;
+${rowsInside ? '' : `${indent}  if (my < 0 || my >= ${p.inH}) continue;\n`}${indent}  BNN_UNROLL
 ${indent}  for (int32_t px = 0; px < ${p.pw}; px++) {
 ${indent}    const int32_t mx = ox * ${p.sw} - ${p.padLeft} + px;
-${indent}    if (mx < 0 || mx >= ${p.inW}) continue;
-${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
+${colsInside ? '' : `${indent}    if (mx < 0 || mx >= ${p.inW}) continue;\n`}${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
 ${indent}  }
 ${indent}}
 `;
 }
 
-function emitMac(k: number, s: MacStage): Emitted {
+function emitTableDense(k: number, s: MacStage): Emitted {
   const g = s.geom;
+  const t = s.scratch!;
+  if (t.kind !== 'u8-tables') throw new Error('internal: table kernel without tables');
+  const fanIn = g.kh * g.kw * g.cin;
+  const helpers: Helper[] = ['u8_tables', 'u8_lookup'];
+  const chunks = Math.ceil(t.groups / t.chunkGroups);
+  let arrays = cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8) + epilogueArrays(k, s.epilogue);
+  arrays += `/* Working memory of stage ${k}'s table kernel: ${t.chunkGroups} tables of 256 ±-sums, one partial sum per output. */
+static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}] BNN_ALIGN4;
+static int32_t bnn_s${k}_sums[${g.cout}];
+`;
+  const ep = epilogueExpr(k, s.epilogue, 'acc', 'int');
+  if (ep.helper) helpers.push(ep.helper);
+  const bits = s.outputRepr === 'bits';
+  // Chunks one after another with constant sizes, so the helpers unroll completely.
+  let chunkCode = '';
+  for (let c = 0; c < chunks; c++) {
+    const g0 = c * t.chunkGroups;
+    const groups = Math.min(t.chunkGroups, t.groups - g0);
+    const inputs = Math.min(t.chunkGroups * 8, fanIn - g0 * 8);
+    chunkCode += `  /* Groups ${g0}..${g0 + groups - 1}: inputs ${g0 * 8}..${g0 * 8 + inputs - 1}. */
+  bnn_u8_tables(bnn_s${k}_tables, in + ${g0 * 8}, ${inputs});
+  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const int32_t a = bnn_u8_lookup(bnn_s${k}_tables, bnn_s${k}_kernel + o * ${s.rowWords} + ${g0 / 4}, ${groups});
+    bnn_s${k}_sums[o] ${c === 0 ? '=' : '+='} a;
+  }
+`;
+  }
+  const fn = `/* Stage ${k}: dense '${s.name}': ${fanIn} u8 -> ${g.cout} ${s.outputRepr} (±1 kernel on real input, ${t.groups} groups of 8 inputs as lookup tables, ${chunks} chunk${chunks > 1 ? 's' : ''} of up to ${t.chunkGroups}${s.epilogue.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : s.epilogue.kind === 'affine' ? ', float32 scale/offset' : ''}) */
+static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
+{
+${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
+  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const int32_t acc = bnn_s${k}_sums[o] - ${2040 * t.groups};
+${storeValue(s.outputRepr, g.cout, ep.expr, '    ')}  }
+}
+`;
+  return { arrays, fn, helpers };
+}
+
+function emitMac(k: number, s: MacStage): Emitted {
+  if (s.scratch?.kind === 'u8-tables') return emitTableDense(k, s);
+  const g = s.geom;
+  const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
+  // Code planes whose kernel rows never leave the input run filter by filter (bnn_plane_rows once per filter).
+  const filterOuter = planes !== undefined && g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH;
+  let prologue = '';
   const helpers: Helper[] = [];
   const accT = s.acc === 'int' ? 'int32_t' : 'float';
   let arrays = '';
@@ -95,12 +145,21 @@ function emitMac(k: number, s: MacStage): Emitted {
     const lastMask = g.cin % 32 === 0 ? 0xffffffff : 2 ** (g.cin % 32) - 1;
     arrays += cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8);
     const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
-    if (dense) {
+    if (dense && s.rowWords! <= 31) {
+      // A row of up to 31 words is one window of 1×1 position × rowWords words: unrolled pairs, one lane fold.
+      helpers.push('xnor_window');
+      macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in, ${row}, 1, ${s.rowWords}, 1, 1)`;
+    } else if (dense) {
       helpers.push('xorpop');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
     } else {
       helpers.push('xnor_window');
-      macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
+      // Windows that can never leave the input ('valid', or 'same' that needs no padding) skip the border test and
+      // address their cells as constant offsets of one pointer.
+      const inside = g.padTop === 0 && g.padLeft === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH && (g.outW - 1) * g.sw + g.kw <= g.inW;
+      macExpr = inside
+        ? (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`
+        : (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
     }
   } else {
     const t = s.inputRepr as 'u8' | 'i32' | 'f32';
@@ -113,7 +172,18 @@ function emitMac(k: number, s: MacStage): Emitted {
       row = `bnn_s${k}_kernel + o * ${fanIn}`;
     }
     const zero = s.acc === 'int' ? '0' : '0.0f';
-    if (dense) {
+    if (planes) {
+      helpers.push('u8_planes', 'plane_sum');
+      const n = planes.codeBits;
+      arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic uint16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}] BNN_ALIGN4;\n`;
+      prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
+      if (filterOuter) {
+        prologue += s.outputRepr === 'bits' ? `  memset(out, 0, sizeof(uint32_t) * ${s.outH * s.outW * Math.ceil(g.cout / 32)});\n` : '';
+        macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh}, ${n})`;
+      } else {
+        macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
+      }
+    } else if (dense) {
       const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       helpers.push(h);
       macExpr = () => s.mode === 'binary' ? `bnn_${h}(${zero}, in, ${row}, 0u, ${fanIn})` : `bnn_${h}(${zero}, in, ${row}, ${fanIn})`;
@@ -127,12 +197,34 @@ function emitMac(k: number, s: MacStage): Emitted {
 
   const outT = CTYPE[s.outputRepr];
   const e = s.epilogue;
+  // A 2-wide, stride-2 max-pool over code planes whose columns pair up on word boundaries: two windows per add.
+  const pp = s.pool?.geom;
+  const pairPool = filterOuter && s.acc === 'int' && s.pool?.at === 'before' && pp !== undefined && pp.pw === 2 && pp.sw === 2 && pp.padLeft === 0
+    && (pp.outW - 1) * 2 + 2 <= pp.inW && g.outW % 2 === 0 && g.kh * 510 * planes!.codeBits < 65536;
   let body = '';
   const ind = '      ';
+  const store = (repr: Repr, channels: number, value: string, indent: string): string => !filterOuter
+    ? storeValue(repr, channels, value, indent)
+    : repr === 'bits'
+      ? `${indent}out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] |= (uint32_t)(${value}) << (o & 31);\n`
+      : `${indent}out[pos * ${channels} + o] = ${value};\n`;
   if (!s.pool) {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
     if (ep.helper) helpers.push(ep.helper);
     body += `${ind}const ${accT} acc = ${macExpr('oy', 'ox')};\n`;
+    body += store(s.outputRepr, g.cout, ep.expr, ind);
+  } else if (pairPool) {
+    // Pairs of horizontally pooled windows as one word: max over the pool's rows lane by lane, then of the two lanes.
+    const p = s.pool.geom;
+    const n = planes!.codeBits;
+    const ep = epilogueExpr(k, e, 'acc', s.acc);
+    if (ep.helper) helpers.push(ep.helper);
+    const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
+    body += `${ind}uint32_t m = 0;\n${ind}BNN_UNROLL\n${ind}for (int32_t py = 0; py < ${p.ph}; py++) {\n`;
+    body += `${ind}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;\n`;
+    if (!rowsInside) body += `${ind}  if (my < 0 || my >= ${p.inH}) continue;\n`;
+    body += `${ind}  m = bnn_max_u16x2(m, bnn_plane_pair(q, my * ${g.sh * g.outW} + ox * 2, ${g.kh}));\n${ind}}\n`;
+    body += `${ind}const int32_t acc = (int32_t)((m & 0xFFFFu) > (m >> 16) ? (m & 0xFFFFu) : (m >> 16)) - ${g.kh * 255 * n};\n`;
     body += store(s.outputRepr, g.cout, ep.expr, ind);
   } else if (s.pool.at === 'before') {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
@@ -162,10 +254,24 @@ function emitMac(k: number, s: MacStage): Emitted {
   const what = `${s.kind} '${s.name}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
     + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
     + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
-  const fn = `/* Stage ${k}: ${what} */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+  const fn = filterOuter ? `/* Stage ${k}: ${what} */
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
-  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+${prologue}  for (int32_t o = 0; o < ${g.cout}; o++) {
+    const uint16_t *q[${g.kh}];
+    bnn_plane_rows(q, bnn_s${k}_planes, bnn_s${k}_kernel + o * ${s.rowWords}, ${planes!.rows * planes!.cols}, ${g.outW}, ${g.kh}, ${planes!.codeBits});
+    for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+      for (int32_t ox = 0; ox < ${s.outW}; ox++) {
+        const int32_t pos = oy * ${s.outW} + ox;
+${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
+      }
+    }
+  }
+}
+` : `/* Stage ${k}: ${what} */
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+{
+${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
     for (int32_t ox = 0; ox < ${s.outW}; ox++) {
       const int32_t pos = oy * ${s.outW} + ox;
 ${s.outputRepr === 'bits' ? '      uint32_t word = 0;\n' : ''}      for (int32_t o = 0; o < ${g.cout}; o++) {
@@ -187,11 +293,11 @@ function emitBatchNorm(k: number, s: BatchNormStage): Emitted {
   const ep = epilogueExpr(k, s.epilogue, readExpr(s.inputRepr, 'pos * ' + s.channels + ' + o'), s.acc);
   if (ep.helper) helpers.push(ep.helper);
   const fn = `/* Stage ${k}: batchnorm '${s.name}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
 ${s.outputRepr === 'bits' ? '    uint32_t word = 0;\n' : ''}    for (int32_t o = 0; o < ${s.channels}; o++) {
-${store(s.outputRepr, s.channels, ep.expr, '      ')}    }
+${storeValue(s.outputRepr, s.channels, ep.expr, '      ')}    }
   }
 }
 `;
@@ -235,7 +341,7 @@ ${window(`const ${t} v = in[(y * ${p.inW} + x) * ${c} + ch];\n            if (fi
 `;
   }
   const fn = `/* Stage ${k}: maxpool '${s.name}': ${shape(p.inH, p.inW, c)} -> ${shape(p.outH, p.outW, c)} ${s.repr} */
-static void bnn_stage${k}(const ${t} *in, ${t} *out)
+static BNN_STAGE void bnn_stage${k}(const ${t} *in, ${t} *out)
 {
 ${loop(inner)}}
 `;
@@ -246,7 +352,7 @@ function emitBinarize(k: number, s: BinarizeStage): Emitted {
   const limit = s.inputRepr === 'u8' ? '128u' : s.inputRepr === 'f32' ? '0.0f' : '0';
   const cw = Math.ceil(s.channels / 32);
   const fn = `/* Stage ${k}: binarize ${s.name}: ${s.positions} x ${s.channels} ${s.inputRepr} -> bits (sign, sign(0) = +1${s.inputRepr === 'u8' ? '; u8/127.5 - 1 >= 0 <=> u8 >= 128' : ''}) */
-static void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
     uint32_t word = 0;
@@ -353,6 +459,35 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_UNROLL _Pragma("GCC unroll 32")
 #else
 #define BNN_UNROLL
+#endif
+
+/* Kernels whose arguments are constants at every call: they must be inlined to unroll (GCC stops inlining one that
+ * several stages call, and the loops then run with variable bounds). */
+#if defined(__GNUC__)
+#define BNN_INLINE inline __attribute__((always_inline))
+#else
+#define BNN_INLINE inline
+#endif
+
+/* Thumb-2 with the DSP extension (Cortex-M4/M7/M33, Thumb-2 A-profile) instructions the first-layer kernels use through inline assembly: UXTAB,
+ * USUB16/SEL (DSP/SIMD32 extension), LDM/STM. Elsewhere, or with -DBNN_PORTABLE_C, plain C gives the same results. */
+#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(BNN_PORTABLE_C)
+#define BNN_ARM_SIMD 1
+#endif
+
+/* Tables read two uint16 entries per 32-bit word (GNU paths only). */
+#if defined(__GNUC__)
+#define BNN_ALIGN4 __attribute__((aligned(4)))
+#else
+#define BNN_ALIGN4
+#endif
+
+/* Each stage compiled on its own: inlined into one function, GCC's register allocation of one stage's loops depends on
+ * the others (measured: the same XNOR loop varies by 4% with its neighbours). */
+#if defined(__GNUC__)
+#define BNN_STAGE __attribute__((noinline))
+#else
+#define BNN_STAGE
 #endif
 
 /* Every parameter array stays in the image even when the optimiser folds a small one into the code: 'used' keeps it

@@ -13,12 +13,13 @@ export type Helper =
   | 'popcount' | 'xorpop' | 'xnor_window'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_window: ['xorpop', 'popcount'],
   win_binary_u8: ['pm_u8'], pm_u8: ['popcount'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
   win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
+  u8_tables: ['u16_pair'], plane_sum: ['u16_pair'],
 };
 
 const XT = { u8: 'uint8_t', i32: 'int32_t', f32: 'float' } as const;
@@ -131,7 +132,234 @@ ${oneWord}  ${acc} acc = 0;
 `;
 }
 
+/**
+ * The table kernel of a ±1 dense layer on 8-bit pixels (plan.ts firstLayerScratch). With v = 2·u8 − 255, the 256
+ * entries of group g are T[k] = Σ_i (bit i of k ? v_i : −v_i) + 2040, all in [0, 4080]: T[0] = 2040 − Σv and
+ * T[k | 2^i] = T[k] + 2·v_i. A kernel byte then selects its group's ±-sum with one load.
+ *
+ * Why biased uint16: two entries fit one 32-bit word and, as every entry and every sum stays in [0, 65535], a plain
+ * 32-bit ADD of 2·v_i·0x10001 updates both halves without carries between them (SADD16 without the DSP extension),
+ * so the table is built two entries per add. The GNU path writes the pairs through a may_alias word type; any other
+ * compiler (or -DBNN_PORTABLE_C, which the host tests build too) gets the entry-by-entry loop, with identical tables.
+ */
+const U16_PAIR = `#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+typedef uint32_t __attribute__((may_alias)) bnn_u16_pair;
+#endif
+`;
+
+const U8_TABLES = `/* One group's table from its m <= 8 inputs (missing inputs add 0); m is a constant at every call, so the levels
+ * unroll into constant-offset loads and stores. */
+static inline void bnn_u8_table(uint16_t *tab, const uint8_t *x, const int32_t m)
+{
+  int32_t sum = 0;
+  BNN_UNROLL
+  for (int32_t i = 0; i < m; i++) sum += (int32_t)x[i];
+  tab[0] = (uint16_t)(2040 + 255 * m - 2 * sum);
+  tab[1] = (uint16_t)(tab[0] + 4 * (int32_t)x[0] - 510);
+  BNN_UNROLL
+  for (int32_t i = 1; i < 8; i++) {
+    const int32_t d = i < m ? 4 * (int32_t)x[i] - 510 : 0;
+    const int32_t half = 1 << i;
+#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+    bnn_u16_pair *p = (bnn_u16_pair *)tab;
+    const uint32_t add = (uint32_t)d * 0x10001u;
+#if defined(BNN_ARM_SIMD)
+    if (half >= 8) {
+      /* Four pairs per LDM / 4 ADD / STM (GCC spills the unrolled C form): 2 instructions a pair with the loop. */
+      bnn_u16_pair *src = p, *dst = p + half / 2;
+      int32_t blocks = half / 8;
+      __asm__ volatile(
+        "1:\\n\\t"
+        "ldmia %[s]!, {r4, r5, r6, r8}\\n\\t"
+        "add r4, r4, %[a]\\n\\t"
+        "add r5, r5, %[a]\\n\\t"
+        "add r6, r6, %[a]\\n\\t"
+        "add r8, r8, %[a]\\n\\t"
+        "stmia %[d]!, {r4, r5, r6, r8}\\n\\t"
+        "subs %[n], %[n], #1\\n\\t"
+        "bne 1b"
+        : [s] "+r"(src), [d] "+r"(dst), [n] "+r"(blocks)
+        : [a] "r"(add)
+        : "r4", "r5", "r6", "r8", "cc", "memory");
+      continue;
+    }
+#endif
+    BNN_UNROLL
+    for (int32_t j = 0; j < half / 2; j++) p[half / 2 + j] = p[j] + add;
+#else
+    for (int32_t j = 0; j < half; j++) tab[half + j] = (uint16_t)(tab[j] + d);
+#endif
+  }
+}
+
+static inline void bnn_u8_tables(uint16_t *tab, const uint8_t *x, int32_t n)
+{
+  for (; n >= 8; n -= 8, x += 8, tab += 256) bnn_u8_table(tab, x, 8);
+  if (n > 0) bnn_u8_table(tab, x, n);
+}
+`;
+
+/** The sum of a kernel row's table entries over `groups` groups (4 per kernel word), bias not removed; `groups` is a
+ * constant at every call, so the words unroll and each table's offset is a constant. */
+const U8_LOOKUP = `static BNN_INLINE int32_t bnn_u8_lookup(const uint16_t *tab, const uint32_t *row, const int32_t groups)
+{
+  int32_t acc = 0;
+  const uint16_t *t = tab;
+#if defined(BNN_ARM_SIMD)
+  /* 14 instructions per kernel word (32 MACs): LDR, then per byte its table index (UXTB, UXTAB with the table's
+   * offset in a register, ADD with a shifted operand), LDRH and ADD; one ADD moves to the next word's tables. Written
+   * out because GCC's scheduler spills the unrolled C form. */
+  uint32_t c1 = 256u, c2 = 512u, c3 = 768u;
+  const uint32_t *r = row;
+  BNN_UNROLL
+  for (int32_t w = 0; w < groups / 4; w++) {
+    uint32_t x, i, j;
+    __asm__ volatile(
+      "ldr %[x], [%[r]], #4\\n\\t"
+      "uxtb %[i], %[x]\\n\\t"
+      "uxtab %[j], %[c1], %[x], ror #8\\n\\t"
+      "ldrh %[i], [%[t], %[i], lsl #1]\\n\\t"
+      "ldrh %[j], [%[t], %[j], lsl #1]\\n\\t"
+      "add %[acc], %[acc], %[i]\\n\\t"
+      "uxtab %[i], %[c2], %[x], ror #16\\n\\t"
+      "add %[acc], %[acc], %[j]\\n\\t"
+      "add %[j], %[c3], %[x], lsr #24\\n\\t"
+      "ldrh %[i], [%[t], %[i], lsl #1]\\n\\t"
+      "ldrh %[j], [%[t], %[j], lsl #1]\\n\\t"
+      "add %[acc], %[acc], %[i]\\n\\t"
+      "add %[acc], %[acc], %[j]\\n\\t"
+      "add %[t], %[t], #2048"
+      : [acc] "+r"(acc), [r] "+r"(r), [t] "+r"(t), [x] "=&r"(x), [i] "=&r"(i), [j] "=&r"(j)
+      : [c1] "r"(c1), [c2] "r"(c2), [c3] "r"(c3)
+      : "memory");
+  }
+#else
+  for (int32_t w = 0; w < groups / 4; w++, t += 1024) {
+    const uint32_t x = row[w];
+    acc += (int32_t)t[x & 255u] + (int32_t)t[256u + ((x >> 8) & 255u)] + (int32_t)t[512u + ((x >> 16) & 255u)] + (int32_t)t[768u + (x >> 24)];
+  }
+#endif
+  if (groups % 4 != 0) {
+    const uint32_t x = row[groups / 4];
+    acc += (int32_t)t[x & 255u];
+    if (groups % 4 > 1) acc += (int32_t)t[256u + ((x >> 8) & 255u)];
+    if (groups % 4 > 2) acc += (int32_t)t[512u + ((x >> 16) & 255u)];
+  }
+  return acc;
+}
+`;
+
+/**
+ * Code planes of a conv on 8-bit pixels with short kernel rows (plan.ts convPlaneScratch): for input row iy and output
+ * column ox, entry P[k][iy][ox] is Σ_j (bit j of k ? v_j : −v_j) over the n = kw·cin values a kernel row covers
+ * there (v = 2·u8 − 255; taps outside the input are 0, training's zero padding), built as P[0] = −Σv,
+ * P[k | 2^j] = P[k] + 2·v_j, and stored + 255·n as uint16 (so pairs of them add as one word, bnn_plane_pair).
+ */
+const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
+{
+  /* Plane k (all rows and columns of code k) is contiguous, so a filter's kernel row picks its plane once per
+   * window and the window's cells are constant offsets in it. */
+  const int32_t size = ih * ow;
+  for (int32_t iy = 0; iy < ih; iy++) {
+    for (int32_t ox = 0; ox < ow; ox++) {
+      uint16_t *p = P + iy * ow + ox;
+      const int32_t ix0 = ox * sw - pad_left;
+      int32_t v[8];
+      int32_t e[16];
+      int32_t sum = 0;
+      BNN_UNROLL
+      for (int32_t j = 0; j < n; j++) {
+        const int32_t ix = ix0 + j / cin;
+        v[j] = ix >= 0 && ix < iw ? 2 * (int32_t)in[(iy * iw + ix) * cin + j % cin] - 255 : 0;
+        sum += v[j];
+      }
+      e[0] = -sum;
+      BNN_UNROLL
+      for (int32_t j = 0; j < n; j++) {
+        BNN_UNROLL
+        for (int32_t k = 0; k < (1 << j); k++) e[(1 << j) + k] = e[k] + 2 * v[j];
+      }
+      BNN_UNROLL
+      for (int32_t k = 0; k < (1 << n); k++) p[k * size] = (uint16_t)(e[k] + 255 * n);
+    }
+  }
+}
+`;
+
+/** A window's sum from the planes: kernel row ky's n bits select its entry in row iy0 + ky (rows outside add 0). */
+const PLANE_SUM = `static inline int32_t bnn_plane_sum(const uint16_t *P, const uint32_t *row, int32_t ih, int32_t ow, int32_t kh, int32_t n, int32_t iy0, int32_t mx, int32_t rows_inside)
+{
+  int32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t iy = iy0 + ky;
+    if (!rows_inside && (iy < 0 || iy >= ih)) continue;
+    const int32_t bit = ky * n;
+    uint32_t code = row[bit >> 5] >> (bit & 31);
+    if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
+    acc += (int32_t)P[(int32_t)(code & ((1u << n) - 1u)) * (ih * ow) + iy * ow + mx] - 255 * n;
+  }
+  return acc;
+}
+
+/* Filter by filter when every kernel row is inside the input: a filter's kernel rows select kh plane rows once
+ * (q[ky] = its plane at row ky), and each window is then kh loads at one offset. */
+static BNN_INLINE void bnn_plane_rows(const uint16_t **q, const uint16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
+{
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+    const int32_t bit = ky * n;
+    uint32_t code = row[bit >> 5] >> (bit & 31);
+    if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
+    q[ky] = P + (int32_t)(code & ((1u << n) - 1u)) * size + ky * ow;
+  }
+}
+
+static BNN_INLINE int32_t bnn_plane_cell(const uint16_t *const *q, int32_t at, int32_t kh, int32_t n)
+{
+  int32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) acc += q[ky][at];
+  return acc - kh * 255 * n;
+}
+
+/* Two horizontally adjacent windows (at even, so the pair is one aligned word) summed at once: the biased entries
+ * and their sums stay below 65536, so one 32-bit ADD adds both halves without carries. */
+static BNN_INLINE uint32_t bnn_plane_pair(const uint16_t *const *q, int32_t at, int32_t kh)
+{
+  uint32_t acc = 0;
+  BNN_UNROLL
+  for (int32_t ky = 0; ky < kh; ky++) {
+#if defined(__GNUC__) && !defined(BNN_PORTABLE_C)
+    acc += *(const bnn_u16_pair *)(q[ky] + at);
+#else
+    acc += (uint32_t)q[ky][at] | ((uint32_t)q[ky][at + 1] << 16);
+#endif
+  }
+  return acc;
+}
+
+/* Lane-wise maximum of two pairs of uint16 (USUB16 sets a GE flag per lane, SEL picks by them). */
+static BNN_INLINE uint32_t bnn_max_u16x2(uint32_t a, uint32_t b)
+{
+#if defined(BNN_ARM_SIMD)
+  uint32_t r;
+  __asm__("usub16 %0, %1, %2\\n\\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b));
+  return r;
+#else
+  const uint32_t lo = (a & 0xFFFFu) > (b & 0xFFFFu) ? a & 0xFFFFu : b & 0xFFFFu;
+  const uint32_t hi = (a >> 16) > (b >> 16) ? a >> 16 : b >> 16;
+  return lo | (hi << 16);
+#endif
+}
+`;
+
 const FIXED: Partial<Record<Helper, string>> = {
+  u16_pair: U16_PAIR,
+  u8_planes: U8_PLANES,
+  plane_sum: PLANE_SUM,
+  u8_tables: U8_TABLES,
+  u8_lookup: U8_LOOKUP,
   popcount: `static inline uint32_t bnn_popcount(uint32_t v)
 {
 #if defined(BNN_USE_BUILTIN_POPCOUNT)
@@ -188,57 +416,65 @@ static inline uint32_t bnn_xorpop(const uint32_t *a, const uint32_t *b, int32_t 
 }
 `,
   xnor_window: `/* Per-byte bit counts of one word (each byte <= 8), the masks passed in registers. */
-static inline uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
+static BNN_INLINE uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
 {
   v = v - (m1 & (v >> 1));
   v = (v & m2) + (m2 & (v >> 2));
   return m4 & (v + (v >> 4));
 }
 
-static inline uint32_t bnn_fold_lanes(uint32_t lanes)
+static BNN_INLINE uint32_t bnn_fold_lanes(uint32_t lanes)
 {
   lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
   return (lanes & 0xFFFFu) + (lanes >> 16);
+}
+
+/* Mismatches of one kernel row against a window that lies inside the input, x its first word: row ky of the window
+ * is kw·cw contiguous words at x + ky·iw·cw. Windows of up to 31 words are counted two words at a time into one set
+ * of byte lanes (15 pairs · 16 + 8 < 256) folded once, so a 3x3 window costs one fold, not three. */
+static BNN_INLINE uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *row, int32_t iw, int32_t cw, int32_t kh, int32_t kw)
+{
+  const int32_t n = kw * cw;
+  uint32_t mis = 0;
+#if !defined(BNN_USE_BUILTIN_POPCOUNT)
+  const int32_t total = kh * n;
+  if (total <= 31) {
+    uint32_t lanes = 0;
+    uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
+#if defined(__GNUC__)
+    /* A barrier per window: GCC would otherwise hoist a pooled window's input words out of the filter loop and
+     * interleave the cells until it spills to the stack; loading them per window is what the bound assumes. */
+    __asm__ volatile("" : "+r"(x) : : "memory");
+    __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
+#endif
+    BNN_UNROLL
+    for (int32_t i = 0; i + 1 < total; i += 2) {
+#if defined(__GNUC__)
+      /* Pair by pair: unconstrained, GCC's scheduler issues all the window's loads first and spills them. */
+      __asm__ volatile("" : : : "memory");
+#endif
+      uint32_t v = x[(i / n) * iw * cw + i % n] ^ row[i];
+      uint32_t w = x[((i + 1) / n) * iw * cw + (i + 1) % n] ^ row[i + 1];
+      v = v - (m1 & (v >> 1));
+      w = w - (m1 & (w >> 1));
+      v = (v & m2) + (m2 & (v >> 2));
+      w = (w & m2) + (m2 & (w >> 2));
+      v += w;
+      lanes += (v & m4) + (m4 & (v >> 4));
+    }
+    if (total & 1) lanes += bnn_pop_bytes(x[((total - 1) / n) * iw * cw + (total - 1) % n] ^ row[total - 1], m1, m2, m4);
+    return bnn_fold_lanes(lanes);
+  }
+#endif
+  for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(x + ky * iw * cw, row + ky * n, n);
+  return mis;
 }
 
 /* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
 static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
 {
   uint32_t mis = 0;
-  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) {
-    /* Interior: each kernel row is one contiguous run of kw positions in the input. Short runs share one set of byte
-     * lanes across the whole window (folded every 31 words at most), so a 3x3 window costs one fold, not three. */
-    const int32_t n = kw * cw;
-#if defined(BNN_USE_BUILTIN_POPCOUNT)
-    for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(in + ((iy0 + ky) * iw + ix0) * cw, row + ky * n, n);
-    return mis;
-#else
-    uint32_t lanes = 0;
-    int32_t pending = 0;
-    uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu;
-#if defined(__GNUC__)
-    __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
-#endif
-    BNN_UNROLL
-    for (int32_t ky = 0; ky < kh; ky++) {
-      const uint32_t *x = in + ((iy0 + ky) * iw + ix0) * cw;
-      const uint32_t *k = row + ky * n;
-      if (n > 31) {
-        mis += bnn_xorpop(x, k, n);
-        continue;
-      }
-      if (pending + n > 31) {
-        mis += bnn_fold_lanes(lanes);
-        lanes = 0;
-        pending = 0;
-      }
-      pending += n;
-      BNN_UNROLL
-      for (int32_t j = 0; j < n; j++) lanes += bnn_pop_bytes(x[j] ^ k[j], m1, m2, m4);
-    }
-    return mis + bnn_fold_lanes(lanes);
-#endif
-  }
+  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) return bnn_xnor_inside(in + (iy0 * iw + ix0) * cw, row, iw, cw, kh, kw);
   for (int32_t ky = 0; ky < kh; ky++) {
     int32_t iy = iy0 + ky;
     for (int32_t kx = 0; kx < kw; kx++) {
@@ -275,7 +511,7 @@ static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, 
 const ORDER: Helper[] = [
   'popcount', 'xorpop', 'xnor_window', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
-  'thr_i32', 'thr_f32', 'affine',
+  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum',
 ];
 
 export function helperSource(used: Set<Helper>): string {

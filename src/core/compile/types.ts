@@ -9,7 +9,7 @@
  *   binary kernel on the 8-bit input).
  * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
  */
-import type { DeployPlan, Repr } from '../deploy/plan';
+import type { DeployPlan, FirstLayerScratch, Repr } from '../deploy/plan';
 import type { ModelSpec } from '../model/spec';
 
 /** Spatial geometry of a MAC: a dense layer is the conv whose window is its whole (unpadded) input. */
@@ -77,6 +77,8 @@ export interface MacStage {
   kernelFloat?: Float32Array;
   pool?: { at: 'before' | 'after'; geom: PoolGeometry };
   epilogue: Epilogue;
+  /** The plan's fast-kernel working memory, when this stage runs on one (codegen emits that kernel). */
+  scratch?: FirstLayerScratch;
   /** Output grid after pooling, and channels. */
   outH: number;
   outW: number;

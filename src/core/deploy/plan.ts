@@ -50,6 +50,74 @@ export interface Stage {
   epilogueBytes: number;
   /** Which ping-pong buffer (0 = A, 1 = B) holds the output; the model input sits in A. */
   buffer: 0 | 1;
+  /** Working memory of a fast first-layer kernel (static, only this stage uses it), see firstLayerScratch. */
+  scratch?: FirstLayerScratch;
+  /** Bytes of `scratch` (0 without). */
+  scratchBytes: number;
+}
+
+/**
+ * A ±1 dense kernel on the 8-bit input runs on lookup tables: per group of 8 consecutive inputs, the 256 possible
+ * ±-sums (uint16, biased non-negative), so each output costs one table load per kernel byte instead of 8 MACs. The
+ * tables are built per inference for up to `chunkGroups` groups at a time (a bounded RAM cost, whatever the input
+ * size), with one int32 partial sum per output carried across chunks.
+ */
+export type FirstLayerScratch = TableScratch | PlaneScratch;
+
+export interface TableScratch {
+  kind: 'u8-tables';
+  /** Groups of 8 inputs per chunk (a multiple of 4: whole kernel words), and the groups in all. */
+  chunkGroups: number;
+  groups: number;
+  /** uint16 table entries (chunkGroups · 256) and int32 partial sums (one per output). */
+  tableBytes: number;
+  sumBytes: number;
+}
+
+/**
+ * A ±1 conv kernel on the 8-bit input whose kernel rows are short (kw·cin ≤ 4 values, e.g. 3×3 on one channel): per
+ * input row and output column, the 2^(kw·cin) possible ±-sums of the kw·cin values a kernel row covers there ("code
+ * planes", int16; taps outside the input add 0, as in training's zero padding). A filter's window is then kh plane
+ * loads selected by its kernel rows' bits, instead of kh·kw·cin MACs.
+ */
+export interface PlaneScratch {
+  kind: 'u8-planes';
+  /** Input rows × MAC output columns × 2^codeBits int16 entries. */
+  rows: number;
+  cols: number;
+  codeBits: number;
+  bytes: number;
+}
+
+/** At most 32 groups (256 inputs, 16 KB of tables) at a time. */
+export const TABLE_CHUNK_GROUPS = 32;
+/** Below this many outputs the per-inference table build costs more than it saves (~6 instructions per MAC direct,
+ * ~0.5 with tables, ~300 to build one group's table). */
+export const TABLE_MIN_OUTPUTS = 8;
+
+/** The table scratch of a dense layer with a ±1 kernel on the 8-bit input, if it pays. */
+export function firstLayerScratch(fanIn: number, outputs: number): FirstLayerScratch | undefined {
+  if (outputs < TABLE_MIN_OUTPUTS || fanIn < 16) return undefined;
+  const groups = Math.ceil(fanIn / 8);
+  const chunkGroups = Math.min(TABLE_CHUNK_GROUPS, Math.ceil(groups / 4) * 4);
+  return { kind: 'u8-tables', chunkGroups, groups, tableBytes: chunkGroups * 256 * 2, sumBytes: outputs * 4 };
+}
+
+export const PLANE_MAX_CODE_BITS = 4;
+export const PLANE_MAX_BYTES = 16 * 1024;
+
+/** The code planes of a conv with a ±1 kernel on the 8-bit input, if its kernel rows are short and they fit. */
+export function convPlaneScratch(inH: number, outW: number, kw: number, cin: number, filters: number): PlaneScratch | undefined {
+  const codeBits = kw * cin;
+  if (codeBits > PLANE_MAX_CODE_BITS || filters < 4) return undefined;
+  const bytes = inH * outW * (1 << codeBits) * 2;
+  if (bytes > PLANE_MAX_BYTES) return undefined;
+  return { kind: 'u8-planes', rows: inH, cols: outW, codeBits, bytes };
+}
+
+export function scratchBytesOf(s: FirstLayerScratch | undefined): number {
+  if (!s) return 0;
+  return s.kind === 'u8-tables' ? s.tableBytes + s.sumBytes : s.bytes;
 }
 
 export interface LayerInfo {
@@ -76,6 +144,8 @@ export interface DeployPlan {
   layers: LayerInfo[];
   /** The two ping-pong buffers' sizes in bytes (each the largest tensor it ever holds). */
   bufferBytes: [number, number];
+  /** Static working memory of fast kernels (Stage.scratch), summed over stages. */
+  scratchBytes: number;
   flashBytes: number;
   ramBytes: number;
   /** What the same parameters would take as float32 (Larq's comparison point). */
@@ -212,8 +282,8 @@ export function planModel(spec: ModelSpec): DeployPlan {
   const input = tensor(spec.input.shape.slice(), 'u8');
   let cur = input;
   let i = 0;
-  const push = (s: Omit<Stage, 'buffer'>): void => {
-    stages.push({ ...s, buffer: (stages.length % 2 === 0 ? 1 : 0) as 0 | 1 });
+  const push = (s: Omit<Stage, 'buffer' | 'scratchBytes'> & { scratchBytes?: number }): void => {
+    stages.push({ ...s, scratchBytes: s.scratchBytes ?? 0, buffer: (stages.length % 2 === 0 ? 1 : 0) as 0 | 1 });
     cur = s.output;
   };
   while (i < layers.length) {
@@ -255,6 +325,12 @@ export function planModel(spec: ModelSpec): DeployPlan {
       const outputs = mac.type === 'QuantConv2D' ? mac.filters : mac.units;
       const rowWords = binaryKernel ? kernelRowWords({ binaryInput: macInput.repr === 'bits', inputChannels, windowPositions }) : 0;
       const kernelBytes = binaryKernel ? outputs * rowWords * WORD_BYTES : outputs * windowPositions * inputChannels * 4;
+      let scratch: FirstLayerScratch | undefined;
+      if (binaryKernel && macInput.repr === 'u8') {
+        scratch = mac.type === 'QuantDense'
+          ? firstLayerScratch(windowPositions * inputChannels, outputs)
+          : convPlaneScratch(inShape[0], convOutputSize(inShape[1], mac.kernelSize[1], mac.strides[1], mac.padding), mac.kernelSize[1], inputChannels, outputs);
+      }
       push({
         kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',
         layers: range(i, j),
@@ -263,6 +339,7 @@ export function planModel(spec: ModelSpec): DeployPlan {
         mac: i, poolBefore, batchNorm, poolAfter,
         binaryKernel, kernelRowWords: binaryKernel ? rowWords : undefined,
         kernelBytes, epilogueBytes,
+        scratch, scratchBytes: scratchBytesOf(scratch),
       });
       i = j;
       continue;
@@ -291,13 +368,15 @@ export function planModel(spec: ModelSpec): DeployPlan {
   for (const s of stages) bufferBytes[s.buffer] = Math.max(bufferBytes[s.buffer], s.output.bytes);
   const layerInfos = layers.map((l, idx) => layerInfo(spec, idx, inShapeOf(idx), shapes[idx], stages));
   const float32Bytes = layerInfos.reduce((a, l) => a + 4 * (l.binaryParams + l.int8Params + l.floatParams), 0);
+  const scratchBytes = stages.reduce((a, s) => a + s.scratchBytes, 0);
   return {
     input,
     stages,
     layers: layerInfos,
     bufferBytes,
+    scratchBytes,
     flashBytes: stages.reduce((a, s) => a + s.kernelBytes + s.epilogueBytes, 0),
-    ramBytes: bufferBytes[0] + bufferBytes[1],
+    ramBytes: bufferBytes[0] + bufferBytes[1] + scratchBytes,
     float32Bytes,
     binaryMacs: layerInfos.reduce((a, l) => a + l.binaryMacs, 0),
     floatMacs: layerInfos.reduce((a, l) => a + l.floatMacs, 0),

@@ -50,7 +50,7 @@ export interface EmulatorBenchOptions {
 export interface RealBoardHooks {
   build?: (modelDir: string, workDir: string) => Promise<BuildResult>;
   /** Flashes the build and returns the board's serial port, shaped like the emulated board so the rest is shared. */
-  deploy: (build: BuildResult) => Promise<Pick<EmulatedBoard, 'ptyPath' | 'exited' | 'stop'>>;
+  deploy: (build: BuildResult) => Promise<Pick<EmulatedBoard, 'ptyPath' | 'exited' | 'stop'> & Partial<Pick<EmulatedBoard, 'openTransport'>>>;
 }
 
 export interface SampleMismatch {
@@ -104,7 +104,7 @@ export async function benchOnEmulator(opts: EmulatorBenchOptions): Promise<Bench
   let client: DeviceClient | undefined;
   try {
     progress('connect', 0, 1);
-    client = new DeviceClient(await openSerialTransport({ path: emu.ptyPath }), log);
+    client = new DeviceClient(await (emu.openTransport ? emu.openTransport() : openSerialTransport({ path: emu.ptyPath })), log);
     const exitWatch = emu.exited.then(({ code, signal }) => { throw new DeviceError('closed', `QEMU exited (${signal ?? `code ${code}`}) during the benchmark`); });
     exitWatch.catch(() => undefined);
     const hello = await Promise.race([client.waitForHello({ totalMs: 20_000, signal: opts.signal }), exitWatch]);

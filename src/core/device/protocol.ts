@@ -316,7 +316,7 @@ export function encodeError(code: number, message: string): Uint8Array {
   return out;
 }
 
-// ---- PackBits: inputs travel packed (QEMU's USART moves one byte per main-loop round trip; images have long runs) --
+// ---- PackBits: inputs travel packed (the serial line is the bottleneck, on QEMU and at 115200 baud; images have long runs) --
 
 /** PackBits (TIFF): h < 128 → h+1 literal bytes follow; h > 128 → the next byte repeated 257−h times. Runs of 3+
  * equal bytes are packed (a run of 2 inside literals costs as much either way). Worst case: +1 byte per 128. */

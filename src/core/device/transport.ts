@@ -56,3 +56,30 @@ export function streamTransport(stream: Duplex, description: string): ByteTransp
     },
   };
 }
+
+/**
+ * A transport that doubles every `escape` byte it writes (reads pass through). QEMU's multiplexing chardev treats
+ * one escape byte (Ctrl-A) as the start of a command — Ctrl-A x quits QEMU — and a doubled one as the byte itself,
+ * so every byte the host sends to a muxed emulated serial port goes through here, garbage included.
+ */
+export function escapingTransport(inner: ByteTransport, escape: number): ByteTransport {
+  return {
+    get description() { return inner.description; },
+    get isOpen() { return inner.isOpen; },
+    write(data) {
+      let n = 0;
+      for (const b of data) if (b === escape) n++;
+      if (!n) return inner.write(data);
+      const out = new Uint8Array(data.length + n);
+      let o = 0;
+      for (const b of data) {
+        out[o++] = b;
+        if (b === escape) out[o++] = b;
+      }
+      return inner.write(out);
+    },
+    onData: (listener) => inner.onData(listener),
+    onClose: (listener) => inner.onClose(listener),
+    close: () => inner.close(),
+  };
+}

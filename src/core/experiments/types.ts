@@ -59,7 +59,10 @@ export interface ExperimentConfig {
   batchSize: number;
   seed: number;
   valSplit: number;
+  /** Backend as shown, with the thread count, e.g. "wasm (SIMD) × 2 data-parallel threads". */
   backend: string;
+  /** Data-parallel training threads (absent: one, as every run before they existed). */
+  threads?: number;
   /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
   engine: 'bnn-studio' | 'larq';
   versions: Record<string, string>;

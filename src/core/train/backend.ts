@@ -14,7 +14,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu
 
 export interface BackendInfo {
   name: BackendName;
-  /** Human description recorded in the experiment, e.g. "wasm (SIMD, 1 thread)". */
+  /** Human description, e.g. "wasm (SIMD)" (the trainer adds the thread count). */
   description: string;
   /** Why better backends were not used (empty when the first choice loaded). */
   notes: string[];
@@ -119,9 +119,10 @@ export async function initBackend(force?: string): Promise<BackendInfo> {
 
 async function describe(name: BackendName): Promise<string> {
   if (name === 'wasm') {
-    // tfjs decides SIMD by feature detection; Node ≥ 16 has it. Threads are never started in Node by tfjs.
+    // tfjs decides SIMD by feature detection; Node ≥ 16 has it. tfjs never starts wasm threads in Node: more cores
+    // are used by data-parallel training threads (parallel.ts), counted in the experiment's backend text.
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    return `wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread per process)`;
+    return `wasm (${simd ? 'SIMD' : 'no SIMD'})`;
   }
   if (name === 'tensorflow') return 'tensorflow (tfjs-node, native libtensorflow)';
   return 'cpu (plain JavaScript)';

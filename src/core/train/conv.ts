@@ -139,7 +139,9 @@ export function maxPool(x: tf.Tensor4D, pool: [number, number], strides: [number
           // only plain 4-D ops (wasm runs them natively): nearest-neighbour upsampling broadcasts each window's
           // value, average pooling counts the tied maxima
           const up = (t: tf.Tensor4D): tf.Tensor4D => tf.image.resizeNearestNeighbor(t, [oh * ph, ow * pw]);
-          const mask = tf.cast(tf.equal(used, up(ys)), 'float32') as tf.Tensor4D;
+          // x == window max as 1 − step(max − x): max − x ≥ 0 and is 0 only where they are equal; on wasm ~4× cheaper
+          // than equal + cast (boolean kernels)
+          const mask = tf.sub(1, tf.step(tf.sub(up(ys), used), 0)) as tf.Tensor4D;
           const ties = tf.mul(tf.avgPool(mask, pool, strides, 'valid'), ph * pw);
           let dx = tf.mul(mask, up(tf.div(dy, ties) as tf.Tensor4D)) as tf.Tensor4D;
           if (used !== xs) dx = tf.pad(dx, [[0, 0], [0, h - oh * ph], [0, w - ow * pw], [0, 0]]);

@@ -36,6 +36,10 @@ export interface ModelOptions {
 /** Pending BatchNormalization moving-average updates of one training forward pass. */
 export type MovingUpdates = Array<{ variable: tf.Variable; value: tf.Tensor }>;
 
+/** The batch mean and variance of every BatchNormalization layer of one training forward pass, in layer order (the
+ *  data-parallel coordinator pools the shards' statistics into the moving averages). */
+export type BatchStats = Array<{ mean: tf.Tensor; variance: tf.Tensor }>;
+
 let modelCount = 0;
 
 function glorotLimit(fanIn: number, fanOut: number): number {
@@ -110,9 +114,10 @@ export class BnnModel {
 
   /**
    * Pre-softmax scores for a batch of encoded inputs ([N, ...input shape], values in [−1, 1]). In training mode,
-   * BatchNormalization uses batch statistics and pushes its moving-average updates into `updates`.
+   * BatchNormalization uses batch statistics and pushes its moving-average updates into `updates` and the batch
+   * statistics themselves into `stats`.
    */
-  forward(x: tf.Tensor, training: boolean, updates?: MovingUpdates): tf.Tensor2D {
+  forward(x: tf.Tensor, training: boolean, updates?: MovingUpdates, stats?: BatchStats): tf.Tensor2D {
     let h = x;
     let needsInputGrad = false;
     for (const layer of this.spec.layers) {
@@ -150,6 +155,7 @@ export class BnnModel {
             const mo = tf.moments(h, axes);
             mean = mo.mean;
             variance = mo.variance;
+            stats?.push({ mean, variance });
             if (updates) {
               const k = layer.momentum;
               updates.push({ variable: mm, value: tf.add(tf.mul(mm, k), tf.mul(mean, 1 - k)) });

@@ -31,10 +31,11 @@ export function predict(trained: TrainedModel, images: Uint8Array, count?: numbe
   const n = count ?? Math.floor(images.length / sample);
   if (images.length < n * sample) throw new Error(`predict: ${images.length} bytes hold fewer than ${n} samples of ${sample} bytes`);
   const shapes = inferShapes(spec);
+  const kernels = preparedKernels(trained);
   const classes: number[] = [];
   const scores: number[][] = [];
   for (let s = 0; s < n; s++) {
-    const out = forwardOne(spec, trained, shapes, images.subarray(s * sample, (s + 1) * sample));
+    const out = forwardOne(spec, trained, kernels, shapes, images.subarray(s * sample, (s + 1) * sample));
     let best = 0;
     for (let c = 1; c < out.length; c++) if (out[c] > out[best]) best = c;
     classes.push(best);
@@ -52,7 +53,19 @@ export function accuracy(trained: TrainedModel, images: Uint8Array, labels: Uint
   return n ? ok / n : 0;
 }
 
-function forwardOne(spec: ModelSpec, trained: TrainedModel, shapes: number[][], u8: Uint8Array): Float64Array {
+/** Each conv/dense layer's kernel as float64 (binary ones as exactly ±1), once per call rather than once per sample. */
+function preparedKernels(trained: TrainedModel): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const layer of trained.spec.layers) {
+    if (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense') continue;
+    const kernel = trained.weights[layer.name]?.kernel;
+    if (!kernel) throw new Error(`layer '${layer.name}' has no kernel`);
+    out.set(layer.name, layer.kernelQuantizer !== null ? Float64Array.from(kernel, (v) => (v >= 0 ? 1 : -1)) : Float64Array.from(kernel));
+  }
+  return out;
+}
+
+function forwardOne(spec: ModelSpec, trained: TrainedModel, kernels: Map<string, Float64Array>, shapes: number[][], u8: Uint8Array): Float64Array {
   let shape = spec.input.shape.slice();
   // `ints` holds the exact integers 2·u8 − 255 while the tensor is still the raw input (value = ints / 255)
   let ints: Int32Array | undefined = Int32Array.from(u8, (v) => 2 * v - 255);
@@ -63,10 +76,8 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, shapes: number[][], 
       case 'QuantConv2D':
       case 'QuantDense': {
         const binIn = layer.inputQuantizer !== null;
-        const kernel = w.kernel;
-        if (!kernel) throw new Error(`layer '${layer.name}' has no kernel`);
         const binK = layer.kernelQuantizer !== null;
-        const k = binK ? Float64Array.from(kernel, (v) => (v >= 0 ? 1 : -1)) : Float64Array.from(kernel);
+        const k = kernels.get(layer.name)!;
         let input: Float64Array;
         let scale = 1;
         if (binIn) {

@@ -20,7 +20,9 @@ export function signPm(x: tf.Tensor): tf.Tensor {
 export function quantizerGradient(name: QuantizerName, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const absX = tf.abs(x);
-    const inside = tf.cast(tf.lessEqual(absX, 1), 'float32');
+    // 1{|x| ≤ 1} as 1 − step(|x| − 1): exact (|x| − 1 keeps its sign in float32), and on wasm ~5× cheaper than
+    // lessEqual + cast, whose boolean kernels were the largest binary-only cost of a CNN step
+    const inside = tf.sub(1, tf.step(tf.sub(absX, 1), 0));
     switch (name) {
       case 'ste_sign':
         return inside;

@@ -15,6 +15,8 @@ import { PROTOCOL_VERSION } from '../messages';
 import { initBackend } from './backend';
 import { BnnModel, encodeInputs, type MovingUpdates } from './model';
 import { CaseOptimizer } from './optimizers';
+import { DataParallel } from './parallel';
+import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
 import { loadCheckpoint, loadTrainingState, writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
@@ -44,12 +46,16 @@ export interface TrainJob {
   eventsPerSecond?: number;
   /** Mid-epoch checkpoint interval (default 60 s); epoch ends always checkpoint. */
   checkpointEverySec?: number;
+  /** Data-parallel threads (see parallel.ts). Default: defaultThreads() for a new run, the recorded count on resume. */
+  threads?: number;
 }
 
 export interface TrainHooks {
   emit(msg: WorkerToHost): void;
   /** Polled between steps; true stops the run as 'cancelled'. */
   cancelled(): boolean;
+  /** Called once the data-parallel threads are up (threads > 1). */
+  threadsStarted?(dp: DataParallel): void;
 }
 
 export class TrainingFailure extends Error {
@@ -80,6 +86,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   if (!(job.epochs >= 1) || !Number.isInteger(job.epochs)) throw new Error(`epochs must be a positive integer (got ${job.epochs})`);
   if (!(job.batchSize >= 1) || !Number.isInteger(job.batchSize)) throw new Error(`batch size must be a positive integer (got ${job.batchSize})`);
   if (!(job.valSplit >= 0 && job.valSplit < 1)) throw new Error(`validation split must be in [0, 1) (got ${job.valSplit})`);
+  if (job.threads !== undefined && threadsProblem(job.threads)) throw new Error(threadsProblem(job.threads));
   const mismatch = dataModelMismatch(job.data, job.spec.input.shape, job.spec.classes);
   if (mismatch) throw new Error(mismatch);
   const backend = await initBackend(job.backend);
@@ -102,10 +109,13 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     resumedWeights = loadCheckpoint(ckDir);
     state = loadTrainingState(ckDir);
     if (!state) throw new Error(`experiment ${id}: checkpoint has no training state; cannot resume`);
-    config = { ...config, epochs: Math.max(config.epochs, job.epochs), backend: backend.description, resumedFrom: `checkpoint at step ${state.step}` };
+    // experiments from before data-parallel training ran on one thread
+    const threads = job.threads ?? config.threads ?? 1;
+    config = { ...config, epochs: Math.max(config.epochs, job.epochs), backend: describeThreads(backend.description, threads), threads, resumedFrom: `checkpoint at step ${state.step}` };
     truncateMetrics(dir, state.step);
   } else {
     const split0 = splitIndices(trainCount, job.valSplit, job.seed);
+    const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
     const created = createExperiment(job.experimentsDir, {
       modelPath: job.modelPath,
       model: job.spec,
@@ -122,7 +132,8 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
       batchSize: job.batchSize,
       seed: job.seed,
       valSplit: job.valSplit,
-      backend: backend.description,
+      backend: describeThreads(backend.description, threads),
+      threads,
       engine: ENGINE_NAME,
       versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
     });
@@ -144,7 +155,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     lastCheckpoint: state ? 'last' : undefined,
   };
   writeStatus(dir, status);
-  hooks.emit({ v: PROTOCOL_VERSION, type: 'started', experimentId: id, experimentDir: dir, config, backend: backend.description });
+  hooks.emit({ v: PROTOCOL_VERSION, type: 'started', experimentId: id, experimentDir: dir, config, backend: config.backend });
   hooks.emit({ v: PROTOCOL_VERSION, type: 'status', experimentId: id, status: { ...status } });
 
   const latent = config.optimizer.kind === 'latent';
@@ -194,7 +205,15 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     lastCheckpointWall = Date.now();
   };
 
+  const threads = config.threads ?? 1;
+  let parallel: DataParallel | undefined;
   try {
+    if (threads > 1) {
+      parallel = await DataParallel.start({
+        threads, model, optimizer, backend: backend.name, images: job.data.train.images, labels: job.data.train.labels, latent, seed: config.seed,
+      });
+      hooks.threadsStarted?.(parallel);
+    }
     const trainVars = model.trainableParams.map((p) => p.variable);
     while (epoch < config.epochs) {
       const perm = permutation(split.train.length, new Rng(deriveSeed(config.seed, epoch + 1)));
@@ -204,12 +223,17 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
         const n = Math.min(batchSize, split.train.length - from);
         const idx = new Uint32Array(n);
         for (let i = 0; i < n; i++) idx[i] = split.train[perm[from + i]];
-        const xs = encodeInputs(job.data.train.images, idx, size, n === batchSize ? xBuf : undefined);
-        const ys = new Int32Array(n);
-        for (let i = 0; i < n; i++) ys[i] = job.data.train.labels[idx[i]];
-        const out = trainStep(model, optimizer, trainVars, xs, ys, spec);
-        const r = out.dataSync();
-        out.dispose();
+        let r: ArrayLike<number>;
+        if (parallel) {
+          r = await parallel.step(idx);
+        } else {
+          const xs = encodeInputs(job.data.train.images, idx, size, n === batchSize ? xBuf : undefined);
+          const ys = new Int32Array(n);
+          for (let i = 0; i < n; i++) ys[i] = job.data.train.labels[idx[i]];
+          const out = trainStep(model, optimizer, trainVars, xs, ys, spec);
+          r = out.dataSync();
+          out.dispose();
+        }
         const loss = r[0];
         step++;
         if (!Number.isFinite(loss)) {
@@ -285,6 +309,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     const e = err as Error;
     return finish('failed', { error: { message: e.message, step: err instanceof TrainingFailure ? err.step : step } });
   } finally {
+    await parallel?.close();
     log.close();
     optimizer.dispose();
     model.dispose();
@@ -364,6 +389,24 @@ function restoreState(model: BnnModel, optimizer: CaseOptimizer, state: Training
     }
   }
   optimizer.iterations = state.optimizerIterations;
+}
+
+/** Multiply-accumulates per sample (dense: the kernel; convolution: the kernel at every output position) and trainable
+ *  parameters, for the default thread count. */
+export function modelWork(spec: ModelSpec): ModelWork {
+  const model = new BnnModel(spec, { latent: false, seed: 0 });
+  try {
+    let macsPerSample = 0;
+    spec.layers.forEach((l, i) => {
+      const k = model.byName.get(`${l.name}/kernel`);
+      if (!k) return;
+      const out = model.shapes[i];
+      macsPerSample += k.variable.size * (l.type === 'QuantConv2D' ? out[0] * out[1] : 1);
+    });
+    return { macsPerSample, params: model.trainableParams.reduce((a, p) => a + p.variable.size, 0) };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Whether a spec trains anything with Bop (at least one binary kernel). */

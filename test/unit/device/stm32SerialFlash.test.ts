@@ -16,13 +16,28 @@ const FAST = { ackMs: 500, erasePerSectorMs: 500, massEraseMs: 2000 };
 interface Rig { pair: PtyPair; sim: Stm32BootloaderSim; host: SerialLink; simDone: Promise<void>; }
 
 async function rig(opts: SimOptions = {}): Promise<Rig> {
+  const { pair, sim, simDone } = await simulatorOnly(opts);
+  try {
+    const host = await SerialLink.open({ path: pair.b, baudRate: 115200, parity: 'even' });
+    return { pair, sim, host, simDone };
+  } catch (err) {
+    await sim.stop();
+    await pair.close();
+    throw err;
+  }
+}
+
+/**
+ * The simulator on one end of a fresh pty pair, the other end left untouched for an outside client, which then sees
+ * the line as a user's tool would (stm32flash hung once, under load, after the host end had been opened and closed).
+ */
+async function simulatorOnly(opts: SimOptions = {}): Promise<Omit<Rig, 'host'>> {
   const pair = await openPtyPair();
   try {
     const simLink = await SerialLink.open({ path: pair.a, baudRate: 115200, parity: 'even' });
     const sim = new Stm32BootloaderSim(simLink, { onUnplug: () => pair.proc.kill(), ...opts });
     const simDone = sim.start();
-    const host = await SerialLink.open({ path: pair.b, baudRate: 115200, parity: 'even' });
-    return { pair, sim, host, simDone };
+    return { pair, sim, simDone };
   } catch (err) {
     await pair.close();
     throw err;
@@ -170,16 +185,16 @@ describe('the bootloader simulator checked with Debian\'s stm32flash as an indep
   // invisible on a pty anyway. On a real USART the flasher and stm32flash both use 8E1.
   function stm32flash(args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-      execFile('stm32flash', args, { timeout: 25000 }, (err, stdout, stderr) => {
+      // Well inside the test's timeout, so that a hang fails with what stm32flash printed so far.
+      execFile('stm32flash', args, { timeout: 12000 }, (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, out: stdout + stderr });
+        resolve({ code, out: `${stdout}${stderr}${err?.killed ? '\n(stm32flash killed after 12 s without finishing)' : ''}` });
       });
     });
   }
 
   it('stm32flash identifies the simulated F401RE and writes + verifies an image through it', async () => {
-    const r = await rig({ pid: 0x433, initialFlash: Buffer.alloc(64 * 1024, 0x77) });
-    await r.host.close(); // stm32flash opens the host end itself
+    const r = await simulatorOnly({ pid: 0x433, initialFlash: Buffer.alloc(64 * 1024, 0x77) });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'bnn-stm32flash-'));
       const file = join(dir, 'fw.bin');
@@ -193,8 +208,7 @@ describe('the bootloader simulator checked with Debian\'s stm32flash as an indep
       assert.equal(r.sim.goAddress, 0x0800_0000);
       // Read back with stm32flash too: the simulator's Read Memory agrees with what was written.
       const back = join(dir, 'back.bin');
-      const r2 = await rig({ initialFlash: r.sim.flash });
-      await r2.host.close();
+      const r2 = await simulatorOnly({ initialFlash: r.sim.flash });
       try {
         const rd = await stm32flash(['-b', '115200', '-m', '8n1', '-S', '0x08000000:5000', '-r', back, r2.pair.b]);
         assert.equal(rd.code, 0, rd.out);
@@ -210,8 +224,7 @@ describe('the bootloader simulator checked with Debian\'s stm32flash as an indep
   });
 
   it('stm32flash fails on the write-protected sector the simulator NACKs', async () => {
-    const r = await rig({ writeProtectedSectors: [0] });
-    await r.host.close();
+    const r = await simulatorOnly({ writeProtectedSectors: [0] });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'bnn-stm32flash-'));
       const file = join(dir, 'fw.bin');

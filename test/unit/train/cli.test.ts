@@ -52,6 +52,11 @@ describe('bnn train / bnn eval (built CLI)', function () {
   it('usage and input errors: exit 2 for bad flags, 1 for an invalid model', () => {
     assert.equal(bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', 'zero'], tmp).status, 2);
     assert.equal(bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--optimizer', 'sgd'], tmp).status, 2);
+    for (const t of ['0', '1.5', '65']) {
+      const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--threads', t], tmp);
+      assert.equal(r.status, 2, `--threads ${t}`);
+      assert.match(r.stderr, /--threads must be/);
+    }
     fs.writeFileSync(path.join(tmp, 'bad.bnn.json'), '{ "name": "bad", "input": { "shape": [28, 28, 1] }, "classes": 10, "layers": [ { "type": "QuantDense", "units": 10 } ] }');
     const r = bnn(['train', 'bad.bnn.json', '--data', 'bundled'], tmp);
     assert.equal(r.status, 1);

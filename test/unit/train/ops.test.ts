@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
-import { validConv2d, samePadding } from '../../../src/core/train/conv';
+import { validConv2d, samePadding, maxPool } from '../../../src/core/train/conv';
 import { quantize } from '../../../src/core/train/quantizers';
 
 describe('train/ops', () => {
@@ -20,6 +20,20 @@ describe('train/ops', () => {
     const b = 5;
     const swishExp = xs.map((v) => (b * (2 - b * v * Math.tanh((b * v) / 2))) / (1 + Math.cosh(b * v)));
     grad('swish_sign').forEach((g, i) => assert.ok(Math.abs(g - swishExp[i]) < 1e-4 * Math.max(1, Math.abs(swishExp[i])), `swish_sign'(${xs[i]}) = ${g} vs ${swishExp[i]}`));
+    await initBackend('wasm');
+    const xw = tf.tensor1d([-1.5, -1.0000001, -1, -0.5, 0, 0.3, 1, 1.0000001, 2]);
+    assert.deepEqual(Array.from(tf.grad((t: tf.Tensor) => tf.sum(quantize('ste_sign', t)))(xw).dataSync()), [0, 0, 1, 1, 1, 1, 1, 0, 0], 'ste_sign on wasm at |x| = 1');
+  });
+
+  it('max-pool gradient goes to each window\'s maximum, split evenly among tied maxima, on cpu and wasm', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      await initBackend(backend);
+      // one 4×5 channel, 2×2 windows (the last column is outside every window): a single maximum, four tied 3s, four
+      // tied −1s, and 0 tied with −0
+      const x = tf.tensor4d([1, 5, 3, 3, 9, 2, 0, 3, 3, 9, -1, -1, 0, -0, 9, -1, -1, -0, 0, 9], [1, 4, 5, 1]);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid'), tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))))(x);
+      assert.deepEqual(Array.from(g.dataSync()), [0, 10, 5, 5, 0, 0, 0, 5, 5, 0, 7.5, 7.5, 10, 10, 0, 7.5, 7.5, 10, 10, 0], backend);
+    }
   });
 
   it('TensorFlow same padding split (extra pixel after)', () => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { startTrainer } from '../../../src/core/train/host';
 import { trainerEntry } from '../../../src/core/train/spawn';
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
-import { readMetrics, readStatus } from '../../../src/core/train/experimentFiles';
+import { readConfig, readMetrics, readStatus } from '../../../src/core/train/experimentFiles';
 import { effectiveState } from '../../../src/core/experiments/store';
 import type { TrainRequest, WorkerToHost } from '../../../src/core/messages';
 import { tinyMlp } from '../../support/models';
@@ -51,9 +51,9 @@ describe('train/worker process', function () {
     assert.match(r.error ?? '', /nowhere/);
   });
 
-  it('SIGKILL mid-run: the experiment still reads (failed, with the cause) and resumes from its last checkpoint to completion', async () => {
+  it('SIGKILL mid-run (2 data-parallel threads): the experiment still reads (failed, with the cause) and resumes from its last checkpoint to completion on 2 threads', async () => {
     let killed = false;
-    const proc: ReturnType<typeof startTrainer> = startTrainer(request({ epochs: 3 }), (m) => {
+    const proc: ReturnType<typeof startTrainer> = startTrainer(request({ epochs: 3, threads: 2 }), (m) => {
       if (!killed && m.type === 'status' && m.status.lastCheckpoint) { killed = true; proc.kill(); }
     });
     const r = await proc.done;
@@ -69,6 +69,9 @@ describe('train/worker process', function () {
     assert.equal(resumed.experimentDir, dir);
     assert.equal(resumed.status!.epoch, 3);
     assert.deepEqual(readMetrics(dir).filter((e) => e.kind === 'epoch').map((e) => e.epoch), [1, 2, 3]);
+    const config = readConfig(dir);
+    assert.equal(config.threads, 2);
+    assert.equal(config.backend, 'cpu (plain JavaScript) × 2 data-parallel threads');
   });
 
   it('a standalone trainer killed with SIGKILL leaves a running status of a dead pid, read as interrupted', async () => {

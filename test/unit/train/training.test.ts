@@ -22,6 +22,7 @@ function job(dir: string, over: Partial<TrainJob> = {}): TrainJob {
     spec: tinyMlp(), modelPath: 'tiny.bnn.json', data, epochs: 2, batchSize: 50, seed: 7, valSplit: 0.1, experimentsDir: dir, backend: 'cpu',
     optimizer: { kind: 'bop', gamma: { kind: 'constant', value: 1e-3 }, threshold: { kind: 'constant', value: 1e-6 }, lr: { kind: 'constant', value: 0.01 } },
     eventsPerSecond: 0,
+    threads: 1,
     ...over,
   };
 }
