@@ -46,6 +46,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bnn: unknown command '${name}'\n${usage()}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`usage: ${cmd.usage}\n    ${cmd.summary}\n`);
+    return 0;
+  }
   try {
     return await cmd.run(rest);
   } catch (err) {

@@ -42,6 +42,18 @@ describe('bnn CLI (built bundle)', () => {
     assert.equal(bnn().status, 2);
   });
 
+  it('prints a command\'s usage for --help and -h and exits 0, whatever else is on the line', () => {
+    for (const cmd of ['train', 'summary', 'bench', 'eval', 'compile', 'flash']) {
+      const r = bnn(cmd, '--help');
+      assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^usage: bnn ${cmd} `));
+      assert.equal(r.stderr, '');
+    }
+    const short = bnn('train', 'examples/binary-mlp.bnn.json', '-h');
+    assert.equal(short.status, 0, short.stderr);
+    assert.match(short.stdout, /--threads N/);
+  });
+
   it('lists boards', () => {
     const r = bnn('boards');
     assert.equal(r.status, 0);
