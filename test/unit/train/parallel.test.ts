@@ -52,6 +52,19 @@ function values(v: tf.Tensor): number[] {
   return Array.from(v.dataSync());
 }
 
+/** The same model twice from one seed: trained on one thread, and data-parallel on `threads` (cpu backend). */
+async function twins(spec: ConstructorParameters<typeof BnnModel>[0], idx: Uint32Array, threads: number) {
+  await initBackend('cpu');
+  const xs = encodeInputs(data.train.images, idx, 64);
+  const ys = Int32Array.from(idx, (i) => data.train.labels[i]);
+  const single = new BnnModel(spec, { latent: false, seed: 1 });
+  const so = new CaseOptimizer(bop, single.trainableParams);
+  const multi = new BnnModel(spec, { latent: false, seed: 1 });
+  const mo = new CaseOptimizer(bop, multi.trainableParams);
+  const dp = await DataParallel.start({ threads, model: multi, optimizer: mo, backend: 'cpu', images: data.train.images, labels: data.train.labels, latent: false, seed: 1 });
+  return { xs, ys, single, so, multi, mo, dp };
+}
+
 describe('train/parallel (data-parallel threads)', function () {
   this.timeout(120000);
   let tmp: string;
@@ -86,16 +99,9 @@ describe('train/parallel (data-parallel threads)', function () {
   });
 
   it('without BatchNormalization one 2-thread step equals the single-thread step (averaged gradient, one Bop/Adam update)', async () => {
-    await initBackend('cpu');
     const spec = noBnMlp();
     const idx = Uint32Array.from({ length: 30 }, (_, i) => i * 7);
-    const xs = encodeInputs(data.train.images, idx, 64);
-    const ys = Int32Array.from(idx, (i) => data.train.labels[i]);
-    const single = new BnnModel(spec, { latent: false, seed: 1 });
-    const so = new CaseOptimizer(bop, single.trainableParams);
-    const multi = new BnnModel(spec, { latent: false, seed: 1 });
-    const mo = new CaseOptimizer(bop, multi.trainableParams);
-    const dp = await DataParallel.start({ threads: 2, model: multi, optimizer: mo, backend: 'cpu', images: data.train.images, labels: data.train.labels, latent: false, seed: 1 });
+    const { xs, ys, single, so, multi, mo, dp } = await twins(spec, idx, 2);
     try {
       for (let s = 0; s < 3; s++) {
         const out = trainStep(single, so, single.trainableParams.map((p) => p.variable), xs, ys, spec);
@@ -120,16 +126,9 @@ describe('train/parallel (data-parallel threads)', function () {
   // Only the first BatchNormalization sees the same input on 1 and on 3 threads: later ones get inputs normalised
   // with per-shard statistics (MirroredStrategy's default), so only the first can be compared exactly.
   it('BatchNormalization moving statistics pool the shards exactly (the whole batch\'s mean and variance)', async () => {
-    await initBackend('cpu');
     const spec = tinyCnn();
     const idx = Uint32Array.from({ length: 25 }, (_, i) => i);
-    const xs = encodeInputs(data.train.images, idx, 64);
-    const ys = Int32Array.from(idx, (i) => data.train.labels[i]);
-    const single = new BnnModel(spec, { latent: false, seed: 1 });
-    const so = new CaseOptimizer(bop, single.trainableParams);
-    const multi = new BnnModel(spec, { latent: false, seed: 1 });
-    const mo = new CaseOptimizer(bop, multi.trainableParams);
-    const dp = await DataParallel.start({ threads: 3, model: multi, optimizer: mo, backend: 'cpu', images: data.train.images, labels: data.train.labels, latent: false, seed: 1 });
+    const { xs, ys, single, so, multi, mo, dp } = await twins(spec, idx, 3);
     try {
       trainStep(single, so, single.trainableParams.map((p) => p.variable), xs, ys, spec).dispose();
       await dp.step(idx);
