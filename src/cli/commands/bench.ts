@@ -1,9 +1,8 @@
 import { findBoard, BOARDS } from '../../core/boards';
 import { formatDeviceResult } from '../../core/device/bench';
-import { benchExperiment, DEFAULT_BENCH_SAMPLES } from '../../core/device/benchExperiment';
-import { findExperimentDir, resolveExperimentsDir } from '../../core/experiments/store';
+import { benchExperiment } from '../../core/device/benchExperiment';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
-import { runOnRealBoard } from './flash';
+import { experimentDirArg, runOnRealBoard, samplesFlag } from './flash';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
@@ -17,17 +16,8 @@ export const benchCommand: CliCommand = {
     if (!board) throw new UsageError(`unknown board '${boardId}' (one of ${BOARDS.map((b) => b.id).join(', ')})`);
     // A real board that already runs this experiment's firmware: connect on --port and benchmark (no flashing).
     if (!board.emulated) return runOnRealBoard(args, 'bench');
-    let samples = DEFAULT_BENCH_SAMPLES;
-    if (flags.samples !== undefined) {
-      samples = Number(flags.samples);
-      if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples must be a positive integer (got '${flags.samples}')`);
-    }
-    let experimentDir: string;
-    try {
-      experimentDir = findExperimentDir(resolveExperimentsDir({ dir: flags.dir }), positional[0]);
-    } catch (err) {
-      throw new InputError((err as Error).message);
-    }
+    const samples = samplesFlag(flags.samples);
+    const experimentDir = experimentDirArg(positional[0], flags.dir);
     const json = bools.has('json');
     const ac = new AbortController();
     const onSigint = (): void => { process.stderr.write('\nbnn bench: cancelling, stopping the emulated board…\n'); ac.abort(); };

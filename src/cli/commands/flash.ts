@@ -21,6 +21,23 @@ export function toolPathsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<s
  * `bnn flash` (and `bnn bench --board <real board>`): compile → build → flash → verify → benchmark on a real board,
  * saving the same DeviceResult as the emulated board's.
  */
+/** `--samples N` of bench and flash: how many test samples the board classifies. */
+export function samplesFlag(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_BENCH_SAMPLES;
+  const samples = Number(value);
+  if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples must be a positive integer (got '${value}')`);
+  return samples;
+}
+
+/** The experiment folder named on the command line (id or path), under `--dir` or the default experiments folder. */
+export function experimentDirArg(given: string, dir: string | undefined): string {
+  try {
+    return findExperimentDir(resolveExperimentsDir({ dir }), given);
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
+}
+
 export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): Promise<number> {
   const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
   if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
@@ -31,17 +48,8 @@ export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): P
   const method = flags.method as FlashMethod | undefined;
   if (method && !METHODS.includes(method)) throw new UsageError(`--method must be one of ${board.flashMethods.join(', ')}`);
   if (mode === 'bench' && !flags.port) throw new UsageError(`give the board's serial port with --port (or use 'bnn flash' to flash and benchmark in one go)`);
-  let samples = DEFAULT_BENCH_SAMPLES;
-  if (flags.samples !== undefined) {
-    samples = Number(flags.samples);
-    if (!Number.isInteger(samples) || samples < 1) throw new UsageError(`--samples must be a positive integer (got '${flags.samples}')`);
-  }
-  let experimentDir: string;
-  try {
-    experimentDir = findExperimentDir(resolveExperimentsDir({ dir: flags.dir }), positional[0]);
-  } catch (err) {
-    throw new InputError((err as Error).message);
-  }
+  const samples = samplesFlag(flags.samples);
+  const experimentDir = experimentDirArg(positional[0], flags.dir);
   const ac = new AbortController();
   const onSigint = (): void => { process.stderr.write(`\nbnn ${mode}: cancelling…\n`); ac.abort(); };
   process.once('SIGINT', onSigint);
