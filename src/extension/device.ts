@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDeviceResult } from '../core/device/bench';
+import type { ExperimentBenchResult } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
 
@@ -83,6 +84,21 @@ export async function experimentForCommand(arg: unknown, title?: string, placeHo
   }
 }
 
+/** A finished device benchmark: the full result in the log, the headline in a notification (a warning if any sample disagrees). */
+export async function showDeviceResult(output: vscode.LogOutputChannel, result: ExperimentBenchResult, where: string): Promise<void> {
+  const r = result.report.result;
+  output.info(`\n${formatDeviceResult(r)}\nsaved ${result.file}`);
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  const ticks = `${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}`;
+  const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(1)} µs (${ticks})` : ticks;
+  const msg = `${where}: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${lat}.`;
+  const choice = await (result.report.mismatches.length
+    ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
+    : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));
+  if (choice === 'Open Result') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
+  if (choice === 'Show Log') output.show(true);
+}
+
 export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
   const experimentDir = await experimentForCommand(arg);
   if (!experimentDir) return;
@@ -108,15 +124,7 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
         },
       });
     });
-    const r = result.report.result;
-    output.info(`\n${formatDeviceResult(r)}\nsaved ${result.file}`);
-    const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-    const msg = `${id} on the emulated STM32: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}.`;
-    const choice = await (result.report.mismatches.length
-      ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
-      : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));
-    if (choice === 'Open Result') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
-    if (choice === 'Show Log') output.show(true);
+    await showDeviceResult(output, result, `${id} on the emulated STM32`);
   } catch (err) {
     const e = err as Error;
     if (e.name === 'AbortError' || (e as { kind?: string }).kind === 'cancelled') {

@@ -7,14 +7,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BoardInfo } from '../core/boards';
-import { formatDeviceResult } from '../core/device/bench';
 import { LinkError } from '../core/device/byteLink';
 import { autoPick, candidates, detectBoards, type Candidate, type DetectedPort } from '../core/device/detect';
 import { listSerialPorts } from '../core/device/flashers/arduino';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
-import { experimentForCommand, benchSamples } from './device';
+import { experimentForCommand, benchSamples, showDeviceResult } from './device';
 import { selectedBoard } from './selectedBoard';
 
 const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
@@ -87,16 +86,7 @@ export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknow
         },
       });
     });
-    const r = result.report.result;
-    output.info(`\n${formatDeviceResult(r)}\nsaved ${result.file}`);
-    const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-    const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(1)} µs (${r.latency.median.toLocaleString('en-US')} ${r.latency.unit})` : `${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}`;
-    const msg = `${id} on the ${board.name}: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${lat}.`;
-    const choice = await (result.report.mismatches.length
-      ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
-      : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));
-    if (choice === 'Open Result') await vscode.window.showTextDocument(vscode.Uri.file(result.file));
-    if (choice === 'Show Log') output.show(true);
+    await showDeviceResult(output, result, `${id} on the ${board.name}`);
   } catch (err) {
     const e = err as Error;
     if (e.name === 'AbortError' || /cancelled/.test(e.message)) { output.info('cancelled'); return; }
