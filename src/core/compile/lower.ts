@@ -3,9 +3,9 @@
  * kernel and folded epilogue. The array sizes are checked against the plan's byte counts here, so an estimate that
  * disagrees with the compiled model is an error at compile time, not a surprise on the board.
  */
-import { planModel, samePadBefore, convOutputSize, type DeployPlan, type Repr, type Stage } from '../deploy/plan';
+import { planModel, padBefore, convOutputSize, type DeployPlan, type Repr, type Stage } from '../deploy/plan';
 import { packKernel, positionsAndChannels } from '../deploy/packing';
-import { INPUT_ENCODING, type BatchNormalizationLayer, type LayerSpec, type MaxPool2DLayer, type Padding, type QuantConv2DLayer, type QuantDenseLayer } from '../model/spec';
+import { INPUT_ENCODING, type BatchNormalizationLayer, type LayerSpec, type MaxPool2DLayer, type QuantConv2DLayer, type QuantDenseLayer } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { affineEpilogue, foldChannels, thresholdEpilogue, INT32_MAX, type BatchNormParams } from './fold';
 import { CompileError, type Epilogue, type LoweredModel, type LoweredStage, type MacGeometry, type MacStage, type PoolGeometry } from './types';
@@ -71,15 +71,11 @@ function poolGeometry(layer: MaxPool2DLayer, inH: number, inW: number): PoolGeom
   const [sh, sw] = layer.strides;
   return {
     inH, inW, ph, pw, sh, sw,
-    padTop: padBefore(layer.padding, inH, ph, sh),
-    padLeft: padBefore(layer.padding, inW, pw, sw),
+    padTop: padBefore(inH, ph, sh, layer.padding),
+    padLeft: padBefore(inW, pw, sw, layer.padding),
     outH: convOutputSize(inH, ph, sh, layer.padding),
     outW: convOutputSize(inW, pw, sw, layer.padding),
   };
-}
-
-function padBefore(padding: Padding, input: number, k: number, s: number): number {
-  return padding === 'same' ? samePadBefore(input, k, s) : 0;
 }
 
 function lowerStage(trained: TrainedModel, plan: DeployPlan, stage: Stage, k: number, dom: Domain): { stage: LoweredStage; out: Domain } {
@@ -128,7 +124,7 @@ function lowerMac(trained: TrainedModel, stage: Stage, dom: Domain): { stage: Ma
     const [sh, sw] = layer.strides;
     geom = {
       inH, inW, cin, kh, kw, sh, sw,
-      padTop: padBefore(layer.padding, inH, kh, sh), padLeft: padBefore(layer.padding, inW, kw, sw),
+      padTop: padBefore(inH, kh, sh, layer.padding), padLeft: padBefore(inW, kw, sw, layer.padding),
       outH: convOutputSize(inH, kh, sh, layer.padding), outW: convOutputSize(inW, kw, sw, layer.padding), cout: layer.filters,
     };
   } else {

@@ -13,7 +13,7 @@
  */
 import type { MaxPool2DLayer, ModelSpec, QuantConv2DLayer } from '../model/spec';
 import { positionsAndChannels } from './packing';
-import { convOutputSize, samePadBefore, type DeployPlan } from './plan';
+import { convOutputSize, padBefore, type DeployPlan } from './plan';
 
 export const XNOR_INSTRUCTIONS_PER_WORD = 11;
 export const U8_INSTRUCTIONS_PER_MAC = 0.5;
@@ -47,7 +47,7 @@ export const BOUND_DEFINITION = `Lower bound = XNOR words × ${XNOR_INSTRUCTIONS
 function pooledAxis(n: number, pool: number, stride: number, padding: 'same' | 'valid'): boolean[] {
   const used = new Array<boolean>(n).fill(false);
   const out = convOutputSize(n, pool, stride, padding);
-  const pad = padding === 'same' ? samePadBefore(n, pool, stride) : 0;
+  const pad = padBefore(n, pool, stride, padding);
   for (let o = 0; o < out; o++) for (let p = 0; p < pool; p++) {
     const i = o * stride - pad + p;
     if (i >= 0 && i < n) used[i] = true;
@@ -81,8 +81,8 @@ export function instructionBound(spec: ModelSpec, plan: DeployPlan): Instruction
       const [sh, sw] = layer.strides;
       const oh = convOutputSize(h, kh, sh, layer.padding);
       const ow = convOutputSize(w, kw, sw, layer.padding);
-      const pt = layer.padding === 'same' ? samePadBefore(h, kh, sh) : 0;
-      const pl = layer.padding === 'same' ? samePadBefore(w, kw, sw) : 0;
+      const pt = padBefore(h, kh, sh, layer.padding);
+      const pl = padBefore(w, kw, sw, layer.padding);
       rows = new Array<boolean>(oh).fill(true);
       cols = new Array<boolean>(ow).fill(true);
       const poolIdx = st.poolBefore ?? st.poolAfter;

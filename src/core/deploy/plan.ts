@@ -192,6 +192,11 @@ export function samePadBefore(input: number, kernel: number, stride: number): nu
   return Math.floor(Math.max((out - 1) * stride + kernel - input, 0) / 2);
 }
 
+/** Padding before the first element on one axis: TensorFlow's split for 'same', none for 'valid'. */
+export function padBefore(input: number, kernel: number, stride: number, padding: Padding): number {
+  return padding === 'same' ? samePadBefore(input, kernel, stride) : 0;
+}
+
 /** Output shape of each layer, checking what shape inference can check. Throws SpecError with every issue found. */
 export function inferShapes(spec: ModelSpec): number[][] {
   const issues: SpecIssue[] = [];

@@ -12,7 +12,7 @@
  */
 import type { ModelSpec } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
-import { inferShapes, samePadBefore } from '../deploy/plan';
+import { inferShapes, padBefore } from '../deploy/plan';
 
 export interface Prediction {
   classes: number[];
@@ -105,8 +105,8 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, kernels: Map<string,
           const [sh, sw] = layer.strides;
           const [OH, OW, F] = outShape;
           const padV = binIn ? 1 : 0;
-          const ph = layer.padding === 'same' ? samePadBefore(H, kh, sh) : 0;
-          const pw = layer.padding === 'same' ? samePadBefore(W, kw, sw) : 0;
+          const ph = padBefore(H, kh, sh, layer.padding);
+          const pw = padBefore(W, kw, sw, layer.padding);
           for (let oh = 0; oh < OH; oh++) {
             for (let ow = 0; ow < OW; ow++) {
               const ob = (oh * OW + ow) * F;
@@ -159,8 +159,8 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, kernels: Map<string,
         const [kh, kw] = layer.poolSize;
         const [sh, sw] = layer.strides;
         const [OH, OW] = shapes[li];
-        const ph = layer.padding === 'same' ? samePadBefore(H, kh, sh) : 0;
-        const pw = layer.padding === 'same' ? samePadBefore(W, kw, sw) : 0;
+        const ph = padBefore(H, kh, sh, layer.padding);
+        const pw = padBefore(W, kw, sw, layer.padding);
         const out = new Float64Array(OH * OW * C).fill(-Infinity);
         for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let a = 0; a < kh; a++) {
           const ih = oh * sh + a - ph;
