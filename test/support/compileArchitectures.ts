@@ -113,4 +113,26 @@ export const ARCHITECTURES: ModelSpec[] = [
     name: 'planes-channels-same', input: { shape: [7, 8, 2] }, classes: 3,
     layers: [conv('c1', 5, 2, 'same', 2, false), pool('p1', 2, 2, 'same'), flatten(), dense('d1', 3, true)],
   },
+  // 'same' XNOR convs read every window from the plan's padded copy of their input (plan.ts paddedInput).
+  {
+    // Odd maps; 40 and 33 channels (the last word of a position partly padding); 5×5 stride 2 padded 2 on each side;
+    // a 2×2 kernel padded after only; pools 'same' and 'valid' before and after BatchNorm.
+    name: 'xnor-same-odd', input: { shape: [7, 7, 40] }, classes: 4,
+    layers: [
+      { type: 'QuantConv2D', name: 'c0', filters: 40, kernelSize: [1, 1], strides: [1, 1], padding: 'valid', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false }, bn('bn0'),
+      conv('c1', 33, 3, 'same', 1, true), bn('bn1'),
+      conv('c2', 64, 5, 'same', 2, true), pool('p2', 3, 1, 'same'), bn('bn2'),
+      conv('c3', 12, 2, 'same', 1, true), bn('bn3'), pool('p3', 2, 2, 'same'),
+      flatten(), dense('d1', 4, true),
+    ],
+  },
+  {
+    // Even maps with stride 2 (padding after only: 0 before, 1 after), 32 channels (whole words) and a 3×1 kernel.
+    name: 'xnor-same-even', input: { shape: [8, 6, 32] }, classes: 3,
+    layers: [
+      conv('c1', 32, 3, 'same', 2, true), bn('bn1'),
+      { type: 'QuantConv2D', name: 'c2', filters: 9, kernelSize: [3, 1], strides: [1, 1], padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+      pool('p2', 2, 2), bn('bn2'), flatten(), dense('d1', 3, true),
+    ],
+  },
 ];

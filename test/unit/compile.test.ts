@@ -139,8 +139,9 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
             const scratch = ['tables', 'sums', 'planes'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
             assert.equal(scratch, st.scratchBytes, `stage ${k} scratch bytes`);
           });
+          assert.equal(sizes.get('bnn_padded') ?? 0, plan.paddedBytes, 'padded conv input bytes');
           // Nothing else holds data: no stray tables or buffers beyond the plan.
-          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes)|buffer_[ab])$/.test(n));
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes)|buffer_[ab]|padded)$/.test(n));
           assert.deepEqual(data, []);
         }
       } finally {
@@ -241,7 +242,7 @@ describe('compiler: the bundled templates', function () {
         const flash = [...sizes].filter(([n]) => /^bnn_s\d+_(kernel|threshold|flip|scale|offset)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
         const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes)$/.test(n)).reduce((a, [, v]) => a + v, 0);
-        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch, compiled.plan.ramBytes);
+        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch + (sizes.get('bnn_padded') ?? 0), compiled.plan.ramBytes);
       } finally {
         removeDir(dir);
       }

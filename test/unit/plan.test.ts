@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { planModel } from '../../src/core/deploy/plan';
+import { paddedInput, planModel } from '../../src/core/deploy/plan';
 import type { ModelSpec } from '../../src/core/model/spec';
 
 describe('deploy plan', () => {
@@ -26,5 +26,37 @@ describe('deploy plan', () => {
     assert.deepEqual(plan.bufferBytes, [784, 32]);
     assert.equal(plan.binaryMacs, 2560);
     assert.equal(plan.floatMacs, 784 * 256);
+  });
+
+  it('gives a padded band of input rows to XNOR convs whose windows leave the input, one shared buffer in RAM', () => {
+    // 14×14, 3×3 'same': one cell each side, a band of 3 rows of 16; 40 channels = 2 words a position.
+    assert.deepEqual(paddedInput(14, 14, 40, [3, 3], [1, 1], 'same'), { rows: 3, cols: 16, words: 2, padTop: 1, padLeft: 1, bytes: 3 * 16 * 2 * 4 });
+    // A 2-high max-pool in the stage: two conv rows per output row, 4 input rows.
+    assert.equal(paddedInput(14, 14, 40, [3, 3], [1, 1], 'same', 2)?.rows, 4);
+    // 8 wide, stride 2: TF pads 0 before and 1 after; 7 high, 5×5 stride 2: 2 each side; a 3-high pool: 2·2 + 5 rows.
+    assert.deepEqual(paddedInput(7, 8, 32, [5, 3], [2, 2], 'same', 3), { rows: 9, cols: 9, words: 1, padTop: 2, padLeft: 0, bytes: 9 * 9 * 4 });
+    // No padding needed: 'valid', a 1×1 'same', a 'same' that divides evenly (4 wide, 2×2 stride 2).
+    assert.equal(paddedInput(7, 7, 64, [3, 3], [1, 1], 'valid'), undefined);
+    assert.equal(paddedInput(7, 7, 64, [1, 1], [1, 1], 'same'), undefined);
+    assert.equal(paddedInput(4, 4, 64, [2, 2], [2, 2], 'same'), undefined);
+    const conv = (name: string, filters: number, binaryInput: boolean): ModelSpec['layers'][number] => ({
+      type: 'QuantConv2D', name, filters, kernelSize: [3, 3], strides: [1, 1], padding: 'same', inputQuantizer: binaryInput ? 'ste_sign' : null, kernelQuantizer: 'ste_sign', useBias: false,
+    });
+    const bn = (name: string): ModelSpec['layers'][number] => ({ type: 'BatchNormalization', name, scale: true, center: true, momentum: 0.99, epsilon: 1e-3 });
+    const spec: ModelSpec = {
+      name: 's4', input: { shape: [28, 28, 1] }, classes: 10,
+      layers: [
+        conv('c1', 32, false), { type: 'MaxPool2D', name: 'p1', poolSize: [2, 2], strides: [2, 2], padding: 'valid' }, bn('bn1'),
+        conv('c2', 64, true), { type: 'MaxPool2D', name: 'p2', poolSize: [2, 2], strides: [2, 2], padding: 'valid' }, bn('bn2'),
+        conv('c3', 64, true), bn('bn3'), { type: 'Flatten', name: 'f' },
+        { type: 'QuantDense', name: 'd', units: 10, inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+      ],
+    };
+    const plan = planModel(spec);
+    // The first conv reads 8-bit pixels (no copy); the XNOR ones bands of 4 rows of 16×1 words (pooled) and 3 rows of
+    // 9×2 words: the larger is the buffer.
+    assert.deepEqual(plan.stages.map((s) => s.padded?.bytes), [undefined, 4 * 16 * 4, 3 * 9 * 2 * 4, undefined]);
+    assert.equal(plan.paddedBytes, 4 * 16 * 4);
+    assert.equal(plan.ramBytes, plan.bufferBytes[0] + plan.bufferBytes[1] + plan.scratchBytes + plan.paddedBytes);
   });
 });

@@ -134,6 +134,7 @@ function emitMac(k: number, s: MacStage): Emitted {
   // Code planes whose kernel rows never leave the input run filter by filter (bnn_plane_rows once per filter).
   const filterOuter = planes !== undefined && g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH;
   let prologue = '';
+  let rowPrologue = '';
   const helpers: Helper[] = [];
   const accT = s.acc === 'int' ? 'int32_t' : 'float';
   let arrays = '';
@@ -147,19 +148,31 @@ function emitMac(k: number, s: MacStage): Emitted {
     const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
     if (dense && s.rowWords! <= 31) {
       // A row of up to 31 words is one window of 1×1 position × rowWords words: unrolled pairs, one lane fold.
-      helpers.push('xnor_window');
+      helpers.push('xnor_inside');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in, ${row}, 1, ${s.rowWords}, 1, 1)`;
     } else if (dense) {
       helpers.push('xorpop');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
     } else {
-      helpers.push('xnor_window');
-      // Windows that can never leave the input ('valid', or 'same' that needs no padding) skip the border test and
-      // address their cells as constant offsets of one pointer.
-      const inside = g.padTop === 0 && g.padLeft === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH && (g.outW - 1) * g.sw + g.kw <= g.inW;
-      macExpr = inside
-        ? (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`
-        : (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_window(in, ${row}, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
+      helpers.push('xnor_inside');
+      // Every window lies inside the input ('valid', or 'same' that needs no padding) or inside the plan's padded band
+      // of the rows one output row reads, filled per output row: no border test, cells at constant offsets.
+      const p = s.padded;
+      if (p) {
+        const pg = s.pool?.geom;
+        if (p.words !== cw || p.padTop !== g.padTop || p.padLeft !== g.padLeft || p.rows !== ((pg?.ph ?? 1) - 1) * g.sh + g.kh) {
+          throw new Error(`internal: stage ${k}'s padded input disagrees with its geometry`);
+        }
+        helpers.push('pad_bits');
+        // The first conv row output row oy reads (a pool's padding rows included: their windows are skipped).
+        const base = pg ? `(oy * ${pg.sh} - ${pg.padTop})` : 'oy';
+        rowPrologue = `    bnn_pad_rows(bnn_padded, in, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${p.cols}, ${p.padLeft}, ${base} * ${g.sh} - ${g.padTop}, ${p.rows});\n`;
+        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(bnn_padded + ((${my} - ${base}) * ${g.sh * p.cols} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${p.cols}, ${cw}, ${g.kh}, ${g.kw})`;
+      } else if (g.padTop !== 0 || g.padLeft !== 0 || (g.outH - 1) * g.sh + g.kh > g.inH || (g.outW - 1) * g.sw + g.kw > g.inW) {
+        throw new Error(`internal: stage ${k}'s windows leave its input but the plan gives it no padded copy`);
+      } else {
+        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`;
+      }
     }
   } else {
     const t = s.inputRepr as 'u8' | 'i32' | 'f32';
@@ -272,7 +285,7 @@ ${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
 ${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
-    for (int32_t ox = 0; ox < ${s.outW}; ox++) {
+${rowPrologue}    for (int32_t ox = 0; ox < ${s.outW}; ox++) {
       const int32_t pos = oy * ${s.outW} + ox;
 ${s.outputRepr === 'bits' ? '      uint32_t word = 0;\n' : ''}      for (int32_t o = 0; o < ${g.cout}; o++) {
 ${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
@@ -502,7 +515,9 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
 #endif
 
 ${arrays}/* Ping-pong activation buffers: the input sits in A, stage k writes ${'A/B'} alternately. */
-${buffer('bnn_buffer_a', a)}${buffer('bnn_buffer_b', b)}
+${buffer('bnn_buffer_a', a)}${buffer('bnn_buffer_b', b)}${m.plan.paddedBytes ? `/* The input rows of one output row of a 'same' XNOR conv with their padding (sized for the largest stage). */
+static uint32_t bnn_padded[${m.plan.paddedBytes / 4}];
+` : ''}
 ${helperSource(helpers)}${fns}int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES])
 {
   memcpy(bnn_buffer_a.u8, input, BNN_INPUT_SIZE);

@@ -10,13 +10,13 @@
  */
 
 export type Helper =
-  | 'popcount' | 'xorpop' | 'xnor_window'
+  | 'popcount' | 'xorpop' | 'xnor_inside'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum' | 'pad_bits';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
-  xnor_window: ['xorpop', 'popcount'],
+  xnor_inside: ['xorpop'],
   win_binary_u8: ['pm_u8'], pm_u8: ['popcount'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
   win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
   u8_tables: ['u16_pair'], plane_sum: ['u16_pair'],
@@ -415,7 +415,7 @@ static inline uint32_t bnn_xorpop(const uint32_t *a, const uint32_t *b, int32_t 
   return total;
 }
 `,
-  xnor_window: `/* Per-byte bit counts of one word (each byte <= 8), the masks passed in registers. */
+  xnor_inside: `/* Per-byte bit counts of one word (each byte <= 8), the masks passed in registers. */
 static BNN_INLINE uint32_t bnn_pop_bytes(uint32_t v, uint32_t m1, uint32_t m2, uint32_t m4)
 {
   v = v - (m1 & (v >> 1));
@@ -469,25 +469,31 @@ static BNN_INLINE uint32_t bnn_xnor_inside(const uint32_t *x, const uint32_t *ro
   for (int32_t ky = 0; ky < kh; ky++) mis += bnn_xorpop(x + ky * iw * cw, row + ky * n, n);
   return mis;
 }
-
-/* Mismatches of one kernel row against the binarized window at (iy0, ix0); 'same' padding is +1 in every channel. */
-static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t kh, int32_t kw, int32_t iy0, int32_t ix0)
+`,
+  pad_bits: `/* Padding positions: +1 in every channel, as in training ('same' padding of a binarized input) and the reference
+ * forward; the last word's bits past the channels stay 0 like those of the packed input and kernel. */
+static inline void bnn_pad_cells(uint32_t *d, int32_t cells, int32_t cw, uint32_t lastmask)
 {
-  uint32_t mis = 0;
-  if (iy0 >= 0 && ix0 >= 0 && iy0 + kh <= ih && ix0 + kw <= iw) return bnn_xnor_inside(in + (iy0 * iw + ix0) * cw, row, iw, cw, kh, kw);
-  for (int32_t ky = 0; ky < kh; ky++) {
-    int32_t iy = iy0 + ky;
-    for (int32_t kx = 0; kx < kw; kx++) {
-      int32_t ix = ix0 + kx;
-      const uint32_t *k = row + (ky * kw + kx) * cw;
-      if (iy >= 0 && iy < ih && ix >= 0 && ix < iw) {
-        mis += bnn_xorpop(in + (iy * iw + ix) * cw, k, cw);
-      } else {
-        for (int32_t w = 0; w < cw; w++) mis += bnn_popcount(k[w] ^ (w == cw - 1 ? lastmask : 0xFFFFFFFFu));
-      }
-    }
+  for (int32_t c = 0; c < cells; c++, d += cw) {
+    for (int32_t w = 0; w < cw - 1; w++) d[w] = 0xFFFFFFFFu;
+    d[cw - 1] = lastmask;
   }
-  return mis;
+}
+
+/* Input rows iy0 .. iy0 + n - 1 (ih x iw positions of cw words) padded to cols positions with the input at column
+ * left, one after another in dst; rows outside the input are all padding. Input rows are contiguous: one memcpy. */
+static void bnn_pad_rows(uint32_t *dst, const uint32_t *src, int32_t ih, int32_t iw, int32_t cw, uint32_t lastmask, int32_t cols, int32_t left, int32_t iy0, int32_t n)
+{
+  for (int32_t r = 0; r < n; r++, dst += cols * cw) {
+    const int32_t iy = iy0 + r;
+    if (iy < 0 || iy >= ih) {
+      bnn_pad_cells(dst, cols, cw, lastmask);
+      continue;
+    }
+    bnn_pad_cells(dst, left, cw, lastmask);
+    memcpy(dst + left * cw, src + iy * iw * cw, sizeof(uint32_t) * (size_t)(iw * cw));
+    bnn_pad_cells(dst + (left + iw) * cw, cols - left - iw, cw, lastmask);
+  }
 }
 `,
   thr_i32: `static inline uint32_t bnn_thr_i32(int32_t acc, int32_t t, uint32_t flip)
@@ -509,9 +515,9 @@ static inline uint32_t bnn_xnor_window(const uint32_t *in, const uint32_t *row, 
 };
 
 const ORDER: Helper[] = [
-  'popcount', 'xorpop', 'xnor_window', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
+  'popcount', 'xorpop', 'xnor_inside', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
-  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum',
+  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum', 'pad_bits',
 ];
 
 export function helperSource(used: Set<Helper>): string {

@@ -190,7 +190,7 @@ function lowerMac(trained: TrainedModel, stage: Stage, dom: Domain): { stage: Ma
   return {
     stage: {
       kind: stage.kind as 'conv' | 'dense', name: layer.name, inputRepr: dom.repr, outputRepr, mode, acc, geom,
-      kernelBits, rowWords: stage.kernelRowWords, kernelFloat, pool, epilogue, scratch: stage.scratch,
+      kernelBits, rowWords: stage.kernelRowWords, kernelFloat, pool, epilogue, scratch: stage.scratch, padded: stage.padded,
       outH: pool ? pool.geom.outH : geom.outH, outW: pool ? pool.geom.outW : geom.outW,
     },
     out,

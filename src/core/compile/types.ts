@@ -9,7 +9,7 @@
  *   binary kernel on the 8-bit input).
  * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
  */
-import type { DeployPlan, FirstLayerScratch, Repr } from '../deploy/plan';
+import type { DeployPlan, FirstLayerScratch, PaddedInput, Repr } from '../deploy/plan';
 import type { ModelSpec } from '../model/spec';
 
 /** Spatial geometry of a MAC: a dense layer is the conv whose window is its whole (unpadded) input. */
@@ -79,6 +79,8 @@ export interface MacStage {
   epilogue: Epilogue;
   /** The plan's fast-kernel working memory, when this stage runs on one (codegen emits that kernel). */
   scratch?: FirstLayerScratch;
+  /** The plan's padded copy of an XNOR conv's input (codegen fills bnn_padded with it and reads every window there). */
+  padded?: PaddedInput;
   /** Output grid after pooling, and channels. */
   outH: number;
   outW: number;

@@ -54,6 +54,42 @@ export interface Stage {
   scratch?: FirstLayerScratch;
   /** Bytes of `scratch` (0 without). */
   scratchBytes: number;
+  /** An XNOR conv whose windows reach past its input reads a padded copy of it (see PaddedInput). */
+  padded?: PaddedInput;
+}
+
+/**
+ * An XNOR conv with 'same' padding reads its windows from a padded copy of the input rows one output row needs (a
+ * band), refilled per output row in one static buffer shared by all such stages (sized for the largest band): the
+ * padding cells hold +1 in every channel, as in training, so every window lies inside the band and runs on the
+ * unchecked kernel with constant offsets instead of testing borders tap by tap. A band, not the whole padded map:
+ * the whole map would add about a feature map of RAM (18 KB on BinaryNet's 32×32×128), the band a few rows of it.
+ */
+export interface PaddedInput {
+  /** Rows in the band: the kernel's, plus those of the other conv rows a max-pool in the stage takes. */
+  rows: number;
+  /** Columns of a padded row (the input's start at padLeft) and packed words per position. */
+  cols: number;
+  words: number;
+  padTop: number;
+  padLeft: number;
+  bytes: number;
+}
+
+/**
+ * The padded band an XNOR conv needs, or undefined when all its windows lie inside its input ('valid', or a 'same'
+ * that needs no padding). poolRows: the height of a max-pool fused into the stage (1 without).
+ */
+export function paddedInput(inH: number, inW: number, cin: number, kernel: [number, number], strides: [number, number], padding: Padding, poolRows = 1): PaddedInput | undefined {
+  const padTop = padBefore(inH, kernel[0], strides[0], padding);
+  const padLeft = padBefore(inW, kernel[1], strides[1], padding);
+  const reachH = (convOutputSize(inH, kernel[0], strides[0], padding) - 1) * strides[0] + kernel[0] - padTop;
+  const reachW = (convOutputSize(inW, kernel[1], strides[1], padding) - 1) * strides[1] + kernel[1] - padLeft;
+  if (padTop === 0 && padLeft === 0 && reachH <= inH && reachW <= inW) return undefined;
+  const rows = (poolRows - 1) * strides[0] + kernel[0];
+  const cols = padLeft + Math.max(inW, reachW);
+  const words = wordsForBits(cin);
+  return { rows, cols, words, padTop, padLeft, bytes: rows * cols * words * WORD_BYTES };
 }
 
 /**
@@ -146,6 +182,8 @@ export interface DeployPlan {
   bufferBytes: [number, number];
   /** Static working memory of fast kernels (Stage.scratch), summed over stages. */
   scratchBytes: number;
+  /** The one buffer holding padded XNOR conv input rows (Stage.padded): the largest band, 0 if none. */
+  paddedBytes: number;
   flashBytes: number;
   ramBytes: number;
   /** What the same parameters would take as float32 (Larq's comparison point). */
@@ -278,6 +316,11 @@ function skipFlatten(layers: LayerSpec[], from: number): number {
   return j;
 }
 
+/** Height of a max-pool fused into a MAC stage (1 without). */
+function poolRows(layer: LayerSpec | undefined): number {
+  return layer?.type === 'MaxPool2D' ? layer.poolSize[0] : 1;
+}
+
 /** Builds the deployment plan. Throws SpecError if the spec's shapes do not work out. */
 export function planModel(spec: ModelSpec): DeployPlan {
   const shapes = inferShapes(spec);
@@ -345,6 +388,9 @@ export function planModel(spec: ModelSpec): DeployPlan {
         binaryKernel, kernelRowWords: binaryKernel ? rowWords : undefined,
         kernelBytes, epilogueBytes,
         scratch, scratchBytes: scratchBytesOf(scratch),
+        padded: mac.type === 'QuantConv2D' && macInput.repr === 'bits'
+          ? paddedInput(inShape[0], inShape[1], inputChannels, mac.kernelSize, mac.strides, mac.padding, poolRows(layers[poolBefore ?? poolAfter ?? -1]))
+          : undefined,
       });
       i = j;
       continue;
@@ -374,14 +420,16 @@ export function planModel(spec: ModelSpec): DeployPlan {
   const layerInfos = layers.map((l, idx) => layerInfo(spec, idx, inShapeOf(idx), shapes[idx], stages));
   const float32Bytes = layerInfos.reduce((a, l) => a + 4 * (l.binaryParams + l.int8Params + l.floatParams), 0);
   const scratchBytes = stages.reduce((a, s) => a + s.scratchBytes, 0);
+  const paddedBytes = stages.reduce((a, s) => Math.max(a, s.padded?.bytes ?? 0), 0);
   return {
     input,
     stages,
     layers: layerInfos,
     bufferBytes,
     scratchBytes,
+    paddedBytes,
     flashBytes: stages.reduce((a, s) => a + s.kernelBytes + s.epilogueBytes, 0),
-    ramBytes: bufferBytes[0] + bufferBytes[1] + scratchBytes,
+    ramBytes: bufferBytes[0] + bufferBytes[1] + scratchBytes + paddedBytes,
     float32Bytes,
     binaryMacs: layerInfos.reduce((a, l) => a + l.binaryMacs, 0),
     floatMacs: layerInfos.reduce((a, l) => a + l.floatMacs, 0),
