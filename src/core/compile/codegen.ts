@@ -131,8 +131,9 @@ function emitMac(k: number, s: MacStage): Emitted {
   if (s.scratch?.kind === 'u8-tables') return emitTableDense(k, s);
   const g = s.geom;
   const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
-  // Code planes whose kernel rows never leave the input run filter by filter (bnn_plane_rows once per filter).
-  const filterOuter = planes !== undefined && g.padTop === 0 && (g.outH - 1) * g.sh + g.kh <= g.inH;
+  // Code planes (their padding rows included, so kernel rows never leave them) run filter by filter (bnn_plane_rows
+  // once per filter).
+  const filterOuter = planes !== undefined;
   let prologue = '';
   let rowPrologue = '';
   const helpers: Helper[] = [];
@@ -189,13 +190,11 @@ function emitMac(k: number, s: MacStage): Emitted {
       helpers.push('u8_planes', 'plane_sum');
       const n = planes.codeBits;
       arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic uint16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}] BNN_ALIGN4;\n`;
-      prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}); /* n = kw·cin */\n`;
-      if (filterOuter) {
-        prologue += s.outputRepr === 'bits' ? `  memset(out, 0, sizeof(uint32_t) * ${s.outH * s.outW * Math.ceil(g.cout / 32)});\n` : '';
-        macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh}, ${n})`;
-      } else {
-        macExpr = (my, mx) => `bnn_plane_sum(bnn_s${k}_planes, ${row}, ${g.inH}, ${g.outW}, ${g.kh}, ${n}, ${my} * ${g.sh} - ${g.padTop}, ${mx}, 0)`;
-      }
+      if (planes.padTop !== g.padTop || planes.rows < (g.outH - 1) * g.sh + g.kh) throw new Error(`internal: stage ${k}'s code planes disagree with its geometry`);
+      prologue = `  bnn_u8_planes(bnn_s${k}_planes, in, ${g.inH}, ${g.inW}, ${g.cin}, ${g.sw}, ${g.padLeft}, ${g.outW}, ${n}, ${planes.rows}, ${planes.padTop}); /* n = kw·cin */\n`;
+      prologue += s.outputRepr === 'bits' ? `  memset(out, 0, sizeof(uint32_t) * ${s.outH * s.outW * Math.ceil(g.cout / 32)});\n` : '';
+      // Plane row my·sh + ky is input row my·sh + ky − padTop: the window's first row, in plane coordinates.
+      macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh}, ${n})`;
     } else if (dense) {
       const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       helpers.push(h);

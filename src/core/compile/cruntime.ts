@@ -255,14 +255,17 @@ const U8_LOOKUP = `static BNN_INLINE int32_t bnn_u8_lookup(const uint16_t *tab, 
  * there (v = 2·u8 − 255; taps outside the input are 0, training's zero padding), built as P[0] = −Σv,
  * P[k | 2^j] = P[k] + 2·v_j, and stored + 255·n as uint16 (so pairs of them add as one word, bnn_plane_pair).
  */
-const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n)
+const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t sw, int32_t pad_left, int32_t ow, int32_t n, int32_t rows, int32_t pad_top)
 {
   /* Plane k (all rows and columns of code k) is contiguous, so a filter's kernel row picks its plane once per
-   * window and the window's cells are constant offsets in it. */
-  const int32_t size = ih * ow;
-  for (int32_t iy = 0; iy < ih; iy++) {
+   * window and the window's cells are constant offsets in it. Plane row r holds input row r - pad_top; the padding
+   * rows above and below the input hold 0 (training's zero padding), so windows need no row test. */
+  const int32_t size = rows * ow;
+  for (int32_t r = 0; r < rows; r++) {
+    const int32_t iy = r - pad_top;
+    const int32_t inside = iy >= 0 && iy < ih;
     for (int32_t ox = 0; ox < ow; ox++) {
-      uint16_t *p = P + iy * ow + ox;
+      uint16_t *p = P + r * ow + ox;
       const int32_t ix0 = ox * sw - pad_left;
       int32_t v[8];
       int32_t e[16];
@@ -270,7 +273,7 @@ const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *
       BNN_UNROLL
       for (int32_t j = 0; j < n; j++) {
         const int32_t ix = ix0 + j / cin;
-        v[j] = ix >= 0 && ix < iw ? 2 * (int32_t)in[(iy * iw + ix) * cin + j % cin] - 255 : 0;
+        v[j] = inside && ix >= 0 && ix < iw ? 2 * (int32_t)in[(iy * iw + ix) * cin + j % cin] - 255 : 0;
         sum += v[j];
       }
       e[0] = -sum;
@@ -286,23 +289,7 @@ const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *
 }
 `;
 
-/** A window's sum from the planes: kernel row ky's n bits select its entry in row iy0 + ky (rows outside add 0). */
-const PLANE_SUM = `static inline int32_t bnn_plane_sum(const uint16_t *P, const uint32_t *row, int32_t ih, int32_t ow, int32_t kh, int32_t n, int32_t iy0, int32_t mx, int32_t rows_inside)
-{
-  int32_t acc = 0;
-  BNN_UNROLL
-  for (int32_t ky = 0; ky < kh; ky++) {
-    const int32_t iy = iy0 + ky;
-    if (!rows_inside && (iy < 0 || iy >= ih)) continue;
-    const int32_t bit = ky * n;
-    uint32_t code = row[bit >> 5] >> (bit & 31);
-    if ((bit & 31) + n > 32) code |= row[(bit >> 5) + 1] << (32 - (bit & 31));
-    acc += (int32_t)P[(int32_t)(code & ((1u << n) - 1u)) * (ih * ow) + iy * ow + mx] - 255 * n;
-  }
-  return acc;
-}
-
-/* Filter by filter when every kernel row is inside the input: a filter's kernel rows select kh plane rows once
+const PLANE_SUM = `/* Filter by filter: a filter's kernel rows select kh plane rows once
  * (q[ky] = its plane at row ky), and each window is then kh loads at one offset. */
 static BNN_INLINE void bnn_plane_rows(const uint16_t **q, const uint16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
 {

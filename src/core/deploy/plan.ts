@@ -81,15 +81,19 @@ export interface PaddedInput {
  * that needs no padding). poolRows: the height of a max-pool fused into the stage (1 without).
  */
 export function paddedInput(inH: number, inW: number, cin: number, kernel: [number, number], strides: [number, number], padding: Padding, poolRows = 1): PaddedInput | undefined {
-  const padTop = padBefore(inH, kernel[0], strides[0], padding);
-  const padLeft = padBefore(inW, kernel[1], strides[1], padding);
-  const reachH = (convOutputSize(inH, kernel[0], strides[0], padding) - 1) * strides[0] + kernel[0] - padTop;
-  const reachW = (convOutputSize(inW, kernel[1], strides[1], padding) - 1) * strides[1] + kernel[1] - padLeft;
-  if (padTop === 0 && padLeft === 0 && reachH <= inH && reachW <= inW) return undefined;
+  const h = paddedExtent(inH, kernel[0], strides[0], padding);
+  const w = paddedExtent(inW, kernel[1], strides[1], padding);
+  if (h.extent === inH && w.extent === inW) return undefined;
   const rows = (poolRows - 1) * strides[0] + kernel[0];
-  const cols = padLeft + Math.max(inW, reachW);
   const words = wordsForBits(cin);
-  return { rows, cols, words, padTop, padLeft, bytes: rows * cols * words * WORD_BYTES };
+  return { rows, cols: w.extent, words, padTop: h.before, padLeft: w.before, bytes: rows * w.extent * words * WORD_BYTES };
+}
+
+/** On one axis, the padding before the input and the span its windows cover from there (the input included). */
+export function paddedExtent(input: number, kernel: number, stride: number, padding: Padding): { before: number; extent: number } {
+  const before = padBefore(input, kernel, stride, padding);
+  const reach = (convOutputSize(input, kernel, stride, padding) - 1) * stride + kernel - before;
+  return { before, extent: before + Math.max(input, reach) };
 }
 
 /**
@@ -118,8 +122,10 @@ export interface TableScratch {
  */
 export interface PlaneScratch {
   kind: 'u8-planes';
-  /** Input rows × MAC output columns × 2^codeBits int16 entries. */
+  /** Rows (the input's with the padding rows its windows cover, from padTop on) × MAC output columns × 2^codeBits int16
+   * entries; a padding row's entries are all 0, so every window is kh rows inside the planes. */
   rows: number;
+  padTop: number;
   cols: number;
   codeBits: number;
   bytes: number;
@@ -143,12 +149,13 @@ export const PLANE_MAX_CODE_BITS = 4;
 export const PLANE_MAX_BYTES = 16 * 1024;
 
 /** The code planes of a conv with a ±1 kernel on the 8-bit input, if its kernel rows are short and they fit. */
-export function convPlaneScratch(inH: number, outW: number, kw: number, cin: number, filters: number): PlaneScratch | undefined {
-  const codeBits = kw * cin;
+export function convPlaneScratch(inH: number, outW: number, kernel: [number, number], stride: number, padding: Padding, cin: number, filters: number): PlaneScratch | undefined {
+  const codeBits = kernel[1] * cin;
   if (codeBits > PLANE_MAX_CODE_BITS || filters < 4) return undefined;
-  const bytes = inH * outW * (1 << codeBits) * 2;
+  const { before, extent } = paddedExtent(inH, kernel[0], stride, padding);
+  const bytes = extent * outW * (1 << codeBits) * 2;
   if (bytes > PLANE_MAX_BYTES) return undefined;
-  return { kind: 'u8-planes', rows: inH, cols: outW, codeBits, bytes };
+  return { kind: 'u8-planes', rows: extent, padTop: before, cols: outW, codeBits, bytes };
 }
 
 export function scratchBytesOf(s: FirstLayerScratch | undefined): number {
@@ -377,7 +384,7 @@ export function planModel(spec: ModelSpec): DeployPlan {
       if (binaryKernel && macInput.repr === 'u8') {
         scratch = mac.type === 'QuantDense'
           ? firstLayerScratch(windowPositions * inputChannels, outputs)
-          : convPlaneScratch(inShape[0], convOutputSize(inShape[1], mac.kernelSize[1], mac.strides[1], mac.padding), mac.kernelSize[1], inputChannels, outputs);
+          : convPlaneScratch(inShape[0], convOutputSize(inShape[1], mac.kernelSize[1], mac.strides[1], mac.padding), mac.kernelSize, mac.strides[0], mac.padding, inputChannels, outputs);
       }
       push({
         kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',
