@@ -12,35 +12,33 @@
 import type { DeployPlan, FirstLayerScratch, Repr } from '../deploy/plan';
 import type { ModelSpec } from '../model/spec';
 
-/** Spatial geometry of a MAC: a dense layer is the conv whose window is its whole (unpadded) input. */
-export interface MacGeometry {
+/** A window stepping sh×sw over an inH×inW grid padded padTop/padLeft before it: outH×outW window positions. */
+export interface WindowGeometry {
   inH: number;
   inW: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/**
+ * Spatial geometry of a MAC: a kh×kw×cin kernel window per output channel (outH×outW is the MAC's own output grid,
+ * before any fused pooling). A dense layer is the conv whose window is its whole (unpadded) input.
+ */
+export interface MacGeometry extends WindowGeometry {
   cin: number;
   kh: number;
   kw: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-  /** The MAC's own output grid (before any fused pooling). */
-  outH: number;
-  outW: number;
   cout: number;
 }
 
-/** A max-pool window over a grid of inH×inW positions; padded positions are skipped (TensorFlow pads with −∞). */
-export interface PoolGeometry {
-  inH: number;
-  inW: number;
+/** A ph×pw max-pool window; padded positions are skipped (TensorFlow pads with −∞). */
+export interface PoolGeometry extends WindowGeometry {
   ph: number;
   pw: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-  outH: number;
-  outW: number;
 }
 
 /**
