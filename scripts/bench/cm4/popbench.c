@@ -1,36 +1,11 @@
 /* Instructions per 32-bit word of XNOR-popcount on Cortex-M4, four ways, measured on QEMU netduinoplus2 with
  * -icount shift=0, where TIM2 advances exactly once per executed instruction. Results go out via semihosting. */
-#include <stdint.h>
+#include "harness.h"
 
 #define WORDS 512
 #define REPS 4
 
-extern uint32_t _estack, __bss_start, __bss_end;
-void reset_handler(void);
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = { &_estack, (const void *)reset_handler };
-
-#define TIM2 ((volatile uint32_t *)0x40000000u)
-#define RCC_APB1ENR (*(volatile uint32_t *)0x40023840u)
-
 static uint32_t a[WORDS], b[WORDS];
-
-static void semihost(uint32_t op, const void *arg)
-{
-  register uint32_t r0 __asm__("r0") = op;
-  register const void *r1 __asm__("r1") = arg;
-  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-}
-
-static void put(const char *s) { semihost(0x04, s); }
-
-static void put_u32(uint32_t v)
-{
-  char buf[12];
-  int i = 11;
-  buf[i] = 0;
-  do { buf[--i] = (char)('0' + v % 10); v /= 10; } while (v);
-  put(&buf[i]);
-}
 
 /* 1. SWAR to per-byte counts, one word per step, byte lanes summed over up to 31 words, then folded. */
 __attribute__((noinline)) static uint32_t pop_swar_lanes(const uint32_t *x, const uint32_t *y, int32_t n)
@@ -148,23 +123,18 @@ static void measure(const char *name, pop_fn f, uint32_t expect)
 
 void reset_handler(void)
 {
-  for (uint32_t *p = &__bss_start; p < &__bss_end; p++) *p = 0;
+  clear_bss();
   uint32_t s = 12345u, expect = 0;
   for (int i = 0; i < WORDS; i++) {
     s = s * 1664525u + 1013904223u; a[i] = s;
     s = s * 1664525u + 1013904223u; b[i] = (i % 8) < 2 ? ~a[i] : s; /* some all-mismatch pairs: lanes at their bound */
     for (uint32_t v = a[i] ^ b[i]; v; v &= v - 1) expect++;
   }
-  RCC_APB1ENR |= 1u;
-  TIM2[10] = 0;          /* PSC */
-  TIM2[11] = 0xFFFFFFFFu; /* ARR */
-  TIM2[5] = 1u;          /* EGR: load the prescaler */
-  TIM2[0] = 1u;          /* CR1: CEN */
+  start_tim2();
   measure("swar-1-word-lanes        ", pop_swar_lanes, expect);
   measure("swar-pairs (bnn_model.c)", pop_swar_pairs, expect);
   measure("swar-multiply           ", pop_swar_mul, expect);
   measure("byte-table              ", pop_table, expect);
   measure("__builtin_popcount      ", pop_builtin, expect);
-  semihost(0x18, (const void *)0x20026u); /* SYS_EXIT, ADP_Stopped_ApplicationExit (AArch32: the code itself) */
-  for (;;) {}
+  exit_qemu();
 }
