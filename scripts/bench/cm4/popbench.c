@@ -27,38 +27,12 @@ __attribute__((noinline)) static uint32_t pop_swar_lanes(const uint32_t *x, cons
   return total;
 }
 
-/* 1b. The compiler's choice (bnn_xorpop in bnn_model.c): the masks live in registers (so Thumb-2 can AND with a shifted operand in one instruction),
- * two words' 2-bit-field sums are added before the nibble step (nibbles stay <= 8), byte lanes summed over 30 words. */
+/* 1b. The compiler's choice: bnn_xorpop exactly as bnn_model.c gets it (SWAR on two words at a time, the masks in
+ * registers, byte lanes summed over 30 words). compiler.mjs writes bnn_xorpop.h from src/core/compile/cruntime.ts. */
+#include "bnn_xorpop.h"
 __attribute__((noinline)) static uint32_t pop_swar_pairs(const uint32_t *x, const uint32_t *y, int32_t n)
 {
-  uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu, total = 0;
-  __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
-  while (n > 0) {
-    int32_t chunk = n < 30 ? n : 30;
-    uint32_t lanes = 0;
-    n -= chunk;
-    const uint32_t *pairs_end = x + (chunk & ~1);
-    chunk &= 1;
-    while (x != pairs_end) {
-      uint32_t v = *x++ ^ *y++;
-      uint32_t w = *x++ ^ *y++;
-      v = v - (m1 & (v >> 1));
-      w = w - (m1 & (w >> 1));
-      v = (v & m2) + (m2 & (v >> 2));
-      w = (w & m2) + (m2 & (w >> 2));
-      v += w;
-      lanes += (v & m4) + (m4 & (v >> 4)); /* a byte can reach 16: add the nibbles after masking */
-    }
-    if (chunk) {
-      uint32_t v = *x++ ^ *y++;
-      v = v - (m1 & (v >> 1));
-      v = (v & m2) + (m2 & (v >> 2));
-      lanes += m4 & (v + (v >> 4));
-    }
-    lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
-    total += (lanes & 0xFFFFu) + (lanes >> 16);
-  }
-  return total;
+  return bnn_xorpop(x, y, n);
 }
 
 /* 2. Textbook SWAR with the multiply per word. */
