@@ -9,20 +9,8 @@
  *   binary kernel on the 8-bit input).
  * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
  */
-import type { DeployPlan, FirstLayerScratch, Repr } from '../deploy/plan';
+import type { DeployPlan, FirstLayerScratch, Repr, WindowGeometry } from '../deploy/plan';
 import type { ModelSpec } from '../model/spec';
-
-/** A window stepping sh×sw over an inH×inW grid padded padTop/padLeft before it: outH×outW window positions. */
-export interface WindowGeometry {
-  inH: number;
-  inW: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-  outH: number;
-  outW: number;
-}
 
 /**
  * Spatial geometry of a MAC: a kh×kw×cin kernel window per output channel (outH×outW is the MAC's own output grid,

@@ -197,6 +197,29 @@ export function padBefore(input: number, kernel: number, stride: number, padding
   return padding === 'same' ? samePadBefore(input, kernel, stride) : 0;
 }
 
+/** A window stepping sh×sw over an inH×inW grid padded padTop/padLeft before it: outH×outW window positions. */
+export interface WindowGeometry {
+  inH: number;
+  inW: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/** Where a conv kernel or a pool window of size `window` steps over an inH×inW input. */
+export function windowGeometry(inH: number, inW: number, window: readonly [number, number], strides: readonly [number, number], padding: Padding): WindowGeometry {
+  const [kh, kw] = window;
+  const [sh, sw] = strides;
+  return {
+    inH, inW, sh, sw,
+    padTop: padBefore(inH, kh, sh, padding), padLeft: padBefore(inW, kw, sw, padding),
+    outH: convOutputSize(inH, kh, sh, padding), outW: convOutputSize(inW, kw, sw, padding),
+  };
+}
+
 /** Output shape of each layer, checking what shape inference can check. Throws SpecError with every issue found. */
 export function inferShapes(spec: ModelSpec): number[][] {
   const issues: SpecIssue[] = [];
