@@ -3,35 +3,39 @@
  * training-panel webview. One module so both sides of each channel compile against the same types. Each message
  * carries the protocol version `v`; a receiver drops (and logs) messages of another version.
  */
-import type { ExperimentConfig, ExperimentStatus, MetricsEvent, DeviceResult } from './experiments/types';
+import type { ExperimentConfig, ExperimentStatus, MetricsEvent, DeviceResult, OptimizerConfig } from './experiments/types';
 
 export const PROTOCOL_VERSION = 1;
 
 // ---- trainer worker ↔ host ------------------------------------------------------------------------------------
 
-export interface TrainRequest {
+/** The run settings a training request and the trainer's job (train/trainer.ts) share; train/job.ts passes them on. */
+export interface TrainSettings {
   /** The model file to train. */
   modelPath: string;
-  /** Dataset name (fashion-mnist, mnist, cifar10, bundled) or a folder path. */
-  data: string;
-  dataDir?: string;
+  optimizer: OptimizerConfig;
   epochs: number;
   batchSize: number;
-  optimizer: ExperimentConfig['optimizer'];
   seed: number;
   valSplit: number;
   experimentsDir: string;
   /** Force a backend ('tensorflow' | 'wasm' | 'cpu'); default: the best available. */
   backend?: string;
-  /** Resume this experiment id from its last checkpoint instead of starting a new one. */
+  /** Experiment id (in experimentsDir) or folder to resume from its last checkpoint instead of starting a new run. */
   resume?: string;
   /** Limit training samples (for quick runs and tests). */
   maxSamples?: number;
-  /** Target metrics events per second (default 10). */
+  /** Target metrics events per second (default 10); 0 = an event every step (tests). */
   eventsPerSecond?: number;
   /** Data-parallel training threads (default: one per available core, see train/threads.ts; a resumed run keeps
    *  the count it was started with). */
   threads?: number;
+}
+
+export interface TrainRequest extends TrainSettings {
+  /** Dataset name (fashion-mnist, mnist, cifar10, bundled) or a folder path. */
+  data: string;
+  dataDir?: string;
 }
 
 export type HostToWorker =

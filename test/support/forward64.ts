@@ -6,7 +6,7 @@
  * One concession to exactness: the raw input x = u8/127.5 − 1 = (2·u8 − 255)/255 is carried as the integer numerator
  * with a denominator, divided out after the first layer's sums, so a sum that is exactly 0 stays 0 (sign(0) = +1).
  */
-import { convOutputSize, inferShapes, padBefore } from '../../src/core/deploy/plan';
+import { inferShapes, windowGeometry } from '../../src/core/deploy/plan';
 import type { TrainedModel } from '../../src/core/model/trained';
 
 export function forward64(trained: TrainedModel, input: Uint8Array): { class: number; scores: number[] } {
@@ -36,8 +36,7 @@ export function forward64(trained: TrainedModel, input: Uint8Array): { class: nu
       case 'MaxPool2D': {
         const [h, wd, c] = shape;
         const [oh, ow] = [outShape[0], outShape[1]];
-        const pt = padBefore(h, layer.poolSize[0], layer.strides[0], layer.padding);
-        const pl = padBefore(wd, layer.poolSize[1], layer.strides[1], layer.padding);
+        const { padTop: pt, padLeft: pl } = windowGeometry(h, wd, layer.poolSize, layer.strides, layer.padding);
         const out = new Float64Array(oh * ow * c).fill(-Infinity);
         for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) for (let py = 0; py < layer.poolSize[0]; py++) for (let px = 0; px < layer.poolSize[1]; px++) {
           const iy = y * layer.strides[0] - pt + py;
@@ -65,11 +64,7 @@ export function forward64(trained: TrainedModel, input: Uint8Array): { class: nu
         } else {
           const [h, wd, c] = shape;
           const [kh, kw] = layer.kernelSize;
-          const [sh, sw] = layer.strides;
-          const oh = convOutputSize(h, kh, sh, layer.padding);
-          const ow = convOutputSize(wd, kw, sw, layer.padding);
-          const pt = padBefore(h, kh, sh, layer.padding);
-          const pl = padBefore(wd, kw, sw, layer.padding);
+          const { sh, sw, outH: oh, outW: ow, padTop: pt, padLeft: pl } = windowGeometry(h, wd, layer.kernelSize, layer.strides, layer.padding);
           const f = layer.filters;
           out = new Float64Array(oh * ow * f);
           for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) for (let o = 0; o < f; o++) {

@@ -35,3 +35,29 @@ export function tinyCnn(input = [8, 8, 1], classes = 4): ModelSpec {
     ],
   };
 }
+
+/** Larq's introductory CNN as its guide writes it ('valid' 3×3 convs 32-64-64, dense 64, 10): the shape the
+ *  binary-cnn template had before it was widened; the tests of 'valid' pooling arithmetic keep it. */
+export function larqIntroCnn(): ModelSpec {
+  const bn = (name: string) => ({ type: 'BatchNormalization' as const, name, scale: false, center: true, momentum: 0.99, epsilon: 1e-3 });
+  const conv = (name: string, filters: number, inputQuantizer: 'ste_sign' | null) => ({
+    type: 'QuantConv2D' as const, name, filters, kernelSize: [3, 3] as [number, number], strides: [1, 1] as [number, number], padding: 'valid' as const,
+    inputQuantizer, kernelQuantizer: 'ste_sign' as const, useBias: false,
+  });
+  const pool = (name: string) => ({ type: 'MaxPool2D' as const, name, poolSize: [2, 2] as [number, number], strides: [2, 2] as [number, number], padding: 'valid' as const });
+  const dense = (name: string, units: number) => ({ type: 'QuantDense' as const, name, units, inputQuantizer: 'ste_sign' as const, kernelQuantizer: 'ste_sign' as const, useBias: false });
+  return {
+    name: 'larq_intro_cnn',
+    input: { shape: [28, 28, 1] },
+    classes: 10,
+    layers: [
+      conv('quant_conv2d', 32, null), pool('max_pooling2d'), bn('batch_normalization'),
+      conv('quant_conv2d_1', 64, 'ste_sign'), pool('max_pooling2d_1'), bn('batch_normalization_1'),
+      conv('quant_conv2d_2', 64, 'ste_sign'), bn('batch_normalization_2'),
+      { type: 'Flatten', name: 'flatten' },
+      dense('quant_dense', 64), bn('batch_normalization_3'),
+      dense('quant_dense_1', 10), bn('batch_normalization_4'),
+      { type: 'Activation', name: 'activation', activation: 'softmax' },
+    ],
+  };
+}

@@ -2,19 +2,15 @@
  * Seeded random TrainedModels for compiler tests: ±1 kernels, BatchNorm statistics scaled to each layer's fan-in so
  * the signs actually vary, negative γ, and a γ = 0 channel in every BatchNorm.
  */
+import { Mulberry32 } from '../../src/core/data/prng';
 import { inferShapes } from '../../src/core/deploy/plan';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { LayerWeights, TrainedModel } from '../../src/core/model/trained';
 
+/** A seeded uniform [0, 1) source: data/prng.ts's mulberry32 as a function. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const m = new Mulberry32(seed);
+  return () => m.nextFloat();
 }
 
 export function syntheticModel(spec: ModelSpec, seed: number): TrainedModel {

@@ -5,19 +5,9 @@
  */
 import type { ExperimentConfig, ExperimentStatus, MetricsEvent } from '../../src/core/experiments/types';
 import type { RunSummary } from '../../src/core/messages';
+import { mulberry32 } from './syntheticModel';
 
 export const LAYERS = ['quant_dense', 'quant_dense_1', 'quant_dense_2'];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticConfig(id: string, opts: { gamma?: number; threshold?: number; optimizer?: 'bop' | 'latent'; trainSamples?: number; batchSize?: number; epochs?: number } = {}): ExperimentConfig {
   const optimizer = opts.optimizer ?? 'bop';
@@ -50,7 +40,7 @@ export function syntheticSummary(id: string, opts: Parameters<typeof syntheticCo
 }
 
 export function syntheticEvents(n: number, opts: { seed?: number; stepsPerEpoch?: number; firstStep?: number; layers?: string[]; speed?: number } = {}): MetricsEvent[] {
-  const r = rng(opts.seed ?? 1);
+  const r = mulberry32(opts.seed ?? 1);
   const spe = opts.stepsPerEpoch ?? 540;
   const layers = opts.layers ?? LAYERS;
   const speed = opts.speed ?? 1;

@@ -4,6 +4,7 @@ import { planModel } from '../../src/core/deploy/plan';
 import { loadModelText } from '../../src/core/model/load';
 import type { ModelSpec } from '../../src/core/model/spec';
 import { TEMPLATES, templateText } from '../../src/core/model/templates';
+import { larqIntroCnn } from '../support/models';
 
 const template = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.find((t) => t.id === id)!), `${id}.bnn.json`).spec!;
 
@@ -17,8 +18,8 @@ describe('instruction lower bound (deploy/bound.ts)', () => {
     assert.deepEqual(b.stages.map((s) => s.instructions), [100_352, 2048 * 11, 80 * 11]);
   });
 
-  it('binary-cnn: a valid 2×2 pool that drops the 11th row and column of an 11×11 map does not count it', () => {
-    const spec = template('binary-cnn');
+  it("Larq's intro CNN: a valid 2×2 pool that drops the 11th row and column of an 11×11 map does not count it", () => {
+    const spec = larqIntroCnn();
     const b = instructionBound(spec, planModel(spec));
     // conv 26×26×32 on 3×3×1 pixels; conv_1 11×11 → pool 5×5 reads 10×10 windows of 9 words × 64 filters.
     assert.equal(b.stages[0].u8Macs, 26 * 26 * 32 * 9);

@@ -23,7 +23,7 @@ describe('bnn CLI (built bundle)', () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /Input prec\. \(bit\)/);
     assert.match(r.stdout, /quant_conv2d_1 \(QuantConv2D\)/);
-    assert.match(r.stdout, /Flash \(deployed bytes\)\s+12732 B/);
+    assert.match(r.stdout, /Flash \(deployed bytes\)\s+27588 B/);
   });
 
   it('validate reports file:line:col and exits 1 on invalid input', () => {

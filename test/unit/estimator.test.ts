@@ -4,6 +4,7 @@ import { planModel } from '../../src/core/deploy/plan';
 import { loadModelText } from '../../src/core/model/load';
 import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
+import { larqIntroCnn } from '../support/models';
 
 function spec(id: string): ModelSpec {
   const t = TEMPLATES.find((x) => x.id === id)!;
@@ -70,7 +71,7 @@ describe('estimator', () => {
   });
 
   it('max-pooling fuses into the conv stage and pools before or after BatchNorm', () => {
-    const s = spec('binary-cnn');
+    const s = larqIntroCnn();
     const p = planModel(s);
     assert.deepEqual(p.stages.map((x) => x.kind), ['conv', 'conv', 'conv', 'dense', 'dense']);
     assert.equal(p.stages[0].poolBefore, 1);

@@ -1,36 +1,11 @@
 /* Instructions per 32-bit word of XNOR-popcount on Cortex-M4, four ways, measured on QEMU netduinoplus2 with
  * -icount shift=0, where TIM2 advances exactly once per executed instruction. Results go out via semihosting. */
-#include <stdint.h>
+#include "harness.h"
 
 #define WORDS 512
 #define REPS 4
 
-extern uint32_t _estack, __bss_start, __bss_end;
-void reset_handler(void);
-__attribute__((section(".vectors"), used)) static const void *const vectors[2] = { &_estack, (const void *)reset_handler };
-
-#define TIM2 ((volatile uint32_t *)0x40000000u)
-#define RCC_APB1ENR (*(volatile uint32_t *)0x40023840u)
-
 static uint32_t a[WORDS], b[WORDS];
-
-static void semihost(uint32_t op, const void *arg)
-{
-  register uint32_t r0 __asm__("r0") = op;
-  register const void *r1 __asm__("r1") = arg;
-  __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory");
-}
-
-static void put(const char *s) { semihost(0x04, s); }
-
-static void put_u32(uint32_t v)
-{
-  char buf[12];
-  int i = 11;
-  buf[i] = 0;
-  do { buf[--i] = (char)('0' + v % 10); v /= 10; } while (v);
-  put(&buf[i]);
-}
 
 /* 1. SWAR to per-byte counts, one word per step, byte lanes summed over up to 31 words, then folded. */
 __attribute__((noinline)) static uint32_t pop_swar_lanes(const uint32_t *x, const uint32_t *y, int32_t n)
@@ -52,38 +27,12 @@ __attribute__((noinline)) static uint32_t pop_swar_lanes(const uint32_t *x, cons
   return total;
 }
 
-/* 1b. The compiler's choice (bnn_xorpop in bnn_model.c): the masks live in registers (so Thumb-2 can AND with a shifted operand in one instruction),
- * two words' 2-bit-field sums are added before the nibble step (nibbles stay <= 8), byte lanes summed over 30 words. */
+/* 1b. The compiler's choice: bnn_xorpop exactly as bnn_model.c gets it (SWAR on two words at a time, the masks in
+ * registers, byte lanes summed over 30 words). compiler.mjs writes bnn_xorpop.h from src/core/compile/cruntime.ts. */
+#include "bnn_xorpop.h"
 __attribute__((noinline)) static uint32_t pop_swar_pairs(const uint32_t *x, const uint32_t *y, int32_t n)
 {
-  uint32_t m1 = 0x55555555u, m2 = 0x33333333u, m4 = 0x0F0F0F0Fu, total = 0;
-  __asm__("" : "+r"(m1), "+r"(m2), "+r"(m4));
-  while (n > 0) {
-    int32_t chunk = n < 30 ? n : 30;
-    uint32_t lanes = 0;
-    n -= chunk;
-    const uint32_t *pairs_end = x + (chunk & ~1);
-    chunk &= 1;
-    while (x != pairs_end) {
-      uint32_t v = *x++ ^ *y++;
-      uint32_t w = *x++ ^ *y++;
-      v = v - (m1 & (v >> 1));
-      w = w - (m1 & (w >> 1));
-      v = (v & m2) + (m2 & (v >> 2));
-      w = (w & m2) + (m2 & (w >> 2));
-      v += w;
-      lanes += (v & m4) + (m4 & (v >> 4)); /* a byte can reach 16: add the nibbles after masking */
-    }
-    if (chunk) {
-      uint32_t v = *x++ ^ *y++;
-      v = v - (m1 & (v >> 1));
-      v = (v & m2) + (m2 & (v >> 2));
-      lanes += m4 & (v + (v >> 4));
-    }
-    lanes = (lanes & 0x00FF00FFu) + ((lanes >> 8) & 0x00FF00FFu);
-    total += (lanes & 0xFFFFu) + (lanes >> 16);
-  }
-  return total;
+  return bnn_xorpop(x, y, n);
 }
 
 /* 2. Textbook SWAR with the multiply per word. */
@@ -148,23 +97,18 @@ static void measure(const char *name, pop_fn f, uint32_t expect)
 
 void reset_handler(void)
 {
-  for (uint32_t *p = &__bss_start; p < &__bss_end; p++) *p = 0;
+  clear_bss();
   uint32_t s = 12345u, expect = 0;
   for (int i = 0; i < WORDS; i++) {
     s = s * 1664525u + 1013904223u; a[i] = s;
     s = s * 1664525u + 1013904223u; b[i] = (i % 8) < 2 ? ~a[i] : s; /* some all-mismatch pairs: lanes at their bound */
     for (uint32_t v = a[i] ^ b[i]; v; v &= v - 1) expect++;
   }
-  RCC_APB1ENR |= 1u;
-  TIM2[10] = 0;          /* PSC */
-  TIM2[11] = 0xFFFFFFFFu; /* ARR */
-  TIM2[5] = 1u;          /* EGR: load the prescaler */
-  TIM2[0] = 1u;          /* CR1: CEN */
+  start_tim2();
   measure("swar-1-word-lanes        ", pop_swar_lanes, expect);
   measure("swar-pairs (bnn_model.c)", pop_swar_pairs, expect);
   measure("swar-multiply           ", pop_swar_mul, expect);
   measure("byte-table              ", pop_table, expect);
   measure("__builtin_popcount      ", pop_builtin, expect);
-  semihost(0x18, (const void *)0x20026u); /* SYS_EXIT, ADP_Stopped_ApplicationExit (AArch32: the code itself) */
-  for (;;) {}
+  exit_qemu();
 }

@@ -3,7 +3,7 @@
  * kernel and folded epilogue. The array sizes are checked against the plan's byte counts here, so an estimate that
  * disagrees with the compiled model is an error at compile time, not a surprise on the board.
  */
-import { planModel, padBefore, convOutputSize, type DeployPlan, type Repr, type Stage } from '../deploy/plan';
+import { planModel, windowGeometry, type DeployPlan, type Repr, type Stage } from '../deploy/plan';
 import { packKernel, positionsAndChannels } from '../deploy/packing';
 import { INPUT_ENCODING, type BatchNormalizationLayer, type LayerSpec, type MaxPool2DLayer, type QuantConv2DLayer, type QuantDenseLayer } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
@@ -68,14 +68,9 @@ function batchNormParams(trained: TrainedModel, layer: BatchNormalizationLayer, 
 
 function poolGeometry(layer: MaxPool2DLayer, inH: number, inW: number): PoolGeometry {
   const [ph, pw] = layer.poolSize;
-  const [sh, sw] = layer.strides;
-  return {
-    inH, inW, ph, pw, sh, sw,
-    padTop: padBefore(inH, ph, sh, layer.padding),
-    padLeft: padBefore(inW, pw, sw, layer.padding),
-    outH: convOutputSize(inH, ph, sh, layer.padding),
-    outW: convOutputSize(inW, pw, sw, layer.padding),
-  };
+  const { sh, sw, padTop, padLeft, outH, outW } = windowGeometry(inH, inW, layer.poolSize, layer.strides, layer.padding);
+  // Keys in this order: hash.ts serializes the geometry as built, so a different order would change the model hash.
+  return { inH, inW, ph, pw, sh, sw, padTop, padLeft, outH, outW };
 }
 
 function lowerStage(trained: TrainedModel, plan: DeployPlan, stage: Stage, k: number, dom: Domain): { stage: LoweredStage; out: Domain } {
@@ -121,12 +116,8 @@ function lowerMac(trained: TrainedModel, stage: Stage, dom: Domain): { stage: Ma
   if (layer.type === 'QuantConv2D') {
     const [inH, inW, cin] = stage.input.shape;
     const [kh, kw] = layer.kernelSize;
-    const [sh, sw] = layer.strides;
-    geom = {
-      inH, inW, cin, kh, kw, sh, sw,
-      padTop: padBefore(inH, kh, sh, layer.padding), padLeft: padBefore(inW, kw, sw, layer.padding),
-      outH: convOutputSize(inH, kh, sh, layer.padding), outW: convOutputSize(inW, kw, sw, layer.padding), cout: layer.filters,
-    };
+    const { sh, sw, padTop, padLeft, outH, outW } = windowGeometry(inH, inW, layer.kernelSize, layer.strides, layer.padding);
+    geom = { inH, inW, cin, kh, kw, sh, sw, padTop, padLeft, outH, outW, cout: layer.filters }; // key order: see poolGeometry
   } else {
     // A dense layer is the valid conv whose single window is its whole input (positions × channels).
     const { positions, channels } = positionsAndChannels(stage.input.shape);

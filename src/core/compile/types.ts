@@ -9,38 +9,24 @@
  *   binary kernel on the 8-bit input).
  * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
  */
-import type { DeployPlan, FirstLayerScratch, PaddedInput, Repr } from '../deploy/plan';
+import type { DeployPlan, FirstLayerScratch, PaddedInput, Repr, WindowGeometry } from '../deploy/plan';
 import type { ModelSpec } from '../model/spec';
 
-/** Spatial geometry of a MAC: a dense layer is the conv whose window is its whole (unpadded) input. */
-export interface MacGeometry {
-  inH: number;
-  inW: number;
+/**
+ * Spatial geometry of a MAC: a kh×kw×cin kernel window per output channel (outH×outW is the MAC's own output grid,
+ * before any fused pooling). A dense layer is the conv whose window is its whole (unpadded) input.
+ */
+export interface MacGeometry extends WindowGeometry {
   cin: number;
   kh: number;
   kw: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-  /** The MAC's own output grid (before any fused pooling). */
-  outH: number;
-  outW: number;
   cout: number;
 }
 
-/** A max-pool window over a grid of inH×inW positions; padded positions are skipped (TensorFlow pads with −∞). */
-export interface PoolGeometry {
-  inH: number;
-  inW: number;
+/** A ph×pw max-pool window; padded positions are skipped (TensorFlow pads with −∞). */
+export interface PoolGeometry extends WindowGeometry {
   ph: number;
   pw: number;
-  sh: number;
-  sw: number;
-  padTop: number;
-  padLeft: number;
-  outH: number;
-  outW: number;
 }
 
 /**

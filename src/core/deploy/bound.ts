@@ -13,7 +13,7 @@
  */
 import type { MaxPool2DLayer, ModelSpec, QuantConv2DLayer } from '../model/spec';
 import { positionsAndChannels } from './packing';
-import { convOutputSize, padBefore, type DeployPlan } from './plan';
+import { convOutputSize, padBefore, windowGeometry, type DeployPlan } from './plan';
 
 export const XNOR_INSTRUCTIONS_PER_WORD = 11;
 export const U8_INSTRUCTIONS_PER_MAC = 0.5;
@@ -78,11 +78,7 @@ export function instructionBound(spec: ModelSpec, plan: DeployPlan): Instruction
     if (layer.type === 'QuantConv2D') {
       const [h, w, cin] = st.input.shape;
       const [kh, kw] = layer.kernelSize;
-      const [sh, sw] = layer.strides;
-      const oh = convOutputSize(h, kh, sh, layer.padding);
-      const ow = convOutputSize(w, kw, sw, layer.padding);
-      const pt = padBefore(h, kh, sh, layer.padding);
-      const pl = padBefore(w, kw, sw, layer.padding);
+      const { sh, sw, outH: oh, outW: ow, padTop: pt, padLeft: pl } = windowGeometry(h, w, layer.kernelSize, layer.strides, layer.padding);
       rows = new Array<boolean>(oh).fill(true);
       cols = new Array<boolean>(ow).fill(true);
       const poolIdx = st.poolBefore ?? st.poolAfter;

@@ -81,19 +81,17 @@ export interface PaddedInput {
  * that needs no padding). poolRows: the height of a max-pool fused into the stage (1 without).
  */
 export function paddedInput(inH: number, inW: number, cin: number, kernel: [number, number], strides: [number, number], padding: Padding, poolRows = 1): PaddedInput | undefined {
-  const h = paddedExtent(inH, kernel[0], strides[0], padding);
-  const w = paddedExtent(inW, kernel[1], strides[1], padding);
-  if (h.extent === inH && w.extent === inW) return undefined;
-  const rows = (poolRows - 1) * strides[0] + kernel[0];
+  const g = windowGeometry(inH, inW, kernel, strides, padding);
+  const [rowsCovered, cols] = paddedExtent(g, kernel);
+  if (rowsCovered === inH && cols === inW) return undefined;
+  const rows = (poolRows - 1) * g.sh + kernel[0];
   const words = wordsForBits(cin);
-  return { rows, cols: w.extent, words, padTop: h.before, padLeft: w.before, bytes: rows * w.extent * words * WORD_BYTES };
+  return { rows, cols, words, padTop: g.padTop, padLeft: g.padLeft, bytes: rows * cols * words * WORD_BYTES };
 }
 
-/** On one axis, the padding before the input and the span its windows cover from there (the input included). */
-export function paddedExtent(input: number, kernel: number, stride: number, padding: Padding): { before: number; extent: number } {
-  const before = padBefore(input, kernel, stride, padding);
-  const reach = (convOutputSize(input, kernel, stride, padding) - 1) * stride + kernel - before;
-  return { before, extent: before + Math.max(input, reach) };
+/** Rows and columns a window's positions cover, counted from padTop/padLeft before the input (the input included). */
+export function paddedExtent(g: WindowGeometry, window: readonly [number, number]): [number, number] {
+  return [Math.max(g.padTop + g.inH, (g.outH - 1) * g.sh + window[0]), Math.max(g.padLeft + g.inW, (g.outW - 1) * g.sw + window[1])];
 }
 
 /**
@@ -149,13 +147,13 @@ export const PLANE_MAX_CODE_BITS = 4;
 export const PLANE_MAX_BYTES = 16 * 1024;
 
 /** The code planes of a conv with a ±1 kernel on the 8-bit input, if its kernel rows are short and they fit. */
-export function convPlaneScratch(inH: number, outW: number, kernel: [number, number], stride: number, padding: Padding, cin: number, filters: number): PlaneScratch | undefined {
+export function convPlaneScratch(g: WindowGeometry, kernel: readonly [number, number], cin: number, filters: number): PlaneScratch | undefined {
   const codeBits = kernel[1] * cin;
   if (codeBits > PLANE_MAX_CODE_BITS || filters < 4) return undefined;
-  const { before, extent } = paddedExtent(inH, kernel[0], stride, padding);
-  const bytes = extent * outW * (1 << codeBits) * 2;
+  const rows = paddedExtent(g, kernel)[0];
+  const bytes = rows * g.outW * (1 << codeBits) * 2;
   if (bytes > PLANE_MAX_BYTES) return undefined;
-  return { kind: 'u8-planes', rows: extent, padTop: before, cols: outW, codeBits, bytes };
+  return { kind: 'u8-planes', rows, padTop: g.padTop, cols: g.outW, codeBits, bytes };
 }
 
 export function scratchBytesOf(s: FirstLayerScratch | undefined): number {
@@ -240,6 +238,29 @@ export function samePadBefore(input: number, kernel: number, stride: number): nu
 /** Padding before the first element on one axis: TensorFlow's split for 'same', none for 'valid'. */
 export function padBefore(input: number, kernel: number, stride: number, padding: Padding): number {
   return padding === 'same' ? samePadBefore(input, kernel, stride) : 0;
+}
+
+/** A window stepping sh×sw over an inH×inW grid padded padTop/padLeft before it: outH×outW window positions. */
+export interface WindowGeometry {
+  inH: number;
+  inW: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
+/** Where a conv kernel or a pool window of size `window` steps over an inH×inW input. */
+export function windowGeometry(inH: number, inW: number, window: readonly [number, number], strides: readonly [number, number], padding: Padding): WindowGeometry {
+  const [kh, kw] = window;
+  const [sh, sw] = strides;
+  return {
+    inH, inW, sh, sw,
+    padTop: padBefore(inH, kh, sh, padding), padLeft: padBefore(inW, kw, sw, padding),
+    outH: convOutputSize(inH, kh, sh, padding), outW: convOutputSize(inW, kw, sw, padding),
+  };
 }
 
 /** Output shape of each layer, checking what shape inference can check. Throws SpecError with every issue found. */
@@ -384,7 +405,7 @@ export function planModel(spec: ModelSpec): DeployPlan {
       if (binaryKernel && macInput.repr === 'u8') {
         scratch = mac.type === 'QuantDense'
           ? firstLayerScratch(windowPositions * inputChannels, outputs)
-          : convPlaneScratch(inShape[0], convOutputSize(inShape[1], mac.kernelSize[1], mac.strides[1], mac.padding), mac.kernelSize, mac.strides[0], mac.padding, inputChannels, outputs);
+          : convPlaneScratch(windowGeometry(inShape[0], inShape[1], mac.kernelSize, mac.strides, mac.padding), mac.kernelSize, inputChannels, outputs);
       }
       push({
         kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',

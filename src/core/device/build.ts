@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireExecutable, runTool, ToolMissingError, type ToolPaths } from './tools';
 
-/** Boards whose firmware is built here (bare-metal, protocol core + board file). */
+/** Boards whose firmware is built here (bare-metal: protocol core + shared Cortex-M startup + board files). */
 export const FIRMWARE_BOARDS: Record<string, { dir: string; linkerScript: string; cflags: string[] }> = {
   'qemu-stm32': {
     dir: 'boards/qemu-stm32',
@@ -80,12 +80,14 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
   fs.mkdirSync(opts.outDir, { recursive: true });
   const boardDir = path.join(root, board.dir);
   const protocolDir = path.join(root, 'protocol');
+  // The Cortex-M reset handler and linker sections every board shares; the board keeps its vector table size and memory map.
+  const commonDir = path.join(root, 'common');
   const cFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => path.join(dir, f));
   const modelSources = cFiles(opts.modelDir);
   if (!modelSources.length) throw new Error(`${opts.modelDir} holds bnn_model.h but no .c files`);
-  const sources = [...cFiles(protocolDir), ...cFiles(boardDir), ...modelSources];
+  const sources = [...cFiles(protocolDir), ...cFiles(boardDir), ...cFiles(commonDir), ...modelSources];
   const defines = opts.maxPayload ? [`-DBNN_MAX_PAYLOAD=${opts.maxPayload}u`] : [];
-  const cflags = [...board.cflags, ...COMMON_CFLAGS, ...defines, `-I${protocolDir}`, `-I${boardDir}`, `-I${opts.modelDir}`];
+  const cflags = [...board.cflags, ...COMMON_CFLAGS, ...defines, `-I${protocolDir}`, `-I${commonDir}`, `-I${boardDir}`, `-I${opts.modelDir}`];
   const commandLines: string[] = [];
   const objects: string[] = [];
   const modelObjects: string[] = [];
@@ -99,8 +101,8 @@ export async function buildFirmware(opts: BuildOptions): Promise<BuildResult> {
     if (modelSources.includes(src)) modelObjects.push(obj);
   }
   const elf = path.join(opts.outDir, 'fw.elf');
-  // -L lets a board's linker script INCLUDE shared sections from its own folder.
-  const ldArgs = [...board.cflags, `-L${boardDir}`, '-T', path.join(boardDir, board.linkerScript), '-nostartfiles', '--specs=nano.specs',
+  // -L lets a board's linker script INCLUDE the shared sections (common/cortexm_sections.ld).
+  const ldArgs = [...board.cflags, `-L${commonDir}`, '-T', path.join(boardDir, board.linkerScript), '-nostartfiles', '--specs=nano.specs',
     '-Wl,--gc-sections', `-Wl,-Map=${path.join(opts.outDir, 'fw.map')}`, ...objects, '-o', elf];
   commandLines.push([gcc, ...ldArgs].join(' '));
   log(`link ${elf}`);

@@ -3,7 +3,7 @@
  * protocol core works without the native binding (and a broken binding gives a clear message, not a stack trace).
  */
 import { describeOpenError } from './byteLink';
-import type { ByteTransport } from './transport';
+import { transportState, type ByteTransport } from './transport';
 
 export interface SerialOptions {
   path: string;
@@ -26,24 +26,15 @@ export async function openSerialTransport(opts: SerialOptions): Promise<ByteTran
   }
   const port = new SerialPortCtor({ path: opts.path, baudRate: opts.baudRate ?? 115200, autoOpen: false, lock: true });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(describeOpenError(opts.path, err)) : resolve())));
-  let open = true;
-  let dataListener: ((chunk: Uint8Array) => void) | undefined;
-  const closeListeners: ((error?: Error) => void)[] = [];
-  let closeError: Error | undefined;
-  const finish = (error?: Error): void => {
-    if (!open) return;
-    open = false;
-    closeError = error;
-    for (const l of closeListeners.splice(0)) l(error);
-  };
-  port.on('data', (chunk: Buffer) => dataListener?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  port.on('error', (err: Error) => finish(err));
-  port.on('close', (err?: Error & { disconnected?: boolean }) => finish(err ?? undefined));
+  const state = transportState();
+  port.on('data', (chunk: Buffer) => state.deliver(chunk));
+  port.on('error', (err: Error) => state.finish(err));
+  port.on('close', (err?: Error & { disconnected?: boolean }) => state.finish(err ?? undefined));
   return {
     description: opts.path,
-    get isOpen() { return open; },
+    get isOpen() { return state.isOpen; },
     write(data) {
-      if (!open) return Promise.reject(new SerialPortError(`serial port ${opts.path} is closed`));
+      if (!state.isOpen) return Promise.reject(new SerialPortError(`serial port ${opts.path} is closed`));
       return new Promise((resolve, reject) => {
         port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => {
           if (err) { reject(new SerialPortError(`writing to ${opts.path} failed: ${err.message}`)); return; }
@@ -51,19 +42,16 @@ export async function openSerialTransport(opts: SerialOptions): Promise<ByteTran
         });
       });
     },
-    onData(listener) { dataListener = listener; },
-    onClose(listener) {
-      if (!open) listener(closeError);
-      else closeListeners.push(listener);
-    },
+    onData: state.onData,
+    onClose: state.onClose,
     async close() {
-      if (!open) return;
+      if (!state.isOpen) return;
       await new Promise<void>((resolve) => {
         if (!port.isOpen) { resolve(); return; }
         port.close(() => resolve());
         setTimeout(resolve, 1000).unref();
       });
-      finish();
+      state.finish();
     },
   };
 }

@@ -16,43 +16,67 @@ export interface ByteTransport {
   close(): Promise<void>;
 }
 
-/** A transport over any Node duplex stream (sockets, pty file streams, PassThrough pairs in tests). */
-export function streamTransport(stream: Duplex, description: string): ByteTransport {
+/**
+ * The state every ByteTransport over an event source keeps: open until the first close or error, one data receiver,
+ * and close listeners told once (a listener added after the close is told at once, with the same reason).
+ */
+export interface TransportState {
+  readonly isOpen: boolean;
+  /** Hands a received chunk to the current receiver, as a view on the Buffer (no copy). */
+  deliver(chunk: Buffer): void;
+  /** Marks the pipe closed, once, and tells the close listeners why (undefined: a clean close). */
+  finish(error?: Error): void;
+  onData: ByteTransport['onData'];
+  onClose: ByteTransport['onClose'];
+}
+
+export function transportState(): TransportState {
   let open = true;
   let dataListener: ((chunk: Uint8Array) => void) | undefined;
   const closeListeners: ((error?: Error) => void)[] = [];
   let closeError: Error | undefined;
-  const finish = (error?: Error): void => {
-    if (!open) return;
-    open = false;
-    closeError = error;
-    for (const l of closeListeners.splice(0)) l(error);
-  };
-  stream.on('data', (chunk: Buffer) => dataListener?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-  stream.on('error', (err: Error) => finish(err));
-  stream.on('close', () => finish());
-  stream.on('end', () => finish());
   return {
-    description,
     get isOpen() { return open; },
-    write(data) {
-      if (!open) return Promise.reject(new Error(`${description} is closed`));
-      return new Promise((resolve, reject) => {
-        stream.write(data, (err) => (err ? reject(err) : resolve()));
-      });
+    deliver(chunk) { dataListener?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); },
+    finish(error) {
+      if (!open) return;
+      open = false;
+      closeError = error;
+      for (const l of closeListeners.splice(0)) l(error);
     },
     onData(listener) { dataListener = listener; },
     onClose(listener) {
       if (!open) listener(closeError);
       else closeListeners.push(listener);
     },
+  };
+}
+
+/** A transport over any Node duplex stream (sockets, pty file streams, PassThrough pairs in tests). */
+export function streamTransport(stream: Duplex, description: string): ByteTransport {
+  const state = transportState();
+  stream.on('data', (chunk: Buffer) => state.deliver(chunk));
+  stream.on('error', (err: Error) => state.finish(err));
+  stream.on('close', () => state.finish());
+  stream.on('end', () => state.finish());
+  return {
+    description,
+    get isOpen() { return state.isOpen; },
+    write(data) {
+      if (!state.isOpen) return Promise.reject(new Error(`${description} is closed`));
+      return new Promise((resolve, reject) => {
+        stream.write(data, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    onData: state.onData,
+    onClose: state.onClose,
     close() {
-      if (!open) return Promise.resolve();
+      if (!state.isOpen) return Promise.resolve();
       return new Promise<void>((resolve) => {
         stream.once('close', () => resolve());
         stream.destroy();
         setTimeout(resolve, 500).unref();
-      }).then(() => finish());
+      }).then(() => state.finish());
     },
   };
 }

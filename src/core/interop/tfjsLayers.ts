@@ -48,10 +48,36 @@ export function tfSamePadding(inSize: number, k: number, s: number): [number, nu
   return [before, total - before];
 }
 
-/** The common configuration checks of both layers: only what BNN Studio computes is accepted, never ignored. */
-function checkCommon(name: string, c: Config): void {
+function positiveInt(layer: string, key: string, v: unknown): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BNN layer '${layer}': ${key} must be a positive integer (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+interface QuantSettings {
+  inputQuantizer: Quant;
+  kernelQuantizer: Quant;
+  useBias: boolean;
+}
+
+/** The settings both layers read, after the checks both make: only what BNN Studio computes is accepted, never ignored. */
+function quantSettings(name: string, c: Config): QuantSettings {
   if (c.activation !== undefined && c.activation !== null && c.activation !== 'linear') throw new Error(`BNN layer '${name}': activation '${String(c.activation)}' is not supported (use a separate Activation layer)`);
   if (c.dataFormat !== undefined && c.dataFormat !== 'channelsLast') throw new Error(`BNN layer '${name}': data format '${String(c.dataFormat)}' is not supported (channels last only)`);
+  return {
+    inputQuantizer: quantizerOf(name, 'input quantizer', c.inputQuantizer),
+    kernelQuantizer: quantizerOf(name, 'kernel quantizer', c.kernelQuantizer),
+    useBias: c.useBias !== false,
+  };
+}
+
+/** getConfig's quantizer entries: what the loaded config said (a Larq quantizer object stays an object), null if absent. */
+function quantConfig(raw: Config): tfc.serialization.ConfigDict {
+  return {
+    inputQuantizer: (raw.inputQuantizer ?? null) as tfc.serialization.ConfigDictValue,
+    kernelQuantizer: (raw.kernelQuantizer ?? null) as tfc.serialization.ConfigDictValue,
+    kernelConstraint: (raw.kernelConstraint ?? null) as tfc.serialization.ConfigDictValue,
+  };
 }
 
 export interface BnnLayerClasses {
@@ -90,8 +116,7 @@ export function registerBnnLayers(tf: TfNamespace): BnnLayerClasses {
     constructor(c: Config) {
       super(baseArgs(c));
       this.raw = c;
-      this.filters = Number(c.filters);
-      if (!Number.isInteger(this.filters) || this.filters < 1) throw new Error(`BNN layer '${this.name}': filters must be a positive integer (got ${JSON.stringify(c.filters)})`);
+      this.filters = positiveInt(this.name, 'filters', c.filters);
       this.kernelSize = pair(this.name, 'kernel size', c.kernelSize, 1);
       this.strides = pair(this.name, 'strides', c.strides, 1);
       const dil = pair(this.name, 'dilation rate', c.dilationRate, 1);
@@ -99,10 +124,7 @@ export function registerBnnLayers(tf: TfNamespace): BnnLayerClasses {
       if (c.groups !== undefined && c.groups !== 1) throw new Error(`BNN layer '${this.name}': grouped convolutions are not supported`);
       if (c.padding !== undefined && c.padding !== 'same' && c.padding !== 'valid') throw new Error(`BNN layer '${this.name}': padding '${String(c.padding)}' is not supported (same or valid)`);
       this.padding = c.padding === 'same' ? 'same' : 'valid';
-      checkCommon(this.name, c);
-      this.inputQuantizer = quantizerOf(this.name, 'input quantizer', c.inputQuantizer);
-      this.kernelQuantizer = quantizerOf(this.name, 'kernel quantizer', c.kernelQuantizer);
-      this.useBias = c.useBias !== false;
+      ({ inputQuantizer: this.inputQuantizer, kernelQuantizer: this.kernelQuantizer, useBias: this.useBias } = quantSettings(this.name, c));
       // BNN Studio's padding is fixed by the input's kind (spec.ts); a model that asks for another value would
       // silently predict differently at the borders, so it is refused.
       const expectedPad = this.inputQuantizer !== null ? 1 : 0;
@@ -152,10 +174,7 @@ export function registerBnnLayers(tf: TfNamespace): BnnLayerClasses {
         ...super.getConfig(),
         filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding,
         padValues: this.inputQuantizer !== null ? 1 : 0, dataFormat: 'channelsLast', dilationRate: [1, 1], activation: 'linear',
-        useBias: this.useBias,
-        inputQuantizer: (this.raw.inputQuantizer ?? null) as tfc.serialization.ConfigDictValue,
-        kernelQuantizer: (this.raw.kernelQuantizer ?? null) as tfc.serialization.ConfigDictValue,
-        kernelConstraint: (this.raw.kernelConstraint ?? null) as tfc.serialization.ConfigDictValue,
+        useBias: this.useBias, ...quantConfig(this.raw),
       };
     }
   }
@@ -173,12 +192,8 @@ export function registerBnnLayers(tf: TfNamespace): BnnLayerClasses {
     constructor(c: Config) {
       super(baseArgs(c));
       this.raw = c;
-      this.units = Number(c.units);
-      if (!Number.isInteger(this.units) || this.units < 1) throw new Error(`BNN layer '${this.name}': units must be a positive integer (got ${JSON.stringify(c.units)})`);
-      checkCommon(this.name, c);
-      this.inputQuantizer = quantizerOf(this.name, 'input quantizer', c.inputQuantizer);
-      this.kernelQuantizer = quantizerOf(this.name, 'kernel quantizer', c.kernelQuantizer);
-      this.useBias = c.useBias !== false;
+      this.units = positiveInt(this.name, 'units', c.units);
+      ({ inputQuantizer: this.inputQuantizer, kernelQuantizer: this.kernelQuantizer, useBias: this.useBias } = quantSettings(this.name, c));
     }
 
     override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -209,10 +224,7 @@ export function registerBnnLayers(tf: TfNamespace): BnnLayerClasses {
     override getConfig(): tfc.serialization.ConfigDict {
       return {
         ...super.getConfig(),
-        units: this.units, activation: 'linear', useBias: this.useBias,
-        inputQuantizer: (this.raw.inputQuantizer ?? null) as tfc.serialization.ConfigDictValue,
-        kernelQuantizer: (this.raw.kernelQuantizer ?? null) as tfc.serialization.ConfigDictValue,
-        kernelConstraint: (this.raw.kernelConstraint ?? null) as tfc.serialization.ConfigDictValue,
+        units: this.units, activation: 'linear', useBias: this.useBias, ...quantConfig(this.raw),
       };
     }
   }

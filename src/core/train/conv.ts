@@ -50,34 +50,45 @@ export function inputGradient(dy: tf.Tensor4D, w: tf.Tensor4D, xShape: [number, 
   });
 }
 
+type Gradient<T extends tf.Tensor> = (dy: T, x: T, w: T) => T;
+
+/**
+ * y = forward(x, w) with hand-written gradients for x and w (tf.customGrad). `inputGrad=false` skips dx and returns
+ * zeros (the first layer's input is data).
+ */
+function productWithGrad<T extends tf.Tensor>(forward: (x: T, w: T) => T, inputGradOf: Gradient<T>, weightGradOf: Gradient<T>, inputGrad: boolean): (x: T, w: T) => T {
+  return tf.customGrad(((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
+    const x = xi as T;
+    const w = wi as T;
+    save([x, w]);
+    return {
+      value: forward(x, w),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [T, T];
+        const dx = inputGrad ? inputGradOf(dy as T, xs, ws) : tf.zerosLike(xs);
+        const dw = weightGradOf(dy as T, xs, ws);
+        return [dx, dw];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: T, w: T) => T;
+}
+
 /** conv2d(x, w, strides, 'valid') whose gradient never needs Conv2DBackpropFilter. `inputGrad=false` skips dx (the
  * first layer's input is data). */
 export function validConv2d(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], inputGrad = true): tf.Tensor4D {
   const key = `${strides[0]},${strides[1]},${inputGrad}`;
   let f = cache.get(key);
   if (!f) {
-    f = tf.customGrad(((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
-      const x4 = xi as tf.Tensor4D;
-      const w4 = wi as tf.Tensor4D;
-      save([x4, w4]);
-      return {
-        value: tf.conv2d(x4, w4, strides, 'valid'),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
-          const dy4 = dy as tf.Tensor4D;
-          const dx = inputGrad
-            ? inputGradient(dy4, ws, xs.shape, strides)
-            : tf.zerosLike(xs);
-          const dw = filterGradient(xs, dy4, [ws.shape[0], ws.shape[1]], strides);
-          return [dx, dw];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Conv;
+    f = productWithGrad<tf.Tensor4D>(
+      (x4, w4) => tf.conv2d(x4, w4, strides, 'valid'),
+      (dy, xs, ws) => inputGradient(dy, ws, xs.shape, strides),
+      (dy, xs, ws) => filterGradient(xs, dy, [ws.shape[0], ws.shape[1]], strides),
+      inputGrad,
+    );
     cache.set(key, f);
   }
   return f(x, w);
 }
-
 
 type Dense = (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 const denseCache = new Map<boolean, Dense>();
@@ -90,21 +101,12 @@ const denseCache = new Map<boolean, Dense>();
 export function dense(x: tf.Tensor2D, w: tf.Tensor2D, inputGrad = true): tf.Tensor2D {
   let f = denseCache.get(inputGrad);
   if (!f) {
-    f = tf.customGrad(((xi: tf.Tensor, wi: tf.Tensor, save: tf.GradSaveFunc) => {
-      const x2 = xi as tf.Tensor2D;
-      const w2 = wi as tf.Tensor2D;
-      save([x2, w2]);
-      return {
-        value: tf.matMul(x2, w2),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-          const dy2 = dy as tf.Tensor2D;
-          const dx = inputGrad ? tf.matMul(dy2, tf.transpose(ws)) : tf.zerosLike(xs);
-          const dw = tf.matMul(tf.transpose(xs), dy2);
-          return [dx, dw];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Dense;
+    f = productWithGrad<tf.Tensor2D>(
+      (x2, w2) => tf.matMul(x2, w2),
+      (dy, _xs, ws) => tf.matMul(dy, tf.transpose(ws)),
+      (dy, xs) => tf.matMul(tf.transpose(xs), dy),
+      inputGrad,
+    );
     denseCache.set(inputGrad, f);
   }
   return f(x, w);

@@ -1,15 +1,14 @@
-/** A small seeded PRNG (mulberry32) so initialisation and shuffling are identical run to run for a seed. */
+import { Mulberry32 } from '../data/prng';
+
+/** The trainer's seeded PRNG (data/prng.ts's mulberry32) so initialisation and shuffling are identical run to run for a seed. */
 export class Rng {
-  private state: number;
+  private readonly m: Mulberry32;
   constructor(seed: number) {
-    this.state = (seed >>> 0) ^ 0x9e3779b9;
+    this.m = new Mulberry32((seed >>> 0) ^ 0x9e3779b9);
   }
   /** Uniform in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.m.nextFloat();
   }
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();

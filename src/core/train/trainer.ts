@@ -6,11 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExperimentConfig, ExperimentStatus, MetricsEvent, OptimizerConfig, RunState } from '../experiments/types';
+import type { ExperimentConfig, ExperimentStatus, MetricsEvent, RunState } from '../experiments/types';
 import { CHECKPOINTS_DIR } from '../experiments/types';
 import type { ModelSpec } from '../model/spec';
 import { hasBinaryKernel } from '../model/spec';
-import type { WorkerToHost } from '../messages';
+import type { TrainSettings, WorkerToHost } from '../messages';
 import { PROTOCOL_VERSION } from '../messages';
 import { initBackend } from './backend';
 import { BnnModel, encodeInputs, type MovingUpdates } from './model';
@@ -28,26 +28,12 @@ import { MetricsWriter } from '../experiments/metrics';
 export const ENGINE_NAME = 'bnn-studio';
 export const ENGINE_VERSION = '0.1.0';
 
-export interface TrainJob {
+/** A validated training run: the request's settings with the model spec and the loaded dataset (train/job.ts). */
+export interface TrainJob extends TrainSettings {
   spec: ModelSpec;
-  modelPath: string;
   data: TrainingData;
-  optimizer: OptimizerConfig;
-  epochs: number;
-  batchSize: number;
-  seed: number;
-  valSplit: number;
-  experimentsDir: string;
-  backend?: string;
-  /** Experiment id (in experimentsDir) or folder to resume from its last checkpoint. */
-  resume?: string;
-  maxSamples?: number;
-  /** Step events per second (default 10); 0 = an event every step (tests). */
-  eventsPerSecond?: number;
   /** Mid-epoch checkpoint interval (default 60 s); epoch ends always checkpoint. */
   checkpointEverySec?: number;
-  /** Data-parallel threads (see parallel.ts). Default: defaultThreads() for a new run, the recorded count on resume. */
-  threads?: number;
 }
 
 export interface TrainHooks {

@@ -40,14 +40,14 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     assert.ok(a.summary && a.load.spec, 'the example is valid');
     const titles = a.load.spec.layers.map((l, i) => layerLensTitle(l, a.summary!.layers[i]));
     assert.equal(titles.length, a.load.layerRanges.length);
-    // Hand-checked against `bnn summary`: 64 filters × (9 positions × 1 word) × 4 B = 2304 B; 11·11·64·9·32 MACs.
-    assert.equal(titles[3], `QuantConv2D 64×3×3 → 11×11×64 · ${formatBytes(2304)} · ${formatCount(11 * 11 * 64 * 9 * 32)} BOPs`);
-    assert.equal(titles[0], `QuantConv2D 32×3×3 → 26×26×32 · 128 B · ${formatCount(26 * 26 * 32 * 9)} MACs`);
-    assert.equal(titles[1], 'MaxPool2D 2×2 → 13×13×32');
-    assert.equal(titles[8], 'Flatten → 576');
+    // Hand-checked against `bnn summary`: 64 filters × (9 positions × 1 word) × 4 B = 2304 B; 'same' keeps 14×14: 14·14·64·9·32 MACs.
+    assert.equal(titles[3], `QuantConv2D 64×3×3 → 14×14×64 · ${formatBytes(2304)} · ${formatCount(14 * 14 * 64 * 9 * 32)} BOPs`);
+    assert.equal(titles[0], `QuantConv2D 32×3×3 → 28×28×32 · 128 B · ${formatCount(28 * 28 * 32 * 9)} MACs`);
+    assert.equal(titles[1], 'MaxPool2D 2×2 → 14×14×32');
+    assert.equal(titles[9], 'Flatten → 576');
     const total = modelTotalTitle(a.summary.totals);
     assert.match(total, new RegExp(`^Total: flash ${formatBytes(a.summary.totals.flashBytes)} · RAM ${formatBytes(a.summary.totals.ramBytes)} · \\d+\\.\\d× smaller than float32 · `));
-    assert.match(total, /\(93% binary\)$/);
+    assert.match(total, /\(96\.1% binary\)$/);
     assert.ok(total.endsWith(` · ${modelEfficiency(a.summary.totals)}`));
     assert.equal(modelEfficiency({ ...a.summary.totals, compressionRatio: 0, binaryMacs: 0, floatMacs: 0 }), '');
     assert.equal(modelDescription(a.summary.totals), `${formatBytes(a.summary.totals.flashBytes)} flash · ${formatBytes(a.summary.totals.ramBytes)} RAM`);
@@ -61,7 +61,7 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     const lines = md.split('\n');
     assert.match(lines[0], /^\*\*QuantConv2D 64×3×3\*\* — `quant\\_conv2d\\_1`$/);
     assert.equal(lines[2], '| Layer | Input prec. (bit) | Outputs | # 1-bit | # 8-bit | # 32-bit | Memory | 1-bit MACs | 32-bit MACs |');
-    assert.equal(lines[4], `| quant\\_conv2d\\_1 | 1 | (-1, 11, 11, 64) | 18,432 | 0 | 0 | ${formatBytes(2304)} | 2,230,272 | 0 |`);
+    assert.equal(lines[4], `| quant\\_conv2d\\_1 | 1 | (-1, 14, 14, 64) | 18,432 | 0 | 0 | ${formatBytes(2304)} | 3,612,672 | 0 |`);
     // A layer with no quantized input shows Larq's "-".
     assert.match(layerHoverMarkdown(r.spec!.layers[0], a.summary!.layers[0]).split('\n')[4], /^\| quant\\_conv2d \| - \|/);
   });

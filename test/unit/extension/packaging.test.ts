@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -83,6 +83,11 @@ describe('packaging (.vsix)', () => {
     for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/dist/bnn-model.editor.schema.json', 'extension/LICENSE.txt', ...bundledData]) {
       assert.ok(names.includes(must), `${must} missing from the .vsix: ${names.join(', ')}`);
     }
+    // The compiler, Run on Emulated Board and Flash to Board build firmware from these sources on the user's machine.
+    const firmware = (readdirSync(join(root, 'firmware'), { recursive: true }) as string[])
+      .filter((f) => /\.(c|h|ld)$/.test(f)).map((f) => `extension/firmware/${f.split('\\').join('/')}`);
+    assert.ok(firmware.some((f) => f.endsWith('/common/cortexm_startup.c')) && firmware.some((f) => f.endsWith('/protocol/bnn_protocol.c')));
+    assert.deepEqual(firmware.filter((f) => !names.includes(f)), [], 'firmware sources missing from the .vsix');
     const leaked = names.filter((n) => !bundledData.includes(n) && (/^extension\/(src|test|scripts|examples|\.cache|node_modules|bin)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts') || n.endsWith('.externals.json')));
     assert.deepEqual(leaked, []);
     const manifest = JSON.parse(files.get('extension/package.json')!());
