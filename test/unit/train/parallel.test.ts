@@ -88,11 +88,13 @@ describe('train/parallel (data-parallel threads)', function () {
     const mlp = modelWork(load('binary-mlp.bnn.json'));
     assert.deepEqual(mlp, { macsPerSample: 784 * 256 + 256 * 256 + 256 * 10, params: 784 * 256 + 256 * 256 + 256 * 10 + 256 + 256 + 10 });
     const cnn = modelWork(load('binary-cnn.bnn.json'));
-    assert.equal(cnn.macsPerSample, 26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 3 * 3 * 9 * 64 * 64 + 576 * 64 + 64 * 10);
+    // 'same' convs on 28×28, 14×14 and 7×7 maps, then dense 3·3·64 → 256 → 10
+    assert.equal(cnn.macsPerSample, 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 7 * 7 * 9 * 64 * 64 + 576 * 256 + 256 * 10);
     // the MLP template at batch 100: one thread (measured: two were not faster); at batch 1000 the per-sample work pays
     assert.equal(defaultThreads('wasm', 100, mlp, 2), 1);
     assert.equal(defaultThreads('wasm', 1000, mlp, 2), 2);
     assert.equal(defaultThreads('wasm', 100, cnn, 2), 2);
+    assert.equal(defaultThreads('wasm', 50, cnn, 2), 2, 'the 10-epoch Bop recipe (batch 50) trains the CNN on both cores');
     assert.equal(threadsProblem(0), 'threads must be an integer from 1 to 64 (got 0)');
     assert.equal(threadsProblem(2), undefined);
     assert.equal(describeThreads('wasm (SIMD)', 2), 'wasm (SIMD) × 2 data-parallel threads');
