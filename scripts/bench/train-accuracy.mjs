@@ -4,7 +4,7 @@
 // BNN_BENCH_FMNIST_EVAL=1 it also runs `bnn eval` (the plain-TypeScript reference forward the compiled C reproduces)
 // on the last checkpoint (it took minutes per model when this bench was written; main's faster reference forward
 // has since made it seconds, so it could become the default).
-// Four real trainings: about 40 minutes of CPU on one core, so it runs only when asked for — `npm run bench --
+// Four real trainings: about 70 minutes of CPU (45 of wall clock on two cores), so it runs only when asked for — `npm run bench --
 // train-accuracy`, or BNN_BENCH_FMNIST=1 with the whole bench or its `train` section — and otherwise keeps its section.
 // BNN_BENCH_FMNIST_EPOCHS / BNN_BENCH_FMNIST_MAX_SAMPLES shorten the runs to try the bench itself; the table then says
 // so (such a table does not measure the goals).
