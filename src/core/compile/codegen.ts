@@ -132,8 +132,7 @@ function emitMac(k: number, s: MacStage): Emitted {
   const g = s.geom;
   const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
   // Code planes (their padding rows included, so kernel rows never leave them) run filter by filter (bnn_plane_rows
-  // once per filter).
-  const filterOuter = planes !== undefined;
+  // once per filter): `planes` decides the loop order below.
   let prologue = '';
   let rowPrologue = '';
   const helpers: Helper[] = [];
@@ -187,7 +186,7 @@ function emitMac(k: number, s: MacStage): Emitted {
     }
     const zero = s.acc === 'int' ? '0' : '0.0f';
     if (planes) {
-      helpers.push('u8_planes', 'plane_sum');
+      helpers.push('u8_planes', 'plane_rows');
       const n = planes.codeBits;
       arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic uint16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}] BNN_ALIGN4;\n`;
       if (planes.padTop !== g.padTop || planes.rows < (g.outH - 1) * g.sh + g.kh) throw new Error(`internal: stage ${k}'s code planes disagree with its geometry`);
@@ -211,11 +210,11 @@ function emitMac(k: number, s: MacStage): Emitted {
   const e = s.epilogue;
   // A 2-wide, stride-2 max-pool over code planes whose columns pair up on word boundaries: two windows per add.
   const pp = s.pool?.geom;
-  const pairPool = filterOuter && s.acc === 'int' && s.pool?.at === 'before' && pp !== undefined && pp.pw === 2 && pp.sw === 2 && pp.padLeft === 0
+  const pairPool = planes !== undefined && s.acc === 'int' && s.pool?.at === 'before' && pp !== undefined && pp.pw === 2 && pp.sw === 2 && pp.padLeft === 0
     && (pp.outW - 1) * 2 + 2 <= pp.inW && g.outW % 2 === 0 && g.kh * 510 * planes!.codeBits < 65536;
   let body = '';
   const ind = '      ';
-  const store = (repr: Repr, channels: number, value: string, indent: string): string => !filterOuter
+  const store = (repr: Repr, channels: number, value: string, indent: string): string => !planes
     ? storeValue(repr, channels, value, indent)
     : repr === 'bits'
       ? `${indent}out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] |= (uint32_t)(${value}) << (o & 31);\n`
@@ -266,7 +265,7 @@ function emitMac(k: number, s: MacStage): Emitted {
   const what = `${s.kind} '${s.name}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
     + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
     + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
-  const fn = filterOuter ? `/* Stage ${k}: ${what} */
+  const fn = planes ? `/* Stage ${k}: ${what} */
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
 {
 ${prologue}  for (int32_t o = 0; o < ${g.cout}; o++) {

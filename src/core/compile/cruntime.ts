@@ -13,13 +13,13 @@ export type Helper =
   | 'popcount' | 'xorpop' | 'xnor_inside'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_sum' | 'pad_bits';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_rows' | 'pad_bits';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_inside: ['xorpop'],
   win_binary_u8: ['pm_u8'], pm_u8: ['popcount'], win_binary_i32: ['pm_i32'], win_binary_f32: ['pm_f32'],
   win_float_u8: ['dot_u8'], win_float_i32: ['dot_i32'], win_float_f32: ['dot_f32'],
-  u8_tables: ['u16_pair'], plane_sum: ['u16_pair'],
+  u8_tables: ['u16_pair'], plane_rows: ['u16_pair'],
 };
 
 const XT = { u8: 'uint8_t', i32: 'int32_t', f32: 'float' } as const;
@@ -289,7 +289,7 @@ const U8_PLANES = `static inline void bnn_u8_planes(uint16_t *P, const uint8_t *
 }
 `;
 
-const PLANE_SUM = `/* Filter by filter: a filter's kernel rows select kh plane rows once
+const PLANE_ROWS = `/* Filter by filter: a filter's kernel rows select kh plane rows once
  * (q[ky] = its plane at row ky), and each window is then kh loads at one offset. */
 static BNN_INLINE void bnn_plane_rows(const uint16_t **q, const uint16_t *P, const uint32_t *row, int32_t size, int32_t ow, int32_t kh, int32_t n)
 {
@@ -344,7 +344,7 @@ static BNN_INLINE uint32_t bnn_max_u16x2(uint32_t a, uint32_t b)
 const FIXED: Partial<Record<Helper, string>> = {
   u16_pair: U16_PAIR,
   u8_planes: U8_PLANES,
-  plane_sum: PLANE_SUM,
+  plane_rows: PLANE_ROWS,
   u8_tables: U8_TABLES,
   u8_lookup: U8_LOOKUP,
   popcount: `static inline uint32_t bnn_popcount(uint32_t v)
@@ -504,7 +504,7 @@ static void bnn_pad_rows(uint32_t *dst, const uint32_t *src, int32_t ih, int32_t
 const ORDER: Helper[] = [
   'popcount', 'xorpop', 'xnor_inside', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
-  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_sum', 'pad_bits',
+  'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_rows', 'pad_bits',
 ];
 
 export function helperSource(used: Set<Helper>): string {
