@@ -114,8 +114,14 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
 
   const connectTrainer = (events: LiveTrainingEvents) => {
     const sub = panels.connect(events, () => vscode.workspace.getConfiguration('bnnStudio').get<boolean>('charts.openOnTrainingStart', true));
-    context.subscriptions.push(sub);
-    return sub;
+    // Runs of this window update the tree from their own messages, not only from the file watcher, which can miss
+    // the files of a first run in a workspace without `.bnn/` (then only the once-a-second watchdog would catch up).
+    const follow = events.onMessage(({ message: m }) => {
+      if (m.type === 'started' || m.type === 'status' || m.type === 'done') scheduleRefresh(250);
+      else if (m.type === 'metrics' && m.event.kind === 'epoch') scheduleRefresh(250);
+    });
+    context.subscriptions.push(sub, follow);
+    return vscode.Disposable.from(sub, follow);
   };
   return { tree, panels, connectTrainer };
 }
