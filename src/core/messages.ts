@@ -30,6 +30,9 @@ export interface TrainSettings {
   /** Data-parallel training threads (default: one per available core, see train/threads.ts; a resumed run keeps
    *  the count it was started with). */
   threads?: number;
+  /** Training images over which BatchNorm's moving statistics are re-estimated at the end of every epoch (default
+   *  10,000 or all; 0: keep the moving averages, as Keras does). See train/recalibrate.ts. */
+  bnRecalibration?: number;
 }
 
 export interface TrainRequest extends TrainSettings {

@@ -13,6 +13,7 @@ import { startTrainer, type TrainerProcess } from '../core/train/host';
 import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
 import { formatDuration, eta } from '../core/train/progress';
 import { readConfig } from '../core/train/experimentFiles';
+import { DEFAULT_BN_RECALIBRATION } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
 
 export interface TrainingMessage {
@@ -321,6 +322,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
       const request: TrainRequest = {
         modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: 1, valSplit: 0.1, experimentsDir,
         backend: backend === 'auto' ? undefined : backend, threads: threadsSetting(),
+        bnRecalibration: settings().get<number>('trainer.batchNormRecalibration', DEFAULT_BN_RECALIBRATION),
       };
       await runWithProgress(sessions, request, `Training ${path.basename(model.fsPath, '.bnn.json')}`, distDir, log);
     } catch (err) {

@@ -42,11 +42,11 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'threads', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -92,6 +92,7 @@ export const trainCommand: CliCommand = {
       resume: flags.resume,
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
       threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
+      bnRecalibration: num(flags, 'bn-recalibration', { int: true, min: 0 }),
     };
     const tty = process.stderr.isTTY;
     let totalSteps = 0;
@@ -100,7 +101,7 @@ export const trainCommand: CliCommand = {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation samples\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation samples\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;

@@ -63,6 +63,9 @@ export interface ExperimentConfig {
   backend: string;
   /** Data-parallel training threads (absent: one, as every run before they existed). */
   threads?: number;
+  /** Training images over which BatchNorm's moving statistics were re-estimated at the end of every epoch (absent or
+   *  0: the moving averages were kept, as in every run before this existed and in Keras). */
+  bnRecalibration?: number;
   /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
   engine: 'bnn-studio' | 'larq';
   versions: Record<string, string>;

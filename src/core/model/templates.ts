@@ -12,6 +12,8 @@ export interface ModelTemplate {
 
 const bin = { inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false } as const;
 const firstBin = { inputQuantizer: null, kernelQuantizer: 'ste_sign', useBias: false } as const;
+/** A real-valued first kernel on the 8-bit input: 288 floats in the CNN, and its 32 filters stop flipping (see the CNN). */
+const firstReal = { inputQuantizer: null, kernelQuantizer: null, useBias: false } as const;
 const bn = { type: 'BatchNormalization', scale: false } as const;
 
 export const TEMPLATES: readonly ModelTemplate[] = [
@@ -42,11 +44,11 @@ export const TEMPLATES: readonly ModelTemplate[] = [
     description: "Larq's introductory binary CNN, widened for Fashion-MNIST",
     doc: {
       name: 'binary_cnn',
-      description: "Larq's introductory BNN (three binary 3×3 convolutions, two binary dense layers) with 'same' padding, a pool after every convolution, a 256-unit dense layer and a learned scale on the class scores.",
+      description: "Larq's introductory BNN with 'same' padding, a pool after every convolution, a 256-unit dense layer and a learned scale on the class scores; the first convolution's 288 weights stay real-valued (as XNOR-Net, Bi-Real Net and Larq's QuickNet keep their first layer), every other layer is binary.",
       input: { shape: [28, 28, 1] },
       classes: 10,
       layers: [
-        { type: 'QuantConv2D', filters: 32, kernelSize: 3, padding: 'same', ...firstBin },
+        { type: 'QuantConv2D', filters: 32, kernelSize: 3, padding: 'same', ...firstReal },
         { type: 'MaxPool2D', poolSize: 2 },
         { ...bn },
         { type: 'QuantConv2D', filters: 64, kernelSize: 3, padding: 'same', ...bin },

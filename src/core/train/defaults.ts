@@ -1,4 +1,4 @@
-/** Optimizer defaults, free of TensorFlow.js so the extension host can show them without loading it. */
+/** Optimizer and trainer defaults, free of TensorFlow.js so the extension host can show them without loading it. */
 
 /** Larq's Bop defaults. */
 export const BOP_DEFAULTS = { gamma: 1e-4, threshold: 1e-8 } as const;
@@ -8,3 +8,5 @@ export const BOP2_DEFAULTS = { gamma: 1e-6, threshold: 1e-6, sigma: 1e-2, epsilo
 export const ADAM_DEFAULTS = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 /** BinaryNet's latent-weight baseline: Adam 5e-3 on latent weights clipped to [−1, 1]. */
 export const LATENT_DEFAULT_LR = 5e-3;
+/** Training images BatchNorm's moving statistics are re-estimated over after every epoch (train/recalibrate.ts). */
+export const DEFAULT_BN_RECALIBRATION = 10_000;

@@ -16,6 +16,8 @@ import { initBackend } from './backend';
 import { BnnModel, encodeInputs, type MovingUpdates } from './model';
 import { CaseOptimizer } from './optimizers';
 import { DataParallel } from './parallel';
+import { recalibrateBatchNorm } from './recalibrate';
+import { DEFAULT_BN_RECALIBRATION } from './defaults';
 import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
@@ -73,6 +75,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   if (!(job.batchSize >= 1) || !Number.isInteger(job.batchSize)) throw new Error(`batch size must be a positive integer (got ${job.batchSize})`);
   if (!(job.valSplit >= 0 && job.valSplit < 1)) throw new Error(`validation split must be in [0, 1) (got ${job.valSplit})`);
   if (job.threads !== undefined && threadsProblem(job.threads)) throw new Error(threadsProblem(job.threads));
+  if (job.bnRecalibration !== undefined && !(Number.isInteger(job.bnRecalibration) && job.bnRecalibration >= 0)) {
+    throw new Error(`BatchNorm recalibration must be a whole number of training images, 0 to turn it off (got ${job.bnRecalibration})`);
+  }
   const mismatch = dataModelMismatch(job.data, job.spec.input.shape, job.spec.classes);
   if (mismatch) throw new Error(mismatch);
   const backend = await initBackend(job.backend);
@@ -120,6 +125,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
       valSplit: job.valSplit,
       backend: describeThreads(backend.description, threads),
       threads,
+      bnRecalibration: job.spec.layers.some((l) => l.type === 'BatchNormalization') ? Math.min(job.bnRecalibration ?? DEFAULT_BN_RECALIBRATION, split0.train.length) : 0,
       engine: ENGINE_NAME,
       versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
     });
@@ -172,6 +178,10 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   let lastCheckpointWall = Date.now();
   const checkpointEvery = (job.checkpointEverySec ?? 60) * 1000;
   const xBuf = new Float32Array(batchSize * size);
+  // a fixed, shuffled share of the training images (never validation ones), the same every epoch
+  const recalibrationSet = (config.bnRecalibration ?? 0) > 0
+    ? Uint32Array.from(permutation(split.train.length, new Rng(deriveSeed(config.seed, 0xb2))).subarray(0, config.bnRecalibration), (i) => split.train[i])
+    : undefined;
 
   const finish = (st: RunState, extra?: Partial<ExperimentStatus>): ExperimentStatus => {
     Object.assign(status, { state: st, updatedAt: nowIso(), endedAt: nowIso(), epoch, step, pid: undefined }, extra);
@@ -258,7 +268,8 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
         // let IPC (cancel) in between steps
         await new Promise<void>((res) => setImmediate(res));
       }
-      // ---- end of epoch: validation, checkpoint, epoch event
+      // ---- end of epoch: BatchNorm statistics for the weights as they are now, validation, checkpoint, epoch event
+      if (recalibrationSet) recalibrateBatchNorm(model, job.data.train.images, recalibrationSet, size, batchSize);
       const val = split.val.length ? evaluateSet(model, job.data.train.images, job.data.train.labels, split.val, size) : undefined;
       const ev: MetricsEvent = {
         kind: 'epoch', step, epoch: epoch + 1, time: elapsed(), loss: epochLossSum / Math.max(epochSeen, 1), accuracy: epochCorrect / Math.max(epochSeen, 1),
