@@ -78,7 +78,7 @@ export async function run(ctx) {
       const units = b.xnorWords || b.u8Macs || b.otherMacs;
       const work = !mac ? '' : b.xnorWords ? `${b.xnorWords.toLocaleString('en-US')} words` : `${units.toLocaleString('en-US')} ${b.u8Macs ? '8-bit-input ' : ''}MACs`;
       const per = units ? (perStage[k] / units).toFixed(2) : '';
-      const kernel = !mac ? s.kind : s.mode === 'xnor' ? 'xnor' : s.scratch ? `${s.mode}, ${s.scratch.kind === 'u8-tables' ? 'lookup tables' : 'code planes'}` : s.mode;
+      const kernel = !mac ? s.kind : s.mode === 'xnor' ? 'xnor' : s.scratch ? `${s.mode}, ${({ 'u8-tables': 'lookup tables', 'u8-planes': 'code planes', 'f32-band': 'float band' })[s.scratch.kind]}` : s.mode;
       stageRows.push([name, `${k}: ${s.kind} '${s.name}' (${kernel})`, (perStage[k] ?? 0).toLocaleString('en-US'), work, per,
         b.instructions ? Math.round(b.instructions).toLocaleString('en-US') : '', b.instructions ? `${(perStage[k] / b.instructions).toFixed(2)}×` : '']);
     });

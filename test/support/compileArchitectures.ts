@@ -135,4 +135,26 @@ export const ARCHITECTURES: ModelSpec[] = [
       pool('p2', 2, 2), bn('bn2'), flatten(), dense('d1', 3, true),
     ],
   },
+  {
+    // A float32 first conv over the float band (plan.ts convFloatBandScratch): 'same' 3×3 on one channel with a
+    // 'valid' 2×2 pool before BatchNorm that skips the last column, as binary-cnn's first layer.
+    name: 'float-band-pool-before', input: { shape: [10, 9, 1] }, classes: 4,
+    layers: [conv('c1', 6, 3, 'same', 1, false, false, false), pool('p1', 2, 2), bn('bn1', false), flatten(), dense('d1', 4, true), bn('bn2')],
+  },
+  {
+    // Float band with 2 channels, a 3×2 kernel at strides 2×1 with bias, BatchNorm then a stride-1 pool (after it) whose
+    // outputs are floats for a full-precision dense layer; and one whose pooled signs are ORed (threshold epilogue).
+    name: 'float-band-pool-after', input: { shape: [9, 7, 2] }, classes: 3,
+    layers: [
+      { type: 'QuantConv2D', name: 'c1', filters: 5, kernelSize: [3, 2], strides: [2, 1], padding: 'same', inputQuantizer: null, kernelQuantizer: null, useBias: true },
+      bn('bn1'), pool('p1', 2, 1), flatten(), dense('d1', 6, false, true, false), bn('bn2'), dense('d2', 3, true),
+    ],
+  },
+  {
+    name: 'float-band-signs', input: { shape: [8, 8, 3] }, classes: 3,
+    layers: [
+      conv('c1', 33, 2, 'valid', 2, false, false, false), bn('bn1'), pool('p1', 2, 1),
+      conv('c2', 4, 3, 'same', 1, true), bn('bn2'), flatten(), dense('d1', 3, true),
+    ],
+  },
 ];

@@ -136,12 +136,12 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
           });
           assert.equal(flash, plan.flashBytes);
           plan.stages.forEach((st, k) => {
-            const scratch = ['tables', 'sums', 'planes'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
+            const scratch = ['tables', 'sums', 'planes', 'band'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
             assert.equal(scratch, st.scratchBytes, `stage ${k} scratch bytes`);
           });
           assert.equal(sizes.get('bnn_padded') ?? 0, plan.paddedBytes, 'padded conv input bytes');
           // Nothing else holds data: no stray tables or buffers beyond the plan.
-          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes)|buffer_[ab]|padded)$/.test(n));
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes|band)|buffer_[ab]|padded)$/.test(n));
           assert.deepEqual(data, []);
         }
       } finally {
@@ -153,10 +153,11 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
 
 describe('compiler: the Cortex-M4 assembly paths stay behind their guard (arm-none-eabi-gcc)', function () {
   before(function () { requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi'); });
-  it('first-layer tables, code planes and XNOR windows compile -Werror for M0, M3, M7, M33 and ARM-state A7 / ARM9', function () {
-    this.timeout(60_000);
-    const cpus = [['-mcpu=cortex-m0', '-mthumb'], ['-mcpu=cortex-m3', '-mthumb'], ['-mcpu=cortex-m7', '-mthumb'], ['-mcpu=cortex-m33', '-mthumb'], ['-mcpu=cortex-a7'], ['-mcpu=arm926ej-s']];
-    for (const name of ['tables-chunks', 'planes-pool-pairs', 'cnn-same']) {
+  it('first-layer tables, code planes, float bands and XNOR windows compile -Werror for M0, M3, M7, M33 (soft and hard float) and ARM-state A7 / ARM9', function () {
+    this.timeout(90_000);
+    const cpus = [['-mcpu=cortex-m0', '-mthumb'], ['-mcpu=cortex-m3', '-mthumb'], ['-mcpu=cortex-m7', '-mthumb'], ['-mcpu=cortex-m7', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-d16'],
+      ['-mcpu=cortex-m33', '-mthumb'], ['-mcpu=cortex-m33', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv5-sp-d16'], ['-mcpu=cortex-a7'], ['-mcpu=arm926ej-s']];
+    for (const name of ['tables-chunks', 'planes-pool-pairs', 'cnn-same', 'float-band-signs']) {
       const compiled = compileModel(syntheticModel(ARCHITECTURES.find((a) => a.name === name)!, 3));
       const dir = writeFiles(compiled.files);
       try {
@@ -241,7 +242,7 @@ describe('compiler: the bundled templates', function () {
         const sizes = armLinkedSymbolSizes(dir);
         const flash = [...sizes].filter(([n]) => /^bnn_s\d+_(kernel|threshold|flip|scale|offset)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
-        const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes)$/.test(n)).reduce((a, [, v]) => a + v, 0);
+        const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes|band)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch + (sizes.get('bnn_padded') ?? 0), compiled.plan.ramBytes);
       } finally {
         removeDir(dir);

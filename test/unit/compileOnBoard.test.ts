@@ -36,6 +36,10 @@ describe('compiler: generated C on the emulated board (QEMU)', function () {
     { spec: ARCHITECTURES.find((a) => a.name === 'planes-stride-valid')!, samples: 60 },
     { spec: ARCHITECTURES.find((a) => a.name === 'planes-channels-same')!, samples: 60 },
     { spec: ARCHITECTURES.find((a) => a.name === 'planes-pool-pairs')!, samples: 60 },
+    // the float band's VMLA path runs only on the board's FPU (the host builds take the plain C one)
+    { spec: ARCHITECTURES.find((a) => a.name === 'float-band-pool-before')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'float-band-pool-after')!, samples: 60 },
+    { spec: ARCHITECTURES.find((a) => a.name === 'float-band-signs')!, samples: 60 },
   ];
   for (const { spec, samples } of cases) {
     it(`${spec.name}: board = referenceInfer on ${samples} samples; model arrays = plan bytes`, async () => {

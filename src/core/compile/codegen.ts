@@ -127,8 +127,101 @@ ${storeValue(s.outputRepr, g.cout, ep.expr, '    ')}  }
   return { arrays, fn, helpers };
 }
 
+/**
+ * A float32 kernel on 8-bit pixels over a float band (plan.ts convFloatBandScratch): per output row the band is
+ * filled, per output position the patch its windows read becomes locals (registers), and per filter its weights do;
+ * each window is then one multiply and a multiply-accumulate per further tap, in the reference's tap order. Padding
+ * cells are 0 and add ±0, so sums equal the reference's, which skips them.
+ */
+function emitFloatBand(k: number, s: MacStage): Emitted {
+  const g = s.geom;
+  const b = s.scratch!;
+  if (b.kind !== 'f32-band' || s.kind !== 'conv') throw new Error('internal: float band kernel without its band');
+  const pg = s.pool?.geom;
+  const [ph, pw, psh, psw] = pg ? [pg.ph, pg.pw, pg.sh, pg.sw] : [1, 1, 1, 1];
+  if (b.patchRows !== (ph - 1) * g.sh + g.kh || b.patchCols !== (pw - 1) * g.sw + g.kw || b.cin !== g.cin || (pg && (pg.padTop !== 0 || pg.padLeft !== 0))) {
+    throw new Error(`internal: stage ${k}'s float band disagrees with its geometry`);
+  }
+  const fanIn = g.kh * g.kw * g.cin;
+  const helpers: Helper[] = ['f32_band', 'fmac'];
+  let arrays = cArray('float', `bnn_s${k}_kernel`, s.kernelFloat!, cFloat, 6) + epilogueArrays(k, s.epilogue);
+  arrays += `/* Working memory of stage ${k}: ${b.rows} input rows of ${b.cols} padded columns x ${b.cin} channels as float32. */
+static float bnn_s${k}_band[${b.rows * b.cols * b.cin}] BNN_ALIGN4;
+`;
+  const ind = '        ';
+  const p = (r: number, c: number, ch: number): string => `p${r}_${c}_${ch}`;
+  let patch = '';
+  for (let r = 0; r < b.patchRows; r++) for (let c = 0; c < b.patchCols; c++) for (let ch = 0; ch < g.cin; ch++) {
+    patch += `      const float ${p(r, c, ch)} = x[${(r * b.cols + c) * g.cin + ch}];
+`;
+  }
+  let weights = '';
+  for (let t = 0; t < fanIn; t++) weights += `${ind}const float w${t} = w[${t}];
+`;
+  const windows: string[] = [];
+  let sums = '';
+  for (let py = 0; py < ph; py++) for (let px = 0; px < pw; px++) {
+    const a = `a${py}_${px}`;
+    windows.push(a);
+    let t = 0;
+    for (let ky = 0; ky < g.kh; ky++) for (let kx = 0; kx < g.kw; kx++) for (let ch = 0; ch < g.cin; ch++, t++) {
+      const v = p(py * g.sh + ky, px * g.sw + kx, ch);
+      sums += t === 0 ? `${ind}float ${a} = ${v} * w0;
+` : `${ind}${a} = bnn_fmac(${a}, ${v}, w${t});
+`;
+    }
+  }
+  const e = s.epilogue;
+  let combine = '';
+  let value: string;
+  if (s.pool?.at === 'after' && e.kind === 'threshold') {
+    // BatchNorm then pool then sign: sign(max y) is the OR of the signs.
+    const parts = windows.map((a) => epilogueExpr(k, e, a, 'float'));
+    helpers.push(parts[0].helper!);
+    value = parts.map((x) => x.expr).join(' | ');
+  } else if (s.pool?.at === 'after') {
+    const parts = windows.map((a) => epilogueExpr(k, e, a, 'float'));
+    if (parts[0].helper) helpers.push(parts[0].helper);
+    combine += `${ind}float y = ${parts[0].expr};
+`;
+    for (let i = 1; i < parts.length; i++) combine += `${ind}{
+${ind}  const float v = ${parts[i].expr};
+${ind}  if (v > y) y = v;
+${ind}}
+`;
+    value = 'y';
+  } else {
+    combine += `${ind}float acc = ${windows[0]};
+`;
+    for (let i = 1; i < windows.length; i++) combine += `${ind}if (${windows[i]} > acc) acc = ${windows[i]};
+`;
+    const ep = epilogueExpr(k, e, 'acc', 'float');
+    if (ep.helper) helpers.push(ep.helper);
+    value = ep.expr;
+  }
+  const what = `conv '${s.name}': ${shape(g.inH, g.inW, g.cin)} u8 -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr} (float32 kernel over a float band, `
+    + `${b.patchRows}x${b.patchCols} patch in registers${s.pool ? `, max-pool ${s.pool.at} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
+  const fn = `/* Stage ${k}: ${what} */
+static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
+{
+  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
+    bnn_f32_band(bnn_s${k}_band, in, ${g.inH}, ${g.inW}, ${g.cin}, ${b.cols}, ${g.padLeft}, oy * ${psh * g.sh} - ${g.padTop}, ${b.rows});
+    for (int32_t ox = 0; ox < ${s.outW}; ox++) {
+      const int32_t pos = oy * ${s.outW} + ox;
+      const float *x = bnn_s${k}_band + ox * ${psw * g.sw * g.cin};
+${patch}${s.outputRepr === 'bits' ? '      uint32_t word = 0;\n' : ''}      for (int32_t o = 0; o < ${g.cout}; o++) {
+        const float *w = bnn_s${k}_kernel + o * ${fanIn};
+${weights}${sums}${combine}${storeValue(s.outputRepr, g.cout, value, ind)}      }
+    }
+  }
+}
+`;
+  return { arrays, fn, helpers };
+}
+
 function emitMac(k: number, s: MacStage): Emitted {
   if (s.scratch?.kind === 'u8-tables') return emitTableDense(k, s);
+  if (s.scratch?.kind === 'f32-band') return emitFloatBand(k, s);
   const g = s.geom;
   const planes = s.scratch?.kind === 'u8-planes' ? s.scratch : undefined;
   // Code planes (their padding rows included, so kernel rows never leave them) run filter by filter (bnn_plane_rows

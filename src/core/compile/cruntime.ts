@@ -13,7 +13,8 @@ export type Helper =
   | 'popcount' | 'xorpop' | 'xnor_inside'
   | 'pm_u8' | 'pm_i32' | 'pm_f32' | 'dot_u8' | 'dot_i32' | 'dot_f32'
   | 'win_binary_u8' | 'win_binary_i32' | 'win_binary_f32' | 'win_float_u8' | 'win_float_i32' | 'win_float_f32'
-  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_rows' | 'pad_bits';
+  | 'thr_i32' | 'thr_f32' | 'affine' | 'u16_pair' | 'u8_tables' | 'u8_lookup' | 'u8_planes' | 'plane_rows' | 'pad_bits'
+  | 'f32_band' | 'fmac';
 
 const DEPENDS: Partial<Record<Helper, Helper[]>> = {
   xnor_inside: ['xorpop'],
@@ -341,7 +342,45 @@ static BNN_INLINE uint32_t bnn_max_u16x2(uint32_t a, uint32_t b)
 }
 `;
 
+/** The float band of a float32-kernel conv on 8-bit pixels (plan.ts convFloatBandScratch). */
+const F32_BAND = `/* Input rows iy0 .. iy0 + rows - 1 as float32 v = 2*u8 - 255 in a band of \`cols\` columns (input column 0 at
+ * pad_left); rows and columns outside the input hold 0, training's zero padding. */
+static inline void bnn_f32_band(float *band, const uint8_t *in, int32_t ih, int32_t iw, int32_t cin, int32_t cols, int32_t pad_left, int32_t iy0, int32_t rows)
+{
+  for (int32_t r = 0; r < rows; r++) {
+    const int32_t iy = iy0 + r;
+    float *b = band + r * cols * cin;
+    for (int32_t c = 0; c < cols; c++) {
+      const int32_t ix = c - pad_left;
+      const int32_t inside = iy >= 0 && iy < ih && ix >= 0 && ix < iw;
+      for (int32_t ch = 0; ch < cin; ch++) b[c * cin + ch] = inside ? (float)(2 * (int32_t)in[(iy * iw + ix) * cin + ch] - 255) : 0.0f;
+    }
+  }
+}
+`;
+
+/**
+ * acc + x·w with the product rounded and then the sum, as the host reference computes it. On an Arm FPU that is one
+ * VMLA (not fused: it rounds after the multiply, unlike VFMA), which GCC does not emit for Cortex-M by itself; elsewhere
+ * plain C, which this file compiles without FMA contraction.
+ */
+const FMAC = `#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FP) && (__ARM_FP & 4) && !defined(BNN_PORTABLE_C)
+static BNN_INLINE float bnn_fmac(float acc, float x, float w)
+{
+  __asm__("vmla.f32 %0, %1, %2" : "+t"(acc) : "t"(x), "t"(w));
+  return acc;
+}
+#else
+static BNN_INLINE float bnn_fmac(float acc, float x, float w)
+{
+  return acc + x * w;
+}
+#endif
+`;
+
 const FIXED: Partial<Record<Helper, string>> = {
+  f32_band: F32_BAND,
+  fmac: FMAC,
   u16_pair: U16_PAIR,
   u8_planes: U8_PLANES,
   plane_rows: PLANE_ROWS,
@@ -505,6 +544,7 @@ const ORDER: Helper[] = [
   'popcount', 'xorpop', 'xnor_inside', 'pm_u8', 'pm_i32', 'pm_f32', 'dot_u8', 'dot_i32', 'dot_f32',
   'win_binary_u8', 'win_binary_i32', 'win_binary_f32', 'win_float_u8', 'win_float_i32', 'win_float_f32',
   'thr_i32', 'thr_f32', 'affine', 'u16_pair', 'u8_tables', 'u8_lookup', 'u8_planes', 'plane_rows', 'pad_bits',
+  'f32_band', 'fmac',
 ];
 
 export function helperSource(used: Set<Helper>): string {

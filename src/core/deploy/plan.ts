@@ -14,7 +14,7 @@
  * - Anything not absorbed becomes its own stage: `batchnorm` (float32 scale and offset per channel), `maxpool`, or
  *   `binarize` (a sign with no parameters). Flatten and a final softmax cost nothing (argmax is unchanged).
  */
-import type { LayerSpec, ModelSpec, Padding } from '../model/spec';
+import type { LayerSpec, MaxPool2DLayer, ModelSpec, Padding } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import { alignedBytes, kernelRowWords, packedTensorWords, positionsAndChannels, WORD_BYTES, wordsForBits } from './packing';
 
@@ -100,7 +100,7 @@ export function paddedExtent(g: WindowGeometry, window: readonly [number, number
  * tables are built per inference for up to `chunkGroups` groups at a time (a bounded RAM cost, whatever the input
  * size), with one int32 partial sum per output carried across chunks.
  */
-export type FirstLayerScratch = TableScratch | PlaneScratch;
+export type FirstLayerScratch = TableScratch | PlaneScratch | FloatBandScratch;
 
 export interface TableScratch {
   kind: 'u8-tables';
@@ -127,6 +127,49 @@ export interface PlaneScratch {
   cols: number;
   codeBits: number;
   bytes: number;
+}
+
+/**
+ * A real-valued (float32) conv kernel on the 8-bit input with small windows (a full-precision first layer, e.g. 3×3 on
+ * one channel): per output row, the input rows its windows read — those of a fused max-pool's windows too — are
+ * converted once into a zero-padded float32 band (training's zero padding, so no window tests a border). Each output
+ * position then loads the patch its (pooled) windows cover into registers once, and every filter costs its weights'
+ * loads and one multiply-accumulate per tap, instead of a conversion, two loads and border tests per tap and filter.
+ */
+export interface FloatBandScratch {
+  kind: 'f32-band';
+  /** Band rows (the conv rows one stage output row needs, times the stride, plus the kernel's) and padded columns. */
+  rows: number;
+  cols: number;
+  cin: number;
+  /** Rows and columns of the patch one stage output position reads (its pool's windows included). */
+  patchRows: number;
+  patchCols: number;
+  bytes: number;
+}
+
+/** Patch values and taps above these stay on the generic loop (the registers would spill, the code would balloon). */
+export const BAND_MAX_PATCH = 64;
+export const BAND_MAX_TAPS = 32;
+
+/**
+ * The float band of a float32-kernel conv on the 8-bit input, if its windows are small and a fused pool's windows
+ * never leave the conv's output (the patch is then the same shape at every position).
+ */
+export function convFloatBandScratch(g: WindowGeometry, kernel: readonly [number, number], cin: number, pool: MaxPool2DLayer | undefined): FloatBandScratch | undefined {
+  let poolRowsN = 1;
+  let poolColsN = 1;
+  if (pool) {
+    const pg = windowGeometry(g.outH, g.outW, pool.poolSize, pool.strides, pool.padding);
+    if (pg.padTop !== 0 || pg.padLeft !== 0 || (pg.outH - 1) * pg.sh + pool.poolSize[0] > g.outH || (pg.outW - 1) * pg.sw + pool.poolSize[1] > g.outW) return undefined;
+    [poolRowsN, poolColsN] = pool.poolSize;
+  }
+  const patchRows = (poolRowsN - 1) * g.sh + kernel[0];
+  const patchCols = (poolColsN - 1) * g.sw + kernel[1];
+  if (kernel[0] * kernel[1] * cin > BAND_MAX_TAPS || patchRows * patchCols * cin > BAND_MAX_PATCH) return undefined;
+  const cols = paddedExtent(g, kernel)[1];
+  const rows = patchRows;
+  return { kind: 'f32-band', rows, cols, cin, patchRows, patchCols, bytes: rows * cols * cin * 4 };
 }
 
 /** At most 32 groups (256 inputs, 16 KB of tables) at a time. */
@@ -406,6 +449,9 @@ export function planModel(spec: ModelSpec): DeployPlan {
         scratch = mac.type === 'QuantDense'
           ? firstLayerScratch(windowPositions * inputChannels, outputs)
           : convPlaneScratch(windowGeometry(inShape[0], inShape[1], mac.kernelSize, mac.strides, mac.padding), mac.kernelSize, inputChannels, outputs);
+      } else if (!binaryKernel && macInput.repr === 'u8' && mac.type === 'QuantConv2D') {
+        const pool = layers[poolBefore ?? poolAfter ?? -1];
+        scratch = convFloatBandScratch(windowGeometry(inShape[0], inShape[1], mac.kernelSize, mac.strides, mac.padding), mac.kernelSize, inputChannels, pool?.type === 'MaxPool2D' ? pool : undefined);
       }
       push({
         kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',

@@ -42,7 +42,8 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     assert.equal(titles.length, a.load.layerRanges.length);
     // Hand-checked against `bnn summary`: 64 filters × (9 positions × 1 word) × 4 B = 2304 B; 'same' keeps 14×14: 14·14·64·9·32 MACs.
     assert.equal(titles[3], `QuantConv2D 64×3×3 → 14×14×64 · ${formatBytes(2304)} · ${formatCount(14 * 14 * 64 * 9 * 32)} BOPs`);
-    assert.equal(titles[0], `QuantConv2D 32×3×3 → 28×28×32 · 128 B · ${formatCount(28 * 28 * 32 * 9)} MACs`);
+    // the first kernel is real-valued: 32 × 9 float32 weights
+    assert.equal(titles[0], `QuantConv2D 32×3×3 (float32) → 28×28×32 · ${formatBytes(32 * 9 * 4)} · ${formatCount(28 * 28 * 32 * 9)} MACs`);
     assert.equal(titles[1], 'MaxPool2D 2×2 → 14×14×32');
     assert.equal(titles[9], 'Flatten → 576');
     const total = modelTotalTitle(a.summary.totals);
