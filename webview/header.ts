@@ -106,6 +106,7 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
     hyper.push(chip('batch', fmtInt(c.batchSize)), chip('epochs', fmtInt(c.epochs)), chip('seed', String(c.seed)));
     hyper.push(chip('data', `${c.dataset?.name ?? '?'} (${fmtInt(c.dataset?.trainSamples ?? 0)} train / ${fmtInt(c.dataset?.valSamples ?? 0)} val)`, c.dataset?.normalization));
     hyper.push(chip('backend', c.backend ?? '?'));
+    if (c.bnRecalibration) hyper.push(chip('BN stats', `re-estimated on ${fmtInt(c.bnRecalibration)} images`, 'After every epoch, BatchNorm moving mean and variance are re-estimated over this many training images with the current weights; validation, test and checkpoints use them.'));
     if (o?.preset) hyper.push(chip('preset', o.preset));
   }
 

@@ -135,6 +135,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       row('data', `${c.dataset?.name} · ${c.dataset?.trainSamples} train / ${c.dataset?.valSamples} val`);
       row('training', `${c.epochs} epochs · batch ${c.batchSize} · seed ${c.seed}`);
       row('backend', c.backend);
+      if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${c.bnRecalibration.toLocaleString('en-US')} training images`);
       if (info.valAccuracy !== undefined) row('val accuracy', `${(info.valAccuracy * 100).toFixed(2)}%`);
     }
     if (info.status?.error) md.appendMarkdown(`\n$(error) ${info.status.error.message}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);

@@ -40,6 +40,7 @@ describe('bnn train / bnn eval (built CLI)', function () {
     assert.equal(r.status, 0, r.stderr);
     const id = JSON.parse(r.stdout.trim().split('\n')[0]).experimentId;
     const config = JSON.parse(fs.readFileSync(path.join(tmp, 'exp-sched', id, 'config.json'), 'utf8'));
+    assert.equal(config.bnRecalibration, 300, 'BatchNorm statistics re-estimated on every training image (fewer than the default 10,000)');
     // 400 samples, 100 held out, batch 50 → 6 steps per epoch
     assert.deepEqual(config.optimizer.gamma, { kind: 'exponential', initial: 1e-3, decayRate: 0.1, decaySteps: 60, staircase: false });
     assert.deepEqual(config.optimizer.lr, { kind: 'linear', initial: 0.01, final: 0.001, steps: 12 });
@@ -56,6 +57,11 @@ describe('bnn train / bnn eval (built CLI)', function () {
       const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--threads', t], tmp);
       assert.equal(r.status, 2, `--threads ${t}`);
       assert.match(r.stderr, /--threads must be/);
+    }
+    for (const n of ['-1', '2.5', 'many']) {
+      const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--bn-recalibration', n], tmp);
+      assert.equal(r.status, 2, `--bn-recalibration ${n}`);
+      assert.match(r.stderr, /--bn-recalibration must be/);
     }
     fs.writeFileSync(path.join(tmp, 'bad.bnn.json'), '{ "name": "bad", "input": { "shape": [28, 28, 1] }, "classes": 10, "layers": [ { "type": "QuantDense", "units": 10 } ] }');
     const r = bnn(['train', 'bad.bnn.json', '--data', 'bundled'], tmp);
