@@ -61,7 +61,8 @@ function hyper(config) {
   const parts = o.kind === 'latent'
     ? [`latent + Adam lr ${describe(o.lr)}`]
     : [`γ ${describe(o.gamma)}`, `τ ${describe(o.threshold)}`, `Adam lr ${describe(o.lr)}`];
-  return `${parts.join('; ')}; batch ${config.batchSize}; seed ${config.seed}`;
+  const bn = config.bnRecalibration ? `; BatchNorm statistics re-estimated on ${config.bnRecalibration.toLocaleString('en-US')} training images after every epoch` : '; BatchNorm moving averages kept';
+  return `${parts.join('; ')}; batch ${config.batchSize}; seed ${config.seed}${bn}`;
 }
 
 const pct = (v) => (v === undefined || v === null ? '—' : `${(v * 100).toFixed(2)}%`);
@@ -127,8 +128,8 @@ function body(ctx, epochs, maxSamples, rows, detail) {
     ctx.table(['model', 'optimizer (preset)', 'test accuracy', 'last-epoch train accuracy', 'wall', 'CPU', 'samples/CPU-s', 'load average', 'goal'], rows),
     '',
     `Each run is \`bnn train <model> --data fashion-mnist --epochs ${epochs} --preset <preset> --val-split 0\` (the whole training set, no validation`,
-    'split, as the Bop paper and Larq\'s guides train); test accuracy is the trainer\'s inference pass (BatchNorm moving statistics) over the whole test',
-    'set after the last epoch, i.e. of the last checkpoint. One run at a time, one trainer process; CPU is the',
+    'split, as the Bop paper and Larq\'s guides train); test accuracy is the trainer\'s inference pass over the whole test set after the last epoch',
+    '(BatchNorm statistics as the run saved them, i.e. of the last checkpoint). One run at a time, one trainer process; CPU is the',
     'CPU time of the trainer processes, which stays meaningful on a loaded machine, wall is what a user waits. Hyperparameters as the experiments recorded them:',
     '',
     ...detail,
