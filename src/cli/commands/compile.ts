@@ -48,7 +48,7 @@ export const compileCommand: CliCommand = {
       `compiled '${compiled.manifest.model}' for ${board.id} (${board.name}) → ${outDir}`,
       `  files   ${Object.keys(compiled.files).join(', ')}`,
       `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) of ${bytes(board.flashBytes)}`,
-      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer tables ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) of ${bytes(board.ramBytes)}`,
+      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer working memory ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) of ${bytes(board.ramBytes)}`,
       `  scores  ${compiled.model.classes} × ${compiled.model.scoresAreFloat ? 'float32' : 'int32'}; input ${compiled.model.inputBytes} bytes`,
       `  hash    ${compiled.hash}`,
       '',

@@ -132,7 +132,7 @@ export function formatSummaryTable(s: ModelSummary): string {
     ['Total params', formatCount(t.params)],
     ['Model size (Larq, bits/8)', `${t.larqMemoryKB.toFixed(2)} KiB`],
     ['Flash (deployed bytes)', `${t.flashBytes} B (${formatBytes(t.flashBytes)})`],
-    ['Peak RAM (2 ping-pong buffers + first-layer tables)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
+    ['Peak RAM (ping-pong buffers + first-layer and padding scratch)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
     ['Float-32 equivalent', `${t.float32Bytes} B (${formatBytes(t.float32Bytes)})`],
     ['Compression ratio (float32 / flash)', `${t.compressionRatio.toFixed(2)}×`],
     ['Binary MACs (XNOR-popcount)', `${formatCount(t.binaryMacs)} (${(100 * t.binaryMacShare).toFixed(1)}% of ${formatCount(t.binaryMacs + t.floatMacs)})`],
