@@ -21,17 +21,20 @@ import { encodeInputs, type BatchStats, type BnnModel } from './model';
 /**
  * Sets every BatchNormalization layer's moving mean and variance to the statistics of `indices`' images, in batches
  * of `batchSize`. Batches are taken in the order given; batch sizes only change how much of one earlier BN layer's
- * batch noise a later layer sees, as in training.
+ * batch noise a later layer sees, as in training. Between batches it yields to the event loop and asks `cancelled`
+ * (a trainer's Cancel must not wait for the whole pass); a cancelled pass changes nothing and resolves false.
  */
-export function recalibrateBatchNorm(model: BnnModel, images: Uint8Array, indices: Uint32Array, sampleSize: number, batchSize: number): void {
+export async function recalibrateBatchNorm(model: BnnModel, images: Uint8Array, indices: Uint32Array, sampleSize: number, batchSize: number, cancelled: () => boolean = () => false): Promise<boolean> {
   const bn = model.spec.layers.filter((l) => l.type === 'BatchNormalization');
-  if (bn.length === 0 || indices.length === 0) return;
+  if (bn.length === 0 || indices.length === 0) return true;
   // per layer: Σ n·mean, Σ n·(var + mean²) over batches — the first two moments of all positions (in float64)
   const sum1: Float64Array[] = [];
   const sum2: Float64Array[] = [];
   let total = 0;
   const shape = model.spec.input.shape;
   for (let from = 0; from < indices.length; from += batchSize) {
+    if (from > 0) await new Promise<void>((res) => setImmediate(res));
+    if (cancelled()) return false;
     const idx = indices.subarray(from, Math.min(from + batchSize, indices.length));
     const xs = encodeInputs(images, idx, sampleSize);
     const stats: BatchStats = [];
@@ -72,4 +75,5 @@ export function recalibrateBatchNorm(model: BnnModel, images: Uint8Array, indice
       mv.assign(tf.tensor(variance, mv.shape));
     });
   });
+  return true;
 }

@@ -269,7 +269,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
         await new Promise<void>((res) => setImmediate(res));
       }
       // ---- end of epoch: BatchNorm statistics for the weights as they are now, validation, checkpoint, epoch event
-      if (recalibrationSet) recalibrateBatchNorm(model, job.data.train.images, recalibrationSet, size, batchSize);
+      if (recalibrationSet && !(await recalibrateBatchNorm(model, job.data.train.images, recalibrationSet, size, batchSize, hooks.cancelled))) return finish('cancelled');
       const val = split.val.length ? evaluateSet(model, job.data.train.images, job.data.train.labels, split.val, size) : undefined;
       const ev: MetricsEvent = {
         kind: 'epoch', step, epoch: epoch + 1, time: elapsed(), loss: epochLossSum / Math.max(epochSeen, 1), accuracy: epochCorrect / Math.max(epochSeen, 1),

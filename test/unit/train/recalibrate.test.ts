@@ -39,14 +39,14 @@ function assertClose(actual: number[], expected: number[], tol: number, what: st
 describe('BatchNorm recalibration (train/recalibrate.ts)', () => {
   before(async () => { await initBackend('cpu'); });
 
-  it('sets a first BN layer\'s moving statistics to the exact mean and variance over all the images, however they are batched', () => {
+  it('sets a first BN layer\'s moving statistics to the exact mean and variance over all the images, however they are batched', async () => {
     for (const spec of [tinyMlp(), tinyCnn()]) {
       const model = new BnnModel(spec, { latent: false, seed: 3 });
       const idx = Uint32Array.from({ length: 230 }, (_, i) => (i * 7) % data.train.count);
       const whole = oneBatchStats(model, idx)[0];
       const bn1 = spec.layers.find((l) => l.type === 'BatchNormalization')!.name;
       // batches of 50 (the last one 30): pooled exactly, the first layer's statistics are the whole set's
-      recalibrateBatchNorm(model, data.train.images, idx, SIZE, 50);
+      assert.equal(await recalibrateBatchNorm(model, data.train.images, idx, SIZE, 50), true);
       assertClose(variable(model, `${bn1}/moving_mean`), whole.mean, 1e-4, `${spec.name} moving_mean`);
       assertClose(variable(model, `${bn1}/moving_variance`), whole.variance, 1e-4, `${spec.name} moving_variance`);
       assert.ok(whole.variance.some((v) => v > 0.01), 'the statistics are not trivially 0/1');
@@ -54,11 +54,11 @@ describe('BatchNorm recalibration (train/recalibrate.ts)', () => {
     }
   });
 
-  it('changes only the moving statistics, every BN layer\'s, and leaks no tensors', () => {
+  it('changes only the moving statistics, every BN layer\'s, and leaks no tensors', async () => {
     const model = new BnnModel(tinyCnn(), { latent: false, seed: 4 });
     const before = new Map(model.params.map((p) => [p.name, Array.from(p.variable.dataSync())]));
     const tensors = tf.memory().numTensors;
-    recalibrateBatchNorm(model, data.train.images, Uint32Array.from({ length: 120 }, (_, i) => i), SIZE, 40);
+    await recalibrateBatchNorm(model, data.train.images, Uint32Array.from({ length: 120 }, (_, i) => i), SIZE, 40);
     assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
     for (const p of model.params) {
       const now = Array.from(p.variable.dataSync());
@@ -68,14 +68,25 @@ describe('BatchNorm recalibration (train/recalibrate.ts)', () => {
     model.dispose();
   });
 
-  it('does nothing for a model without BatchNormalization or an empty image set', () => {
+  it('stops between batches when cancelled, leaving the statistics as they were', async () => {
+    const model = new BnnModel(tinyCnn(), { latent: false, seed: 6 });
+    const before = variable(model, 'bn1/moving_mean');
+    let asked = 0;
+    const done = await recalibrateBatchNorm(model, data.train.images, Uint32Array.from({ length: 200 }, (_, i) => i), SIZE, 50, () => ++asked > 2);
+    assert.equal(done, false);
+    assert.equal(asked, 3, 'asked before each batch, stopped at the third');
+    assert.deepEqual(variable(model, 'bn1/moving_mean'), before);
+    model.dispose();
+  });
+
+  it('does nothing for a model without BatchNormalization or an empty image set', async () => {
     const spec = tinyMlp();
     const model = new BnnModel(spec, { latent: false, seed: 5 });
     const mean = variable(model, 'bn1/moving_mean');
-    recalibrateBatchNorm(model, data.train.images, new Uint32Array(0), SIZE, 50);
+    await recalibrateBatchNorm(model, data.train.images, new Uint32Array(0), SIZE, 50);
     assert.deepEqual(variable(model, 'bn1/moving_mean'), mean);
     const noBn = new BnnModel({ ...spec, layers: spec.layers.filter((l) => l.type !== 'BatchNormalization') }, { latent: false, seed: 5 });
-    recalibrateBatchNorm(noBn, data.train.images, Uint32Array.from([0, 1, 2]), SIZE, 2);
+    await recalibrateBatchNorm(noBn, data.train.images, Uint32Array.from([0, 1, 2]), SIZE, 2);
     model.dispose();
     noBn.dispose();
   });
