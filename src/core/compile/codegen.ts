@@ -145,8 +145,8 @@ function emitFloatBand(k: number, s: MacStage): Emitted {
   const fanIn = g.kh * g.kw * g.cin;
   const helpers: Helper[] = ['f32_band', 'fmac'];
   let arrays = cArray('float', `bnn_s${k}_kernel`, s.kernelFloat!, cFloat, 6) + epilogueArrays(k, s.epilogue);
-  arrays += `/* Working memory of stage ${k}: ${b.rows} input rows of ${b.cols} padded columns x ${b.cin} channels as float32. */
-static float bnn_s${k}_band[${b.rows * b.cols * b.cin}] BNN_ALIGN4;
+  arrays += `/* Working memory of stage ${k}: ${b.patchRows} input rows of ${b.cols} padded columns x ${b.cin} channels as float32. */
+static float bnn_s${k}_band[${b.patchRows * b.cols * b.cin}] BNN_ALIGN4;
 `;
   const ind = '        ';
   const p = (r: number, c: number, ch: number): string => `p${r}_${c}_${ch}`;
@@ -205,7 +205,7 @@ ${ind}}
 static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
 {
   for (int32_t oy = 0; oy < ${s.outH}; oy++) {
-    bnn_f32_band(bnn_s${k}_band, in, ${g.inH}, ${g.inW}, ${g.cin}, ${b.cols}, ${g.padLeft}, oy * ${psh * g.sh} - ${g.padTop}, ${b.rows});
+    bnn_f32_band(bnn_s${k}_band, in, ${g.inH}, ${g.inW}, ${g.cin}, ${b.cols}, ${g.padLeft}, oy * ${psh * g.sh} - ${g.padTop}, ${b.patchRows});
     for (int32_t ox = 0; ox < ${s.outW}; ox++) {
       const int32_t pos = oy * ${s.outW} + ox;
       const float *x = bnn_s${k}_band + ox * ${psw * g.sw * g.cin};

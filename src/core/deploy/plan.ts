@@ -138,13 +138,12 @@ export interface PlaneScratch {
  */
 export interface FloatBandScratch {
   kind: 'f32-band';
-  /** Band rows (the conv rows one stage output row needs, times the stride, plus the kernel's) and padded columns. */
-  rows: number;
-  cols: number;
-  cin: number;
-  /** Rows and columns of the patch one stage output position reads (its pool's windows included). */
+  /** Rows and columns of the patch one stage output position reads (its pool's windows included); the band holds
+   *  patchRows input rows of `cols` padded columns. */
   patchRows: number;
   patchCols: number;
+  cols: number;
+  cin: number;
   bytes: number;
 }
 
@@ -168,8 +167,7 @@ export function convFloatBandScratch(g: WindowGeometry, kernel: readonly [number
   const patchCols = (poolColsN - 1) * g.sw + kernel[1];
   if (kernel[0] * kernel[1] * cin > BAND_MAX_TAPS || patchRows * patchCols * cin > BAND_MAX_PATCH) return undefined;
   const cols = paddedExtent(g, kernel)[1];
-  const rows = patchRows;
-  return { kind: 'f32-band', rows, cols, cin, patchRows, patchCols, bytes: rows * cols * cin * 4 };
+  return { kind: 'f32-band', patchRows, patchCols, cols, cin, bytes: patchRows * cols * cin * 4 };
 }
 
 /** At most 32 groups (256 inputs, 16 KB of tables) at a time. */
