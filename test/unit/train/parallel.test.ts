@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
-import { modelWork, runTraining, trainStep, type TrainJob } from '../../../src/core/train/trainer';
+import { modelWork, trainStep, type TrainJob } from '../../../src/core/train/trainer';
 import { loadModelText } from '../../../src/core/model/load';
 import { BnnModel, encodeInputs } from '../../../src/core/train/model';
 import { CaseOptimizer } from '../../../src/core/train/optimizers';
@@ -14,9 +14,9 @@ import { defaultThreads, describeThreads, threadsProblem } from '../../../src/co
 import { readMetrics, readConfig } from '../../../src/core/train/experimentFiles';
 import type { MetricsEvent, OptimizerConfig } from '../../../src/core/experiments/types';
 import type { ModelSpec } from '../../../src/core/model/spec';
-import type { WorkerToHost } from '../../../src/core/messages';
 import { syntheticData } from '../../support/syntheticData';
 import { tinyCnn, tinyMlp } from '../../support/models';
+import { runJob } from '../../support/runJob';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 1200, test: 300, seed: 3 });
 const bop: OptimizerConfig = { kind: 'bop', gamma: { kind: 'constant', value: 1e-3 }, threshold: { kind: 'constant', value: 1e-6 }, lr: { kind: 'constant', value: 0.01 } };
@@ -28,17 +28,7 @@ function job(dir: string, over: Partial<TrainJob> = {}): TrainJob {
   };
 }
 
-async function run(j: TrainJob, opts: { cancelAt?: number; onThreads?: (dp: DataParallel, steps: () => number) => void } = {}) {
-  const msgs: WorkerToHost[] = [];
-  let steps = 0;
-  const status = await runTraining(j, {
-    emit: (m) => { msgs.push(m); if (m.type === 'metrics' && m.event.kind === 'step') steps++; },
-    cancelled: () => opts.cancelAt !== undefined && steps >= opts.cancelAt,
-    threadsStarted: (dp) => opts.onThreads?.(dp, () => steps),
-  });
-  const started = msgs.find((m) => m.type === 'started') as Extract<WorkerToHost, { type: 'started' }>;
-  return { status, msgs, dir: started.experimentDir, started };
-}
+const run = runJob;
 
 const stripTime = (e: MetricsEvent) => ({ ...e, time: 0, ...(e.kind === 'step' ? { samplesPerSec: 0 } : {}) });
 

@@ -6,13 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
 import { BnnModel, encodeInputs, type BatchStats } from '../../../src/core/train/model';
 import { recalibrateBatchNorm } from '../../../src/core/train/recalibrate';
-import { runTraining, splitIndices, type TrainJob } from '../../../src/core/train/trainer';
+import { splitIndices, type TrainJob } from '../../../src/core/train/trainer';
 import { readConfig, readMetrics } from '../../../src/core/train/experimentFiles';
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import type { MetricsEvent, OptimizerConfig } from '../../../src/core/experiments/types';
-import type { WorkerToHost } from '../../../src/core/messages';
 import { syntheticData } from '../../support/syntheticData';
 import { tinyCnn, tinyMlp } from '../../support/models';
+import { runJob } from '../../support/runJob';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 600, test: 200, seed: 5 });
 const SIZE = 64;
@@ -102,12 +102,7 @@ describe('the trainer re-estimates BatchNorm statistics after every epoch', func
     spec: tinyCnn(), modelPath: 'tiny.bnn.json', data, epochs: 2, batchSize: 50, seed: 9, valSplit: 0.2, experimentsDir: tmp, backend: 'cpu',
     optimizer: bop, eventsPerSecond: 0, threads: 1, ...over,
   });
-  const run = async (j: TrainJob) => {
-    const msgs: WorkerToHost[] = [];
-    const status = await runTraining(j, { emit: (m) => msgs.push(m), cancelled: () => false });
-    const started = msgs.find((m) => m.type === 'started') as Extract<WorkerToHost, { type: 'started' }>;
-    return { status, dir: started.experimentDir };
-  };
+  const run = (j: TrainJob) => runJob(j);
   const steps = (dir: string) => readMetrics(dir).filter((e): e is Extract<MetricsEvent, { kind: 'step' }> => e.kind === 'step').map((e) => [e.step, e.loss, e.accuracy, e.flipRatio]);
 
   it('records how many training images it used (all of them when fewer than asked; 0 turns it off) and trains the same weights either way', async () => {

@@ -4,16 +4,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
-import { runTraining, trainStep, type TrainJob } from '../../../src/core/train/trainer';
+import { trainStep, type TrainJob } from '../../../src/core/train/trainer';
 import { BnnModel, encodeInputs } from '../../../src/core/train/model';
 import { CaseOptimizer } from '../../../src/core/train/optimizers';
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import { predict, accuracy } from '../../../src/core/train/predict';
 import { readMetrics } from '../../../src/core/train/experimentFiles';
 import type { MetricsEvent } from '../../../src/core/experiments/types';
-import type { WorkerToHost } from '../../../src/core/messages';
 import { syntheticData } from '../../support/syntheticData';
 import { tinyCnn, tinyMlp } from '../../support/models';
+import { runJob } from '../../support/runJob';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 1200, test: 300, seed: 3 });
 
@@ -27,16 +27,7 @@ function job(dir: string, over: Partial<TrainJob> = {}): TrainJob {
   };
 }
 
-async function run(j: TrainJob, cancelAt?: number) {
-  const msgs: WorkerToHost[] = [];
-  let steps = 0;
-  const status = await runTraining(j, {
-    emit: (m) => { msgs.push(m); if (m.type === 'metrics' && m.event.kind === 'step') steps++; },
-    cancelled: () => cancelAt !== undefined && steps >= cancelAt,
-  });
-  const started = msgs.find((m) => m.type === 'started') as Extract<WorkerToHost, { type: 'started' }>;
-  return { status, msgs, dir: started.experimentDir };
-}
+const run = (j: TrainJob, cancelAt?: number) => runJob(j, { cancelAt });
 
 const stripTime = (e: MetricsEvent) => ({ ...e, time: 0, ...(e.kind === 'step' ? { samplesPerSec: 0 } : {}) });
 
