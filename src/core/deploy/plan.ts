@@ -160,7 +160,8 @@ export function convFloatBandScratch(g: WindowGeometry, kernel: readonly [number
   let poolColsN = 1;
   if (pool) {
     const pg = windowGeometry(g.outH, g.outW, pool.poolSize, pool.strides, pool.padding);
-    if (pg.padTop !== 0 || pg.padLeft !== 0 || (pg.outH - 1) * pg.sh + pool.poolSize[0] > g.outH || (pg.outW - 1) * pg.sw + pool.poolSize[1] > g.outW) return undefined;
+    const [rowsCovered, colsCovered] = paddedExtent(pg, pool.poolSize);
+    if (rowsCovered !== g.outH || colsCovered !== g.outW) return undefined;
     [poolRowsN, poolColsN] = pool.poolSize;
   }
   const patchRows = (poolRowsN - 1) * g.sh + kernel[0];
