@@ -116,9 +116,9 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
     const sub = panels.connect(events, () => vscode.workspace.getConfiguration('bnnStudio').get<boolean>('charts.openOnTrainingStart', true));
     // Runs of this window update the tree from their own messages, not only from the file watcher, which can miss
     // the files of a first run in a workspace without `.bnn/` (then only the once-a-second watchdog would catch up).
+    // (every epoch ends with a status message, so epochs need no case of their own)
     const follow = events.onMessage(({ message: m }) => {
       if (m.type === 'started' || m.type === 'status' || m.type === 'done') scheduleRefresh(250);
-      else if (m.type === 'metrics' && m.event.kind === 'epoch') scheduleRefresh(250);
     });
     context.subscriptions.push(sub, follow);
     return vscode.Disposable.from(sub, follow);
