@@ -1,0 +1,14 @@
+import { strict as assert } from 'node:assert';
+import { formatInternalError } from '../../src/cli/main';
+
+describe('bnn internal errors', () => {
+  it('prints one line without a stack trace unless BNN_DEBUG is set', () => {
+    const err = new TypeError('Cannot read properties of undefined');
+    const plain = formatInternalError(err, {});
+    assert.equal(plain.trimEnd().split('\n').length, 1, plain);
+    assert.match(plain, /^bnn: internal error: TypeError: Cannot read properties of undefined \(set BNN_DEBUG=1 for a stack trace\)\n$/);
+    assert.doesNotMatch(plain, /\s+at /);
+    const debug = formatInternalError(err, { BNN_DEBUG: '1' });
+    assert.match(debug, /\n\s+at /);
+  });
+});
