@@ -67,6 +67,7 @@ describe('workspace trust', () => {
     assert.match(src('device.ts'), /function runOnEmulator[^]*?requireTrust\(/);
     assert.match(src('flash.ts'), /function flashToBoard[^]*?requireTrust\(/);
     assert.match(src('interop.ts'), /function trainWithLarq[^]*?requireTrust\(/);
+    assert.match(src('compile.ts'), /'bnn\.compile',[^]*?requireTrust\(/);
     for (const f of ['device.ts', 'flash.ts', 'interop.ts']) {
       assert.doesNotMatch(src(f), /getConfiguration\('bnnStudio\.tools'\)|get<string>\('python'\)/, f);
     }
