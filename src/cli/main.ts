@@ -61,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the CLI as a process: sets the exit code, and reports an unexpected exception as an internal error. */
 export function run(argv: string[]): void {
+  exitQuietlyOnEpipe(process.stdout);
+  exitQuietlyOnEpipe(process.stderr);
   main(argv).then((code) => { process.exitCode = code; }, (err) => {
     process.stderr.write(formatInternalError(err, process.env));
     process.exitCode = 1;
@@ -76,3 +78,11 @@ export function formatInternalError(err: unknown, env: NodeJS.ProcessEnv): strin
 }
 
 if (require.main === module) run(process.argv.slice(2));
+
+/** `bnn experiments | head -1`: the reader closing the pipe is not an error; exit 0 quietly instead of an unhandled EPIPE. */
+export function exitQuietlyOnEpipe(stream: NodeJS.EventEmitter, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    else throw err;
+  });
+}

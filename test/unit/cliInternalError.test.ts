@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { formatInternalError } from '../../src/cli/main';
+import { EventEmitter } from 'node:events';
+import { formatInternalError, exitQuietlyOnEpipe } from '../../src/cli/main';
 
 describe('bnn internal errors', () => {
   it('prints one line without a stack trace unless BNN_DEBUG is set', () => {
@@ -10,5 +11,15 @@ describe('bnn internal errors', () => {
     assert.doesNotMatch(plain, /\s+at /);
     const debug = formatInternalError(err, { BNN_DEBUG: '1' });
     assert.match(debug, /\n\s+at /);
+  });
+});
+
+describe('bnn output to a closed pipe', () => {
+  it('exits 0 quietly on EPIPE', () => {
+    const s = new EventEmitter();
+    let code: number | undefined;
+    exitQuietlyOnEpipe(s, (c) => { code = c; });
+    s.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    assert.equal(code, 0);
   });
 });
