@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { formatInternalError, exitQuietlyOnEpipe } from '../../src/cli/main';
+import { summaryCommand } from '../../src/cli/commands/summary';
+import { UsageError } from '../../src/cli/errors';
 
 describe('bnn internal errors', () => {
   it('prints one line without a stack trace unless BNN_DEBUG is set', () => {
@@ -21,5 +23,11 @@ describe('bnn output to a closed pipe', () => {
     exitQuietlyOnEpipe(s, (c) => { code = c; });
     s.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     assert.equal(code, 0);
+  });
+});
+
+describe('bnn summary arguments', () => {
+  it('rejects a second model file instead of silently ignoring it', async () => {
+    await assert.rejects(summaryCommand.run(['examples/binary-mlp.bnn.json', 'missing.bnn.json']), (e: unknown) => e instanceof UsageError && /one model file, got 2/.test((e as Error).message));
   });
 });
