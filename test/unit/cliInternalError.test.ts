@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { formatInternalError, exitQuietlyOnEpipe } from '../../src/cli/main';
 import { summaryCommand } from '../../src/cli/commands/summary';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError, InputError } from '../../src/cli/errors';
+import { experimentsCommand } from '../../src/cli/commands/experiments';
 
 describe('bnn internal errors', () => {
   it('prints one line without a stack trace unless BNN_DEBUG is set', () => {
@@ -29,5 +30,11 @@ describe('bnn output to a closed pipe', () => {
 describe('bnn summary arguments', () => {
   it('rejects a second model file instead of silently ignoring it', async () => {
     await assert.rejects(summaryCommand.run(['examples/binary-mlp.bnn.json', 'missing.bnn.json']), (e: unknown) => e instanceof UsageError && /one model file, got 2/.test((e as Error).message));
+  });
+});
+
+describe('bnn experiments --dir', () => {
+  it('says a missing folder does not exist instead of "no experiments"', async () => {
+    await assert.rejects(experimentsCommand.run(['--dir', '/nonexistent-bnn-dir']), (e: unknown) => e instanceof InputError && /nonexistent-bnn-dir: no such folder/.test((e as Error).message));
   });
 });
