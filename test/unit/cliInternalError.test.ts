@@ -4,6 +4,10 @@ import { formatInternalError, exitQuietlyOnEpipe } from '../../src/cli/main';
 import { summaryCommand } from '../../src/cli/commands/summary';
 import { UsageError, InputError } from '../../src/cli/errors';
 import { experimentsCommand } from '../../src/cli/commands/experiments';
+import { evalCommand } from '../../src/cli/commands/eval';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 describe('bnn internal errors', () => {
   it('prints one line without a stack trace unless BNN_DEBUG is set', () => {
@@ -37,4 +41,18 @@ describe('bnn experiments --dir', () => {
   it('says a missing folder does not exist instead of "no experiments"', async () => {
     await assert.rejects(experimentsCommand.run(['--dir', '/nonexistent-bnn-dir']), (e: unknown) => e instanceof InputError && /nonexistent-bnn-dir: no such folder/.test((e as Error).message));
   });
+});
+
+describe('bnn eval on a damaged config.json', () => {
+  for (const text of ['[]', '"x"', '{"formatVersion":1}', '{"formatVersion":1,"model":{"name":"m"},"optimizer":{"kind":"bop"}}']) {
+    it(`names the file and the fault for ${text}, not a TypeError`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-badcfg-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'config.json'), text);
+        await assert.rejects(evalCommand.run([dir]), (e: unknown) => e instanceof InputError && (e as Error).message.startsWith(path.join(dir, 'config.json') + ': config.json'));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
