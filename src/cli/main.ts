@@ -61,10 +61,28 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the CLI as a process: sets the exit code, and reports an unexpected exception as an internal error. */
 export function run(argv: string[]): void {
+  exitQuietlyOnEpipe(process.stdout);
+  exitQuietlyOnEpipe(process.stderr);
   main(argv).then((code) => { process.exitCode = code; }, (err) => {
-    process.stderr.write(`bnn: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(formatInternalError(err, process.env));
     process.exitCode = 1;
   });
 }
 
+/** One line for an unexpected exception; the stack trace only when BNN_DEBUG is set (users get no stack for bad input). */
+export function formatInternalError(err: unknown, env: NodeJS.ProcessEnv): string {
+  const debug = !!env.BNN_DEBUG && env.BNN_DEBUG !== '0';
+  if (debug && err instanceof Error && err.stack) return `bnn: internal error: ${err.stack}\n`;
+  const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return `bnn: internal error: ${msg.split('\n')[0]}${debug ? '' : ' (set BNN_DEBUG=1 for a stack trace)'}\n`;
+}
+
 if (require.main === module) run(process.argv.slice(2));
+
+/** `bnn experiments | head -1`: the reader closing the pipe is not an error; exit 0 quietly instead of an unhandled EPIPE. */
+export function exitQuietlyOnEpipe(stream: NodeJS.EventEmitter, exit: (code: number) => void = (c) => process.exit(c)): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') exit(0);
+    else throw err;
+  });
+}

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
 import type { CompiledModel } from '../core/compile/compile';
 import { experimentRoots, isExperimentRef, resolveExperimentDir } from './experimentRefs';
+import { requireTrust } from './trust';
 
 /**
  * Accepts what a command can be invoked with: an Experiments-tree node, a Uri (a *.trained.json in the Explorer), a
@@ -38,6 +39,8 @@ async function pickSource(): Promise<string | undefined> {
 
 export function registerCompile(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(vscode.commands.registerCommand('bnn.compile', async (arg?: unknown): Promise<CompiledModel | undefined> => {
+    // The C it writes is built and run by the user's toolchain: a checkpoint from an untrusted clone waits for trust.
+    if (!(await requireTrust('compiling to C'))) return undefined;
     let source: string | undefined;
     try {
       source = pathFromArg(arg) ?? (await pickSource());

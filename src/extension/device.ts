@@ -9,6 +9,7 @@ import { formatDeviceResult } from '../core/device/bench';
 import type { ExperimentBenchResult } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
+import { requireTrust, trustedSetting } from './trust';
 
 const PHASES: Record<string, string> = {
   compile: 'Compiling the model to C…',
@@ -55,10 +56,9 @@ export async function pickExperiment(root: string, title = 'Run on Emulated Boar
 }
 
 function toolPaths(): ToolPaths {
-  const cfg = vscode.workspace.getConfiguration('bnnStudio.tools');
   const out: ToolPaths = {};
   for (const name of ['qemu-system-arm', 'arm-none-eabi-gcc', 'arm-none-eabi-size']) {
-    const v = cfg.get<string>(name);
+    const v = trustedSetting<string>('bnnStudio.tools', name);
     if (v) out[name] = v;
   }
   return out;
@@ -100,6 +100,7 @@ export async function showDeviceResult(output: vscode.LogOutputChannel, result: 
 }
 
 export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+  if (!(await requireTrust('running on the emulated board'))) return;
   const experimentDir = await experimentForCommand(arg);
   if (!experimentDir) return;
   const id = path.basename(experimentDir);

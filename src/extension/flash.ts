@@ -15,14 +15,14 @@ import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { experimentForCommand, benchSamples, showDeviceResult } from './device';
 import { selectedBoard } from './selectedBoard';
+import { requireTrust, trustedSetting } from './trust';
 
 const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
 
 function toolPaths(): ToolPaths {
-  const cfg = vscode.workspace.getConfiguration('bnnStudio.tools');
   const out: ToolPaths = {};
   for (const name of TOOL_SETTINGS) {
-    const v = cfg.get<string>(name);
+    const v = trustedSetting<string>('bnnStudio.tools', name);
     if (v) out[name] = v;
   }
   return out;
@@ -52,6 +52,7 @@ async function chooseTarget(): Promise<Candidate | undefined> {
 }
 
 export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+  if (!(await requireTrust('flashing a board'))) return;
   const experimentDir = await experimentForCommand(arg, 'Flash to Board', 'Experiment to flash and benchmark');
   if (!experimentDir) return;
   const target = await chooseTarget();

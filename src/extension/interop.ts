@@ -14,6 +14,7 @@ import type { ModelSpec } from '../core/model/spec';
 import { exportFiles as exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../core/interop/exportModel';
 import { listExperiments } from '../core/experiments/store';
 import { experimentRoots, resolveExperimentDir } from './experimentRefs';
+import { requireTrust, trustedSetting } from './trust';
 import * as fs from 'node:fs';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
@@ -113,7 +114,8 @@ async function exportLarqScript(arg: unknown): Promise<void> {
 async function trainWithLarq(arg: unknown, output: vscode.LogOutputChannel): Promise<void> {
   const root = workspaceRoot();
   if (!root) { void vscode.window.showErrorMessage('Train with Larq needs an open workspace folder (its .bnn/experiments receives the run).'); return; }
-  const python = vscode.workspace.getConfiguration('bnnStudio').get<string>('python') || 'python3';
+  if (!(await requireTrust('training with Larq'))) return;
+  const python = trustedSetting<string>('bnnStudio', 'python') || 'python3';
   const probe = await probePython(python);
   if (!probe.ok) {
     const choice = await vscode.window.showErrorMessage(`Train with Larq: ${probe.message}`, 'Open Settings', 'Export Script Instead');

@@ -15,6 +15,7 @@ import { formatDuration, eta } from '../core/train/progress';
 import { readConfig } from '../core/train/experimentFiles';
 import { DEFAULT_BN_RECALIBRATION } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
+import { requireTrust } from './trust';
 
 export interface TrainingMessage {
   experimentId: string;
@@ -300,6 +301,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
   };
 
   context.subscriptions.push(vscode.commands.registerCommand('bnn.train', async (arg?: unknown) => {
+    if (!(await requireTrust('training'))) return;
     try {
       const model = await pickModel(arg);
       if (!model) return;
@@ -344,6 +346,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('bnn.resumeExperiment', async (arg?: unknown) => {
+    if (!(await requireTrust('resuming training'))) return;
     try {
       let dir = arg !== undefined ? experimentDirOf(arg) : undefined;
       if (!dir) {

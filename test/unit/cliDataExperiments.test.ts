@@ -42,8 +42,8 @@ describe('bnn experiments / bnn datasets (built bundle)', () => {
     assert.deepEqual(j.experiments.map((e: { id: string; state: string }) => [e.id, e.state]), [[b.id, 'unreadable'], [a.id, 'completed']]);
     assert.equal(j.experiments[1].valAccuracy, 0.8512);
     r = bnn(dir, 'experiments', '--dir', join(dir, 'none'));
-    assert.equal(r.status, 0);
-    assert.match(r.stdout, /^no experiments in .*none/);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /none: no such folder/);
     assert.equal(bnn(dir, 'experiments', '--bogus').status, 2);
   });
 

@@ -63,7 +63,7 @@ describe('estimator', () => {
     assert.equal(p.stages[0].epilogueBytes, 8 * 8);
     assert.equal(p.stages[1].output.repr, 'f32');
     assert.equal(p.layers[0].floatParams, 16 * 8 + 8);
-    assert.equal(p.layers[1].floatParams, 8 * 4);
+    assert.equal(p.layers[1].floatParams, 2 * 8); // Larq counts gamma+variance and beta+mean as 2 per channel
     assert.equal(p.layers[0].flashBytes, 512);
     assert.equal(p.layers[1].flashBytes, 64);
     assert.equal(p.binaryMacs, 0);
@@ -83,14 +83,27 @@ describe('estimator', () => {
     assert.deepEqual(p.bufferBytes, [784, 13 * 13 * 4]);
   });
 
+  it('matches Larq 0.13\'s lq.models.summary on its MNIST guide model (468 32-bit parameters, 13.19 KiB)', () => {
+    // Larq's table for this model, worked by hand: 1-bit kernels 3·3·1·32 + 3·3·32·64 + 3·3·64·64 + 576·64 + 64·10;
+    // BatchNormalization 2 per channel (beta fused with the moving mean, gamma with the moving variance).
+    const s = summarize(larqIntroCnn());
+    const binary = 288 + 18_432 + 36_864 + 36_864 + 640;
+    const bnChannels = 32 + 64 + 64 + 64 + 10;
+    assert.equal(s.totals.binaryParams, binary);
+    assert.equal(s.totals.floatParams, 468);
+    assert.equal(s.totals.floatParams, 2 * bnChannels);
+    assert.equal(s.totals.larqMemoryKB.toFixed(2), '13.19');
+    assert.equal(s.layers.find((l) => l.name === 'batch_normalization')?.floatParams, 64);
+  });
+
   it('reproduces the totals of the Bop paper\'s BinaryNet (CIFAR-10)', () => {
     const s = summarize(spec('binarynet-cifar10'));
     const convBits = 3 * 3 * (3 * 128 + 128 * 128 + 128 * 256 + 256 * 256 + 256 * 512 + 512 * 512);
     const denseBits = 8192 * 1024 + 1024 * 1024 + 1024 * 10;
     assert.equal(s.totals.binaryParams, convBits + denseBits);
     assert.equal(s.totals.binaryParams, 14_022_016);
-    // BatchNorm(scale=false): beta, moving mean and variance.
-    assert.equal(s.totals.floatParams, 3 * (128 * 2 + 256 * 2 + 512 * 2 + 1024 * 2 + 10));
+    // BatchNorm counted as Larq's summary does: 2 per channel (beta+mean and gamma+variance fused), whatever scale.
+    assert.equal(s.totals.floatParams, 2 * (128 * 2 + 256 * 2 + 512 * 2 + 1024 * 2 + 10));
     // Every binary layer's input channels are multiples of 32, so packing wastes no bit except in the first layer
     // (27 kernel bits per filter → one word).
     const thresholds = (128 * 2 + 256 * 2 + 512 * 2 + 1024 * 2) * 4 + (4 + 4 + 8 + 8 + 16 + 16 + 32 + 32) * 4;

@@ -21,7 +21,8 @@ export const evalCommand: CliCommand = {
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, { flags: ['data', 'checkpoint', 'experiments', 'data-dir', 'max-samples'], booleans: ['json'] });
     const dir = resolveExperimentDir(positional[0], path.resolve(flags.experiments ?? EXPERIMENTS_DIR));
-    const config = readConfig(dir);
+    let config;
+    try { config = readConfig(dir); } catch (err) { throw new InputError((err as Error).message); }
     const which = flags.checkpoint ?? 'last';
     if (!['last', 'best'].includes(which)) throw new UsageError(`--checkpoint must be last or best (got '${which}')`);
     let trained;

@@ -1,5 +1,6 @@
 import { listExperiments, resolveExperimentsDir, type ExperimentInfo } from '../../core/experiments/store';
-import { parseArgs, type CliCommand } from '../errors';
+import { existsSync } from 'node:fs';
+import { parseArgs, InputError, type CliCommand } from '../errors';
 
 function pct(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(2)}%`;
@@ -37,6 +38,7 @@ export const experimentsCommand: CliCommand = {
   async run(args) {
     const { flags, bools } = parseArgs(args, { flags: ['dir', 'model'], booleans: ['json'] });
     const dir = resolveExperimentsDir({ dir: flags.dir });
+    if (flags.dir !== undefined && !existsSync(dir)) throw new InputError(`${dir}: no such folder`);
     let list = await listExperiments(dir);
     if (flags.model) list = list.filter((e) => e.model === flags.model);
     if (bools.has('json')) {

@@ -1,5 +1,5 @@
 import { summarize, formatSummaryTable, summaryJson } from '../../core/estimate/summary';
-import { parseArgs, type CliCommand } from '../errors';
+import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
 
 export const summaryCommand: CliCommand = {
@@ -8,6 +8,7 @@ export const summaryCommand: CliCommand = {
   summary: 'Larq-style table: params, deployed flash/RAM bytes, MACs',
   async run(args) {
     const { positional, bools } = parseArgs(args, { booleans: ['json'] });
+    if (positional.length > 1) throw new UsageError(`takes one model file, got ${positional.length}: ${positional.join(' ')}`);
     const model = loadModelFile(positional[0]);
     if (!model.spec) {
       process.stderr.write(`${formatDiagnostics(model)}\n`);

@@ -541,7 +541,10 @@ function layerInfo(spec: ModelSpec, idx: number, inShape: number[], outShape: nu
     if (stage) flashBytes += stage.kernelBytes + (stage.batchNorm === undefined ? stage.epilogueBytes : 0);
   } else if (layer.type === 'BatchNormalization') {
     const c = outShape[outShape.length - 1];
-    floatParams += c * ((layer.scale ? 1 : 0) + (layer.center ? 1 : 0) + 2);
+    // Larq's summary (larq/models.py, LayerProfile) fuses beta with the moving mean and gamma with the moving
+    // variance, so a BatchNormalization counts 2 parameters per channel whatever its scale/center; the deployed
+    // thresholds are counted in flashBytes, not here.
+    floatParams += 2 * c;
     if (stage) flashBytes += stage.epilogueBytes;
   }
   return {

@@ -11,7 +11,7 @@ import { compileModel, type CompiledModel } from '../compile/compile';
 import { referenceInfer } from '../compile/reference';
 import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
-import { writeDeviceResult } from '../experiments/store';
+import { validateConfig, writeDeviceResult } from '../experiments/store';
 import { CHECKPOINTS_DIR, CONFIG_FILE, STATUS_FILE, type ExperimentConfig, type ExperimentStatus } from '../experiments/types';
 import type { TrainedModel } from '../model/trained';
 import { loadCheckpoint } from '../train/checkpoint';
@@ -57,7 +57,8 @@ function readJson<T>(file: string): T | undefined {
 
 export function loadExperimentModel(experimentDir: string, checkpoint?: string): { trained: TrainedModel; checkpoint: string; config?: ExperimentConfig } {
   const status = readJson<ExperimentStatus>(path.join(experimentDir, STATUS_FILE));
-  const config = readJson<ExperimentConfig>(path.join(experimentDir, CONFIG_FILE));
+  const rawConfig = readJson<unknown>(path.join(experimentDir, CONFIG_FILE));
+  const config = rawConfig !== undefined && validateConfig(rawConfig) === undefined ? rawConfig as ExperimentConfig : undefined;
   const names = checkpoint ? [checkpoint] : [status?.bestCheckpoint, status?.lastCheckpoint, 'last'].filter((n): n is string => !!n);
   for (const name of names) {
     const dir = path.join(experimentDir, CHECKPOINTS_DIR, name);

@@ -191,6 +191,7 @@ export function validateConfig(v: unknown): string | undefined {
   if (c.formatVersion !== 1) return `config.json: formatVersion ${JSON.stringify(c.formatVersion)} is not supported (this BNN Studio reads version 1)`;
   if (typeof c.model !== 'object' || c.model === null || typeof (c.model as { name?: unknown }).name !== 'string') return 'config.json: no model spec';
   if (typeof c.optimizer !== 'object' || c.optimizer === null || typeof (c.optimizer as { kind?: unknown }).kind !== 'string') return 'config.json: no optimizer';
+  if (typeof c.dataset !== 'object' || c.dataset === null || typeof (c.dataset as { name?: unknown }).name !== 'string') return 'config.json: no dataset';
   return undefined;
 }
 

@@ -8,14 +8,20 @@ import type { ExperimentConfig, ExperimentStatus, MetricsEvent } from '../experi
 import { CONFIG_FILE, METRICS_FILE, STATUS_FILE } from '../experiments/types';
 import { writeFileAtomic } from '../experiments/atomic';
 import { parseMetricsText } from '../experiments/metrics';
+import { validateConfig } from '../experiments/store';
 
 export function readConfig(dir: string): ExperimentConfig {
   const file = path.join(dir, CONFIG_FILE);
+  let parsed: unknown;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ExperimentConfig;
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`${file}: cannot read the experiment's config (${(err as Error).message})`);
   }
+  // The store's rule, so a config that lists and one that loads are the same thing ('[]' crashed eval and bench).
+  const problem = validateConfig(parsed);
+  if (problem) throw new Error(`${file}: ${problem}`);
+  return parsed as ExperimentConfig;
 }
 
 export function readStatus(dir: string): ExperimentStatus | undefined {
