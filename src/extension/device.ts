@@ -9,7 +9,7 @@ import { formatDeviceResult } from '../core/device/bench';
 import type { ExperimentBenchResult } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
-import { requireTrust, trustedSetting } from './trust';
+import { requireTrust, trustedToolPaths } from './trust';
 
 const PHASES: Record<string, string> = {
   compile: 'Compiling the model to C…',
@@ -56,12 +56,7 @@ export async function pickExperiment(root: string, title = 'Run on Emulated Boar
 }
 
 function toolPaths(): ToolPaths {
-  const out: ToolPaths = {};
-  for (const name of ['qemu-system-arm', 'arm-none-eabi-gcc', 'arm-none-eabi-size']) {
-    const v = trustedSetting<string>('bnnStudio.tools', name);
-    if (v) out[name] = v;
-  }
-  return out;
+  return trustedToolPaths(['qemu-system-arm', 'arm-none-eabi-gcc', 'arm-none-eabi-size']);
 }
 
 /**

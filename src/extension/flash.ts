@@ -15,17 +15,12 @@ import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { experimentForCommand, benchSamples, showDeviceResult } from './device';
 import { selectedBoard } from './selectedBoard';
-import { requireTrust, trustedSetting } from './trust';
+import { requireTrust, trustedToolPaths } from './trust';
 
 const TOOL_SETTINGS = ['arm-none-eabi-gcc', 'arm-none-eabi-size', 'openocd', 'st-flash', 'arduino-cli'];
 
 function toolPaths(): ToolPaths {
-  const out: ToolPaths = {};
-  for (const name of TOOL_SETTINGS) {
-    const v = trustedSetting<string>('bnnStudio.tools', name);
-    if (v) out[name] = v;
-  }
-  return out;
+  return trustedToolPaths(TOOL_SETTINGS);
 }
 
 async function detect(): Promise<DetectedPort[]> {
