@@ -11,7 +11,7 @@ import { generateLarqProject, LarqExportError } from '../core/interop/larqScript
 import { LARQ_PRESETS, larqOptimizer, type LarqPreset } from '../core/interop/larqPresets';
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
 import type { ModelSpec } from '../core/model/spec';
-import { exportFiles as exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../core/interop/exportModel';
+import type { ExportFormat } from '../core/interop/exportModel';
 import { listExperiments } from '../core/experiments/store';
 import { experimentRoots, resolveExperimentDir } from './experimentRefs';
 import { requireTrust, trustedSetting } from './trust';
@@ -174,6 +174,8 @@ async function exportTrainedModel(arg: unknown): Promise<void> {
     return;
   }
   if (!dir) return;
+  // The exporter reads checkpoints, whose loader validates the spec with ajv: it loads on use, not at activation.
+  const { exportFiles: exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport } = await import('../core/interop/exportModel');
   let trained: ReturnType<typeof loadExperimentModel>;
   try {
     trained = loadExperimentModel(dir);

@@ -89,4 +89,29 @@ describe('model loading', () => {
       assert.ok(m.spec || m.diagnostics.length > 0);
     }
   });
+
+  it('refuses a file nested 100,000 levels deep with a positioned error instead of overflowing the stack', () => {
+    const n = 100_000;
+    const layers = `[{"type":"Flatten","x":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}]`;
+    const text = `{"name":"m","input":{"shape":[4,4,1]},"classes":2,\n"layers":${layers}}`;
+    const m = loadModelText(text, 'deep.bnn.json');
+    assert.equal(m.spec, undefined);
+    assert.equal(m.diagnostics.length, 1);
+    const d = m.diagnostics[0];
+    assert.match(d.message, /nested more than 64 levels deep/);
+    assert.notEqual(d.stage, 'syntax', 'VS Code\'s JSON support does not report depth, so the editor must show this one');
+    // Levels: root {, layers [, layer {, then the 62nd '{"a":' is the 65th level; the range points at its brace.
+    const col = '"layers":[{"type":"Flatten","x":'.length + 61 * '{"a":'.length;
+    assert.deepEqual(d.range.start, { line: 1, character: col });
+    assert.equal(text.split('\n')[1][col], '{');
+    const bare = loadModelText('['.repeat(n) + ']'.repeat(n), 'b.bnn.json');
+    assert.equal(bare.diagnostics[0].range.start.character, 64);
+  });
+
+  it('still accepts nesting up to the limit (the guard counts brackets, not brackets inside strings)', () => {
+    const base = JSON.parse(templateText(TEMPLATES[1]));
+    base.description = '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{';
+    const m = loadModelText(JSON.stringify(base, null, 2), 'ok.bnn.json');
+    assert.deepEqual(m.diagnostics, []);
+  });
 });

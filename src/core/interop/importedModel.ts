@@ -5,6 +5,7 @@
 import { parseTree, findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { LoadedModel, ModelDiagnostic } from '../model/load';
 import { LineIndex } from '../model/positions';
+import { findExcessiveNesting } from '../model/jsonDepth';
 import { importKerasModel } from './keras';
 
 /** Model files that are not `*.bnn.json` but may be Keras/TF.js models (the Models tree also lists these). */
@@ -21,11 +22,8 @@ export function loadImportedModelText(text: string, file: string): LoadedModel {
   const r = importKerasModel(text, file);
   const lines = new LineIndex(text);
   let root: Node | undefined;
-  try {
-    root = parseTree(text);
-  } catch {
-    root = undefined;
-  }
+  // importKerasModel has already refused a file this deep; parseTree would recurse once per level.
+  if (!findExcessiveNesting(text)) root = parseTree(text);
   const list = root ? LAYER_LISTS.map((p) => findNodeAtLocation(root!, p)).find((n) => n?.type === 'array') : undefined;
   const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
   const diagnostics: ModelDiagnostic[] = r.problems.map((p) => {

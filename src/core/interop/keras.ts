@@ -7,6 +7,7 @@ import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import { QUANTIZER_NAMES } from '../model/spec';
 import { inferShapes, SpecError } from '../deploy/plan';
 import { toPair } from '../model/normalize';
+import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -42,6 +43,8 @@ export function looksLikeKerasModel(doc: unknown): boolean {
 export function importKerasModel(text: string, fileName: string): ImportResult {
   const problems: ImportProblem[] = [];
   let doc: unknown;
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep) return { format: 'keras', problems: [{ severity: 'error', message: `${fileName}: ${nestingMessage(tooDeep)}` }] };
   try {
     doc = JSON.parse(text);
   } catch (err) {

@@ -8,6 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { schemaErrors } from './schema';
 import { normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
+import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
 import { inferShapes, SpecError } from '../deploy/plan';
 
@@ -36,9 +37,14 @@ export interface LoadedModel {
 
 export function loadModelText(text: string, file: string): LoadedModel {
   const lines = new LineIndex(text);
+  const result: LoadedModel = { file, diagnostics: [], layerRanges: [] };
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep) {
+    result.diagnostics.push({ message: nestingMessage(tooDeep), severity: 'error', range: lines.range(tooDeep.offset, 1), path: [], stage: 'schema' });
+    return result;
+  }
   const parseErrors: ParseError[] = [];
   const root = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
-  const result: LoadedModel = { file, diagnostics: [], layerRanges: [] };
   const diag = (node: Node | undefined, message: string, path: (string | number)[], stage: ModelDiagnostic['stage'], severity: 'error' | 'warning' = 'error'): void => {
     const range = node ? lines.range(node.offset, node.length) : lines.range(0, 0);
     result.diagnostics.push({ message, severity, range, path, stage });
@@ -77,6 +83,17 @@ export function loadModelText(text: string, file: string): LoadedModel {
   }
   if (result.diagnostics.length === 0) result.spec = spec;
   return result;
+}
+
+/**
+ * A model spec that arrived inside another file (a checkpoint's model.json, a *.trained.json): the same loader as a
+ * *.bnn.json, so a spec never reaches the compiler without passing every check. `reason` lists the errors by JSON path.
+ */
+export function loadEmbeddedSpec(value: unknown, file: string): { spec: ModelSpec; reason?: undefined } | { spec?: undefined; reason: string } {
+  const loaded = loadModelText(JSON.stringify(value) ?? '', file);
+  const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
+  if (loaded.spec && !errors.length) return { spec: loaded.spec };
+  return { reason: errors.map((e) => `${e.path.length ? e.path.join('.') + ': ' : ''}${e.message}`).join('; ') || 'not a model' };
 }
 
 /** jsonc-parser's node → plain value (its getNodeValue, with duplicate keys reported separately). */

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSpec } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
+import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
@@ -221,10 +222,14 @@ export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMe
   } catch (err) {
     throw new Error(`${file}: not a readable model.json (${(err as Error).message})`);
   }
-  const meta = json.userDefinedMetadata?.bnnStudio;
+  const meta = json?.userDefinedMetadata?.bnnStudio;
   if (!meta?.spec) throw new Error(`${file}: no BNN Studio metadata (userDefinedMetadata.bnnStudio.spec); not a BNN Studio checkpoint`);
+  // The spec is untrusted input that reaches generated C: it must pass the same checks as a *.bnn.json (issue 18).
+  const loaded = loadEmbeddedSpec(meta.spec, `${file}#spec`);
+  if (!loaded.spec) throw new Error(`${file}: invalid model spec: ${loaded.reason}`);
+  meta.spec = loaded.spec;
   const group = json.weightsManifest?.[0];
-  if (!group || group.paths.length !== 1) throw new Error(`${file}: expected one weights file in weightsManifest`);
+  if (!group || !Array.isArray(group.paths) || group.paths.length !== 1 || !Array.isArray(group.weights)) throw new Error(`${file}: expected one weights file in weightsManifest`);
   if (group.weights.some((w) => w.dtype !== 'float32')) throw new Error(`${file}: only float32 weights are supported`);
   const values = readF32(path.join(d, group.paths[0]), group.weights);
   const weights: Record<string, LayerWeights> = {};
