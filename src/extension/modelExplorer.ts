@@ -12,7 +12,7 @@ import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, mode
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
 import { displayPath, type ModelStore } from './modelStore';
 import { onDidChangeBoard, selectedBoard } from './selectedBoard';
-import { isBnnModelFile } from '../core/interop/importedModel';
+import { isBnnModelFile } from '../core/interop/modelFiles';
 import { markdownText } from '../core/escape';
 
 export type ModelTreeNode =

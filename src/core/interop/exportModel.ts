@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
 import { modelJson, loadCheckpoint, WEIGHTS_BIN, MODEL_JSON, type CheckpointMeta } from '../train/checkpoint';
-import { specToKerasJson } from './keras';
+import { specToKerasJson } from './kerasExport';
 import { markdownText } from '../escape';
 import { CHECKPOINTS_DIR, STATUS_FILE } from '../experiments/types';
 

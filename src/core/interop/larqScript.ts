@@ -12,7 +12,7 @@ import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import type { OptimizerConfig, Schedule } from '../experiments/types';
 import { py } from './python';
 import { markdownText, pyDocText } from '../escape';
-import { specToKerasJson } from './keras';
+import { specToKerasJson } from './kerasExport';
 
 export interface LarqScriptOptions {
   spec: ModelSpec;
