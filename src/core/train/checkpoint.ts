@@ -20,7 +20,7 @@ import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
 import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
 import { readableDir } from '../experiments/read';
-import { specToKerasJson } from '../interop/keras';
+import { specToKerasJson } from '../interop/kerasExport';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const MODEL_JSON = 'model.json';
