@@ -208,7 +208,7 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
     const exp = path.join(tmp, 'exps', 'run1');
     fs.mkdirSync(exp, { recursive: true });
     fs.writeFileSync(path.join(exp, 'config.json'), '{}');
-    fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', lastCheckpoint: 'final' }));
+    fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', startedAt: '2026-11-26T14:00:00Z', updatedAt: '2026-11-26T14:01:00Z', epoch: 3, step: 30, lastCheckpoint: 'final' }));
     writeCheckpoint(exp, 'final', oddModel(), { epoch: 3, step: 30, createdAt: new Date().toISOString() }, undefined, 'test');
     const bnn = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), ...args], { cwd: tmp, encoding: 'utf8' });
     const tfjsOut = path.join(tmp, 'out-tfjs');
@@ -230,7 +230,7 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
     assert.match(r.stderr, /no experiment 'nope'/);
     r = bnn('export', exp, '--checkpoint', 'best', '--format', 'tfjs', '--out', 'x');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /no trained checkpoint \(looked for .*checkpoints\/best\/model\.json\)/);
+    assert.match(r.stderr, /has no checkpoint 'best' \(no .*checkpoints\/best\)/);
   });
 
   it('bad inputs: no checkpoint yet, a non-empty target folder, a missing bundle', () => {
