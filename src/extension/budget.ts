@@ -4,6 +4,7 @@
  */
 import type { BoardInfo } from '../core/boards';
 import { formatBytes } from '../core/estimate/summary';
+import { markdownText } from '../core/escape';
 
 export type BudgetLevel = 'ok' | 'near' | 'over';
 
@@ -79,7 +80,7 @@ export function budgetTooltip(a: BudgetAssessment, board: BoardInfo, modelName: 
   const row = (what: string, u: BudgetUse): string =>
     `| ${what} | ${formatBytes(u.used)} | ${formatBytes(u.available)} | ${formatPercent(u.fraction)}${u.level === 'over' ? ' — over budget' : u.level === 'near' ? ' — nearly full' : ''} |`;
   return [
-    `**${modelName}** on **${board.name}** (${board.mcu})`,
+    `**${markdownText(modelName)}** on **${markdownText(board.name)}** (${markdownText(board.mcu)})`,
     '',
     '| | Model | Board | Used |',
     '|:--|--:|--:|:--|',
