@@ -1,13 +1,13 @@
 /**
- * How the status bar, tooltips and icons show whether a model fits a board (the rule itself is core/deploy/fit).
+ * How the status bar, tooltips and icons show whether a model fits a board (the rule itself is core/estimate/fit).
  * Pure logic (no `vscode`), so the colours and wording are unit-tested.
  */
 import type { BoardInfo } from '../core/boards';
 import { formatBytes } from '../core/estimate/summary';
-import { formatPercent, type BudgetAssessment, type BudgetLevel, type BudgetUse } from '../core/deploy/fit';
+import { formatPercent, type BudgetAssessment, type BudgetLevel, type BudgetUse } from '../core/estimate/fit';
 
-export { assessBudget, budgetProblem, budgetUse, formatPercent, NEAR_BUDGET_FRACTION } from '../core/deploy/fit';
-export type { BudgetAssessment, BudgetLevel, BudgetUse } from '../core/deploy/fit';
+export { assessBudget, budgetDiagnostic, budgetProblem, budgetUse, formatPercent, NEAR_BUDGET_FRACTION } from '../core/estimate/fit';
+export type { BudgetAssessment, BudgetLevel, BudgetUse } from '../core/estimate/fit';
 
 /** The theme colour id for a status-bar item's background (only these two are allowed by VS Code). */
 export function budgetBackground(level: BudgetLevel): 'statusBarItem.errorBackground' | 'statusBarItem.warningBackground' | undefined {
@@ -45,3 +45,4 @@ export function budgetTooltip(a: BudgetAssessment, board: BoardInfo, modelName: 
     'Click to select another board.',
   ].join('\n');
 }
+

@@ -2,7 +2,18 @@ import { strict as assert } from 'node:assert';
 import { BOARDS, findBoard } from '../../../src/core/boards';
 import {
   assessBudget, budgetBackground, budgetIcon, budgetProblem, budgetStatusText, budgetTooltip, budgetUse, formatPercent, NEAR_BUDGET_FRACTION, shortBoardName,
+  budgetDiagnostic,
 } from '../../../src/extension/budget';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { summarize } from '../../../src/core/estimate/summary';
+import { loadModelText } from '../../../src/core/model/load';
+
+function analyse(example: string): { load: ReturnType<typeof loadModelText>; summary: ReturnType<typeof summarize> } {
+  const file = join(__dirname, '..', '..', '..', 'examples', example);
+  const load = loadModelText(readFileSync(file, 'utf8'), example);
+  return { load, summary: summarize(load.spec!) };
+}
 
 const f401 = findBoard('nucleo-f401re')!;
 
@@ -60,5 +71,18 @@ describe('budget (status bar colours and words)', () => {
     assert.match(tip, /\| Flash \| 600 KB \| 12 KB \| 512 KB \| 120% — over budget \|/);
     assert.match(tip, /measured for this board/);
     assert.match(budgetTooltip(a, findBoard('nano33ble')!, 'net'), /an estimate for this board's core/);
+  });
+
+  it('puts a "does not fit" error in the Problems panel on the layer that holds most of the flash', () => {
+    const a = analyse('binarynet-cifar10.bnn.json');
+    const d = budgetDiagnostic(a, f401)!;
+    assert.equal(d.severity, 'error');
+    // quant_dense (layer 16) is 8192 × 1024 one-bit weights = 1 MiB; the model is 1768752 B, + 12 KB of firmware.
+    assert.deepEqual(d.path, ['layers', 16]);
+    assert.deepEqual(d.range, a.load.layerRanges[16]);
+    assert.equal(d.message, "Does not fit STM32 Nucleo-F401RE: it needs 1.70 MB flash (model 1.69 MB + firmware 12 KB), the board has 512 KB. Layer 'quant_dense' holds 1.00 MB of it. Compile, bench and flash will refuse it for this board.");
+    assert.notEqual(d.stage, 'syntax', 'the editor drops syntax-stage problems');
+    assert.equal(budgetDiagnostic(analyse('binary-mlp.bnn.json'), f401), undefined);
+    assert.equal(budgetDiagnostic({ load: a.load, summary: undefined }, f401), undefined, 'an invalid model has its own errors');
   });
 });
