@@ -5,7 +5,8 @@
 import { loadModelText, type LoadedModel, type ModelDiagnostic } from '../core/model/load';
 import { summarize, type ModelSummary } from '../core/estimate/summary';
 import type { ModelAnalysis } from './modelAnalysis';
-import { isBnnModelFile, loadImportedModelText } from '../core/interop/importedModel';
+import { loadImportedModelText } from '../core/interop/importedModel';
+import { isBnnModelFile } from '../core/interop/modelFiles';
 
 const TOP: ModelDiagnostic['range'] = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 

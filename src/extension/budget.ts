@@ -5,6 +5,7 @@
 import type { BoardInfo } from '../core/boards';
 import { formatBytes } from '../core/estimate/summary';
 import { formatPercent, type BudgetAssessment, type BudgetLevel, type BudgetUse } from '../core/estimate/fit';
+import { markdownText } from '../core/escape';
 
 export { assessBudget, budgetDiagnostic, budgetProblem, budgetUse, formatPercent, NEAR_BUDGET_FRACTION } from '../core/estimate/fit';
 export type { BudgetAssessment, BudgetLevel, BudgetUse } from '../core/estimate/fit';
@@ -33,7 +34,7 @@ export function budgetTooltip(a: BudgetAssessment, board: BoardInfo, modelName: 
   const row = (what: string, u: BudgetUse): string =>
     `| ${what} | ${formatBytes(u.model)} | ${formatBytes(u.firmware)} | ${formatBytes(u.available)} | ${formatPercent(u.fraction)}${u.level === 'over' ? ' — over budget' : u.level === 'near' ? ' — nearly full' : ''} |`;
   return [
-    `**${modelName}** on **${board.name}** (${board.mcu})`,
+    `**${markdownText(modelName)}** on **${markdownText(board.name)}** (${markdownText(board.mcu)})`,
     '',
     '| | Model | Firmware | Board | Used |',
     '|:--|--:|--:|--:|:--|',

@@ -4,6 +4,7 @@
  */
 import type { LayerSpec } from '../core/model/spec';
 import { formatBytes, formatCount, type ModelSummary } from '../core/estimate/summary';
+import { markdownText } from '../core/escape';
 
 type LayerRow = ModelSummary['layers'][number];
 type Totals = ModelSummary['totals'];
@@ -116,18 +117,14 @@ export function layerHoverMarkdown(layer: LayerSpec, row: LayerRow): string {
     row.floatMacs.toLocaleString('en-US'),
   ];
   return [
-    `**${escapeMarkdown(layerHeadline(layer))}** — \`${escapeMarkdown(row.name)}\``,
+    `**${markdownText(layerHeadline(layer))}** — ${markdownText(row.name)}`,
     '',
     '| Layer | Input prec. (bit) | Outputs | # 1-bit | # 8-bit | # 32-bit | Memory | 1-bit MACs | 32-bit MACs |',
     '|:--|--:|:--|--:|--:|--:|--:|--:|--:|',
-    `| ${cells.map((c) => escapeMarkdown(c).replace(/\|/g, '\\|')).join(' | ')} |`,
+    `| ${cells.map((c) => markdownText(c)).join(' | ')} |`,
     '',
     'Memory is the deployed flash as BNN Studio compiles it (packed ±1 kernel rows, int32 thresholds, float32 parameters), not Larq\'s bits ÷ 8.',
   ].join('\n');
-}
-
-function escapeMarkdown(s: string): string {
-  return s.replace(/([\\`*_{}[\]<>#!])/g, '\\$1');
 }
 
 /** "examples/mnist/mlp.bnn.json" → "mlp"; a model file's name as a label. */

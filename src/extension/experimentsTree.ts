@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { CONFIG_FILE, type Schedule } from '../core/experiments/types';
 import { groupByModel, listCheckpoints, listDeviceResults, listExperiments, type ExperimentInfo, type ModelGroup } from '../core/experiments/store';
 import type { ExperimentRef } from './experimentRefs';
+import { markdownText } from '../core/escape';
 
 export type ExperimentNode =
   | { kind: 'model'; group: ModelGroup }
@@ -125,11 +126,12 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
 
   private tooltip(info: ExperimentInfo): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`$(${(STATE_ICONS[info.state] ?? STATE_ICONS.unreadable).id.replace('~spin', '')}) **${info.id}** — ${info.state}\n\n`);
+    md.appendMarkdown(`$(${(STATE_ICONS[info.state] ?? STATE_ICONS.unreadable).id.replace('~spin', '')}) **${markdownText(info.id)}** — ${info.state}\n\n`);
     const c = info.config;
     if (c) {
       md.appendMarkdown(`| | |\n|---|---|\n`);
-      const row = (k: string, v: string) => md.appendMarkdown(`| ${k} | ${v.replace(/\|/g, '\\|')} |\n`);
+      // config.json comes from the experiment folder (perhaps a cloned repository's): its text is never markup
+      const row = (k: string, v: string) => md.appendMarkdown(`| ${k} | ${markdownText(String(v))} |\n`);
       row('model', `${c.model?.name ?? '?'} (${c.modelPath})`);
       row('optimizer', `${experimentLabel(info)}${c.optimizer.preset ? ` — preset ${c.optimizer.preset}` : ''}`);
       row('data', `${c.dataset?.name} · ${c.dataset?.trainSamples} train / ${c.dataset?.valSamples} val`);
@@ -138,8 +140,8 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${c.bnRecalibration.toLocaleString('en-US')} training images`);
       if (info.valAccuracy !== undefined) row('val accuracy', `${(info.valAccuracy * 100).toFixed(2)}%`);
     }
-    if (info.status?.error) md.appendMarkdown(`\n$(error) ${info.status.error.message}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);
-    for (const p of info.problems) md.appendMarkdown(`\n$(warning) ${p}\n`);
+    if (info.status?.error) md.appendMarkdown(`\n$(error) ${markdownText(String(info.status.error.message))}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);
+    for (const p of info.problems) md.appendMarkdown(`\n$(warning) ${markdownText(p)}\n`);
     return md;
   }
 

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { BoardInfo } from '../core/boards';
 import { LinkError } from '../core/device/byteLink';
 import { autoPick, candidates, detectBoards, type Candidate, type DetectedPort } from '../core/device/detect';
-import { listSerialPorts } from '../core/device/flashers/arduino';
+import { listSerialPorts } from '../core/device/serialPorts';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';

@@ -6,12 +6,11 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { importKerasModel, specToDocument } from '../core/interop/keras';
 import { generateLarqProject, LarqExportError } from '../core/interop/larqScript';
 import { LARQ_PRESETS, larqOptimizer, type LarqPreset } from '../core/interop/larqPresets';
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
 import type { ModelSpec } from '../core/model/spec';
-import { exportFiles as exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../core/interop/exportModel';
+import type { ExportFormat } from '../core/interop/exportModel';
 import { listExperiments } from '../core/experiments/store';
 import { experimentRoots, resolveExperimentDir } from './experimentRefs';
 import { requireTrust, trustedSetting } from './trust';
@@ -49,7 +48,7 @@ async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSp
   return { uri, spec: loaded.spec };
 }
 
-async function importModel(arg: unknown): Promise<void> {
+async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promise<void> {
   // a URI (explorer), or a Models-tree node of a Keras/TF.js file
   let source = arg instanceof vscode.Uri ? arg
     : arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri ? (arg as { uri: vscode.Uri }).uri : undefined;
@@ -59,11 +58,15 @@ async function importModel(arg: unknown): Promise<void> {
   }
   if (!source) return;
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
-  const result = importKerasModel(text, path.basename(source.fsPath));
+  // The importer validates through the model loader (and ajv): loaded on use, not at activation.
+  const { importKerasModel } = await import('../core/interop/keras');
+  const name = path.basename(source.fsPath);
+  const result = importKerasModel(text, name);
+  for (const p of result.problems) output[p.severity === 'error' ? 'error' : 'warn'](`Import ${name}: ${p.message}`);
   const errors = result.problems.filter((p) => p.severity === 'error');
-  if (!result.spec) {
+  if (!result.spec || result.text === undefined) {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more; see the BNN Studio output)` : '';
-    void vscode.window.showErrorMessage(`Cannot import ${path.basename(source.fsPath)}: ${errors[0]?.message ?? 'unknown problem'}${more}`);
+    void vscode.window.showErrorMessage(`Cannot import ${name}: ${errors[0]?.message ?? 'unknown problem'}${more}`);
     return;
   }
   // The filter names plain .json: dialogs that only know single extensions would append a second '.bnn.json'.
@@ -74,7 +77,8 @@ async function importModel(arg: unknown): Promise<void> {
   });
   if (!picked) return;
   const target = picked.path.endsWith('.bnn.json') ? picked : picked.with({ path: picked.path.replace(/(\.json)?$/, '.bnn.json') });
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(`${JSON.stringify(specToDocument(result.spec), null, 2)}\n`));
+  // the text the model loader accepted, so the saved file validates
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
   await vscode.window.showTextDocument(target);
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   if (warnings.length) void vscode.window.showWarningMessage(`Imported with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.map((w) => w.message).join(' · ')}`);
@@ -174,6 +178,8 @@ async function exportTrainedModel(arg: unknown): Promise<void> {
     return;
   }
   if (!dir) return;
+  // The exporter reads checkpoints, whose loader validates the spec with ajv: it loads on use, not at activation.
+  const { exportFiles: exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport } = await import('../core/interop/exportModel');
   let trained: ReturnType<typeof loadExperimentModel>;
   try {
     trained = loadExperimentModel(dir);
@@ -215,7 +221,7 @@ async function exportTrainedModel(arg: unknown): Promise<void> {
 
 export function registerInterop(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg)),
+    vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg, output)),
     vscode.commands.registerCommand('bnn.exportLarqScript', (arg?: unknown) => exportLarqScript(arg)),
     vscode.commands.registerCommand('bnn.trainWithLarq', (arg?: unknown) => trainWithLarq(arg, output)),
     vscode.commands.registerCommand('bnn.exportTfjs', (arg?: unknown) => exportTrainedModel(arg)),

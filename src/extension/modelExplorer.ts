@@ -12,7 +12,8 @@ import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, mode
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
 import { displayPath, type ModelStore } from './modelStore';
 import { onDidChangeBoard, selectedBoard } from './selectedBoard';
-import { isBnnModelFile } from '../core/interop/importedModel';
+import { isBnnModelFile } from '../core/interop/modelFiles';
+import { markdownText } from '../core/escape';
 
 export type ModelTreeNode =
   | { kind: 'model'; uri: vscode.Uri; analysis: ModelAnalysis; label: string; board?: BoardInfo }
@@ -106,16 +107,16 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
 function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.MarkdownString {
   const a = node.analysis;
   const tooltip = new vscode.MarkdownString(undefined, true);
-  tooltip.appendMarkdown(`**${escape(a.load.spec?.name ?? node.label)}** — \`${escape(displayPath(node.uri))}\`\n\n`);
+  tooltip.appendMarkdown(`**${markdownText(a.load.spec?.name ?? node.label)}** — ${markdownText(displayPath(node.uri))}\n\n`);
   if (a.summary && !hasErrors(a)) {
     const board = selectedBoard();
     const problem = budgetProblem(assessBudget(a.summary.totals, board), board);
-    tooltip.appendMarkdown(`${escape(modelDescription(a.summary.totals))} · ${escape(modelEfficiency(a.summary.totals))}`);
-    tooltip.appendMarkdown(problem ? `\n\n$(warning) ${escape(problem)}` : `\n\nFits ${escape(board.name)}.`);
-    for (const w of a.problems) tooltip.appendMarkdown(`\n\n$(warning) ${escape(w.message)}`);
+    tooltip.appendMarkdown(`${markdownText(modelDescription(a.summary.totals))} · ${markdownText(modelEfficiency(a.summary.totals))}`);
+    tooltip.appendMarkdown(problem ? `\n\n$(warning) ${markdownText(problem)}` : `\n\nFits ${markdownText(board.name)}.`);
+    for (const w of a.problems) tooltip.appendMarkdown(`\n\n$(warning) ${markdownText(w.message)}`);
   } else {
     const p = firstProblem(a);
-    if (p) tooltip.appendMarkdown(`$(error) ${escape(`${displayPath(node.uri)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`)}`);
+    if (p) tooltip.appendMarkdown(`$(error) ${markdownText(`${displayPath(node.uri)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}`)}`);
     if (a.problems.length > 1) tooltip.appendMarkdown(`\n\n…and ${a.problems.length - 1} more (expand to see them)`);
   }
   return tooltip;
@@ -148,10 +149,6 @@ function problemItem(node: Extract<ModelTreeNode, { kind: 'problem' }>): vscode.
   const range = new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character);
   item.command = { command: 'vscode.open', title: 'Show Problem', arguments: [node.uri, { selection: range } satisfies vscode.TextDocumentShowOptions] };
   return item;
-}
-
-function escape(s: string): string {
-  return s.replace(/([\\`*_{}[\]<>#!|])/g, '\\$1');
 }
 
 /** Accepts what VS Code and other features pass: (uri, index), a tree node, or a URI string. */

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { IGNORED_FOLDERS, ModelIndex, type ModelFileSource } from './modelIndex';
 import { AnalysisCache, type Analyzer, type ModelAnalysis } from './modelAnalysis';
 import type { ModelEntry } from './modelIndex';
-import { IMPORTED_MODEL_GLOB } from '../core/interop/importedModel';
+import { IMPORTED_MODEL_GLOB } from '../core/interop/modelFiles';
 
 export const MODEL_GLOB = '**/*.bnn.json';
 const EXCLUDE_GLOB = `{${IGNORED_FOLDERS.map((f) => `**/${f}/**`).join(',')}}`;
@@ -129,7 +129,7 @@ const MAX_IMPORTED_MODEL_BYTES = 4 * 1024 * 1024;
 async function findImportedModels(): Promise<string[]> {
   const uris = await vscode.workspace.findFiles(IMPORTED_MODEL_GLOB, EXCLUDE_GLOB, 2000);
   if (!uris.length) return [];
-  const { looksLikeKerasModel } = await import('../core/interop/keras');
+  const { looksLikeKerasModel } = await import('../core/interop/kerasImport');
   const out: string[] = [];
   for (const uri of uris) {
     try {

@@ -4,6 +4,7 @@
  * (dist/, through `cspSource`) and scripts carrying this load's nonce; no inline styles or remote content.
  */
 import { randomBytes } from 'node:crypto';
+import { htmlText } from '../core/escape';
 
 export interface PanelHtmlOptions {
   /** webview.cspSource */
@@ -19,7 +20,7 @@ export function makeNonce(): string {
   return randomBytes(18).toString('base64url');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = htmlText;
 
 export function panelCsp(cspSource: string, nonce: string): string {
   return [

@@ -12,7 +12,7 @@ import type { TrainRequest, WorkerToHost } from '../core/messages';
 import { startTrainer, type TrainerProcess } from '../core/train/host';
 import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
 import { formatDuration, eta } from '../core/train/progress';
-import { readConfig } from '../core/train/experimentFiles';
+import { readConfigFile } from '../core/experiments/store';
 import { DEFAULT_BN_RECALIBRATION } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
 import { requireTrust } from './trust';
@@ -357,7 +357,7 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
         if (!pick) return;
         dir = path.join(root!, pick);
       }
-      const config = readConfig(dir);
+      const config = readConfigFile(dir);
       if (sessions.isRunning(config.id)) { void vscode.window.showInformationMessage(`${config.id} is already training.`); return; }
       if (config.engine !== 'bnn-studio') { void vscode.window.showErrorMessage(`${config.id} was trained by ${config.engine}; only BNN Studio runs can be resumed here.`); return; }
       const status = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as ExperimentStatus;

@@ -49,7 +49,7 @@ describe('bnn eval on a damaged config.json', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-badcfg-'));
       try {
         fs.writeFileSync(path.join(dir, 'config.json'), text);
-        await assert.rejects(evalCommand.run([dir]), (e: unknown) => e instanceof InputError && (e as Error).message.startsWith(path.join(dir, 'config.json') + ': config.json'));
+        await assert.rejects(evalCommand.run([dir]), (e: unknown) => e instanceof InputError && (e as Error).message.startsWith(path.join(dir, 'config.json') + ': ') && !/TypeError|undefined/.test((e as Error).message));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

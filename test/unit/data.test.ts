@@ -249,6 +249,30 @@ describe('dataset lookup and loading', () => {
       /dataset 'fashion-mnist' has images of shape \[28, 28, 1\] \(784 values\) but model 'cnn' expects input shape \[32, 32, 3\]/);
     assert.throws(() => checkDatasetForModel(ds, { name: 'm', input: { shape: [784] }, classes: 5 }), /10 classes but model 'm' has 5 outputs/);
   });
+
+  it('traces a label outside the model\'s classes to its labels file and record', () => {
+    const dir = tmp();
+    try {
+      // a custom folder whose labels run 0..10: 11 classes, the only 10 at training record 7 and test record 3
+      writeIdxSet(dir, 20, 6, false, (i) => (i === 7 ? 10 : i % 10));
+      writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([6], Uint8Array.of(0, 1, 2, 10, 4, 5)));
+      const ds = loadDataset(dir);
+      assert.equal(ds.classes, 11);
+      const expected = `dataset '${path.basename(dir)}' has 11 classes but model 'm' has 10 outputs: label 10 in ${path.join(dir, 'train-labels-idx1-ubyte')}, record 7 (counting from 0) is not one of the model's classes 0..9`;
+      assert.throws(() => checkDatasetForModel(ds, { name: 'm', input: { shape: [28, 28, 1] }, classes: 10 }), (e: unknown) => e instanceof DataError && e.message === expected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // a split joined from several files (CIFAR's five batches): the record counts within its own file
+    const labels = Uint8Array.of(0, 1, 0, 1, 0, 1, 0, 3, 1, 0);
+    const joined = {
+      name: 'two-batches', shape: [2, 2, 1] as [number, number, number], classes: 4,
+      train: { images: new Uint8Array(40), labels, count: 10 }, test: { images: new Uint8Array(4), labels: Uint8Array.of(0), count: 1 },
+      labelSources: { train: [{ file: 'data_batch_1.bin', count: 5 }, { file: 'data_batch_2.bin', count: 5 }], test: [{ file: 'test_batch.bin', count: 1 }] },
+    };
+    assert.deepEqual(datasetModelMismatch(joined, { name: 'm', input: { shape: [2, 2, 1] }, classes: 2 }),
+      ["dataset 'two-batches' has 4 classes but model 'm' has 2 outputs: label 3 in data_batch_2.bin, record 2 (counting from 0) is not one of the model's classes 0..1"]);
+  });
 });
 
 describe('shuffling, splits and batches', () => {

@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../src/core/experiments/atomic';
 import { makeExperimentId, dateFromId } from '../../src/core/experiments/id';
 import { MetricsWriter, truncateMetrics, describeSkipped, followMetrics, parseMetricsText, readMetrics, readLastEpochEvent } from '../../src/core/experiments/metrics';
 import {
-  cleanupStaleEntries, createExperiment, deleteExperiment, findResumeCheckpoint, findExperimentDir, groupByModel, listCheckpoints, listDeviceResults, listExperiments,
+  cleanupStaleEntries, createExperiment, deleteExperiment, findExperimentDir, groupByModel, listCheckpoints, listDeviceResults, listExperiments,
   readExperiment, resolveExperimentsDir, updateStatus, writeCheckpoint, writeDeviceResult, writeStatus, type ExperimentInit,
 } from '../../src/core/experiments/store';
 import type { MetricsEvent } from '../../src/core/experiments/types';
@@ -137,7 +137,9 @@ describe('experiment store', () => {
     const noCfg = createExperiment(root, init('nocfg'), { now: new Date(2026, 5, 2) });
     rmSync(path.join(noCfg.dir, 'config.json'));
     const weird = createExperiment(root, init('weird'), { now: new Date(2026, 5, 3) });
-    writeStatus(weird.dir, { ...weird.status, state: 'exploded' as never });
+    // the writer refuses to write it (the readers' rule), so a damaged file is what it stands for
+    assert.throws(() => writeStatus(weird.dir, { ...weird.status, state: 'exploded' as never }), /would write an invalid status\.json: .*unknown state "exploded"/);
+    writeFileSync(path.join(weird.dir, 'status.json'), JSON.stringify({ ...weird.status, state: 'exploded' }));
     mkdirSync(path.join(root, 'empty-folder'));
     const list = await listExperiments(root);
     const by = (id: string) => list.find((e) => e.id === id)!;
@@ -274,10 +276,6 @@ describe('experiment store', () => {
     assert.equal(cps[0].hasBinaryWeights, false); // replaced as a whole
     assert.equal(readFileSync(path.join(cps[0].dir, 'model.json'), 'utf8'), '{"v":2}');
     assert.throws(() => writeCheckpoint(e.dir, '../evil', {}), /invalid checkpoint name/);
-    // Resume prefers the last checkpoint, falls back to the newest complete one.
-    writeCheckpoint(e.dir, 'epoch-0002', { 'weights.bin': new Uint8Array(1) }); // incomplete: no model.json
-    assert.equal((await findResumeCheckpoint(e.dir, st))?.name, 'epoch-0001');
-    assert.equal((await findResumeCheckpoint(e.dir, { ...st, lastCheckpoint: 'epoch-0002' }))?.name, 'epoch-0001');
     const result = { board: 'bluepill-f103', time: '2026-11-26T14:00:00.000Z', samples: 100, deviceAccuracy: 0.8, hostAccuracy: 0.8, agreement: 1, latency: { median: 1, p90: 2, unit: 'cycles' as const }, flash: { used: 1, estimate: 1 }, ram: { used: 1, estimate: 1 }, modelHash: '0123456789abcdef' };
     const f = writeDeviceResult(e.dir, result);
     assert.match(path.basename(f), /^bluepill-f103-\d{8}-\d{6}\.json$/);

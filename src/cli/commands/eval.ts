@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXPERIMENTS_DIR } from '../../core/experiments/types';
 import { loadCheckpoint } from '../../core/train/checkpoint';
-import { readConfig } from '../../core/train/experimentFiles';
+import { readConfigFile } from '../../core/experiments/store';
 import { predict } from '../../core/train/predict';
 import { loadDataset, checkDatasetForModel, takeSamples, DataError } from '../../core/data';
 import { parseArgs, InputError, UsageError, type CliCommand } from '../errors';
@@ -22,7 +22,7 @@ export const evalCommand: CliCommand = {
     const { positional, flags, bools } = parseArgs(args, { flags: ['data', 'checkpoint', 'experiments', 'data-dir', 'max-samples'], booleans: ['json'] });
     const dir = resolveExperimentDir(positional[0], path.resolve(flags.experiments ?? EXPERIMENTS_DIR));
     let config;
-    try { config = readConfig(dir); } catch (err) { throw new InputError((err as Error).message); }
+    try { config = readConfigFile(dir); } catch (err) { throw new InputError((err as Error).message); }
     const which = flags.checkpoint ?? 'last';
     if (!['last', 'best'].includes(which)) throw new UsageError(`--checkpoint must be last or best (got '${which}')`);
     let trained;

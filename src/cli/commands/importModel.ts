@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { importKerasModel, specToDocument } from '../../core/interop/keras';
+import { importKerasModel } from '../../core/interop/keras';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 
 export const importCommand: CliCommand = {
@@ -10,14 +10,19 @@ export const importCommand: CliCommand = {
     const { positional, flags, bools } = parseArgs(args, { flags: ['out'], booleans: ['force'] });
     const file = positional[0];
     if (!file) throw new UsageError('missing <keras-model.json> argument');
+    if (positional.length > 1) throw new UsageError(`import takes one model file, got ${positional.length}: ${positional.join(', ')}`);
     let text: string;
     try { text = readFileSync(file, 'utf8'); } catch (err) { throw new InputError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`); }
     const r = importKerasModel(text, file);
     for (const p of r.problems) process.stderr.write(`${file}: ${p.severity}: ${p.message}\n`);
-    if (!r.spec) return 1;
+    if (!r.spec || r.text === undefined) {
+      process.stderr.write(`${file}: not imported; nothing was written\n`);
+      return 1;
+    }
     const out = flags.out ?? `${r.spec.name}.bnn.json`;
     if (existsSync(out) && !bools.has('force')) throw new InputError(`${out} exists already (use --force to overwrite)`);
-    writeFileSync(out, `${JSON.stringify(specToDocument(r.spec), null, 2)}\n`);
+    // r.text is the document the model loader accepted, so `bnn validate` accepts the file written
+    writeFileSync(out, r.text);
     process.stdout.write(`${file} (${r.format}) → ${out}: ${r.spec.layers.length} layers\n`);
     return 0;
   },

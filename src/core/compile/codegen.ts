@@ -6,6 +6,7 @@
 import type { Repr } from '../deploy/plan';
 import { helperSource, type Helper } from './cruntime';
 import { INT32_MIN } from './fold';
+import { cComment, cString } from '../escape';
 import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, MacStage, MaxPoolStage, PoolGeometry } from './types';
 
 export const GENERATOR = 'BNN Studio compiler 1';
@@ -115,7 +116,7 @@ static int32_t bnn_s${k}_sums[${g.cout}];
   }
 `;
   }
-  const fn = `/* Stage ${k}: dense '${s.name}': ${fanIn} u8 -> ${g.cout} ${s.outputRepr} (±1 kernel on real input, ${t.groups} groups of 8 inputs as lookup tables, ${chunks} chunk${chunks > 1 ? 's' : ''} of up to ${t.chunkGroups}${s.epilogue.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : s.epilogue.kind === 'affine' ? ', float32 scale/offset' : ''}) */
+  const fn = `/* Stage ${k}: dense '${cComment(s.name)}': ${fanIn} u8 -> ${g.cout} ${s.outputRepr} (±1 kernel on real input, ${t.groups} groups of 8 inputs as lookup tables, ${chunks} chunk${chunks > 1 ? 's' : ''} of up to ${t.chunkGroups}${s.epilogue.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : s.epilogue.kind === 'affine' ? ', float32 scale/offset' : ''}) */
 static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
 {
 ${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
@@ -199,7 +200,7 @@ ${ind}}
     if (ep.helper) helpers.push(ep.helper);
     value = ep.expr;
   }
-  const what = `conv '${s.name}': ${shape(g.inH, g.inW, g.cin)} u8 -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr} (float32 kernel over a float band, `
+  const what = `conv '${cComment(s.name)}': ${shape(g.inH, g.inW, g.cin)} u8 -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr} (float32 kernel over a float band, `
     + `${b.patchRows}x${b.patchCols} patch in registers${s.pool ? `, max-pool ${s.pool.at} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
   const fn = `/* Stage ${k}: ${what} */
 static BNN_STAGE void bnn_stage${k}(const uint8_t *in, ${CTYPE[s.outputRepr]} *out)
@@ -355,7 +356,7 @@ function emitMac(k: number, s: MacStage): Emitted {
     body += poolLoop(s.pool.geom, `const ${accT} a = ${macExpr('my', 'mx')};\nconst float v = ${ep.expr};\nif (first || v > y) {\n  y = v;\n  first = 0;\n}\n`, ind);
     body += store(s.outputRepr, g.cout, 'y', ind);
   }
-  const what = `${s.kind} '${s.name}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
+  const what = `${s.kind} '${cComment(s.name)}': ${shape(g.inH, g.inW, g.cin)} ${s.inputRepr} -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr}`
     + ` (${s.mode === 'xnor' ? 'XNOR-popcount' : s.mode === 'binary' ? '±1 kernel on real input' : 'float32 kernel'}`
     + `${s.pool ? `, max-pool ${s.pool.at === 'before' ? 'before' : 'after'} BatchNorm` : ''}${e.kind === 'threshold' ? ', BatchNorm+sign as thresholds' : e.kind === 'affine' ? ', float32 scale/offset' : ''})`;
   const fn = planes ? `/* Stage ${k}: ${what} */
@@ -396,7 +397,7 @@ function emitBatchNorm(k: number, s: BatchNormStage): Emitted {
   const helpers: Helper[] = [];
   const ep = epilogueExpr(k, s.epilogue, readExpr(s.inputRepr, 'pos * ' + s.channels + ' + o'), s.acc);
   if (ep.helper) helpers.push(ep.helper);
-  const fn = `/* Stage ${k}: batchnorm '${s.name}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
+  const fn = `/* Stage ${k}: batchnorm '${cComment(s.name)}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
@@ -444,7 +445,7 @@ ${window(`const ${t} v = in[(y * ${p.inW} + x) * ${c} + ch];\n            if (fi
       }
 `;
   }
-  const fn = `/* Stage ${k}: maxpool '${s.name}': ${shape(p.inH, p.inW, c)} -> ${shape(p.outH, p.outW, c)} ${s.repr} */
+  const fn = `/* Stage ${k}: maxpool '${cComment(s.name)}': ${shape(p.inH, p.inW, c)} -> ${shape(p.outH, p.outW, c)} ${s.repr} */
 static BNN_STAGE void bnn_stage${k}(const ${t} *in, ${t} *out)
 {
 ${loop(inner)}}
@@ -455,7 +456,7 @@ ${loop(inner)}}
 function emitBinarize(k: number, s: BinarizeStage): Emitted {
   const limit = s.inputRepr === 'u8' ? '128u' : s.inputRepr === 'f32' ? '0.0f' : '0';
   const cw = Math.ceil(s.channels / 32);
-  const fn = `/* Stage ${k}: binarize ${s.name}: ${s.positions} x ${s.channels} ${s.inputRepr} -> bits (sign, sign(0) = +1${s.inputRepr === 'u8' ? '; u8/127.5 - 1 >= 0 <=> u8 >= 128' : ''}) */
+  const fn = `/* Stage ${k}: binarize ${cComment(s.name)}: ${s.positions} x ${s.channels} ${s.inputRepr} -> bits (sign, sign(0) = +1${s.inputRepr === 'u8' ? '; u8/127.5 - 1 >= 0 <=> u8 >= 128' : ''}) */
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *out)
 {
   for (int32_t pos = 0; pos < ${s.positions}; pos++) {
@@ -482,9 +483,9 @@ export function emitHeader(m: LoweredModel, opts: EmitOptions): string {
   const p = m.plan;
   const guard = 'BNN_MODEL_H';
   const inShape = m.spec.input.shape;
-  return `/* ${m.spec.name}: generated by ${GENERATOR}${opts.board ? ` for board ${opts.board}` : ''}. Do not edit.
+  return `/* ${cComment(m.spec.name)}: generated by ${GENERATOR}${opts.board ? ` for board ${cComment(opts.board)}` : ''}. Do not edit.
  *
- * Input: ${m.inputBytes} bytes, shape [${inShape.join(', ')}] row-major (channels last), raw 8-bit values; the network
+ * Input: ${m.inputBytes} bytes, shape [${cComment(inShape.join(', '))}] row-major (channels last), raw 8-bit values; the network
  * sees x = u8 / 127.5 - 1. Output: ${m.classes} class scores (${m.scoresAreFloat ? 'float32' : 'int32'}) and the argmax class (ties go to
  * the lowest index). bnn_infer uses two static buffers: it is not reentrant.
  */
@@ -496,7 +497,7 @@ export function emitHeader(m: LoweredModel, opts: EmitOptions): string {
 #define BNN_INPUT_SIZE       ${m.inputBytes}
 #define BNN_NUM_CLASSES      ${m.classes}
 #define BNN_SCORES_ARE_FLOAT ${m.scoresAreFloat ? 1 : 0}
-#define BNN_MODEL_HASH       "${opts.hash}"
+#define BNN_MODEL_HASH       ${cString(opts.hash)}
 #define BNN_FLASH_BYTES      ${p.flashBytes}
 #define BNN_RAM_BYTES        ${p.ramBytes}
 
@@ -544,8 +545,8 @@ export function emitSource(m: LoweredModel, opts: EmitOptions): string {
     curRepr = st.output.repr;
   });
   const scoreMember = m.scoresAreFloat ? 'f32' : 'i32';
-  return `/* ${m.spec.name}: generated by ${GENERATOR}${opts.board ? ` for board ${opts.board}` : ''}. Do not edit.
- * Model hash ${opts.hash}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes of buffers (A ${a}, B ${b}).
+  return `/* ${cComment(m.spec.name)}: generated by ${GENERATOR}${opts.board ? ` for board ${cComment(opts.board)}` : ''}. Do not edit.
+ * Model hash ${cComment(opts.hash)}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes of buffers (A ${a}, B ${b}).
  */
 #include <stdint.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  *     "weights": { "<layer name>": { "kernel": [...], "bias": [...], "gamma": [...], "beta": [...],
  *                                    "movingMean": [...], "movingVariance": [...] } } }
  */
-import { loadModelText } from '../model/load';
+import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 
 export const TRAINED_FORMAT = 'bnn-trained-model';
@@ -39,11 +39,8 @@ export function parseTrainedModel(text: string, file: string): TrainedModel {
   if (!d || typeof d !== 'object' || d.format !== TRAINED_FORMAT) throw new TrainedModelFormatError(`${file}: not a trained model (expected "format": "${TRAINED_FORMAT}")`);
   if (d.version !== 1) throw new TrainedModelFormatError(`${file}: unsupported version ${JSON.stringify(d.version)} (this BNN Studio reads version 1)`);
   if (!d.model || typeof d.model !== 'object') throw new TrainedModelFormatError(`${file}: missing "model" (a *.bnn.json document)`);
-  const loaded = loadModelText(JSON.stringify(d.model), `${file}#model`);
-  const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
-  if (!loaded.spec || errors.length) {
-    throw new TrainedModelFormatError(`${file}: invalid "model": ${errors.map((e) => `${e.path.length ? e.path.join('.') + ': ' : ''}${e.message}`).join('; ')}`);
-  }
+  const loaded = loadEmbeddedSpec(d.model, `${file}#model`);
+  if (!loaded.spec) throw new TrainedModelFormatError(`${file}: invalid "model": ${loaded.reason}`);
   if (!d.weights || typeof d.weights !== 'object' || Array.isArray(d.weights)) throw new TrainedModelFormatError(`${file}: missing "weights" object`);
   const weights: Record<string, LayerWeights> = {};
   for (const [name, raw] of Object.entries(d.weights as Record<string, unknown>)) {

@@ -28,6 +28,41 @@ export interface Dataset {
   sources: string[];
   /** The folder the files were found in. */
   dir: string;
+  /** Where each split's labels were read from, in order, so a bad label can be traced to its file and record. */
+  labelSources?: { train: LabelSource[]; test: LabelSource[] };
+}
+
+/** `count` consecutive labels of a split read from `file` (CIFAR's training split joins five batch files). */
+export interface LabelSource {
+  file: string;
+  count: number;
+}
+
+/** The file a split's sample `index` came from and its record number in that file (0-based). */
+export function labelRecord(sources: readonly LabelSource[], index: number): { file: string; record: number } | undefined {
+  let start = 0;
+  for (const s of sources) {
+    if (index < start + s.count) return { file: s.file, record: index - start };
+    start += s.count;
+  }
+  return undefined;
+}
+
+type LabelledDataset = Pick<Dataset, 'name' | 'shape' | 'classes'> & Partial<Pick<Dataset, 'train' | 'test' | 'labelSources'>>;
+
+/** The first label (training split, then test) that is not one of `classes`, said with the file and record it is in. */
+function firstLabelOutside(ds: LabelledDataset, classes: number): string | undefined {
+  for (const which of ['train', 'test'] as const) {
+    const split = ds[which];
+    if (!split) continue;
+    for (let i = 0; i < split.count; i++) {
+      if (split.labels[i] < classes) continue;
+      const at = ds.labelSources ? labelRecord(ds.labelSources[which], i) : undefined;
+      const where = at ? `${at.file}, record ${at.record} (counting from 0)` : `${which === 'train' ? 'training' : 'test'} sample ${i}`;
+      return `label ${split.labels[i]} in ${where} is not one of the model's classes 0..${classes - 1}`;
+    }
+  }
+  return undefined;
 }
 
 /** The normalisation string recorded in ExperimentConfig.dataset.normalization. */
@@ -52,7 +87,7 @@ export function validateSplit(split: DataSplit, shape: readonly number[], classe
  * matches single-channel data; a vector input [N] accepts any image with H·W·C = N (an MLP reads the flattened
  * pixels, HWC order). Returns the problems (empty when it fits) so callers can show them all at once.
  */
-export function datasetModelMismatch(ds: Pick<Dataset, 'name' | 'shape' | 'classes'>, spec: Pick<ModelSpec, 'name' | 'input' | 'classes'>): string[] {
+export function datasetModelMismatch(ds: LabelledDataset, spec: Pick<ModelSpec, 'name' | 'input' | 'classes'>): string[] {
   const problems: string[] = [];
   const want = spec.input.shape;
   const [h, w, c] = ds.shape;
@@ -65,13 +100,15 @@ export function datasetModelMismatch(ds: Pick<Dataset, 'name' | 'shape' | 'class
     problems.push(`dataset '${ds.name}' has images of shape [${ds.shape.join(', ')}] (${h * w * c} values) but model '${spec.name}' expects input shape [${want.join(', ')}]`);
   }
   if (spec.classes !== ds.classes) {
-    problems.push(`dataset '${ds.name}' has ${ds.classes} classes but model '${spec.name}' has ${spec.classes} outputs`);
+    // More classes than outputs means some label the model cannot predict: say where the first one is.
+    const outside = ds.classes > spec.classes ? firstLabelOutside(ds, spec.classes) : undefined;
+    problems.push(`dataset '${ds.name}' has ${ds.classes} classes but model '${spec.name}' has ${spec.classes} outputs${outside ? `: ${outside}` : ''}`);
   }
   return problems;
 }
 
 /** Throws a DataError listing every mismatch between the dataset and the model. */
-export function checkDatasetForModel(ds: Pick<Dataset, 'name' | 'shape' | 'classes'>, spec: Pick<ModelSpec, 'name' | 'input' | 'classes'>): void {
+export function checkDatasetForModel(ds: LabelledDataset, spec: Pick<ModelSpec, 'name' | 'input' | 'classes'>): void {
   const problems = datasetModelMismatch(ds, spec);
   if (problems.length) throw new DataError(problems.join('; '));
 }

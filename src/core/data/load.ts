@@ -29,9 +29,11 @@ export function loadLocatedDataset(loc: DatasetLocation): Dataset {
   if (loc.format === 'cifar10') {
     const c = loc.cifar;
     if (!c) throw new Error('internal: CIFAR location without files');
-    const train = concatCifarBatches(c.train.map(readCifarBatch));
+    const batches = c.train.map(readCifarBatch);
+    const train = concatCifarBatches(batches);
     const test = readCifarBatch(c.test);
     return {
+      labelSources: { train: batches.map((b, i) => ({ file: c.train[i], count: b.count })), test: [{ file: c.test, count: test.count }] },
       name: loc.name, shape: [32, 32, 3], classes: CIFAR_CLASSES, classNames: NAMED_DATASETS.cifar10.classNames,
       train: { images: train.images, labels: train.labels, count: train.count },
       test: { images: test.images, labels: test.labels, count: test.count },
@@ -56,6 +58,7 @@ export function loadLocatedDataset(loc: DatasetLocation): Dataset {
     name: loc.name, shape, classes, classNames: info?.classNames,
     train: train.split, test: test.split,
     sources: [f.trainImages, f.trainLabels, f.testImages, f.testLabels], dir: loc.dir,
+    labelSources: { train: [{ file: f.trainLabels, count: train.split.count }], test: [{ file: f.testLabels, count: test.split.count }] },
   };
   validateSplit(ds.train, shape, classes, f.trainImages);
   validateSplit(ds.test, shape, classes, f.testImages);

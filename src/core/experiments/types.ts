@@ -8,6 +8,7 @@
  *     metrics.jsonl    one MetricsEvent per line, appended; a truncated last line (killed run) is ignored by readers
  *     checkpoints/<name>/model.json + weights.bin   TensorFlow.js layers format, plus binary-weights.json (packed bits)
  *     device/<board>-<time>.json                    DeviceResult of an on-device benchmark
+ *     lock.json        LockInfo of the process writing the run (trainer, resume); absent when none is (lock.ts)
  *
  * The id is readable: `<yyyymmdd-hhmmss>-<model>-<optimizer>` (plus `-2`, `-3`… on a clash).
  */
@@ -18,8 +19,12 @@ export const CONFIG_FILE = 'config.json';
 export const STATUS_FILE = 'status.json';
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const DEVICE_DIR = 'device';
+/** Held by the one process writing the experiment (lock.ts); absent when nobody is. */
+export const LOCK_FILE = 'lock.json';
 
 export type OptimizerKind = 'bop' | 'bop2' | 'latent';
+/** Every optimizer kind the trainer runs (config.json's optimizer.kind, `--optimizer`). */
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['bop', 'bop2', 'latent'];
 
 /**
  * A hyperparameter schedule (as Larq/Keras schedules): constant, exponential staircase, or linear, counted in optimizer
@@ -75,6 +80,8 @@ export interface ExperimentConfig {
 export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
 
 export interface ExperimentStatus {
+  /** The folder's schema version (files.ts EXPERIMENT_FORMAT_VERSION); absent in runs written before it was recorded. */
+  formatVersion?: 1;
   state: RunState;
   /** Process id of the trainer while running: a 'running' status whose process is gone reads as 'interrupted'. */
   pid?: number;

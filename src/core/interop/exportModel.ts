@@ -12,7 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
 import { modelJson, loadCheckpoint, WEIGHTS_BIN, MODEL_JSON, type CheckpointMeta } from '../train/checkpoint';
-import { specToKerasJson } from './keras';
+import { specToKerasJson } from './kerasExport';
+import { markdownText } from '../escape';
 import { CHECKPOINTS_DIR, STATUS_FILE } from '../experiments/types';
 
 export type ExportFormat = 'tfjs' | 'keras';
@@ -71,7 +72,7 @@ export interface KerasWeightsManifest {
 
 function tfjsReadme(name: string, spec: TrainedModel['spec']): string {
   const shape = spec.input.shape;
-  return `# ${name} — TensorFlow.js layers model
+  return `# ${markdownText(name)} — TensorFlow.js layers model
 
 Exported by BNN Studio. \`model.json\` + \`weights.bin\` are a TensorFlow.js layers model with BNN Studio's binary layers
 \`QuantConv2D\` and \`QuantDense\` (Larq's names); \`bnn-layers.js\` defines them for TensorFlow.js. Register them once,
@@ -161,7 +162,7 @@ export function exportFiles(trained: TrainedModel & { meta?: Partial<CheckpointM
     return e;
   });
   const wm: KerasWeightsManifest = { format: 'bnn-studio-keras-weights', formatVersion: 1, file: WEIGHTS_BIN, byteOrder: 'little', weights };
-  const readme = `# ${name} — Larq/Keras model
+  const readme = `# ${markdownText(name)} — Larq/Keras model
 
 Exported by BNN Studio. \`model.json\` is what Keras' \`model.to_json()\` writes for this model with Larq's layers
 (\`lq.layers.QuantConv2D\` with pad_values=1.0 for binarized inputs, \`lq.layers.QuantDense\`); \`weights.json\` lists every

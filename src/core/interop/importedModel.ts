@@ -8,13 +8,6 @@ import { LineIndex } from '../model/positions';
 import { findExcessiveNesting } from '../model/jsonDepth';
 import { importKerasModel } from './keras';
 
-/** Model files that are not `*.bnn.json` but may be Keras/TF.js models (the Models tree also lists these). */
-export const IMPORTED_MODEL_GLOB = '**/{*.keras.json,model.json}';
-
-export function isBnnModelFile(file: string): boolean {
-  return /\.bnn\.json$/i.test(file);
-}
-
 /** The JSON paths of the Keras layer list in the three layouts (Keras to_json, TF.js model.json, Keras 3 build). */
 const LAYER_LISTS: (string | number)[][] = [['config', 'layers'], ['modelTopology', 'config', 'layers'], ['modelTopology', 'model_config', 'config', 'layers']];
 

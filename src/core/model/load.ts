@@ -85,6 +85,17 @@ export function loadModelText(text: string, file: string): LoadedModel {
   return result;
 }
 
+/**
+ * A model spec that arrived inside another file (a checkpoint's model.json, a *.trained.json): the same loader as a
+ * *.bnn.json, so a spec never reaches the compiler without passing every check. `reason` lists the errors by JSON path.
+ */
+export function loadEmbeddedSpec(value: unknown, file: string): { spec: ModelSpec; reason?: undefined } | { spec?: undefined; reason: string } {
+  const loaded = loadModelText(JSON.stringify(value) ?? '', file);
+  const errors = loaded.diagnostics.filter((x) => x.severity === 'error');
+  if (loaded.spec && !errors.length) return { spec: loaded.spec };
+  return { reason: errors.map((e) => `${e.path.length ? e.path.join('.') + ': ' : ''}${e.message}`).join('; ') || 'not a model' };
+}
+
 /** jsonc-parser's node → plain value (its getNodeValue, with duplicate keys reported separately). */
 function nodeValue(node: Node): unknown {
   switch (node.type) {

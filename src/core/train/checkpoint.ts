@@ -14,12 +14,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelSpec } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
+import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
 import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
-import { readableDir } from './atomic';
-import { specToKerasJson } from '../interop/keras';
+import { readableDir } from '../experiments/read';
+import { specToKerasJson } from '../interop/kerasExport';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const MODEL_JSON = 'model.json';
@@ -177,7 +178,10 @@ export function writeCheckpoint(
   if (state) {
     const { arrays, ...rest } = state;
     files[STATE_BIN] = concatArrays(arrays.map((a) => a.data));
-    files[STATE_JSON] = JSON.stringify({ formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) }, null, 1);
+    const stateJson = { formatVersion: CHECKPOINT_FORMAT_VERSION, ...rest, arrays: arrays.map((a) => ({ name: a.name, shape: a.shape })) };
+    const problem = validateTrainingState(stateJson);
+    if (problem) throw new Error(`BNN Studio would write an invalid ${STATE_JSON}: ${problem}`);
+    files[STATE_JSON] = JSON.stringify(stateJson, null, 1);
   }
   return storeWriteCheckpoint(experimentDir, name, files);
 }
@@ -218,10 +222,14 @@ export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMe
   } catch (err) {
     throw new Error(`${file}: not a readable model.json (${(err as Error).message})`);
   }
-  const meta = json.userDefinedMetadata?.bnnStudio;
+  const meta = json?.userDefinedMetadata?.bnnStudio;
   if (!meta?.spec) throw new Error(`${file}: no BNN Studio metadata (userDefinedMetadata.bnnStudio.spec); not a BNN Studio checkpoint`);
+  // The spec is untrusted input that reaches generated C: it must pass the same checks as a *.bnn.json (issue 18).
+  const loaded = loadEmbeddedSpec(meta.spec, `${file}#spec`);
+  if (!loaded.spec) throw new Error(`${file}: invalid model spec: ${loaded.reason}`);
+  meta.spec = loaded.spec;
   const group = json.weightsManifest?.[0];
-  if (!group || group.paths.length !== 1) throw new Error(`${file}: expected one weights file in weightsManifest`);
+  if (!group || !Array.isArray(group.paths) || group.paths.length !== 1 || !Array.isArray(group.weights)) throw new Error(`${file}: expected one weights file in weightsManifest`);
   if (group.weights.some((w) => w.dtype !== 'float32')) throw new Error(`${file}: only float32 weights are supported`);
   const values = readF32(path.join(d, group.paths[0]), group.weights);
   const weights: Record<string, LayerWeights> = {};
@@ -242,10 +250,42 @@ export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMe
   return { spec: meta.spec, weights, meta };
 }
 
+type TrainingStateJson = Omit<TrainingState, 'arrays'> & { formatVersion: number; arrays: Array<{ name: string; shape: number[] }> };
+
+/** The one rule for training-state.json, checked when it is written and when a resume reads it. */
+export function validateTrainingState(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  const s = v as Record<string, unknown>;
+  if (s.formatVersion !== CHECKPOINT_FORMAT_VERSION) return `formatVersion ${JSON.stringify(s.formatVersion)} is not supported (this BNN Studio reads version ${CHECKPOINT_FORMAT_VERSION})`;
+  for (const k of ['epoch', 'batchInEpoch', 'step', 'optimizerIterations', 'epochSeen'] as const) {
+    if (!(Number.isInteger(s[k]) && (s[k] as number) >= 0)) return `${k} ${JSON.stringify(s[k])} is not a whole number ≥ 0`;
+  }
+  for (const k of ['elapsedMs', 'epochLossSum', 'epochCorrect'] as const) {
+    if (!(typeof s[k] === 'number' && Number.isFinite(s[k]))) return `${k} ${JSON.stringify(s[k])} is not a number`;
+  }
+  if (s.bestValAccuracy !== undefined && typeof s.bestValAccuracy !== 'number') return `bestValAccuracy ${JSON.stringify(s.bestValAccuracy)} is not a number`;
+  if (!Array.isArray(s.arrays)) return 'arrays is not a list';
+  for (const [i, a] of s.arrays.entries()) {
+    const ok = typeof a === 'object' && a !== null && typeof a.name === 'string' && Array.isArray(a.shape) && a.shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0);
+    if (!ok) return `arrays[${i}] is not {name, shape: [whole numbers]}`;
+  }
+  return undefined;
+}
+
+/** The optimizer state of a checkpoint, or undefined when it has none; a damaged one throws naming its file. */
 export function loadTrainingState(dir: string): TrainingState | undefined {
   const d = readableDir(dir);
   if (!d || !fs.existsSync(path.join(d, STATE_JSON))) return undefined;
-  const json = JSON.parse(fs.readFileSync(path.join(d, STATE_JSON), 'utf8')) as Omit<TrainingState, 'arrays'> & { arrays: Array<{ name: string; shape: number[] }> };
+  const file = path.join(d, STATE_JSON);
+  let json: TrainingStateJson;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainingStateJson;
+  } catch (err) {
+    throw new Error(`${file}: not readable JSON (${(err as Error).message})`);
+  }
+  const problem = validateTrainingState(json);
+  if (problem) throw new Error(`${file}: ${problem}`);
+  const { formatVersion: _v, ...rest } = json;
   const values = readF32(path.join(d, STATE_BIN), json.arrays);
-  return { ...json, arrays: json.arrays.map((a) => ({ ...a, data: values.get(a.name)! })) };
+  return { ...rest, arrays: json.arrays.map((a) => ({ ...a, data: values.get(a.name)! })) };
 }

@@ -7,8 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { PROTOCOL_VERSION, type HostToWorker, type TrainRequest, type WorkerToHost } from '../messages';
 import type { ExperimentStatus } from '../experiments/types';
 import { forkTrainer, TailBuffer } from './spawn';
-import { readStatus } from './experimentFiles';
-import { writeStatus } from '../experiments/store';
+import { readStatusFile, writeStatus } from '../experiments/store';
 
 export interface TrainerRunResult {
   experimentId?: string;
@@ -70,7 +69,7 @@ export function startTrainer(
             : `the trainer process exited with code ${code}`;
         const stderrTail = tail.toString().trim().split('\n').slice(-30).join('\n');
         if (result.experimentDir) {
-          const prev = readStatus(result.experimentDir);
+          const prev = readStatusFile(result.experimentDir);
           const now = new Date().toISOString();
           const status: ExperimentStatus = {
             ...(prev ?? { startedAt: now, epoch: 0, step: 0 }),

@@ -3,12 +3,12 @@
  * loads the dataset, applies --max-samples. Every problem is an Error whose message names the file and the fix.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { TrainRequest } from '../messages';
 import { loadModelText } from '../model/load';
 import type { ModelSpec } from '../model/spec';
 import { loadDataset, checkDatasetForModel, takeSamples, type Dataset } from '../data';
-import { readConfig } from './experimentFiles';
+import { readConfigFile } from '../experiments/store';
+import { resumeDir } from './openRun';
 import type { TrainJob } from './trainer';
 import { resolveEpochSchedules, stepsPerEpochFor } from './schedules';
 
@@ -47,8 +47,7 @@ export function prepareJob(req: TrainRequest): TrainJob {
   let data = req.data;
   if (req.resume) {
     // resume trains the spec copy saved in the experiment, on the dataset it was started with
-    const dir = fs.existsSync(path.join(req.resume, 'config.json')) ? req.resume : path.join(req.experimentsDir, req.resume);
-    const config = readConfig(dir);
+    const config = readConfigFile(resumeDir(req.resume, req.experimentsDir));
     spec = config.model;
     modelPath = config.modelPath;
     data = req.data || config.dataset.path || config.dataset.name;

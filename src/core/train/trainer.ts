@@ -3,16 +3,13 @@
  * WorkerToHost messages and keeping the experiment folder up to date. Used by the worker process (extension, CLI)
  * and directly by tests.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExperimentConfig, ExperimentStatus, MetricsEvent, RunState } from '../experiments/types';
-import { CHECKPOINTS_DIR } from '../experiments/types';
+import type { ExperimentStatus, MetricsEvent, RunState } from '../experiments/types';
 import type { ModelSpec } from '../model/spec';
 import { hasBinaryKernel } from '../model/spec';
 import type { TrainSettings, WorkerToHost } from '../messages';
 import { PROTOCOL_VERSION } from '../messages';
-import { initBackend } from './backend';
+import { initBackend, type BackendName } from './backend';
 import { BnnModel, encodeInputs, type MovingUpdates } from './model';
 import { CaseOptimizer } from './optimizers';
 import { DataParallel } from './parallel';
@@ -21,10 +18,9 @@ import { DEFAULT_BN_RECALIBRATION } from './defaults';
 import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
-import { loadCheckpoint, loadTrainingState, writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
-import { readableDir } from './atomic';
-import { readConfig, truncateMetrics } from './experimentFiles';
-import { createExperiment, writeConfig, writeStatus } from '../experiments/store';
+import { writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
+import { EXPERIMENT_FORMAT_VERSION, validateOptimizer, writeConfig, writeStatus, type ExperimentInit } from '../experiments/store';
+import { createRun, resumeRun, type OpenRun } from './openRun';
 import { MetricsWriter } from '../experiments/metrics';
 
 export const ENGINE_NAME = 'bnn-studio';
@@ -78,61 +74,59 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   if (job.bnRecalibration !== undefined && !(Number.isInteger(job.bnRecalibration) && job.bnRecalibration >= 0)) {
     throw new Error(`BatchNorm recalibration must be a whole number of training images, 0 to turn it off (got ${job.bnRecalibration})`);
   }
+  const optimizerProblem = validateOptimizer(job.optimizer);
+  if (optimizerProblem) throw new Error(optimizerProblem);
   const mismatch = dataModelMismatch(job.data, job.spec.input.shape, job.spec.classes);
   if (mismatch) throw new Error(mismatch);
   const backend = await initBackend(job.backend);
   for (const n of backend.notes) hooks.emit({ v: PROTOCOL_VERSION, type: 'log', level: 'info', message: n });
 
-  // ---- the experiment: new, or the one being resumed
-  let dir: string;
-  let id: string;
-  let config: ExperimentConfig;
-  let state: TrainingState | undefined;
-  let resumedWeights: ReturnType<typeof loadCheckpoint> | undefined;
+  // ---- the experiment: new, or the one being resumed; locked for this process until the run ends
   const size = sampleSize(job.data);
-  const trainCount = Math.min(job.data.train.count, job.maxSamples ?? Infinity);
-  if (job.resume) {
-    dir = fs.existsSync(path.join(job.resume, 'config.json')) ? job.resume : path.join(job.experimentsDir, job.resume);
-    config = readConfig(dir);
-    id = config.id;
-    const ckDir = path.join(dir, CHECKPOINTS_DIR, 'last');
-    if (!readableDir(ckDir)) throw new Error(`experiment ${id} has no checkpoint to resume from (${ckDir})`);
-    resumedWeights = loadCheckpoint(ckDir);
-    state = loadTrainingState(ckDir);
-    if (!state) throw new Error(`experiment ${id}: checkpoint has no training state; cannot resume`);
-    // experiments from before data-parallel training ran on one thread
-    const threads = job.threads ?? config.threads ?? 1;
-    config = { ...config, epochs: Math.max(config.epochs, job.epochs), backend: describeThreads(backend.description, threads), threads, resumedFrom: `checkpoint at step ${state.step}` };
-    truncateMetrics(dir, state.step);
-  } else {
-    const split0 = splitIndices(trainCount, job.valSplit, job.seed);
-    const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
-    const created = createExperiment(job.experimentsDir, {
-      modelPath: job.modelPath,
-      model: job.spec,
-      dataset: {
-        name: job.data.name,
-        path: job.data.path,
-        trainSamples: split0.train.length,
-        valSamples: split0.val.length,
-        testSamples: job.data.test?.count,
-        normalization: 'x = u8 / 127.5 - 1 (inputs in [-1, 1])',
-      },
-      optimizer: job.optimizer,
-      epochs: job.epochs,
-      batchSize: job.batchSize,
-      seed: job.seed,
-      valSplit: job.valSplit,
-      backend: describeThreads(backend.description, threads),
-      threads,
-      bnRecalibration: job.spec.layers.some((l) => l.type === 'BatchNormalization') ? Math.min(job.bnRecalibration ?? DEFAULT_BN_RECALIBRATION, split0.train.length) : 0,
-      engine: ENGINE_NAME,
-      versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
-    });
-    dir = created.dir;
-    id = created.id;
-    config = created.config;
+  const run = job.resume
+    ? await resumeRun(job.resume, job.experimentsDir, (config, st, checkpoint) => {
+      // experiments from before data-parallel training ran on one thread
+      const threads = job.threads ?? config.threads ?? 1;
+      return { ...config, epochs: Math.max(config.epochs, job.epochs), backend: describeThreads(backend.description, threads), threads, resumedFrom: `checkpoint ${checkpoint} at step ${st.step}` };
+    })
+    : createRun(job.experimentsDir, newExperimentInit(job, backend));
+  try {
+    return await train(job, hooks, run, size, backend.name);
+  } finally {
+    run.lock.release();
   }
+}
+
+function newExperimentInit(job: TrainJob, backend: { name: string; description: string }): ExperimentInit {
+  const trainCount = Math.min(job.data.train.count, job.maxSamples ?? Infinity);
+  const split0 = splitIndices(trainCount, job.valSplit, job.seed);
+  const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
+  return {
+    modelPath: job.modelPath,
+    model: job.spec,
+    dataset: {
+      name: job.data.name,
+      path: job.data.path,
+      trainSamples: split0.train.length,
+      valSamples: split0.val.length,
+      testSamples: job.data.test?.count,
+      normalization: 'x = u8 / 127.5 - 1 (inputs in [-1, 1])',
+    },
+    optimizer: job.optimizer,
+    epochs: job.epochs,
+    batchSize: job.batchSize,
+    seed: job.seed,
+    valSplit: job.valSplit,
+    backend: describeThreads(backend.description, threads),
+    threads,
+    bnRecalibration: job.spec.layers.some((l) => l.type === 'BatchNormalization') ? Math.min(job.bnRecalibration ?? DEFAULT_BN_RECALIBRATION, split0.train.length) : 0,
+    engine: ENGINE_NAME,
+    versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
+  };
+}
+
+async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: number, backendName: BackendName): Promise<ExperimentStatus> {
+  const { dir, id, config, state, resumedWeights } = run;
   writeConfig(dir, config);
   const spec = config.model;
   const split = splitIndices(Math.min(job.data.train.count, config.dataset.trainSamples + config.dataset.valSamples), config.valSplit, config.seed);
@@ -143,7 +137,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
 
   const startedAt = nowIso();
   const status: ExperimentStatus = {
-    state: 'running', pid: process.pid, startedAt, updatedAt: startedAt, epoch: state?.epoch ?? 0, step: state?.step ?? 0, totalSteps,
+    formatVersion: EXPERIMENT_FORMAT_VERSION, state: 'running', pid: process.pid, startedAt, updatedAt: startedAt, epoch: state?.epoch ?? 0, step: state?.step ?? 0, totalSteps,
     lastCheckpoint: state ? 'last' : undefined,
   };
   writeStatus(dir, status);
@@ -206,7 +200,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   try {
     if (threads > 1) {
       parallel = await DataParallel.start({
-        threads, model, optimizer, backend: backend.name, images: job.data.train.images, labels: job.data.train.labels, latent, seed: config.seed,
+        threads, model, optimizer, backend: backendName, images: job.data.train.images, labels: job.data.train.labels, latent, seed: config.seed,
       });
       hooks.threadsStarted?.(parallel);
     }

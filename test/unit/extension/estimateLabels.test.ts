@@ -60,11 +60,11 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     const a = analyzeModelText(text, 'x.bnn.json');
     const md = layerHoverMarkdown(r.spec!.layers[3], a.summary!.layers[3]);
     const lines = md.split('\n');
-    assert.match(lines[0], /^\*\*QuantConv2D 64×3×3\*\* — `quant\\_conv2d\\_1`$/);
+    assert.match(lines[0], /^\*\*QuantConv2D 64×3×3\*\* — quant\\_conv2d\\_1$/);
     assert.equal(lines[2], '| Layer | Input prec. (bit) | Outputs | # 1-bit | # 8-bit | # 32-bit | Memory | 1-bit MACs | 32-bit MACs |');
     assert.equal(lines[4], `| quant\\_conv2d\\_1 | 1 | (-1, 14, 14, 64) | 18,432 | 0 | 0 | ${formatBytes(2304)} | 3,612,672 | 0 |`);
-    // A layer with no quantized input shows Larq's "-".
-    assert.match(layerHoverMarkdown(r.spec!.layers[0], a.summary!.layers[0]).split('\n')[4], /^\| quant\\_conv2d \| - \|/);
+    // A layer with no quantized input shows Larq's "-" (escaped: a cell's text never starts a list).
+    assert.match(layerHoverMarkdown(r.spec!.layers[0], a.summary!.layers[0]).split('\n')[4], /^\| quant\\_conv2d \| \\- \|/);
   });
 
   it('formats ratios, shares, shapes, file labels and one-line messages', () => {

@@ -9,7 +9,7 @@ import { BnnModel, encodeInputs } from '../../../src/core/train/model';
 import { CaseOptimizer } from '../../../src/core/train/optimizers';
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import { predict, accuracy } from '../../../src/core/train/predict';
-import { readMetrics } from '../../../src/core/train/experimentFiles';
+import { readMetrics } from '../../support/metricsOf';
 import type { MetricsEvent } from '../../../src/core/experiments/types';
 import { syntheticData } from '../../support/syntheticData';
 import { tinyCnn, tinyMlp } from '../../support/models';
@@ -116,11 +116,18 @@ describe('train/training', function () {
     }
   });
 
-  it('a NaN loss stops the run as failed with the step', async () => {
+  it('a NaN learning rate is refused before an experiment exists (config.json could not hold it)', async () => {
     const bad = syntheticData({ shape: [8, 8, 1], classes: 4, train: 200, seed: 4 });
-    const { status } = await run(job(tmp, { data: bad, optimizer: { kind: 'bop', lr: { kind: 'constant', value: NaN } } }));
+    const dir = path.join(tmp, 'nan-lr');
+    await assert.rejects(run(job(dir, { data: bad, optimizer: { kind: 'bop', lr: { kind: 'constant', value: NaN } } })), /optimizer\.lr: value must be a finite number/);
+    assert.equal(fs.existsSync(dir) && fs.readdirSync(dir).length, false);
+  });
+
+  it('a diverging loss stops the run as failed with the step', async () => {
+    const bad = syntheticData({ shape: [8, 8, 1], classes: 4, train: 200, seed: 4 });
+    const { status } = await run(job(tmp, { data: bad, optimizer: { kind: 'bop', lr: { kind: 'constant', value: 1e38 } } }));
     assert.equal(status.state, 'failed');
-    assert.match(status.error!.message, /loss became NaN at step \d+/);
+    assert.match(status.error!.message, /loss became (NaN|-?Infinity) at step \d+/);
     assert.ok(status.error!.step! >= 1);
   });
 

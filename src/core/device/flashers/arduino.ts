@@ -10,7 +10,7 @@ const serialport = (): Promise<typeof import('serialport')> => import('serialpor
 import { requireTool, ToolMissingError, currentOs, Os } from '../tools';
 import { runTool, formatCommandLine } from '../runTool';
 import { enterBootloader, waitForSketchPort, ListPorts, TouchPort } from '../portWatch';
-import { PortRecord } from '../detect';
+import { listSerialPorts } from '../serialPorts';
 import { FlashError, FlashOutcome, FlashRequest } from './types';
 
 export const NANO33BLE = { fqbn: 'arduino:mbed_nano:nano33ble', core: 'arduino:mbed_nano', vendorId: '2341', sketchPid: '805a', bootloaderPid: '005a' };
@@ -83,8 +83,6 @@ export async function buildSketch(req: Pick<FlashRequest, 'tools' | 'signal' | '
   if (!existsSync(bin)) throw new FlashError(`arduino-cli compile did not produce ${bin}`, 'arduino-cli');
   return { bin, elf: join(outDir, `${basename(sketchDir)}.ino.elf`) };
 }
-
-export const listSerialPorts: ListPorts = async () => (await (await serialport()).SerialPort.list()) as PortRecord[];
 
 /** The 1200-baud touch: open at 1200 baud and close with DTR low; the board's USB stack then reboots it. */
 export const touch1200: TouchPort = async (path) => {
