@@ -53,6 +53,8 @@ describe('bnn import writes only what bnn validate accepts', () => {
       `m.json: warning: layer 5 (BatchNormalization '${long}'): renamed '${'x'.repeat(98)}_1' ('${x100}' is already the name of layer 4)`,
       "m.json: warning: layer 6 (Dense '2nd'): renamed 'l_2nd' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
     ]);
+    // a model.to_json() file has no weights: the output says so rather than leaving it to be guessed
+    assert.match(r.stdout, /^ {2}not imported: weights — a Keras model JSON \(model\.to_json\(\)\) holds none; .*train it with `bnn train out\.bnn\.json`$/m);
     const v = bnn(dir, 'validate', 'out.bnn.json');
     assert.equal(v.status, 0, v.stdout + v.stderr);
   });
