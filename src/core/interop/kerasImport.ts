@@ -10,7 +10,8 @@ import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import { QUANTIZER_NAMES } from '../model/spec';
 import { toPair } from '../model/normalize';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
-import { LAYER_NAME_RULE } from '../model/names';
+import { LAYER_NAME_RULE, MODEL_NAME_RULE } from '../model/names';
+import { basename } from 'node:path';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -95,7 +96,9 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   }
   const cfg = model.config as Obj;
   const kerasLayers = (cfg.layers as unknown[]).map((l) => (isObj(l) ? l : {}));
-  const name = sanitizeModelName(typeof cfg.name === 'string' ? cfg.name : fileName.replace(/\.[^.]*$/, ''));
+  const wantedName = typeof cfg.name === 'string' ? cfg.name : basename(fileName).replace(/\.[^.]*$/, '');
+  const name = sanitizeModelName(wantedName);
+  if (name !== wantedName) problems.push({ severity: 'warning', message: `model name '${wantedName}' becomes '${name}' (model names are ${MODEL_NAME_RULE})` });
   let inputShape: number[] | undefined;
   const layers: LayerSpec[] = [];
   const origins: LayerOrigin[] = [];
