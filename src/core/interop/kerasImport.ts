@@ -10,6 +10,7 @@ import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import { QUANTIZER_NAMES } from '../model/spec';
 import { toPair } from '../model/normalize';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
+import { LAYER_NAME_RULE } from '../model/names';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -55,7 +56,7 @@ export function looksLikeKerasModel(doc: unknown): boolean {
 
 const MAX_NAME = 100;
 
-/** Layer names become C identifiers: letters, digits and _, not starting with a digit, at most 100 characters. */
+/** Layer names have the shape of C identifiers (LAYER_NAME_RULE). */
 function sanitizeLayerName(n: string): string {
   let s = n.replace(/[^A-Za-z0-9_]/g, '_');
   if (!/^[A-Za-z_]/.test(s)) s = `l_${s}`;
@@ -63,7 +64,8 @@ function sanitizeLayerName(n: string): string {
 }
 
 function sanitizeModelName(n: string): string {
-  const s = n.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_NAME);
+  // the model-name rule (src/core/model/names.ts): no leading '-' or '.', no trailing '.'
+  const s = n.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_NAME).replace(/^[.-]/, '_').replace(/\.$/, '_');
   return s || 'imported_model';
 }
 
@@ -115,7 +117,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       for (let k = 1; taken.has(n); k++) n = `${base.slice(0, MAX_NAME - `_${k}`.length)}_${k}`;
       taken.set(n, at);
       if (renamedFrom !== undefined && n !== renamedFrom) {
-        const why = n !== base ? `'${base}' is already the name of layer ${taken.get(base)}` : 'BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters';
+        const why = n !== base ? `'${base}' is already the name of layer ${taken.get(base)}` : `BNN Studio layer names are C identifiers: ${LAYER_NAME_RULE}`;
         err(`renamed '${n}' (${why})`, 'warning');
       }
       return n;

@@ -11,6 +11,7 @@ import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
 import { inferShapes, SpecError } from '../deploy/plan';
+import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
 
 export type { Range, Position } from './positions';
 
@@ -236,8 +237,11 @@ function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | nu
       return { path, key: false, message: `${at}: ${e.message ?? 'is invalid'}` };
     case 'minItems': case 'maxItems':
       return { path, key: false, message: `${at}: ${e.message?.replace('NOT', 'not') ?? 'wrong number of items'}` };
-    case 'pattern':
-      return { path, key: false, message: `${at}: ${JSON.stringify(valueAt(doc, path))} is not a valid name (letters, digits and _; it becomes a C identifier)` };
+    case 'pattern': {
+      // the schema's only patterns are the two name rules: a model's "name" and a layer's "name"
+      const rule = path.length === 1 && path[0] === 'name' ? `a model name is ${MODEL_NAME_RULE}` : `a layer name is ${LAYER_NAME_RULE}`;
+      return { path, key: false, message: `${at}: ${JSON.stringify(valueAt(doc, path))} is not a valid name (${rule})` };
+    }
     case 'minLength':
       return { path, key: false, message: `${at}: must not be empty` };
     default:
