@@ -57,7 +57,7 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
       return undefined;
     }
     try {
-      const { compiled, outDir } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: compiling for ${board.name}…` }, async () => {
+      const { compiled, outDir, checkpoint } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `BNN: compiling for ${board.name}…` }, async () => {
         // Loaded on first use: reading checkpoints pulls in the trainer (TensorFlow.js), which activation must not load.
         const { compileModel } = await import('../core/compile/compile');
         const { defaultOutDir, loadCompileSource, writeCompiledFiles } = await import('../core/compile/source');
@@ -65,10 +65,10 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
         const c = compileModel(src.trained, { board: board.id });
         const out = defaultOutDir(src, board.id);
         writeCompiledFiles(out, c.files);
-        return { compiled: c, outDir: out };
+        return { compiled: c, outDir: out, checkpoint: src.checkpoint };
       });
       const p = compiled.plan;
-      output.info(`compiled '${compiled.manifest.model}' (${source}) for ${board.id} → ${outDir}: flash ${p.flashBytes} B, RAM ${p.ramBytes} B, hash ${compiled.hash}`);
+      output.info(`compiled '${compiled.manifest.model}' (${source}${checkpoint ? `, checkpoint ${checkpoint}` : ''}) for ${board.id} → ${outDir}: flash ${p.flashBytes} B, RAM ${p.ramBytes} B, hash ${compiled.hash}`);
       const doc = await vscode.workspace.openTextDocument(path.join(outDir, 'bnn_model.h'));
       await vscode.window.showTextDocument(doc, { preview: false });
       // compileModel refuses a model that does not fit (with the firmware's share); one that nearly fills the board gets a warning.

@@ -188,10 +188,10 @@ async function exportTrainedModel(arg: unknown): Promise<void> {
   }
   if (!dir) return;
   // The exporter reads checkpoints, whose loader validates the spec with ajv: it loads on use, not at activation.
-  const { exportFiles: exportModelFiles, ExportError, findBnnLayersBundle, loadExperimentModel, writeExport } = await import('../core/interop/exportModel');
-  let trained: ReturnType<typeof loadExperimentModel>;
+  const { exportFiles: exportModelFiles, ExportError, findBnnLayersBundle, loadExportSource, writeExport } = await import('../core/interop/exportModel');
+  let trained: ReturnType<typeof loadExportSource>;
   try {
-    trained = loadExperimentModel(dir);
+    trained = loadExportSource(dir);
   } catch (err) {
     void vscode.window.showErrorMessage(`Export Trained Model: ${(err as Error).message}`);
     return;
@@ -200,7 +200,7 @@ async function exportTrainedModel(arg: unknown): Promise<void> {
     { format: 'tfjs', label: 'TensorFlow.js layers model', description: 'model.json + weights.bin + bnn-layers.js', detail: 'Loads with stock tf.loadLayersModel after registerBnnLayers(tf); predicts exactly as BNN Studio' },
     { format: 'keras', label: 'Larq / Keras model', description: 'model.json + weights.json/weights.bin + load_weights.py', detail: 'Keras model.to_json() with Larq layers; weights in get_weights() order, readable with numpy alone' },
   ];
-  const format = await vscode.window.showQuickPick(formats, { title: `Export ${trained.spec.name} (epoch ${trained.meta.epoch}) as…` });
+  const format = await vscode.window.showQuickPick(formats, { title: `Export ${trained.spec.name}, checkpoint ${trained.checkpoint}, as…` });
   if (!format) return;
   const parent = await vscode.window.showOpenDialog({ title: 'Folder to export into', canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', defaultUri: workspaceRoot() });
   if (!parent?.[0]) return;

@@ -15,7 +15,7 @@ import { probePython } from '../../src/core/interop/larqRunner';
 import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
 import { predict } from '../../src/core/train/predict';
 import { inferShapes } from '../../src/core/deploy/plan';
-import { loadExperimentModel } from '../../src/core/interop/exportModel';
+import { loadExportSource } from '../../src/core/interop/exportModel';
 import { tinyCnn } from '../support/models';
 import { analyzeModelText } from '../../src/extension/analyzeModel';
 import { summarize } from '../../src/core/estimate/summary';
@@ -204,7 +204,7 @@ except ValueError as e:
     assert.deepEqual(mj.modelTopology, ours.modelTopology);
     assert.deepEqual(mj.weightsManifest, ours.weightsManifest);
     // The exporter finds it through status.lastCheckpoint, and the reference forward pass runs on it.
-    assert.deepEqual(loadExperimentModel(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
+    assert.deepEqual(loadExportSource(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
     assert.equal(predict(trained, new Uint8Array(64 * 3).fill(200), 3).classes.length, 3);
   });
 });

@@ -15,7 +15,7 @@ import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
 import { inferShapes } from '../../src/core/deploy/plan';
 import { importKerasModel } from '../../src/core/interop/keras';
-import { exportFiles, writeExport, loadExperimentModel, ExportError, BNN_LAYERS_JS, type KerasWeightsManifest } from '../../src/core/interop/exportModel';
+import { exportFiles, writeExport, loadExportSource, ExportError, BNN_LAYERS_JS, type KerasWeightsManifest } from '../../src/core/interop/exportModel';
 import { registerBnnLayers, type TfNamespace } from '../../src/core/interop/tfjsLayers';
 import { Rng } from '../../src/core/train/rng';
 import { syntheticData } from '../support/syntheticData';
@@ -130,7 +130,7 @@ describe('interop: export to TensorFlow.js and Keras', function () {
     let dir = '';
     const status = await runTraining(job, { emit: (m) => { if (m.type === 'started') dir = m.experimentDir; }, cancelled: () => false });
     assert.equal(status.state, 'completed', JSON.stringify(status.error));
-    const trained = loadExperimentModel(dir);
+    const trained = loadExportSource(dir);
     const out = path.join(tmp, 'export');
     assert.deepEqual(writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' })).sort(), ['README.md', BNN_LAYERS_JS, 'model.json', 'weights.bin']);
     assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /registerBnnLayers\(tf\);\nconst model = await tf\.loadLayersModel\('model\.json'\)/);
@@ -208,7 +208,7 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
     const exp = path.join(tmp, 'exps', 'run1');
     fs.mkdirSync(exp, { recursive: true });
     fs.writeFileSync(path.join(exp, 'config.json'), '{}');
-    fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', lastCheckpoint: 'final' }));
+    fs.writeFileSync(path.join(exp, 'status.json'), JSON.stringify({ state: 'completed', startedAt: '2026-11-26T14:00:00Z', updatedAt: '2026-11-26T14:01:00Z', epoch: 3, step: 30, lastCheckpoint: 'final' }));
     writeCheckpoint(exp, 'final', oddModel(), { epoch: 3, step: 30, createdAt: new Date().toISOString() }, undefined, 'test');
     const bnn = (...args: string[]) => spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), ...args], { cwd: tmp, encoding: 'utf8' });
     const tfjsOut = path.join(tmp, 'out-tfjs');
@@ -230,14 +230,14 @@ print(json.dumps({k: [{"shape": list(a.shape), "sum": float(a.astype("float64").
     assert.match(r.stderr, /no experiment 'nope'/);
     r = bnn('export', exp, '--checkpoint', 'best', '--format', 'tfjs', '--out', 'x');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /no trained checkpoint \(looked for .*checkpoints\/best\/model\.json\)/);
+    assert.match(r.stderr, /has no checkpoint 'best' \(no .*checkpoints\/best\)/);
   });
 
   it('bad inputs: no checkpoint yet, a non-empty target folder, a missing bundle', () => {
     const exp = path.join(tmp, 'exp');
     fs.mkdirSync(path.join(exp, 'checkpoints'), { recursive: true });
     fs.writeFileSync(path.join(exp, 'config.json'), '{}');
-    assert.throws(() => loadExperimentModel(exp), (e: Error) => e instanceof ExportError && /no trained checkpoint/.test(e.message));
+    assert.throws(() => loadExportSource(exp), (e: Error) => e instanceof ExportError && /has no checkpoint yet/.test(e.message));
     const out = path.join(tmp, 'full');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'mine.txt'), 'x');

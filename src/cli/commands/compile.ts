@@ -27,6 +27,7 @@ export const compileCommand: CliCommand = {
     let outDir: string;
     try {
       const source = loadCompileSource(input, flags.checkpoint);
+      if (source.checkpoint) process.stderr.write(`checkpoint: ${source.checkpoint}\n`);
       compiled = compileModel(source.trained, { board: board.id });
       outDir = flags.out ?? defaultOutDir(source, board.id);
       writeCompiledFiles(outDir, compiled.files);

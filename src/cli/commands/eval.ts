@@ -1,36 +1,31 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { EXPERIMENTS_DIR } from '../../core/experiments/types';
-import { loadCheckpoint } from '../../core/train/checkpoint';
-import { readConfigFile } from '../../core/experiments/store';
+import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
+import { readConfigFile } from '../../core/experiments/files';
+import { loadExperimentModel } from '../../core/train/experimentModel';
 import { predict } from '../../core/train/predict';
 import { loadDataset, checkDatasetForModel, takeSamples, DataError } from '../../core/data';
 import { parseArgs, InputError, UsageError, type CliCommand } from '../errors';
-
-/** An experiment argument: a folder, or an id under the experiments folder. */
-export function resolveExperimentDir(arg: string | undefined, experimentsDir: string): string {
-  if (!arg) throw new UsageError('missing <experiment> argument (an id or a folder)');
-  for (const d of [arg, path.join(experimentsDir, arg)]) if (fs.existsSync(path.join(d, 'config.json'))) return d;
-  throw new InputError(`no experiment '${arg}' (looked for ${path.join(arg, 'config.json')} and ${path.join(experimentsDir, arg, 'config.json')})`);
-}
+import { experimentDirArg } from './flash';
 
 export const evalCommand: CliCommand = {
   name: 'eval',
-  usage: 'bnn eval <experiment> [--data <name|path>] [--checkpoint last|best] [--experiments DIR] [--data-dir DIR] [--max-samples N] [--json]',
-  summary: "test accuracy of an experiment's checkpoint (the reference forward pass the compiled C model must match)",
+  usage: 'bnn eval <experiment> [--data <name|path>] [--checkpoint NAME] [--experiments DIR] [--data-dir DIR] [--max-samples N] [--json]',
+  summary: `test accuracy of an experiment's checkpoint (${DEFAULT_CHECKPOINT_RULE}; the reference forward pass the compiled C model must match)`,
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, { flags: ['data', 'checkpoint', 'experiments', 'data-dir', 'max-samples'], booleans: ['json'] });
-    const dir = resolveExperimentDir(positional[0], path.resolve(flags.experiments ?? EXPERIMENTS_DIR));
+    if (!positional[0]) throw new UsageError('missing <experiment> argument (an id or a folder)');
+    if (positional.length > 1) throw new UsageError(`unexpected argument '${positional[1]}'`);
+    const dir = experimentDirArg(positional[0], flags.experiments);
+    let model;
     let config;
-    try { config = readConfigFile(dir); } catch (err) { throw new InputError((err as Error).message); }
-    const which = flags.checkpoint ?? 'last';
-    if (!['last', 'best'].includes(which)) throw new UsageError(`--checkpoint must be last or best (got '${which}')`);
-    let trained;
     try {
-      trained = loadCheckpoint(path.join(dir, 'checkpoints', which));
+      // eval needs the dataset config.json names (compile and export do not), so a bad config is the first thing said
+      config = readConfigFile(dir);
+      model = loadExperimentModel(dir, flags.checkpoint);
     } catch (err) {
-      throw new InputError(`${config.id}: ${(err as Error).message}`);
+      throw new InputError((err as Error).message);
     }
+    const { trained, checkpoint: which } = model;
+    process.stderr.write(`checkpoint: ${model.label}\n`);
     const dataArg = flags.data ?? config.dataset.path ?? config.dataset.name;
     let ds;
     try {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findExperimentDir, resolveExperimentsDir } from '../../core/experiments/store';
-import { EXPORT_FORMATS, ExportError, exportFiles, findBnnLayersBundle, loadExperimentModel, writeExport, type ExportFormat } from '../../core/interop/exportModel';
+import { EXPORT_FORMATS, ExportError, exportFiles, findBnnLayersBundle, loadExportSource, writeExport, type ExportFormat } from '../../core/interop/exportModel';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 
 export const exportCommand: CliCommand = {
@@ -24,7 +24,8 @@ export const exportCommand: CliCommand = {
       }
     }
     try {
-      const trained = loadExperimentModel(source, flags.checkpoint);
+      const trained = loadExportSource(source, flags.checkpoint);
+      process.stderr.write(`checkpoint: ${trained.checkpoint}\n`);
       const bundle = format === 'tfjs' ? findBnnLayersBundle(__dirname) : undefined;
       const files = exportFiles(trained, format, { layersJs: bundle ? fs.readFileSync(bundle, 'utf8') : undefined, generatedBy: 'BNN Studio `bnn export`' });
       const written = writeExport(flags.out, files, bools.has('force'));

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
-import { loadExperimentModel } from '../device/benchExperiment';
+import { loadExperimentModel } from '../train/experimentModel';
 import { CHECKPOINTS_DIR } from '../experiments/types';
 import { loadCheckpoint } from '../train/checkpoint';
 import { parseTrainedModel } from './trainedJson';
@@ -16,6 +16,8 @@ export interface CompileSource {
   trained: TrainedModel;
   kind: CompileSourceKind;
   path: string;
+  /** For an experiment: the checkpoint used, as commands print it ("best (epoch 7, step 420, val acc 91.20%)"). */
+  checkpoint?: string;
 }
 
 export class CompileInputError extends Error {
@@ -25,7 +27,7 @@ export class CompileInputError extends Error {
   }
 }
 
-/** `checkpoint`: a checkpoint name under an experiment's checkpoints/ (default: its best, else its last). */
+/** `checkpoint`: a checkpoint name under an experiment's checkpoints/ (default: experiments/checkpoints.ts's rule). */
 export function loadCompileSource(p: string, checkpoint?: string): CompileSource {
   let st: fs.Stats;
   try { st = fs.statSync(p); } catch { throw new CompileInputError(`${p}: no such file or directory`); }
@@ -37,7 +39,8 @@ export function loadCompileSource(p: string, checkpoint?: string): CompileSource
   if (fs.existsSync(path.join(p, CHECKPOINTS_DIR))) {
     // The same checkpoint `bnn bench` runs, so a compiled folder and a benchmark report the same model hash.
     try {
-      return { trained: loadExperimentModel(p, checkpoint).trained, kind: 'experiment', path: p };
+      const m = loadExperimentModel(p, checkpoint);
+      return { trained: m.trained, kind: 'experiment', path: p, checkpoint: m.label };
     } catch (err) {
       throw new CompileInputError((err as Error).message);
     }

@@ -11,10 +11,8 @@ import { compileModel, type CompiledModel } from '../compile/compile';
 import { referenceInfer } from '../compile/reference';
 import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
-import { validateConfig, writeDeviceResult } from '../experiments/store';
-import { CHECKPOINTS_DIR, CONFIG_FILE, STATUS_FILE, type ExperimentConfig, type ExperimentStatus } from '../experiments/types';
-import type { TrainedModel } from '../model/trained';
-import { loadCheckpoint } from '../train/checkpoint';
+import { writeDeviceResult } from '../experiments/store';
+import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
 import { benchOnEmulator, type BenchPhase, type BenchReport, type RealBoardHooks } from './bench';
 import type { ToolPaths } from './tools';
@@ -32,7 +30,7 @@ export interface ExperimentBenchOptions {
   samples?: number;
   /** Samples on which the trainer's forward pass checks the host reference (default 50; 0 = none). */
   trainerCheckSamples?: number;
-  /** Checkpoint name under checkpoints/ (default: status.bestCheckpoint, else the last one). */
+  /** Checkpoint name under checkpoints/ (default: experiments/checkpoints.ts's rule, best else last). */
   checkpoint?: string;
   data?: DataLookupOptions;
   tools?: ToolPaths;
@@ -51,22 +49,6 @@ export interface ExperimentBenchResult {
   checkpoint: string;
 }
 
-function readJson<T>(file: string): T | undefined {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as T; } catch { return undefined; }
-}
-
-export function loadExperimentModel(experimentDir: string, checkpoint?: string): { trained: TrainedModel; checkpoint: string; config?: ExperimentConfig } {
-  const status = readJson<ExperimentStatus>(path.join(experimentDir, STATUS_FILE));
-  const rawConfig = readJson<unknown>(path.join(experimentDir, CONFIG_FILE));
-  const config = rawConfig !== undefined && validateConfig(rawConfig) === undefined ? rawConfig as ExperimentConfig : undefined;
-  const names = checkpoint ? [checkpoint] : [status?.bestCheckpoint, status?.lastCheckpoint, 'last'].filter((n): n is string => !!n);
-  for (const name of names) {
-    const dir = path.join(experimentDir, CHECKPOINTS_DIR, name);
-    if (fs.existsSync(path.join(dir, 'model.json'))) return { trained: loadCheckpoint(dir), checkpoint: name, config };
-  }
-  throw new Error(`experiment ${path.basename(experimentDir)} has no checkpoint${checkpoint ? ` named '${checkpoint}'` : ''} to run (looked for ${names.map((n) => `${CHECKPOINTS_DIR}/${n}/model.json`).join(', ')}): train it first`);
-}
-
 export async function benchExperiment(opts: ExperimentBenchOptions): Promise<ExperimentBenchResult> {
   const board = findBoard(opts.board);
   if (!board) throw new Error(`unknown board '${opts.board}'`);
@@ -76,7 +58,8 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   const what = `experiment ${path.basename(opts.experimentDir)}`;
 
   progress('compile', 0, 1);
-  const { trained, checkpoint, config } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
+  const { trained, checkpoint, label, config, configProblem } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
+  log(`checkpoint: ${label}`);
   const compiled = compileModel(trained, { board: opts.board });
   const outRoot = path.join(opts.experimentDir, FIRMWARE_DIR, opts.board);
   const modelDir = path.join(outRoot, 'model');
@@ -87,7 +70,7 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
 
   progress('data', 0, 1);
   const dataName = config?.dataset.path ?? config?.dataset.name;
-  if (!dataName) throw new Error(`${what} has no readable config.json naming its dataset`);
+  if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
   const ds = loadDataset(dataName, opts.data);
   const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
   if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);

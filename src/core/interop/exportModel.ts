@@ -14,7 +14,8 @@ import type { TrainedModel } from '../model/trained';
 import { modelJson, loadCheckpoint, WEIGHTS_BIN, MODEL_JSON, type CheckpointMeta } from '../train/checkpoint';
 import { specToKerasJson } from './kerasExport';
 import { markdownText } from '../escape';
-import { CHECKPOINTS_DIR, STATUS_FILE } from '../experiments/types';
+import { describeCheckpoint } from '../experiments/checkpoints';
+import { loadExperimentModel } from '../train/experimentModel';
 
 export type ExportFormat = 'tfjs' | 'keras';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['tfjs', 'keras'];
@@ -22,30 +23,19 @@ export const BNN_LAYERS_JS = 'bnn-layers.js';
 
 export class ExportError extends Error {}
 
-/** The checkpoint of an experiment to export: `which` if given, else status.lastCheckpoint, else `last`. */
-export function experimentCheckpointDir(experimentDir: string, which?: string): string {
-  if (which !== undefined) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(which)) throw new ExportError(`invalid checkpoint name '${which}'`);
-    return path.join(experimentDir, CHECKPOINTS_DIR, which);
-  }
-  let last = 'last';
+/**
+ * The trained model to export: a checkpoint folder given directly, or an experiment's checkpoint as every command
+ * chooses it (experiments/checkpoints.ts: the one asked for, else best, else last). `checkpoint` is the label commands
+ * print, e.g. "best (epoch 7, step 420, val acc 91.20%)".
+ */
+export function loadExportSource(dir: string, which?: string): TrainedModel & { meta: CheckpointMeta; checkpoint: string } {
   try {
-    const status = JSON.parse(fs.readFileSync(path.join(experimentDir, STATUS_FILE), 'utf8')) as { lastCheckpoint?: unknown };
-    if (typeof status.lastCheckpoint === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(status.lastCheckpoint)) last = status.lastCheckpoint;
-  } catch {
-    // no readable status: the trainer's default name
-  }
-  return path.join(experimentDir, CHECKPOINTS_DIR, last);
-}
-
-/** Loads the trained model of an experiment folder (or of a checkpoint folder given directly). */
-export function loadExperimentModel(dir: string, which?: string): TrainedModel & { meta: CheckpointMeta } {
-  const ckpt = fs.existsSync(path.join(dir, MODEL_JSON)) && which === undefined ? dir : experimentCheckpointDir(dir, which);
-  if (!fs.existsSync(path.join(ckpt, MODEL_JSON))) {
-    throw new ExportError(`${dir}: no trained checkpoint (looked for ${path.join(ckpt, MODEL_JSON)}); train the experiment first, or let it reach its first checkpoint`);
-  }
-  try {
-    return loadCheckpoint(ckpt);
+    if (which === undefined && fs.existsSync(path.join(dir, MODEL_JSON))) {
+      const trained = loadCheckpoint(dir);
+      return { ...trained, checkpoint: describeCheckpoint(path.basename(dir), trained.meta) };
+    }
+    const m = loadExperimentModel(dir, which);
+    return { ...m.trained, checkpoint: m.label };
   } catch (err) {
     throw new ExportError((err as Error).message);
   }

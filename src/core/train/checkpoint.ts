@@ -45,6 +45,8 @@ export interface CheckpointMeta {
   epoch: number;
   step: number;
   createdAt: string;
+  /** Validation accuracy after the epoch this checkpoint ends (absent mid-epoch and in older checkpoints). */
+  valAccuracy?: number;
 }
 
 export interface NamedArray {

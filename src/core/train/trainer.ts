@@ -185,13 +185,13 @@ async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: numbe
     return status;
   };
 
-  const checkpoint = (name: string): void => {
+  const checkpoint = (name: string, valAccuracy?: number): void => {
     const trained = model.toTrained();
     const st: TrainingState = {
       epoch, batchInEpoch, step, optimizerIterations: optimizer.iterations, bestValAccuracy: bestVal, elapsedMs: elapsed(),
       epochLossSum, epochCorrect, epochSeen, arrays: collectState(model, optimizer, latent),
     };
-    writeCheckpoint(dir, name, trained, { experimentId: id, epoch, step, createdAt: nowIso() }, st, `${ENGINE_NAME} ${ENGINE_VERSION}`);
+    writeCheckpoint(dir, name, trained, { experimentId: id, epoch, step, createdAt: nowIso(), ...(valAccuracy !== undefined ? { valAccuracy } : {}) }, st, `${ENGINE_NAME} ${ENGINE_VERSION}`);
     lastCheckpointWall = Date.now();
   };
 
@@ -278,10 +278,10 @@ async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: numbe
       epochSeen = 0;
       const improved = val !== undefined && (bestVal === undefined || val.accuracy > bestVal);
       if (improved) bestVal = val!.accuracy;
-      checkpoint('last');
+      checkpoint('last', val?.accuracy);
       status.lastCheckpoint = 'last';
       if (improved || val === undefined) {
-        checkpoint('best');
+        checkpoint('best', val?.accuracy);
         status.bestCheckpoint = 'best';
       }
       log.append([ev]);
