@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { BOARDS, findBoard } from '../core/boards';
 import { formatBytes } from '../core/estimate/summary';
+import { markdownText } from '../core/escape';
 import { assessBudget, budgetBackground, budgetStatusText, budgetTooltip, formatPercent, shortBoardName } from './budget';
 import { debounceByKey } from './debounce';
 import { firstProblem, hasErrors } from './modelAnalysis';
@@ -38,7 +39,7 @@ export function registerBoardStatus(context: vscode.ExtensionContext, store: Mod
       const budget = assessBudget(a.summary.totals, board);
       item.text = budgetStatusText(budget, board);
       const md = new vscode.MarkdownString(budgetTooltip(budget, board, a.load.spec?.name ?? 'Model'), true);
-      if (unknown) md.appendMarkdown(`\n\n$(warning) The setting bnnStudio.board is "${unknown}", which is not a known board; using ${board.name}.`);
+      if (unknown) md.appendMarkdown(`\n\n$(warning) The setting bnnStudio.board is "${markdownText(unknown)}", which is not a known board; using ${markdownText(board.name)}.`);
       item.tooltip = md;
       const bg = budgetBackground(budget.level);
       item.backgroundColor = bg ? new vscode.ThemeColor(bg) : undefined;

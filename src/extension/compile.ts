@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
 import type { CompiledModel } from '../core/compile/compile';
+import { assessBudget, budgetProblem } from './budget';
 import { experimentRoots, isExperimentRef, resolveExperimentDir } from './experimentRefs';
 import { requireTrust } from './trust';
 
@@ -70,9 +71,10 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
       output.info(`compiled '${compiled.manifest.model}' (${source}${checkpoint ? `, checkpoint ${checkpoint}` : ''}) for ${board.id} → ${outDir}: flash ${p.flashBytes} B, RAM ${p.ramBytes} B, hash ${compiled.hash}`);
       const doc = await vscode.workspace.openTextDocument(path.join(outDir, 'bnn_model.h'));
       await vscode.window.showTextDocument(doc, { preview: false });
-      const fits = p.flashBytes <= board.flashBytes && p.ramBytes <= board.ramBytes;
-      const msg = `BNN: compiled '${compiled.manifest.model}' for ${board.name}: ${p.flashBytes} B flash, ${p.ramBytes} B RAM${fits ? '' : ' — more than the board has'}.`;
-      void (fits ? vscode.window.showInformationMessage(msg, 'Open bnn_model.c') : vscode.window.showWarningMessage(msg, 'Open bnn_model.c')).then(async (a) => {
+      // compileModel refuses a model that does not fit (with the firmware's share); one that nearly fills the board gets a warning.
+      const near = budgetProblem(assessBudget(p, board), board);
+      const msg = `BNN: compiled '${compiled.manifest.model}' for ${board.name}: ${p.flashBytes} B flash, ${p.ramBytes} B RAM for the model${near ? ` — it ${near}` : ''}.`;
+      void (near ? vscode.window.showWarningMessage(msg, 'Open bnn_model.c') : vscode.window.showInformationMessage(msg, 'Open bnn_model.c')).then(async (a) => {
         if (a) await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(outDir, 'bnn_model.c')), { preview: false });
       });
       return compiled;

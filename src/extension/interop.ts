@@ -80,8 +80,17 @@ async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promi
   // the text the model loader accepted, so the saved file validates
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
   await vscode.window.showTextDocument(target);
-  const warnings = result.problems.filter((p) => p.severity === 'warning');
-  if (warnings.length) void vscode.window.showWarningMessage(`Imported with ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.map((w) => w.message).join(' · ')}`);
+  const { checkTfjsWeights } = await import('../core/interop/tfjsWeights');
+  const { describeImport } = await import('../core/interop/importReport');
+  const weights = result.format === 'tfjs-layers' ? checkTfjsWeights(result.source, source.fsPath) : undefined;
+  const report = describeImport(result, weights, 'train it with "BNN: Train"');
+  const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}`;
+  output.info(said);
+  const warnings = [...result.problems.filter((p) => p.severity === 'warning').map((w) => w.message), ...(weights?.problems ?? []).map((w) => `weights: ${w}`)];
+  for (const w of weights?.problems ?? []) output.warn(`Import ${name}: weights: ${w}`);
+  // what was left behind is said every time, as a warning when something else needs attention too
+  if (warnings.length) void vscode.window.showWarningMessage(`${said} ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.join(' · ')}`);
+  else void vscode.window.showInformationMessage(said);
 }
 
 async function pickPreset(): Promise<LarqPreset | undefined> {

@@ -1,10 +1,13 @@
 /**
  * Problems-panel diagnostics for open `*.bnn.json` files: the loader's schema and semantic errors with their exact
- * ranges, refreshed as the user types (debounced) and cleared when the file closes.
+ * ranges, and whether the model fits the selected board; refreshed as the user types (debounced) or picks another
+ * board, and cleared when the file closes.
  */
 import * as vscode from 'vscode';
 import type { ModelDiagnostic } from '../core/model/load';
+import { budgetDiagnostic } from './budget';
 import { debounceByKey } from './debounce';
+import { onDidChangeBoard, selectedBoard } from './selectedBoard';
 import { isModelDocument, type ModelStore } from './modelStore';
 
 export const TYPING_DEBOUNCE_MS = 300;
@@ -22,7 +25,9 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext, store
     if (!isModelDocument(doc) || doc.isClosed) return;
     const a = await store.analyzeDocument(doc);
     // The file may have closed while the analyser loaded.
-    if (!doc.isClosed) collection.set(doc.uri, a.problems.filter((p) => p.stage !== 'syntax').map(toDiagnostic));
+    if (doc.isClosed) return;
+    const fit = budgetDiagnostic(a, selectedBoard());
+    collection.set(doc.uri, [...a.problems.filter((p) => p.stage !== 'syntax'), ...(fit ? [fit] : [])].map(toDiagnostic));
   };
   const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, (doc) => void update(doc));
   context.subscriptions.push(
@@ -31,6 +36,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext, store
     vscode.workspace.onDidOpenTextDocument((doc) => void update(doc)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (isModelDocument(e.document)) updateSoon(e.document); }),
     vscode.workspace.onDidCloseTextDocument((doc) => collection.delete(doc.uri)),
+    onDidChangeBoard(() => { for (const doc of vscode.workspace.textDocuments) void update(doc); }),
   );
   for (const doc of vscode.workspace.textDocuments) void update(doc);
   return collection;

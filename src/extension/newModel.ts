@@ -1,19 +1,13 @@
 /**
  * The pure part of "BNN: New Model": checking the name the user types and naming the file.
  */
-import schema from '../../media/bnn-model.schema.json';
+import { MODEL_NAME_MAX_LENGTH, MODEL_NAME_PATTERN, MODEL_NAME_RULE } from '../core/model/names';
 
-/** The schema's rule for a model name (it becomes part of experiment ids and C identifiers). */
-const NAME = (schema as { properties: { name: { pattern: string; maxLength: number } } }).properties.name;
-const NAME_PATTERN = new RegExp(NAME.pattern);
-
-/** Why `name` cannot name a model (and its file), or undefined when it can. */
+/** Why `name` cannot name a model (and its file), or undefined when it can: the loader's rule, in the loader's words. */
 export function validateModelName(name: string): string | undefined {
   const n = stripModelExtension(name);
   if (!n) return 'Enter a name for the model.';
-  if (n.length > NAME.maxLength) return `Use at most ${NAME.maxLength} characters.`;
-  if (!NAME_PATTERN.test(n)) return 'Use only letters, digits, _ . and - (the name becomes part of experiment ids and C identifiers).';
-  if (/^\.|\.$/.test(n)) return 'A model name cannot start or end with a dot.';
+  if (n.length > MODEL_NAME_MAX_LENGTH || !MODEL_NAME_PATTERN.test(n)) return `A model name is ${MODEL_NAME_RULE}.`;
   if (/^(con|prn|aux|nul|com\d|lpt\d)$/i.test(n)) return `"${n}" is a reserved file name on Windows.`;
   return undefined;
 }

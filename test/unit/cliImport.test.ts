@@ -53,8 +53,19 @@ describe('bnn import writes only what bnn validate accepts', () => {
       `m.json: warning: layer 5 (BatchNormalization '${long}'): renamed '${'x'.repeat(98)}_1' ('${x100}' is already the name of layer 4)`,
       "m.json: warning: layer 6 (Dense '2nd'): renamed 'l_2nd' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
     ]);
+    // a model.to_json() file has no weights: the output says so rather than leaving it to be guessed
+    assert.match(r.stdout, /^ {2}not imported: weights — a Keras model JSON \(model\.to_json\(\)\) holds none; .*train it with `bnn train out\.bnn\.json`$/m);
     const v = bnn(dir, 'validate', 'out.bnn.json');
     assert.equal(v.status, 0, v.stdout + v.stderr);
+  });
+
+  it('renames a model whose name breaks the model-name rule, and says so', () => {
+    const text = kerasModel([layer('Flatten', { name: 'f' }), dense('d')]).replace('"name": "net"', '"name": ".hidden model."');
+    const dir = workdir({ 'm.json': text });
+    const r = bnn(dir, 'import', 'm.json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^m\.json: warning: model name '\.hidden model\.' becomes '_hidden_model_' \(model names are letters, digits, _, \. and -/m);
+    assert.equal(bnn(dir, 'validate', '_hidden_model_.bnn.json').status, 0);
   });
 
   it('refuses a layer with no "filters" (it was written as null), naming the Keras layer, and writes nothing', () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { DoesNotFitError } from '../../src/core/estimate/fit';
 import { compileModel, modelHash } from '../../src/core/compile/compile';
 import { referenceInfer } from '../../src/core/compile/reference';
 import { CompileError } from '../../src/core/compile/types';
@@ -227,7 +228,8 @@ describe('compiler: the bundled templates', function () {
       this.timeout(120_000);
       const spec = loadModelText(templateText(template), `${template.id}.bnn.json`).spec!;
       const trained = syntheticModel(spec, 5);
-      const compiled = compileModel(trained, { board: 'qemu-stm32' });
+      // No board: this is a host build, and BinaryNet fits no board (compileModel would refuse it for one).
+      const compiled = compileModel(trained);
       const size = compiled.model.inputBytes;
       const big = compiled.plan.flashBytes > 200_000;
       const inputs = randomInputs(big ? 2 : 40, size, 6);
@@ -249,4 +251,16 @@ describe('compiler: the bundled templates', function () {
       }
     });
   }
+});
+
+describe('compiler: refuses a model that does not fit the board it compiles for', () => {
+  it('throws DoesNotFitError with the numbers before emitting any C', () => {
+    const spec = loadModelText(templateText(TEMPLATES.find((t) => t.id === 'binarynet-cifar10')!), 'b.bnn.json').spec!;
+    const trained = syntheticModel(spec, 5);
+    // 1768752 B of model + 12 KB firmware against the F401RE's 512 KB; against the 96 KB RAM, 23040 B + 16 KB fit.
+    assert.throws(() => compileModel(trained, { board: 'nucleo-f401re' }), (e: unknown) => e instanceof DoesNotFitError
+      && e.boardId === 'nucleo-f401re' && e.assessment.flash.used === 1768752 + 12 * 1024 && e.assessment.ram.level === 'ok'
+      && /does not fit STM32 Nucleo-F401RE \(nucleo-f401re\): it needs 1\.70 MB flash/.test(e.message));
+    assert.doesNotThrow(() => compileModel(trained, { board: 'an-unknown-target' }), 'an id outside the boards table is only recorded');
+  });
 });

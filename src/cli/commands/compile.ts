@@ -3,6 +3,7 @@ import { compileModel } from '../../core/compile/compile';
 import { CompileInputError, defaultOutDir, loadCompileSource, writeCompiledFiles } from '../../core/compile/source';
 import { TrainedModelFormatError } from '../../core/compile/trainedJson';
 import { CompileError } from '../../core/compile/types';
+import { assessBudget, budgetProblem, DoesNotFitError } from '../../core/estimate/fit';
 import { SpecError } from '../../core/deploy/plan';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 
@@ -31,14 +32,15 @@ export const compileCommand: CliCommand = {
       outDir = flags.out ?? defaultOutDir(source, board.id);
       writeCompiledFiles(outDir, compiled.files);
     } catch (err) {
-      if (err instanceof CompileError || err instanceof CompileInputError || err instanceof TrainedModelFormatError) throw new InputError(err.message);
+      if (err instanceof CompileError || err instanceof CompileInputError || err instanceof TrainedModelFormatError || err instanceof DoesNotFitError) throw new InputError(err.message);
       if (err instanceof SpecError) throw new InputError(`${input}: ${err.message}`);
       throw err;
     }
     const plan = compiled.plan;
-    const warnings: string[] = [];
-    if (plan.flashBytes > board.flashBytes) warnings.push(`the model's ${bytes(plan.flashBytes)} of parameters exceed ${board.name}'s ${bytes(board.flashBytes)} flash`);
-    if (plan.ramBytes > board.ramBytes) warnings.push(`the model's ${bytes(plan.ramBytes)} of buffers and tables exceed ${board.name}'s ${bytes(board.ramBytes)} RAM`);
+    // compileModel has refused a model that does not fit; one that nearly fills the board is worth a word.
+    const fit = assessBudget(plan, board);
+    const near = budgetProblem(fit, board);
+    const warnings = near ? [near] : [];
     if (bools.has('json')) {
       process.stdout.write(`${JSON.stringify({ out: outDir, files: Object.keys(compiled.files), warnings, ...compiled.manifest }, null, 2)}\n`);
       return 0;
@@ -48,8 +50,8 @@ export const compileCommand: CliCommand = {
     process.stdout.write([
       `compiled '${compiled.manifest.model}' for ${board.id} (${board.name}) → ${outDir}`,
       `  files   ${Object.keys(compiled.files).join(', ')}`,
-      `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) of ${bytes(board.flashBytes)}`,
-      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer working memory ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) of ${bytes(board.ramBytes)}`,
+      `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) + firmware ${bytes(fit.flash.firmware)} of ${bytes(board.flashBytes)}`,
+      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer working memory ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) + firmware ${bytes(fit.ram.firmware)} of ${bytes(board.ramBytes)}`,
       `  scores  ${compiled.model.classes} × ${compiled.model.scoresAreFloat ? 'float32' : 'int32'}; input ${compiled.model.inputBytes} bytes`,
       `  hash    ${compiled.hash}`,
       '',

@@ -8,6 +8,8 @@ import { MAX_THREADS } from '../../core/train/threads';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
+import { fitProblem, formatProblem } from './boardFit';
+import { summarize } from '../../core/estimate/summary';
 
 function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
   const raw = flags[name];
@@ -59,6 +61,9 @@ export const trainCommand: CliCommand = {
         return 1;
       }
       if (!flags.data) throw new UsageError('--data <name|path> is required (fashion-mnist, mnist, cifar10, bundled, or a folder)');
+      // Said before hours of training, not at link time: the run goes ahead (it can still be exported to Larq/TF.js).
+      const fit = fitProblem(model, summarize(model.spec));
+      if (fit) process.stderr.write(`${formatProblem(model.file, fit)}\nbnn train: training anyway; the trained model can be exported, but compile, bench and flash will refuse it\n`);
       modelPath = path.resolve(positional[0]);
     }
     const epochs = num(flags, 'epochs', { int: true, min: 1 }) ?? 10;

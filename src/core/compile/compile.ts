@@ -2,6 +2,8 @@
  * The compiler's entry points: a TrainedModel in, a C99 library out (bnn_model.h, bnn_model.c and a manifest),
  * emitted exactly from the deployment plan.
  */
+import { findBoard } from '../boards';
+import { requireFit } from '../estimate/fit';
 import type { DeployPlan } from '../deploy/plan';
 import type { TrainedModel } from '../model/trained';
 import { emitHeader, emitSource, GENERATOR } from './codegen';
@@ -10,7 +12,10 @@ import { lowerModel, stageArrayBytes } from './lower';
 import type { LoweredModel } from './types';
 
 export interface CompileOptions {
-  /** Board id, recorded in the generated files and the manifest. */
+  /**
+   * Board id, recorded in the generated files and the manifest. A model that does not fit a known board (with its
+   * firmware) is refused here, before any C is written or built: DoesNotFitError, with the numbers.
+   */
   board?: string;
 }
 
@@ -47,6 +52,8 @@ export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): 
   const model = lowerModel(trained);
   const hash = hashLowered(model);
   const plan = model.plan;
+  const board = opts.board !== undefined ? findBoard(opts.board) : undefined;
+  if (board) requireFit(trained.spec.name, plan, board);
   const manifest: CompileManifest = {
     generator: GENERATOR,
     model: trained.spec.name,

@@ -11,6 +11,8 @@ import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
 import { inferShapes, SpecError } from '../deploy/plan';
+import { batchNormAxisProblem } from './batchNormAxis';
+import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
 
 export type { Range, Position } from './positions';
 
@@ -76,7 +78,14 @@ export function loadModelText(text: string, file: string): LoadedModel {
     else seen.set(l.name, i);
   });
   try {
-    inferShapes(spec);
+    const shapes = inferShapes(spec);
+    // "axis" is checked against its input's rank, so after shape inference; the spec does not keep it (always -1)
+    (doc as { layers: Record<string, unknown>[] }).layers.forEach((raw, i) => {
+      const l = spec.layers[i];
+      if (l.type !== 'BatchNormalization') return;
+      const problem = batchNormAxisProblem(raw.axis, i === 0 ? spec.input.shape : shapes[i - 1]);
+      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `layer ${i} (BatchNormalization '${l.name}') "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
+    });
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
     for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path, 'semantic');
@@ -159,7 +168,7 @@ function where(path: (string | number)[], doc: unknown): string {
 const KNOWN_PROPS: Record<string, string[]> = {
   QuantConv2D: ['type', 'name', 'filters', 'kernelSize', 'strides', 'padding', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
   QuantDense: ['type', 'name', 'units', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
-  BatchNormalization: ['type', 'name', 'scale', 'center', 'momentum', 'epsilon'],
+  BatchNormalization: ['type', 'name', 'scale', 'center', 'momentum', 'epsilon', 'axis'],
   MaxPool2D: ['type', 'name', 'poolSize', 'strides', 'padding'],
   Flatten: ['type', 'name'],
   Activation: ['type', 'name', 'activation'],
@@ -236,8 +245,11 @@ function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | nu
       return { path, key: false, message: `${at}: ${e.message ?? 'is invalid'}` };
     case 'minItems': case 'maxItems':
       return { path, key: false, message: `${at}: ${e.message?.replace('NOT', 'not') ?? 'wrong number of items'}` };
-    case 'pattern':
-      return { path, key: false, message: `${at}: ${JSON.stringify(valueAt(doc, path))} is not a valid name (letters, digits and _; it becomes a C identifier)` };
+    case 'pattern': {
+      // the schema's only patterns are the two name rules: a model's "name" and a layer's "name"
+      const rule = path.length === 1 && path[0] === 'name' ? `a model name is ${MODEL_NAME_RULE}` : `a layer name is ${LAYER_NAME_RULE}`;
+      return { path, key: false, message: `${at}: ${JSON.stringify(valueAt(doc, path))} is not a valid name (${rule})` };
+    }
     case 'minLength':
       return { path, key: false, message: `${at}: must not be empty` };
     default:

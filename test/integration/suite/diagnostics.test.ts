@@ -78,6 +78,30 @@ describe('Diagnostics for a broken model', () => {
     assert.ok(labels.some((n) => n.includes('BatchNormalization')), labels.join(', '));
   });
 
+  it('says in the Problems panel that BinaryNet does not fit the selected board, on its largest layer', async () => {
+    const src = vscode.Uri.file(path.join(extension().extensionPath, 'examples', 'binarynet-cifar10.bnn.json'));
+    const uri = inWorkspace('broken', 'too-big.bnn.json');
+    await vscode.workspace.fs.writeFile(uri, await vscode.workspace.fs.readFile(src));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    // The first QuantDense (8192 × 1024 one-bit weights, 1 MiB) holds most of the 1.69 MB; its object starts a line above.
+    const denseLine = doc.getText().split('\n').findIndex((l) => l.includes('"QuantDense"')) - 1;
+    const diag = await waitFor(() => `a "does not fit" error on line ${denseLine + 1} (diagnostics: ${describeDiagnostics(uri)})`, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.source === 'BNN Studio' && d.severity === vscode.DiagnosticSeverity.Error && /^Does not fit /.test(d.message)), 30_000);
+    assert.equal(diag.range.start.line, denseLine);
+    assert.match(diag.message, /needs 1\.70 MB flash \(model 1\.69 MB \+ firmware 12 KB\), the board has 1\.00 MB/);
+  });
+
+  it('survives a model file nested 100,000 levels deep and says what is wrong', async () => {
+    const uri = inWorkspace('broken', 'deep.bnn.json');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)));
+    await vscode.window.showTextDocument(uri);
+    const diag = await waitFor(() => `a nesting error (diagnostics: ${describeDiagnostics(uri)})`, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.source === 'BNN Studio' && /nested more than 64 levels deep/.test(d.message)), 30_000);
+    assert.deepEqual([diag.range.start.line, diag.range.start.character], [0, 64]);
+    assert.ok(extension().isActive, 'the extension host is still serving the extension');
+  });
+
   it('marks a JSON syntax error', async () => {
     const uri = await writeBroken('syntax-missing-comma.bnn.json', 'syntax.bnn.json');
     await vscode.window.showTextDocument(uri);

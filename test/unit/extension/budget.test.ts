@@ -1,25 +1,38 @@
 import { strict as assert } from 'node:assert';
 import { BOARDS, findBoard } from '../../../src/core/boards';
-import { formatBytes } from '../../../src/core/estimate/summary';
 import {
   assessBudget, budgetBackground, budgetIcon, budgetProblem, budgetStatusText, budgetTooltip, budgetUse, formatPercent, NEAR_BUDGET_FRACTION, shortBoardName,
+  budgetDiagnostic,
 } from '../../../src/extension/budget';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { summarize } from '../../../src/core/estimate/summary';
+import { loadModelText } from '../../../src/core/model/load';
+
+function analyse(example: string): { load: ReturnType<typeof loadModelText>; summary: ReturnType<typeof summarize> } {
+  const file = join(__dirname, '..', '..', '..', 'examples', example);
+  const load = loadModelText(readFileSync(file, 'utf8'), example);
+  return { load, summary: summarize(load.spec!) };
+}
 
 const f401 = findBoard('nucleo-f401re')!;
 
 describe('budget (status bar colours and words)', () => {
   it('classifies use as ok, near (≥ 90 %) or over (> 100 %)', () => {
-    assert.equal(budgetUse(0, 1000).level, 'ok');
-    assert.equal(budgetUse(899, 1000).level, 'ok');
-    assert.equal(budgetUse(NEAR_BUDGET_FRACTION * 1000, 1000).level, 'near');
-    assert.equal(budgetUse(1000, 1000).level, 'near', 'exactly full still fits, but leaves nothing for the firmware');
-    assert.equal(budgetUse(1001, 1000).level, 'over');
-    assert.equal(budgetUse(1, 0).level, 'over', 'a board without that memory cannot hold anything');
+    assert.equal(budgetUse(0, 0, 1000).level, 'ok');
+    assert.equal(budgetUse(799, 100, 1000).level, 'ok');
+    assert.equal(budgetUse(NEAR_BUDGET_FRACTION * 1000 - 100, 100, 1000).level, 'near');
+    assert.equal(budgetUse(900, 100, 1000).level, 'near', 'exactly full still fits, but leaves nothing for the heap');
+    assert.equal(budgetUse(901, 100, 1000).level, 'over', 'the firmware\'s share counts');
+    assert.equal(budgetUse(1, 0, 0).level, 'over', 'a board without that memory cannot hold anything');
+    assert.deepEqual(budgetUse(30, 12, 100), { used: 42, model: 30, firmware: 12, available: 100, fraction: 0.42, level: 'ok' });
   });
 
   it('takes the worse of flash and RAM', () => {
-    assert.equal(assessBudget({ flashBytes: 10, ramBytes: 96 * 1024 + 1 }, f401).level, 'over');
-    assert.equal(assessBudget({ flashBytes: 500 * 1024, ramBytes: 10 }, f401).level, 'near');
+    // F401RE: 512 KB flash, 96 KB RAM; its firmware takes 12 KB and 16 KB of them.
+    assert.equal(assessBudget({ flashBytes: 10, ramBytes: 80 * 1024 + 1 }, f401).level, 'over');
+    assert.equal(assessBudget({ flashBytes: 10, ramBytes: 80 * 1024 }, f401).level, 'near');
+    assert.equal(assessBudget({ flashBytes: 470 * 1024, ramBytes: 10 }, f401).level, 'near');
     assert.equal(assessBudget({ flashBytes: 10, ramBytes: 10 }, f401).level, 'ok');
   });
 
@@ -47,12 +60,29 @@ describe('budget (status bar colours and words)', () => {
 
   it('writes the status text and says what does not fit', () => {
     const a = assessBudget({ flashBytes: 600 * 1024, ramBytes: 2048 }, f401);
-    assert.equal(budgetStatusText(a, f401), `$(error) STM32 Nucleo-F401RE: flash ${formatBytes(600 * 1024)} (117%) · RAM ${formatBytes(2048)} (2.1%)`);
-    assert.equal(budgetProblem(a, f401), `needs ${formatBytes(600 * 1024)} flash, STM32 Nucleo-F401RE has ${formatBytes(512 * 1024)}`);
+    // 600 + 12 = 612 KB of 512 KB is 119.5 %; RAM 2 + 16 = 18 KB of 96 KB is 18.75 %.
+    assert.equal(budgetStatusText(a, f401), '$(error) STM32 Nucleo-F401RE: flash 612 KB (120%) · RAM 18 KB (19%)');
+    assert.equal(budgetProblem(a, f401), 'needs 612 KB flash (model 600 KB + firmware 12 KB), STM32 Nucleo-F401RE has 512 KB');
     assert.equal(budgetProblem(assessBudget({ flashBytes: 1, ramBytes: 1 }, f401), f401), undefined);
-    assert.match(budgetProblem(assessBudget({ flashBytes: 1, ramBytes: 95 * 1024 }, f401), f401)!, /uses 99% of STM32 Nucleo-F401RE's RAM/);
+    // 79 + 16 = 95 KB of 96 KB
+    assert.match(budgetProblem(assessBudget({ flashBytes: 1, ramBytes: 79 * 1024 }, f401), f401)!, /^uses 99% of STM32 Nucleo-F401RE's RAM \(model 79 KB \+ firmware 16 KB\)$/);
     const tip = budgetTooltip(a, f401, 'net');
     assert.match(tip, /\*\*net\*\* on \*\*STM32 Nucleo-F401RE\*\* \(STM32F401RE\)/);
-    assert.match(tip, /\| Flash \| .* \| 117% — over budget \|/);
+    assert.match(tip, /\| Flash \| 600 KB \| 12 KB \| 512 KB \| 120% — over budget \|/);
+    assert.match(tip, /measured for this board/);
+    assert.match(budgetTooltip(a, findBoard('nano33ble')!, 'net'), /an estimate for this board's core/);
+  });
+
+  it('puts a "does not fit" error in the Problems panel on the layer that holds most of the flash', () => {
+    const a = analyse('binarynet-cifar10.bnn.json');
+    const d = budgetDiagnostic(a, f401)!;
+    assert.equal(d.severity, 'error');
+    // quant_dense (layer 16) is 8192 × 1024 one-bit weights = 1 MiB; the model is 1768752 B, + 12 KB of firmware.
+    assert.deepEqual(d.path, ['layers', 16]);
+    assert.deepEqual(d.range, a.load.layerRanges[16]);
+    assert.equal(d.message, "Does not fit STM32 Nucleo-F401RE: it needs 1.70 MB flash (model 1.69 MB + firmware 12 KB), the board has 512 KB. Layer 'quant_dense' holds 1.00 MB of it. Compile, bench and flash will refuse it for this board.");
+    assert.notEqual(d.stage, 'syntax', 'the editor drops syntax-stage problems');
+    assert.equal(budgetDiagnostic(analyse('binary-mlp.bnn.json'), f401), undefined);
+    assert.equal(budgetDiagnostic({ load: a.load, summary: undefined }, f401), undefined, 'an invalid model has its own errors');
   });
 });
