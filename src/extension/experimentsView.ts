@@ -104,8 +104,8 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
       for (const dir of dirs) {
         const info = infos.find((i) => path.resolve(i.dir) === path.resolve(dir));
         if (info?.state === 'running') throw new Error(`${path.basename(dir)} is still training; stop it first`);
-        deleteExperiment(dir, { root: path.dirname(dir) });
-        output.info(`Deleted experiment ${dir}`);
+        const done = deleteExperiment(dir, { root: path.dirname(dir) });
+        output.info(done.removed === 'folder' ? `Deleted experiment ${dir}` : `Removed the symlink ${dir}${done.target ? `; the run's files in ${done.target} are kept` : ''}`);
       }
       tree.refresh();
     })),

@@ -59,6 +59,15 @@ describe('bnn import writes only what bnn validate accepts', () => {
     assert.equal(v.status, 0, v.stdout + v.stderr);
   });
 
+  it('renames a model whose name breaks the model-name rule, and says so', () => {
+    const text = kerasModel([layer('Flatten', { name: 'f' }), dense('d')]).replace('"name": "net"', '"name": ".hidden model."');
+    const dir = workdir({ 'm.json': text });
+    const r = bnn(dir, 'import', 'm.json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^m\.json: warning: model name '\.hidden model\.' becomes '_hidden_model_' \(model names are letters, digits, _, \. and -/m);
+    assert.equal(bnn(dir, 'validate', '_hidden_model_.bnn.json').status, 0);
+  });
+
   it('refuses a layer with no "filters" (it was written as null), naming the Keras layer, and writes nothing', () => {
     const dir = workdir({ 'm.json': kerasModel([conv('c1'), conv('c2', { filters: undefined }), layer('Flatten', { name: 'f' }), dense('d')]) });
     const r = bnn(dir, 'import', 'm.json', '--out', 'out.bnn.json');

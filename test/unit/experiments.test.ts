@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../src/core/experiments/atomic';
@@ -301,13 +301,50 @@ describe('experiment store', () => {
       writeFileSync(path.join(outside, 'config.json'), '{}');
       assert.throws(() => deleteExperiment(outside, { root }), /not directly inside/);
       symlinkSync(outside, path.join(root, 'link'));
-      assert.throws(() => deleteExperiment(path.join(root, 'link'), { root }), /symlinks are not followed/);
+      // a symlinked run is deleted by removing the link: its files elsewhere are not destroyed through it
+      assert.deepEqual(deleteExperiment(path.join(root, 'link'), { root }), { removed: 'link', target: realpathSync(outside) });
       assert.ok(existsSync(path.join(outside, 'config.json')));
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
-    deleteExperiment(e.dir, { root, isAlive: deadPid });
+    assert.deepEqual(deleteExperiment(e.dir, { root, isAlive: deadPid }), { removed: 'folder' });
     assert.ok(!existsSync(e.dir));
-    assert.deepEqual(readdirSync(root).sort(), ['link', 'notes']);
+    assert.deepEqual(readdirSync(root).sort(), ['notes']);
+  });
+
+  it('follows symlinked experiment folders the same way in the listing and for commands, and refuses loops and dangling links', async () => {
+    const elsewhere = tmp();
+    try {
+      const real = createExperiment(elsewhere, init('kept-elsewhere'));
+      const local = createExperiment(root, init('local'));
+      symlinkSync(real.dir, path.join(root, 'linked-run'));
+      symlinkSync(root, path.join(root, 'loop'));
+      symlinkSync(path.dirname(root), path.join(root, 'up'));
+      symlinkSync(path.join(elsewhere, 'gone'), path.join(root, 'dangling'));
+      symlinkSync(path.join(root, 'cycle-b'), path.join(root, 'cycle-a'));
+      symlinkSync(path.join(root, 'cycle-a'), path.join(root, 'cycle-b'));
+      writeFileSync(path.join(elsewhere, 'notes.txt'), 'x');
+      symlinkSync(path.join(elsewhere, 'notes.txt'), path.join(root, 'file-link'));
+      const list = await listExperiments(root, { isAlive: deadPid });
+      const by = (id: string) => list.find((x) => x.id === id);
+      assert.deepEqual(list.map((x) => x.id).sort(), ['cycle-a', 'cycle-b', 'dangling', 'linked-run', local.id, 'loop', 'up'].sort(), 'a link to a plain file is ignored like a file');
+      assert.equal(by('linked-run')!.model, 'kept-elsewhere');
+      assert.deepEqual(by('linked-run')!.problems, []);
+      assert.match(by('loop')!.problems[0], /holds the experiments folder itself \(a loop\); not followed/);
+      assert.match(by('up')!.problems[0], /holds the experiments folder itself \(a loop\)/);
+      assert.match(by('dangling')!.problems[0], /is a symlink to .*gone, which does not exist/);
+      assert.match(by('cycle-a')!.problems[0], /is a symlink loop/);
+      for (const x of ['loop', 'dangling', 'cycle-a']) assert.equal(by(x)!.state, 'unreadable');
+      // commands resolve an argument by the same rule the listing shows
+      assert.equal(findExperimentDir(root, 'linked-run'), path.join(root, 'linked-run'));
+      assert.throws(() => findExperimentDir(root, 'loop'), /\(a loop\); not followed/);
+      assert.throws(() => findExperimentDir(root, 'dangling'), /which does not exist/);
+      assert.throws(() => findExperimentDir(root, 'cycle-a'), /symlink loop/);
+      // and a refused link can be removed without touching what it points at
+      assert.deepEqual(deleteExperiment(path.join(root, 'loop'), { root }), { removed: 'link' });
+      assert.ok(existsSync(local.dir));
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

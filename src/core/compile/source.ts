@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { TrainedModel } from '../model/trained';
 import { loadExperimentModel } from '../train/experimentModel';
 import { CHECKPOINTS_DIR } from '../experiments/types';
+import { symlinkProblem } from '../experiments/read';
 import { loadCheckpoint } from '../train/checkpoint';
 import { parseTrainedModel } from './trainedJson';
 
@@ -29,6 +30,9 @@ export class CompileInputError extends Error {
 
 /** `checkpoint`: a checkpoint name under an experiment's checkpoints/ (default: experiments/checkpoints.ts's rule). */
 export function loadCompileSource(p: string, checkpoint?: string): CompileSource {
+  // a symlinked experiment is followed as everywhere else, a looping or dangling one refused (experiments/read.ts)
+  const linkProblem = symlinkProblem(p);
+  if (linkProblem) throw new CompileInputError(linkProblem);
   let st: fs.Stats;
   try { st = fs.statSync(p); } catch { throw new CompileInputError(`${p}: no such file or directory`); }
   if (st.isFile()) {

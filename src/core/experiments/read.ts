@@ -3,7 +3,7 @@
  * experiment: each comes back with a `problems` list and a display state instead, so one corrupt folder cannot break a
  * listing. Which checkpoint a command uses is checkpoints.ts's rule.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { dateFromId } from './id';
@@ -62,6 +62,8 @@ export interface ReadOptions {
 /** Reads one experiment folder. Never throws for bad content: problems are listed in the result. */
 export async function readExperiment(dir: string, opts: ReadOptions = {}): Promise<ExperimentInfo> {
   const id = path.basename(dir);
+  const linkProblem = symlinkProblem(dir);
+  if (linkProblem) return { id, dir, state: 'unreadable', model: '(unknown model)', optimizer: '?', createdAt: new Date(0).toISOString(), problems: [linkProblem] };
   const problems: string[] = [];
   const [cfgRead, stRead] = await Promise.all([readJson(path.join(dir, CONFIG_FILE)), readJson(path.join(dir, STATUS_FILE))]);
   let config: ExperimentConfig | undefined;
@@ -99,7 +101,43 @@ export async function readExperiment(dir: string, opts: ReadOptions = {}): Promi
   return { id, dir, config, status, state, model: config?.model.name ?? '(unknown model)', optimizer, createdAt, valAccuracy, problems };
 }
 
-/** Experiment folders in `root`: every non-hidden sub-folder (staging and temp entries start with '.'). */
+/**
+ * The one rule for symlinked experiment folders, applied by the listing (CLI and Experiments view) and by every command
+ * that takes an experiment: a symlink to a folder is followed like the folder (runs kept on another disk), except one
+ * that loops, dangles, or leads to a folder holding the experiments folder itself. Returns why such a link is refused,
+ * or undefined (also for a plain folder or a missing path, which the caller reports its own way).
+ */
+export function symlinkProblem(dir: string): string | undefined {
+  try {
+    if (!lstatSync(dir).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `${dir} is a symlink loop; not followed`;
+    let target = '?';
+    try { target = readlinkSync(dir); } catch { /* unreadable link */ }
+    return `${dir} is a symlink to ${target}, which does not exist`;
+  }
+  try {
+    if (!statSync(real).isDirectory()) return `${dir} is a symlink to ${real}, which is not a folder`;
+  } catch {
+    return `${dir} is a symlink to ${real}, which cannot be read`;
+  }
+  let parent = path.dirname(path.resolve(dir));
+  try { parent = realpathSync(parent); } catch { /* keep as given */ }
+  if (parent === real || parent.startsWith(real + path.sep)) return `${dir} is a symlink to ${real}, which holds the experiments folder itself (a loop); not followed`;
+  return undefined;
+}
+
+/**
+ * Experiment folders in `root`: every non-hidden sub-folder (staging and temp entries start with '.'), symlinked ones
+ * included (symlinkProblem decides; a refused link is listed so that readExperiment says why).
+ */
 export async function experimentDirs(root: string): Promise<string[]> {
   let entries;
   try {
@@ -108,7 +146,14 @@ export async function experimentDirs(root: string): Promise<string[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => path.join(root, e.name));
+  const isFolderOrLink = (e: (typeof entries)[number]): boolean => {
+    if (e.isDirectory()) return true;
+    if (!e.isSymbolicLink()) return false;
+    const p = path.join(root, e.name);
+    // a link to a plain file is ignored like a plain file; a broken or looping link is shown with its problem
+    try { return statSync(p).isDirectory(); } catch { return true; }
+  };
+  return entries.filter((e) => !e.name.startsWith('.') && isFolderOrLink(e)).map((e) => path.join(root, e.name));
 }
 
 /** All experiments in `root`, newest first. A missing root is an empty list. */
@@ -140,6 +185,8 @@ export function groupByModel(infos: ExperimentInfo[]): ModelGroup[] {
 export function findExperimentDir(root: string, idOrPath: string, cwd = process.cwd()): string {
   const candidates = /[\\/]/.test(idOrPath) || path.isAbsolute(idOrPath) ? [path.resolve(cwd, idOrPath)] : [path.join(root, idOrPath), path.resolve(cwd, idOrPath)];
   for (const c of candidates) {
+    const linkProblem = symlinkProblem(c);
+    if (linkProblem) throw new Error(linkProblem);
     try {
       if (statSync(c).isDirectory() && looksLikeExperiment(c)) return c;
     } catch {

@@ -3,14 +3,14 @@
  * checkpoints and device results, delete it. Writers are synchronous (the trainer wants its writes ordered and finished
  * before it continues) and check what they write with the readers' rule (files.ts).
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { fsyncDir, writeJsonAtomic } from './atomic';
 import { makeExperimentId, withClashSuffix, timeStamp, idSlug } from './id';
 import { assertValid, readJsonSync, validateConfig, validateStatus, CHECKPOINT_NAME, EXPERIMENT_FORMAT_VERSION } from './files';
 import { isProcessAlive, lockHolder } from './lock';
-import { ASIDE_PREFIX, effectiveState, looksLikeExperiment } from './read';
+import { ASIDE_PREFIX, effectiveState, looksLikeExperiment, symlinkProblem } from './read';
 import {
   CHECKPOINTS_DIR, CONFIG_FILE, DEVICE_DIR, METRICS_FILE, STATUS_FILE,
   type DeviceResult, type ExperimentConfig, type ExperimentStatus,
@@ -173,12 +173,21 @@ export interface DeleteOptions {
   isAlive?: (pid: number) => boolean;
 }
 
+/** What deleteExperiment removed: the folder, or only the symlink that listed it (the run's files stay where they are). */
+export interface Deleted {
+  removed: 'folder' | 'link';
+  /** For a link: the folder it pointed to, left in place. */
+  target?: string;
+}
+
 /**
- * Deletes an experiment folder, refusing anything that is not one: a symlink, a folder without any experiment file,
- * a folder outside `root`, or a running experiment (unless forced). The folder is first renamed to a hidden name, so
- * it vanishes from listings at once and a crash mid-delete never leaves a half-deleted experiment on show.
+ * Deletes an experiment folder, refusing anything that is not one: a folder without any experiment file, a folder
+ * outside `root`, or a running experiment (unless forced). The folder is first renamed to a hidden name, so it
+ * vanishes from listings at once and a crash mid-delete never leaves a half-deleted experiment on show. A symlinked
+ * experiment (read.ts symlinkProblem: followed like a folder) is deleted by removing the link only: a run kept on
+ * another disk is not destroyed through a link.
  */
-export function deleteExperiment(dir: string, opts: DeleteOptions = {}): void {
+export function deleteExperiment(dir: string, opts: DeleteOptions = {}): Deleted {
   const abs = path.resolve(dir);
   let st;
   try {
@@ -186,9 +195,16 @@ export function deleteExperiment(dir: string, opts: DeleteOptions = {}): void {
   } catch {
     throw new Error(`cannot delete ${abs}: no such experiment folder`);
   }
-  if (st.isSymbolicLink() || !st.isDirectory()) throw new Error(`refusing to delete ${abs}: not a folder (symlinks are not followed)`);
+  const link = st.isSymbolicLink();
+  const linkProblem = link ? symlinkProblem(abs) : undefined;
+  if (!link && !st.isDirectory()) throw new Error(`refusing to delete ${abs}: not a folder`);
   if (path.basename(abs).startsWith('.')) throw new Error(`refusing to delete ${abs}: not an experiment folder`);
   if (opts.root !== undefined && path.dirname(abs) !== path.resolve(opts.root)) throw new Error(`refusing to delete ${abs}: not directly inside the experiments folder ${path.resolve(opts.root)}`);
+  if (link && linkProblem) {
+    // a broken or looping link lists as a problem; removing it touches nothing else
+    unlinkSync(abs);
+    return { removed: 'link' };
+  }
   if (!looksLikeExperiment(abs)) throw new Error(`refusing to delete ${abs}: it has no ${CONFIG_FILE}, ${STATUS_FILE} or ${METRICS_FILE}, so it is not an experiment`);
   if (!opts.force) {
     const holder = lockHolder(abs, { isAlive: opts.isAlive });
@@ -199,9 +215,15 @@ export function deleteExperiment(dir: string, opts: DeleteOptions = {}): void {
       if (effectiveState(status, opts.isAlive) === 'running') throw new Error(`experiment ${path.basename(abs)} is still running (pid ${status.pid}); stop it first`);
     }
   }
+  if (link) {
+    const target = realpathSync(abs);
+    unlinkSync(abs);
+    return { removed: 'link', target };
+  }
   const trash = path.join(path.dirname(abs), `.deleting-${path.basename(abs)}-${randomBytes(4).toString('hex')}`);
   renameSync(abs, trash);
   rmSync(trash, { recursive: true, force: true });
+  return { removed: 'folder' };
 }
 
 /**

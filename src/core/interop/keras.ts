@@ -40,7 +40,9 @@ export function importKerasModel(text: string, fileName: string): ImportResult {
   const conv = convertKerasModel(text, fileName);
   const result: ImportResult = { format: conv.format, problems: [...conv.problems], origins: conv.origins, source: conv.doc };
   if (!conv.spec) return result;
-  const out = `${JSON.stringify(specToDocument(conv.spec), null, 2)}\n`;
+  const doc = specToDocument(conv.spec) as { layers: Record<string, unknown>[] };
+  for (const [i, extra] of conv.documentExtras) Object.assign(doc.layers[i], extra);
+  const out = `${JSON.stringify(doc, null, 2)}\n`;
   const loaded = loadModelText(out, `${conv.spec.name}.bnn.json`);
   result.problems.push(...loaded.diagnostics.map((d) => traceToKeras(d, conv.origins)));
   if (loaded.spec && !result.problems.some((p) => p.severity === 'error')) {

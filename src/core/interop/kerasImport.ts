@@ -10,7 +10,8 @@ import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import { QUANTIZER_NAMES } from '../model/spec';
 import { toPair } from '../model/normalize';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
-import { LAYER_NAME_RULE } from '../model/names';
+import { LAYER_NAME_RULE, MODEL_NAME_RULE } from '../model/names';
+import { basename } from 'node:path';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -32,6 +33,8 @@ export interface Conversion {
   spec?: ModelSpec;
   /** Index-aligned with spec.layers. */
   origins: LayerOrigin[];
+  /** Keys the spec does not keep but the loader must see, by layer index (a BatchNormalization's Keras axis). */
+  documentExtras: Map<number, Record<string, unknown>>;
   problems: ImportProblem[];
   /** The parsed source document (for the weights manifest of a TF.js model). */
   doc?: Record<string, unknown>;
@@ -71,7 +74,7 @@ function sanitizeModelName(n: string): string {
 
 export function convertKerasModel(text: string, fileName: string): Conversion {
   const problems: ImportProblem[] = [];
-  const fail = (message: string): Conversion => ({ format: 'keras', origins: [], problems: [{ severity: 'error', message }] });
+  const fail = (message: string): Conversion => ({ format: 'keras', origins: [], documentExtras: new Map(), problems: [{ severity: 'error', message }] });
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep) return fail(`${fileName}: ${nestingMessage(tooDeep)}`);
   let doc: unknown;
@@ -89,14 +92,17 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const model = (isObj(top.model_config) ? top.model_config : top) as Obj;
   if (model.class_name !== 'Sequential' && model.class_name !== 'Functional' && model.class_name !== 'Model') {
     problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential model (or a Functional model that is a simple chain)` });
-    return { format, origins: [], problems, doc: d };
+    return { format, origins: [], documentExtras: new Map(), problems, doc: d };
   }
   const cfg = model.config as Obj;
   const kerasLayers = (cfg.layers as unknown[]).map((l) => (isObj(l) ? l : {}));
-  const name = sanitizeModelName(typeof cfg.name === 'string' ? cfg.name : fileName.replace(/\.[^.]*$/, ''));
+  const wantedName = typeof cfg.name === 'string' ? cfg.name : basename(fileName).replace(/\.[^.]*$/, '');
+  const name = sanitizeModelName(wantedName);
+  if (name !== wantedName) problems.push({ severity: 'warning', message: `model name '${wantedName}' becomes '${name}' (model names are ${MODEL_NAME_RULE})` });
   let inputShape: number[] | undefined;
   const layers: LayerSpec[] = [];
   const origins: LayerOrigin[] = [];
+  const documentExtras = new Map<number, Record<string, unknown>>();
   const chainCheck = model.class_name !== 'Sequential';
   /** Names given so far and the slot that has each: later duplicates get a numbered suffix, first come first served. */
   const taken = new Map<string, number>();
@@ -180,8 +186,9 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
         push({ type: 'QuantDense', ...base, units: count('units'), inputQuantizer: cls === 'Dense' ? null : quant('input_quantizer'), kernelQuantizer: cls === 'Dense' ? null : quant('kernel_quantizer'), useBias: c.use_bias !== false });
         break;
       case 'BatchNormalization': {
-        const axis = Array.isArray(c.axis) ? c.axis[0] : c.axis;
-        if (axis !== undefined && axis !== -1 && axis !== 3 && axis !== 1) err(`axis ${JSON.stringify(c.axis)} is not supported (channels-last only)`);
+        // the loader judges the axis against the layer's input (batchNormAxis.ts); -1 is what the spec means anyway
+        const axis = Array.isArray(c.axis) && c.axis.length === 1 ? c.axis[0] : c.axis;
+        if (axis !== undefined && axis !== -1) documentExtras.set(layers.length, { axis: c.axis });
         push({ type: 'BatchNormalization', ...base, scale: c.scale !== false, center: c.center !== false, momentum: typeof c.momentum === 'number' ? c.momentum : 0.99, epsilon: typeof c.epsilon === 'number' ? c.epsilon : 1e-3 });
         break;
       }
@@ -216,6 +223,6 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const last = [...layers].reverse().find((l) => l.type === 'QuantDense');
   const classes = last?.type === 'QuantDense' ? last.units : 0;
   if (!last) problems.push({ severity: 'error', message: 'the model has no Dense/QuantDense layer to produce class scores' });
-  if (problems.some((p) => p.severity === 'error')) return { format, origins, problems, doc: d };
-  return { format, spec: { name, input: { shape: inputShape! }, classes, layers }, origins, problems, doc: d };
+  if (problems.some((p) => p.severity === 'error')) return { format, origins, documentExtras, problems, doc: d };
+  return { format, spec: { name, input: { shape: inputShape! }, classes, layers }, origins, documentExtras, problems, doc: d };
 }

@@ -11,6 +11,7 @@ import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
 import { inferShapes, SpecError } from '../deploy/plan';
+import { batchNormAxisProblem } from './batchNormAxis';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
 
 export type { Range, Position } from './positions';
@@ -77,7 +78,14 @@ export function loadModelText(text: string, file: string): LoadedModel {
     else seen.set(l.name, i);
   });
   try {
-    inferShapes(spec);
+    const shapes = inferShapes(spec);
+    // "axis" is checked against its input's rank, so after shape inference; the spec does not keep it (always -1)
+    (doc as { layers: Record<string, unknown>[] }).layers.forEach((raw, i) => {
+      const l = spec.layers[i];
+      if (l.type !== 'BatchNormalization') return;
+      const problem = batchNormAxisProblem(raw.axis, i === 0 ? spec.input.shape : shapes[i - 1]);
+      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `layer ${i} (BatchNormalization '${l.name}') "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
+    });
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
     for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path, 'semantic');
@@ -160,7 +168,7 @@ function where(path: (string | number)[], doc: unknown): string {
 const KNOWN_PROPS: Record<string, string[]> = {
   QuantConv2D: ['type', 'name', 'filters', 'kernelSize', 'strides', 'padding', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
   QuantDense: ['type', 'name', 'units', 'inputQuantizer', 'kernelQuantizer', 'useBias'],
-  BatchNormalization: ['type', 'name', 'scale', 'center', 'momentum', 'epsilon'],
+  BatchNormalization: ['type', 'name', 'scale', 'center', 'momentum', 'epsilon', 'axis'],
   MaxPool2D: ['type', 'name', 'poolSize', 'strides', 'padding'],
   Flatten: ['type', 'name'],
   Activation: ['type', 'name', 'activation'],
