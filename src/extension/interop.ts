@@ -81,8 +81,9 @@ async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promi
   await vscode.window.showTextDocument(target);
   const { checkTfjsWeights } = await import('../core/interop/tfjsWeights');
   const { describeImport } = await import('../core/interop/importReport');
-  const weights = result.format === 'tfjs-layers' ? checkTfjsWeights(result.source, source.fsPath) : undefined;
-  const report = describeImport(result, weights, 'train it with "BNN: Train"');
+  // the shards are looked at on disk; on a virtual file system they are counted, not called missing
+  const weights = result.format === 'tfjs-layers' ? checkTfjsWeights(result.source, source.fsPath, { checkFiles: source.scheme === 'file' }) : undefined;
+  const report = describeImport(result, weights, 'train it with "BNN: Train BNN"');
   const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}`;
   output.info(said);
   const warnings = [...result.problems.filter((p) => p.severity === 'warning').map((w) => w.message), ...(weights?.problems ?? []).map((w) => `weights: ${w}`)];

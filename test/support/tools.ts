@@ -21,3 +21,19 @@ export function requireTool(ctx: Mocha.Context, cmd: string, install: string): s
   console.log(`      ${msg}`);
   ctx.skip();
 }
+
+/**
+ * `python` if it can import `module`; otherwise skip (or, with CI=true, fail) like requireTool, naming the package. A
+ * try/catch around the import that skips would let CI pass without ever running the test.
+ */
+export function requirePythonModule(ctx: Mocha.Context, python: string, module: string, install: string): string {
+  try {
+    execFileSync(python, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return python;
+  } catch {
+    const msg = `skipped: ${python} cannot import ${module} (install: ${install})`;
+    if (process.env.CI === 'true') throw new Error(`${msg} — with CI=true a missing tool is a failure`);
+    console.log(`      ${msg}`);
+    ctx.skip();
+  }
+}

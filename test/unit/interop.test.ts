@@ -1,22 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importKerasModel } from '../../src/core/interop/keras';
 import { specToKerasJson, specToDocument } from '../../src/core/interop/kerasExport';
-import { generateLarqProject, LarqExportError } from '../../src/core/interop/larqScript';
 import { loadModelText } from '../../src/core/model/load';
 import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
-import type { MetricsEvent } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
 import { probePython } from '../../src/core/interop/larqRunner';
-import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
-import { predict } from '../../src/core/train/predict';
-import { inferShapes } from '../../src/core/deploy/plan';
-import { loadExportSource } from '../../src/core/interop/exportModel';
-import { tinyCnn } from '../support/models';
 import { analyzeModelText } from '../../src/extension/analyzeModel';
 import { summarize } from '../../src/core/estimate/summary';
 
@@ -104,108 +95,6 @@ describe('interop: Larq/Keras and TF.js models', () => {
     const noShape = specToKerasJson(spec('binary-mlp')) as { config: { layers: unknown[] } };
     noShape.config.layers.shift();
     assert.match(importKerasModel(JSON.stringify(noShape), 'x.json').problems.map((p) => p.message).join(), /no fixed input shape/);
-  });
-});
-
-describe('interop: Larq training script', () => {
-  const opts = {
-    spec: spec('binarynet-cifar10'),
-    optimizer: { kind: 'bop' as const, preset: 'bop-paper-5.2', threshold: { kind: 'constant' as const, value: 1e-8 }, gamma: { kind: 'exponential' as const, initial: 1e-4, decayRate: 0.1, decaySteps: 100_000, staircase: true }, lr: { kind: 'constant' as const, value: 0.01 } },
-    dataset: 'cifar10', epochs: 500, batchSize: 50, seed: 0, valSplit: 0.1, generator: 'BNN Studio (test)',
-  };
-
-  it('matches the golden script for BinaryNet on CIFAR-10 with the paper\'s §5.2 preset', () => {
-    const files = generateLarqProject(opts);
-    const golden = join(fixtures, 'golden', 'binarynet_cifar10.train.py');
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, files['train.py']);
-    assert.equal(files['train.py'], readFileSync(golden, 'utf8'));
-    assert.match(files['train.py'], /lq\.optimizers\.Bop\(threshold=1e-8, gamma=tf\.keras\.optimizers\.schedules\.ExponentialDecay\(0\.0001, decay_steps=100000, decay_rate=0\.1, staircase=True\)\)/);
-    assert.match(files['train.py'], /MirroredStrategy\(\) if len\(gpus\) > 1/);
-    assert.match(files['train.py'], /lq\.layers\.QuantConv2D\(128, \(3, 3\), strides=\(1, 1\), padding="same", pad_values=1\.0, input_quantizer="ste_sign"/);
-    assert.match(files['requirements.txt'], /larq/);
-  });
-
-  it('refuses Bop2ndOrder, which Larq does not have', () => {
-    assert.throws(() => generateLarqProject({ ...opts, optimizer: { ...opts.optimizer, kind: 'bop2' } }), LarqExportError);
-  });
-
-  it('is valid Python, and its experiment writer produces metrics BNN Studio reads', function () {
-    const python = requireTool(this, 'python3', 'apt-get install python3');
-    const dir = mkdtempSync(join(tmpdir(), 'bnn-larq-'));
-    for (const [name, text] of Object.entries(generateLarqProject({ ...opts, spec: spec('binary-cnn'), dataset: 'fashion-mnist' }))) writeFileSync(join(dir, name), text);
-    execFileSync(python, ['-m', 'py_compile', join(dir, 'train.py')]);
-    // The writer is the script's own code, run without TensorFlow (its imports live inside the functions that need them).
-    execFileSync(python, ['-c', `
-import sys; sys.path.insert(0, ${JSON.stringify(dir)})
-import train
-w = train.ExperimentWriter(${JSON.stringify(join(dir, 'exp'))}, "run1")
-w.status("running", 0, 0, 100)
-w.event({"kind": "step", "step": 10, "epoch": 0, "time": 5, "loss": 2.1, "accuracy": 0.2, "flipRatio": {"quant_conv2d_1": 0.001}, "gamma": 1e-4, "threshold": 1e-8, "lr": 0.01, "samplesPerSec": 1000.0})
-w.event({"kind": "epoch", "step": 100, "epoch": 1, "time": 50, "loss": 1.1, "accuracy": 0.6, "valLoss": 1.0, "valAccuracy": 0.65})
-w.status("completed", 1, 100, 100, final={"valAccuracy": 0.65})
-`]);
-    const lines = readFileSync(join(dir, 'exp', 'run1', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetricsEvent);
-    assert.equal(lines.length, 2);
-    assert.equal(lines[0].kind, 'step');
-    assert.deepEqual(lines[0].kind === 'step' && lines[0].flipRatio, { quant_conv2d_1: 0.001 });
-    const status = JSON.parse(readFileSync(join(dir, 'exp', 'run1', 'status.json'), 'utf8'));
-    assert.equal(status.state, 'completed');
-    assert.ok(existsSync(join(dir, 'exp', 'run1', 'checkpoints')));
-    assert.deepEqual(readdirSync(join(dir, 'exp', 'run1')).filter((f) => f.includes('.tmp')), []);
-  });
-
-  it('ends with a BNN Studio checkpoint (±1 kernels from sign(latent), sign(0) = +1) that the evaluator and exporter read', function () {
-    this.timeout(30_000);
-    const python = requireTool(this, 'python3', 'apt-get install python3');
-    try { execFileSync(python, ['-c', 'import numpy']); } catch { this.skip(); } // the writer needs numpy, as Larq does
-    const s = tinyCnn();
-    const dir = mkdtempSync(join(tmpdir(), 'bnn-larq-ck-'));
-    for (const [name, text] of Object.entries(generateLarqProject({ ...opts, optimizer: { ...opts.optimizer, kind: 'latent' }, spec: s, dataset: 'mnist' }))) writeFileSync(join(dir, name), text);
-    // Keras-side weights as Larq's get_weights() has them: latent real kernels (one exact 0), BN in Keras order.
-    const shapes = inferShapes(s);
-    let inShape = s.input.shape;
-    const layers: Record<string, Array<[string, number[], number[]]>> = {};
-    s.layers.forEach((l, i) => {
-      const cin = inShape[inShape.length - 1];
-      const vals = (n: number, k: number) => Array.from({ length: n }, (_, j) => (j === 0 && k === 0 ? 0 : Math.sin(7 * j + 3 * k + i) * 0.6));
-      if (l.type === 'QuantConv2D') layers[l.name] = [['kernel', [l.kernelSize[0], l.kernelSize[1], cin, l.filters], vals(l.kernelSize[0] * l.kernelSize[1] * cin * l.filters, 0)]];
-      if (l.type === 'QuantDense') layers[l.name] = [['kernel', [inShape[0], l.units], vals(inShape[0] * l.units, 0)]];
-      if (l.type === 'BatchNormalization') layers[l.name] = [['beta', [cin], vals(cin, 1)], ['moving_mean', [cin], vals(cin, 2)], ['moving_variance', [cin], vals(cin, 3).map((v) => 1 + v * v)]];
-      inShape = shapes[i];
-    });
-    const printed = execFileSync(python, ['-c', `
-import sys, json; sys.path.insert(0, ${JSON.stringify(dir)})
-import numpy as np
-import train
-w = train.ExperimentWriter(${JSON.stringify(join(dir, 'exp'))}, "larq1")
-layers = json.loads(${JSON.stringify(JSON.stringify(layers))})
-arrays = {name: [(kind, np.array(v, dtype=np.float32).reshape(shape)) for kind, shape, v in ws] for name, ws in layers.items()}
-train.write_checkpoint(w, arrays, 2, 40)
-w.status("completed", 2, 40, 40, last_checkpoint="last")
-try:
-    train.write_checkpoint(w, {"bn1": [("gamma_prime", np.zeros(8))]}, 2, 40, name="bad")
-except ValueError as e:
-    print("refused:", e)
-`], { encoding: 'utf8' });
-    assert.match(printed, /refused: layer bn1 has weights gamma_prime that BNN Studio does not know/);
-    const exp = join(dir, 'exp', 'larq1');
-    assert.deepEqual(readdirSync(join(exp, 'checkpoints')), ['last']);
-    const trained = loadCheckpoint(join(exp, 'checkpoints', 'last'));
-    assert.deepEqual(trained.spec, s);
-    assert.equal(trained.meta.step, 40);
-    const latent = Float32Array.from(layers.conv1[0][2]);
-    assert.equal(latent[0], 0);
-    assert.deepEqual(Array.from(trained.weights.conv1.kernel!), Array.from(latent, (v) => (v >= 0 ? 1 : -1)));
-    assert.deepEqual(trained.weights.bn2.movingMean, Float32Array.from(layers.bn2[1][2]));
-    assert.equal(trained.weights.bn2.gamma, undefined);
-    // Same topology and manifest as the built-in trainer writes for this model.
-    const mj = JSON.parse(readFileSync(join(exp, 'checkpoints', 'last', 'model.json'), 'utf8'));
-    const ours = modelJson(trained, { epoch: 2, step: 40, createdAt: '' }, 'x').json as { modelTopology: unknown; weightsManifest: unknown };
-    assert.deepEqual(mj.modelTopology, ours.modelTopology);
-    assert.deepEqual(mj.weightsManifest, ours.weightsManifest);
-    // The exporter finds it through status.lastCheckpoint, and the reference forward pass runs on it.
-    assert.deepEqual(loadExportSource(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
-    assert.equal(predict(trained, new Uint8Array(64 * 3).fill(200), 3).classes.length, 3);
   });
 });
 

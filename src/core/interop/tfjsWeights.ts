@@ -34,8 +34,11 @@ function tensorBytes(w: Obj, where: string): number | string {
   return (shape as number[]).reduce((a, b) => a * b, 1) * per;
 }
 
-/** What a TF.js model.json's weightsManifest declares, and whether the files on disk hold exactly that; undefined if it declares none. */
-export function checkTfjsWeights(source: Obj | undefined, modelFile: string): DeclaredWeights | undefined {
+/**
+ * What a TF.js model.json's weightsManifest declares, and whether the files on disk hold exactly that (unless
+ * `checkFiles` is false); undefined if it declares none.
+ */
+export function checkTfjsWeights(source: Obj | undefined, modelFile: string, opts: { checkFiles?: boolean } = {}): DeclaredWeights | undefined {
   const manifest = source?.weightsManifest;
   if (manifest === undefined) return undefined;
   const out: DeclaredWeights = { tensors: 0, bytes: 0, files: [], problems: [] };
@@ -66,6 +69,7 @@ export function checkTfjsWeights(source: Obj | undefined, modelFile: string): De
     let complete = true;
     for (const p of g.paths as string[]) {
       out.files.push(p);
+      if (opts.checkFiles === false) { complete = false; continue; }
       const file = normalize(join(dir, p));
       // shards sit next to model.json (tf.loadLayersModel fetches them relative to it); nothing else is looked at
       const rel = relative(dir, file);
