@@ -75,6 +75,12 @@ describe('bnn import writes only what bnn validate accepts', () => {
     assert.match(r.stderr, /^m\.json: error: layer 1 \(Conv2D 'c2'\): "filters" must be a positive integer, got nothing \(the key is missing\)$/m);
     assert.match(r.stderr, /not imported; nothing was written/);
     assert.equal(existsSync(join(dir, 'out.bnn.json')), false);
+    // a kernel size that is neither an integer nor a pair is not replaced by Keras's default 1 without a word
+    const dir2 = workdir({ 'm.json': kerasModel([conv('c1', { kernel_size: '3x3' }), conv('c2', { kernel_size: [3, 'x'] }), layer('Flatten', { name: 'f' }), dense('d')]) });
+    const r2 = bnn(dir2, 'import', 'm.json', '--out', 'out.bnn.json');
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr, /^m\.json: error: layer 0 \(Conv2D 'c1'\): "kernel_size" must be an integer or a pair of them, got "3x3"$/m);
+    assert.equal(existsSync(join(dir2, 'out.bnn.json')), false);
   });
 
   it('refuses a model of more than 1,000 layers with the loader\'s reason, and writes nothing', () => {

@@ -158,18 +158,26 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       err(`"${key}" must be a positive integer, got ${v === undefined ? 'nothing (the key is missing)' : JSON.stringify(v)}`);
       return 1;
     };
+    /** An int-or-pair setting; what is neither is an error here rather than Keras's default taken silently. */
+    const pair = (key: string, fallback: [number, number]): [number, number] => {
+      const v = c[key];
+      if (v === undefined || v === null) return fallback;
+      if (typeof v === 'number' || (Array.isArray(v) && v.length === 2)) return toPair(v, fallback);
+      err(`"${key}" must be an integer or a pair of them, got ${JSON.stringify(v)}`);
+      return fallback;
+    };
     const supported = ['QuantConv2D', 'Conv2D', 'QuantDense', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'Flatten'].includes(cls)
       || (cls === 'Activation' && (activation === 'softmax' || activation === 'linear'));
     const base = { name: supported ? unique(lname, slot!, lname) : lname };
     switch (cls) {
       case 'QuantConv2D': case 'Conv2D': {
         if (c.data_format === 'channels_first') err('data_format "channels_first" is not supported (BNN Studio is channels-last)');
-        const dil = toPair(c.dilation_rate, [1, 1]);
+        const dil = pair('dilation_rate', [1, 1]);
         if (dil[0] !== 1 || dil[1] !== 1) err('dilation is not supported');
         if (typeof c.groups === 'number' && c.groups !== 1) err('grouped convolutions are not supported');
         if (c.kernel_size === undefined || c.kernel_size === null) err('"kernel_size" is missing');
         const l: LayerSpec = {
-          type: 'QuantConv2D', ...base, filters: count('filters'), kernelSize: toPair(c.kernel_size, [1, 1]), strides: toPair(c.strides, [1, 1]),
+          type: 'QuantConv2D', ...base, filters: count('filters'), kernelSize: pair('kernel_size', [1, 1]), strides: pair('strides', [1, 1]),
           padding: c.padding === 'same' ? 'same' : 'valid', inputQuantizer: cls === 'Conv2D' ? null : quant('input_quantizer'),
           kernelQuantizer: cls === 'Conv2D' ? null : quant('kernel_quantizer'), useBias: c.use_bias !== false,
         };
@@ -193,8 +201,8 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
         break;
       }
       case 'MaxPooling2D': case 'MaxPool2D': {
-        const poolSize = toPair(c.pool_size, [2, 2]);
-        push({ type: 'MaxPool2D', ...base, poolSize, strides: c.strides === null || c.strides === undefined ? poolSize : toPair(c.strides, poolSize), padding: c.padding === 'same' ? 'same' : 'valid' });
+        const poolSize = pair('pool_size', [2, 2]);
+        push({ type: 'MaxPool2D', ...base, poolSize, strides: pair('strides', poolSize), padding: c.padding === 'same' ? 'same' : 'valid' });
         break;
       }
       case 'Flatten':
