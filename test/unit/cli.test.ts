@@ -9,13 +9,23 @@ const bnn = (...args: string[]): { status: number | null; stdout: string; stderr
 };
 
 describe('bnn CLI (built bundle)', () => {
-  it('summary --json has the documented shape', () => {
+  it('summary --json gives the binary MLP\'s numbers, worked out by hand', () => {
     const r = bnn('summary', 'examples/binary-mlp.bnn.json', '--json');
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(j.totals).slice(0, 5), ['flashBytes', 'ramBytes', 'float32Bytes', 'binaryMacs', 'floatMacs']);
-    assert.deepEqual(Object.keys(j.layers[1]).slice(0, 9), ['name', 'type', 'outputShape', 'binaryParams', 'int8Params', 'floatParams', 'flashBytes', 'binaryMacs', 'floatMacs']);
-    assert.equal(j.totals.flashBytes, 36304);
+    const j = JSON.parse(r.stdout) as { totals: Record<string, number>; layers: Record<string, unknown>[] };
+    assert.deepEqual(j.layers.map((l) => l.name), ['flatten', 'quant_dense', 'batch_normalization', 'quant_dense_1', 'batch_normalization_1', 'quant_dense_2', 'batch_normalization_2', 'activation']);
+    const pick = (l: Record<string, unknown>): unknown[] => [l.type, l.outputShape, l.binaryParams, l.int8Params, l.floatParams, l.flashBytes, l.binaryMacs, l.floatMacs];
+    // 784 → 256 on the 8-bit input: ±1 weights but real-valued MACs; 256 rows of ceil(784 / 32) = 25 words.
+    assert.deepEqual(pick(j.layers[1]), ['QuantDense', [256], 784 * 256, 0, 0, 256 * 25 * 4, 0, 784 * 256]);
+    // BatchNorm before a sign: Larq's 2 parameters a channel; deployed as an int32 threshold each plus 8 flip words.
+    assert.deepEqual(pick(j.layers[2]), ['BatchNormalization', [256], 0, 0, 2 * 256, 256 * 4 + 8 * 4, 0, 0]);
+    // 256 → 256 XNOR: 8 words a row.
+    assert.deepEqual(pick(j.layers[3]), ['QuantDense', [256], 256 * 256, 0, 0, 256 * 8 * 4, 256 * 256, 0]);
+    // The last BatchNorm feeds the softmax: float32 scale and shift per class.
+    assert.deepEqual(pick(j.layers[6]), ['BatchNormalization', [10], 0, 0, 2 * 10, 10 * 8, 0, 0]);
+    const params = 784 * 256 + 256 * 256 + 256 * 10 + 2 * (256 + 256 + 10);
+    assert.deepEqual([j.totals.flashBytes, j.totals.binaryMacs, j.totals.floatMacs, j.totals.params, j.totals.float32Bytes],
+      [25_600 + 1056 + 8192 + 1056 + 320 + 80, 256 * 256 + 256 * 10, 784 * 256, params, 4 * params]);
   });
 
   it('summary prints the Larq-style table', () => {

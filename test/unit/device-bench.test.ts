@@ -11,6 +11,7 @@ import { liveEmulatorCount } from '../../src/core/device/qemu';
 import { listDeviceResults } from '../../src/core/experiments/store';
 import type { DeviceResult } from '../../src/core/experiments/types';
 import { requireTool } from '../support/tools';
+import { loadDataset } from '../../src/core/data/load';
 import { trainedExperiment } from '../support/trainedExperiment';
 
 const root = path.join(__dirname, '..', '..');
@@ -29,6 +30,8 @@ function bnn(...args: string[]): Promise<{ status: number | null; stdout: string
 describe('device benchmark of a trained experiment on the emulated board', function () {
   this.timeout(120_000);
   let exp: { root: string; dir: string; id: string };
+  /** The board's class for each of the first 100 test samples (first test), for the CLI's accuracy to be checked against. */
+  let boardClasses: number[] = [];
 
   before(async function () {
     requireTool(this, 'qemu-system-arm', 'apt-get install qemu-system-arm');
@@ -42,6 +45,7 @@ describe('device benchmark of a trained experiment on the emulated board', funct
     const a = await benchExperiment({ experimentDir: exp.dir, board: 'qemu-stm32', samples: 100 });
     const b = await benchExperiment({ experimentDir: exp.dir, board: 'qemu-stm32', samples: 30 });
     const r = a.report.result;
+    boardClasses = a.report.deviceClasses;
     assert.equal(r.samples, 100);
     assert.equal(r.agreement, 1, 'board classes = host classes');
     assert.deepEqual(r.hostCheck, { samples: 50, agreement: 1 }, 'the trained model\'s forward pass = the host reference');
@@ -69,8 +73,12 @@ describe('device benchmark of a trained experiment on the emulated board', funct
     assert.equal(j.samples, 12);
     assert.equal(j.agreement, 1);
     assert.equal(j.hostReferenceMismatches, 0);
-    assert.equal(typeof j.deviceAccuracy, 'number');
-    assert.equal(typeof j.hostAccuracy, 'number');
+    // The first 12 test samples, as the board classified them in the first test, scored against their labels.
+    assert.ok(boardClasses.length >= 12, 'needs the classes of the first test');
+    const labels = loadDataset('bundled').test.labels;
+    const correct = boardClasses.slice(0, 12).filter((c, i) => c === labels[i]).length;
+    assert.equal(j.deviceAccuracy, correct / 12);
+    assert.equal(j.hostAccuracy, correct / 12, 'agreement 1: the host classes are the board\'s');
     assert.equal(j.latency.unit, 'instructions (emulated)');
     assert.ok(j.latency.p90 >= j.latency.median);
     assert.ok(j.flash.used > 0 && j.flash.estimate > 0 && j.ram.used > 0 && j.ram.estimate > 0);

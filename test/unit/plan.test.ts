@@ -57,6 +57,11 @@ describe('deploy plan', () => {
     // 9×2 words: the larger is the buffer.
     assert.deepEqual(plan.stages.map((s) => s.padded?.bytes), [undefined, 4 * 16 * 4, 3 * 9 * 2 * 4, undefined]);
     assert.equal(plan.paddedBytes, 4 * 16 * 4);
-    assert.equal(plan.ramBytes, plan.bufferBytes[0] + plan.bufferBytes[1] + plan.scratchBytes + plan.paddedBytes);
+    // Two ping-pong buffers: the 28×28 8-bit input and the packed pooled 14×14×32 map (196 words) are the largest.
+    assert.deepEqual(plan.bufferBytes, [28 * 28, 14 * 14 * 4]);
+    // The first conv's ±1 kernel on 8-bit pixels runs on code planes: a 3-wide kernel row of one channel is a 3-bit
+    // code, so 8 int16 partial sums per position, over the 28 + 2 padded rows × 28 columns.
+    assert.equal(plan.scratchBytes, 30 * 28 * 8 * 2);
+    assert.equal(plan.ramBytes, 784 + 784 + 13_440 + 256);
   });
 });

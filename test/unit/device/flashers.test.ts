@@ -71,7 +71,7 @@ describe('OpenOCD and st-flash invocations', () => {
     const log: string[] = [];
     const r1 = await flashWithOpenocd({ board: board('nucleo-f401re'), elf: '/x/fw.elf', bin: '/x/fw.bin', tools: { openocd: oo.path }, log: (l) => log.push(l) });
     assert.equal(r1.verified, true);
-    assert.deepEqual(oo.args(), openocdArgs('/x/fw.elf'));
+    assert.deepEqual(oo.args(), ['-f', 'interface/stlink.cfg', '-f', 'target/stm32f4x.cfg', '-c', 'program {/x/fw.elf} verify reset exit']);
     assert.ok(log.some((l) => l.startsWith('$ ') && l.includes('"program {/x/fw.elf} verify reset exit"')));
     assert.ok(log.includes('** Verified OK **'));
     const r2 = await flashWithStflash({ board: board('nucleo-f401re'), bin: '/x/fw.bin', tools: { 'st-flash': sf.path } });
