@@ -63,6 +63,7 @@ describe('train/worker process', function () {
     assert.match(r.status!.error!.message, /killed \(SIGKILL/);
     const dir = r.experimentDir!;
     assert.equal(readStatus(dir)?.state, 'failed');
+    assert.equal(fs.existsSync(path.join(dir, 'lock.json')), false, 'the host removes the killed trainer\'s lock');
     assert.ok(readMetrics(dir).length > 0);
     loadCheckpoint(path.join(dir, 'checkpoints', 'last'));
     const resumed = await startTrainer(request({ epochs: 3, resume: dir }), () => undefined).done;
