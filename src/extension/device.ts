@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { formatDeviceResult } from '../core/device/bench';
 import type { ExperimentBenchResult } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
-import { findExperimentDir, listExperiments, resolveExperimentsDir } from '../core/experiments/store';
+import { experimentForCommand } from './experimentRefs';
 import { requireTrust, trustedToolPaths } from './trust';
 
 const PHASES: Record<string, string> = {
@@ -20,63 +20,8 @@ const PHASES: Record<string, string> = {
   stop: 'Stopping the emulated board…',
 };
 
-export function experimentsRoot(): string | undefined {
-  const ws = vscode.workspace.workspaceFolders?.[0];
-  return ws ? resolveExperimentsDir({ workspace: ws.uri.fsPath }) : undefined;
-}
-
-/** Commands taking an experiment accept a tree item, an id, a folder path or a Uri. */
-export function experimentFromArg(arg: unknown): string | undefined {
-  if (!arg) return undefined;
-  if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object') {
-    const o = arg as Record<string, unknown>;
-    for (const k of ['dir', 'experimentDir', 'path', 'id', 'experimentId']) if (typeof o[k] === 'string') return o[k] as string;
-    const info = o.info ?? o.experiment;
-    if (info && typeof info === 'object') return experimentFromArg(info);
-    if (o.resourceUri instanceof vscode.Uri) return o.resourceUri.fsPath;
-  }
-  return undefined;
-}
-
-export async function pickExperiment(root: string, title = 'Run on Emulated Board', placeHolder = 'Experiment to run on the emulated STM32F405'): Promise<string | undefined> {
-  const list = (await listExperiments(root)).filter((e) => e.state !== 'running');
-  if (!list.length) {
-    void vscode.window.showInformationMessage(`No trained experiments in ${root}: train a model first (BNN: Train BNN).`);
-    return undefined;
-  }
-  const pick = await vscode.window.showQuickPick(list.map((e) => ({
-    label: e.id,
-    description: `${e.model} · ${e.optimizer} · ${e.state}`,
-    detail: e.valAccuracy !== undefined ? `validation accuracy ${(100 * e.valAccuracy).toFixed(2)}%` : undefined,
-    dir: e.dir,
-  })), { title, placeHolder });
-  return pick?.dir;
-}
-
 function toolPaths(): ToolPaths {
   return trustedToolPaths(['qemu-system-arm', 'arm-none-eabi-gcc', 'arm-none-eabi-size']);
-}
-
-/**
- * The experiment folder a device command acts on: the clicked tree item or given id/path, else one picked from the
- * workspace's experiments. Undefined (after saying why, if something is wrong) when there is none to act on.
- */
-export async function experimentForCommand(arg: unknown, title?: string, placeHolder?: string): Promise<string | undefined> {
-  const root = experimentsRoot();
-  let given = experimentFromArg(arg);
-  if (!given) {
-    if (!root) { void vscode.window.showErrorMessage('Open a workspace folder with BNN experiments first.'); return undefined; }
-    given = await pickExperiment(root, title, placeHolder);
-    if (!given) return undefined;
-  }
-  try {
-    return findExperimentDir(root ?? process.cwd(), given);
-  } catch (err) {
-    void vscode.window.showErrorMessage((err as Error).message);
-    return undefined;
-  }
 }
 
 /** A finished device benchmark: the full result in the log, the headline in a notification (a warning if any sample disagrees). */
@@ -96,7 +41,7 @@ export async function showDeviceResult(output: vscode.LogOutputChannel, result: 
 
 export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
   if (!(await requireTrust('running on the emulated board'))) return;
-  const experimentDir = await experimentForCommand(arg);
+  const experimentDir = await experimentForCommand(arg, { title: 'Run on Emulated Board', placeHolder: 'Experiment to run on the emulated STM32F405', filter: (e) => e.state !== 'running' });
   if (!experimentDir) return;
   const id = path.basename(experimentDir);
   const dataDir = vscode.workspace.getConfiguration('bnnStudio').get<string>('dataDir') || undefined;

@@ -13,7 +13,8 @@ import { listSerialPorts } from '../core/device/serialPorts';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
-import { experimentForCommand, benchSamples, showDeviceResult } from './device';
+import { benchSamples, showDeviceResult } from './device';
+import { experimentForCommand } from './experimentRefs';
 import { selectedBoard } from './selectedBoard';
 import { requireTrust, trustedToolPaths } from './trust';
 
@@ -48,7 +49,7 @@ async function chooseTarget(): Promise<Candidate | undefined> {
 
 export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
   if (!(await requireTrust('flashing a board'))) return;
-  const experimentDir = await experimentForCommand(arg, 'Flash to Board', 'Experiment to flash and benchmark');
+  const experimentDir = await experimentForCommand(arg, { title: 'Flash to Board', placeHolder: 'Experiment to flash and benchmark', filter: (e) => e.state !== 'running' });
   if (!experimentDir) return;
   const target = await chooseTarget();
   if (!target) return;

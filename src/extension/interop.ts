@@ -11,8 +11,7 @@ import { LARQ_PRESETS, larqOptimizer, type LarqPreset } from '../core/interop/la
 import { probePython, startLarqRun } from '../core/interop/larqRunner';
 import type { ModelSpec } from '../core/model/spec';
 import type { ExportFormat } from '../core/interop/exportModel';
-import { listExperiments } from '../core/experiments/store';
-import { experimentRoots, resolveExperimentDir } from './experimentRefs';
+import { experimentForCommand } from './experimentRefs';
 import { requireTrust, trustedSetting } from './trust';
 import * as fs from 'node:fs';
 
@@ -167,26 +166,8 @@ async function trainWithLarq(arg: unknown, output: vscode.LogOutputChannel): Pro
   }));
 }
 
-/** The experiment a command was invoked on (tree item, id, folder), or a pick among the workspace's experiments. */
-async function pickExperiment(arg: unknown): Promise<string | undefined> {
-  if (arg !== undefined && arg !== null) return resolveExperimentDir(arg);
-  const infos = (await Promise.all(experimentRoots().map((r) => listExperiments(r)))).flat();
-  if (!infos.length) { void vscode.window.showErrorMessage('No experiments in this workspace yet: train a model first ("Train BNN" or "Train with Larq").'); return undefined; }
-  const pick = await vscode.window.showQuickPick(infos.map((i) => ({
-    label: i.id, description: `${i.model} · ${i.optimizer} · ${i.state}`,
-    detail: i.valAccuracy !== undefined ? `val accuracy ${(i.valAccuracy * 100).toFixed(1)}%` : undefined, dir: i.dir,
-  })), { title: 'Export Trained Model: which experiment?' });
-  return pick?.dir;
-}
-
 async function exportTrainedModel(arg: unknown): Promise<void> {
-  let dir: string | undefined;
-  try {
-    dir = await pickExperiment(arg);
-  } catch (err) {
-    void vscode.window.showErrorMessage(`Export Trained Model: ${(err as Error).message}`);
-    return;
-  }
+  const dir = await experimentForCommand(arg, { title: 'Export Trained Model: which experiment?', none: 'No experiments in this workspace yet: train a model first ("Train BNN" or "Train with Larq").' });
   if (!dir) return;
   // The exporter reads checkpoints, whose loader validates the spec with ajv: it loads on use, not at activation.
   const { exportFiles: exportModelFiles, ExportError, findBnnLayersBundle, loadExportSource, writeExport } = await import('../core/interop/exportModel');

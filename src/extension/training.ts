@@ -7,13 +7,14 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXPERIMENTS_DIR, type ExperimentConfig, type ExperimentStatus, type MetricsEvent } from '../core/experiments/types';
+import { CHECKPOINTS_DIR, EXPERIMENTS_DIR, type ExperimentConfig, type ExperimentStatus, type MetricsEvent } from '../core/experiments/types';
 import type { TrainRequest, WorkerToHost } from '../core/messages';
 import { startTrainer, type TrainerProcess } from '../core/train/host';
 import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
 import { formatDuration, eta } from '../core/train/progress';
-import { readConfigFile } from '../core/experiments/store';
-import { DEFAULT_BN_RECALIBRATION } from '../core/train/defaults';
+import { readConfigFile, readStatusFile } from '../core/experiments/store';
+import { experimentArg, experimentForCommand, resolveExperimentDir } from './experimentRefs';
+import { DEFAULT_BN_RECALIBRATION, TRAIN_DEFAULTS } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
 import { requireTrust } from './trust';
 
@@ -140,39 +141,16 @@ function experimentsDirFor(forFile?: vscode.Uri): string | undefined {
   return root ? path.join(root, EXPERIMENTS_DIR) : undefined;
 }
 
-/** An experiment folder from a tree item, an id or a path. */
-function experimentDirOf(arg: unknown): string | undefined {
-  const candidates: string[] = [];
-  if (typeof arg === 'string') candidates.push(arg);
-  const uri = uriOf(arg);
-  if (uri) candidates.push(uri.fsPath);
-  if (arg && typeof arg === 'object') {
-    const o = arg as Record<string, unknown>;
-    for (const k of ['dir', 'folder', 'experimentDir']) if (typeof o[k] === 'string') candidates.push(o[k] as string);
-    for (const k of ['id', 'experimentId']) if (typeof o[k] === 'string') candidates.push(o[k] as string);
-    const exp = o.experiment as Record<string, unknown> | undefined;
-    if (exp && typeof exp.dir === 'string') candidates.push(exp.dir);
-    if (exp && typeof exp.id === 'string') candidates.push(exp.id);
-  }
-  for (const c of candidates) {
-    if (fs.existsSync(path.join(c, 'config.json'))) return c;
-    for (const wf of vscode.workspace.workspaceFolders ?? []) {
-      const d = path.join(wf.uri.fsPath, EXPERIMENTS_DIR, c);
-      if (fs.existsSync(path.join(d, 'config.json'))) return d;
-    }
-  }
-  return undefined;
-}
-
+/** The running experiment an argument names: its id as a live session knows it, else the folder it resolves to. */
 function experimentIdOf(arg: unknown, sessions: TrainingSessions): string | undefined {
-  if (typeof arg === 'string' && sessions.isRunning(arg)) return arg;
-  const dir = experimentDirOf(arg);
-  if (dir) return path.basename(dir);
-  if (arg && typeof arg === 'object') {
-    const o = arg as Record<string, unknown>;
-    for (const k of ['id', 'experimentId']) if (typeof o[k] === 'string') return o[k] as string;
+  const given = experimentArg(arg);
+  if (given === undefined) return undefined;
+  if (sessions.isRunning(given)) return given;
+  try {
+    return path.basename(resolveExperimentDir(arg));
+  } catch {
+    return given;
   }
-  return undefined;
 }
 
 // ---- the commands ---------------------------------------------------------------------------------------------------
@@ -315,14 +293,14 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
       if (!data) return;
       const presetId = await pickPreset();
       if (!presetId) return;
-      const epochs = await askEpochs(10);
+      const epochs = await askEpochs(TRAIN_DEFAULTS.epochs);
       if (!epochs) return;
       // the preset's epoch-based decays are resolved to steps by the trainer once it knows the data's size
       const preset = optimizerFromPreset(presetId);
-      const batchSize = preset.batchSize ?? 100;
+      const batchSize = preset.batchSize ?? TRAIN_DEFAULTS.batchSize;
       const backend = settings().get<string>('trainer.backend', 'auto');
       const request: TrainRequest = {
-        modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: 1, valSplit: 0.1, experimentsDir,
+        modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: TRAIN_DEFAULTS.seed, valSplit: TRAIN_DEFAULTS.valSplit, experimentsDir,
         backend: backend === 'auto' ? undefined : backend, threads: threadsSetting(),
         bnRecalibration: settings().get<number>('trainer.batchNormRecalibration', DEFAULT_BN_RECALIBRATION),
       };
@@ -348,20 +326,15 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
   context.subscriptions.push(vscode.commands.registerCommand('bnn.resumeExperiment', async (arg?: unknown) => {
     if (!(await requireTrust('resuming training'))) return;
     try {
-      let dir = arg !== undefined ? experimentDirOf(arg) : undefined;
-      if (!dir) {
-        const root = experimentsDirFor();
-        const ids = root && fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'checkpoints', 'last', 'model.json'))).sort().reverse() : [];
-        if (!ids.length) { void vscode.window.showInformationMessage('No experiment with a checkpoint to resume.'); return; }
-        const pick = await vscode.window.showQuickPick(ids, { placeHolder: 'Resume which experiment?' });
-        if (!pick) return;
-        dir = path.join(root!, pick);
-      }
+      const dir = await experimentForCommand(arg, {
+        title: 'Resume Training', placeHolder: 'Resume which experiment?', none: 'No experiment with a checkpoint to resume.',
+        filter: (e) => e.state !== 'running' && e.config?.engine === 'bnn-studio' && fs.existsSync(path.join(e.dir, CHECKPOINTS_DIR, e.status?.lastCheckpoint ?? 'last', 'model.json')),
+      });
+      if (!dir) return;
       const config = readConfigFile(dir);
       if (sessions.isRunning(config.id)) { void vscode.window.showInformationMessage(`${config.id} is already training.`); return; }
       if (config.engine !== 'bnn-studio') { void vscode.window.showErrorMessage(`${config.id} was trained by ${config.engine}; only BNN Studio runs can be resumed here.`); return; }
-      const status = JSON.parse(fs.readFileSync(path.join(dir, 'status.json'), 'utf8')) as ExperimentStatus;
-      const doneEpochs = status.epoch ?? 0;
+      const doneEpochs = readStatusFile(dir)?.epoch ?? 0;
       const epochs = doneEpochs >= config.epochs ? await askEpochs(config.epochs + 10, config.epochs + 1) : config.epochs;
       if (!epochs) return;
       const request: TrainRequest = {

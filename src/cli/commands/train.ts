@@ -5,6 +5,7 @@ import { optimizerFromFlags, optimizerFromPreset, withOverrides, BOP_PRESETS } f
 import { describeSchedule, scheduleProblem } from '../../core/train/schedules';
 import { startTrainer } from '../../core/train/host';
 import { MAX_THREADS } from '../../core/train/threads';
+import { TRAIN_DEFAULTS } from '../../core/train/defaults';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
@@ -66,7 +67,7 @@ export const trainCommand: CliCommand = {
       if (fit) process.stderr.write(`${formatProblem(model.file, fit)}\nbnn train: training anyway; the trained model can be exported, but compile, bench and flash will refuse it\n`);
       modelPath = path.resolve(positional[0]);
     }
-    const epochs = num(flags, 'epochs', { int: true, min: 1 }) ?? 10;
+    const epochs = num(flags, 'epochs', { int: true, min: 1 }) ?? TRAIN_DEFAULTS.epochs;
     const kind = (flags.optimizer ?? 'bop') as OptimizerKind;
     if (!['bop', 'bop2', 'latent'].includes(kind)) throw new UsageError(`--optimizer must be bop, bop2 or latent (got '${flags.optimizer}')`);
     const backend = flags.backend ?? 'auto';
@@ -88,10 +89,10 @@ export const trainCommand: CliCommand = {
       data: flags.data ?? '',
       dataDir: flags['data-dir'],
       epochs,
-      batchSize: batchSize ?? 100,
+      batchSize: batchSize ?? TRAIN_DEFAULTS.batchSize,
       optimizer,
-      seed: num(flags, 'seed', { int: true, min: 0 }) ?? 1,
-      valSplit: num(flags, 'val-split', { min: 0, max: 1, exclusiveMax: true }) ?? 0.1,
+      seed: num(flags, 'seed', { int: true, min: 0 }) ?? TRAIN_DEFAULTS.seed,
+      valSplit: num(flags, 'val-split', { min: 0, max: 1, exclusiveMax: true }) ?? TRAIN_DEFAULTS.valSplit,
       experimentsDir,
       backend: backend === 'auto' ? undefined : backend,
       resume: flags.resume,

@@ -1,8 +1,6 @@
 /**
- * Reading `metrics.jsonl`: one MetricsEvent per line, appended by the trainer (or an exported Larq script) while it
- * runs. A run killed mid-write leaves a truncated last line; that line is ignored, never an error, so the experiment
- * still opens. A malformed line in the middle is skipped and reported with its line number, so one bad line does not
- * hide the rest of a run.
+ * The shape of one `metrics.jsonl` line: the single check of a MetricsEvent, used by the one parser (metrics.ts
+ * parseMetricsText, readMetrics, followMetrics) and the Experiments tree (readLastEpochEvent).
  */
 import type { MetricsEvent } from './types';
 
@@ -10,14 +8,6 @@ export interface MetricsParseIssue {
   /** 1-based line number in the file. */
   line: number;
   message: string;
-}
-
-export interface MetricsParseResult {
-  events: MetricsEvent[];
-  /** Malformed complete lines that were skipped. */
-  issues: MetricsParseIssue[];
-  /** True when the text ended in an incomplete line that was ignored (a killed or still-writing run). */
-  truncatedTail: boolean;
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
@@ -47,49 +37,4 @@ export function toMetricsEvent(value: unknown): MetricsEvent | string {
     return '"valLoss"/"valAccuracy" must be numbers';
   }
   return o as unknown as MetricsEvent;
-}
-
-/**
- * Parses the text of a metrics.jsonl. A final line without newline is kept when it parses (a writer that never wrote
- * the last newline) and ignored when it does not (a killed run). A follower reading a live file first cuts off the
- * incomplete tail with `splitCompleteLines` and keeps it for its next read.
- */
-export function parseMetricsJsonl(text: string, firstLineNumber = 1): MetricsParseResult {
-  const events: MetricsEvent[] = [];
-  const issues: MetricsParseIssue[] = [];
-  let truncatedTail = false;
-  const lines = text.split('\n');
-  const endsWithNewline = text.endsWith('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i].replace(/\r$/, '');
-    if (raw.trim() === '') continue;
-    const isLast = i === lines.length - 1 && !endsWithNewline;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      if (isLast) {
-        truncatedTail = true;
-        continue;
-      }
-      issues.push({ line: firstLineNumber + i, message: `not valid JSON (${(err as Error).message})` });
-      continue;
-    }
-    const ev = toMetricsEvent(value);
-    if (typeof ev === 'string') issues.push({ line: firstLineNumber + i, message: ev });
-    else events.push(ev);
-  }
-  return { events, issues, truncatedTail };
-}
-
-/** Splits appended text into complete lines and the incomplete remainder a live writer has not finished yet. */
-export function splitCompleteLines(text: string): { complete: string; rest: string } {
-  const nl = text.lastIndexOf('\n');
-  if (nl < 0) return { complete: '', rest: text };
-  return { complete: text.slice(0, nl + 1), rest: text.slice(nl + 1) };
-}
-
-/** One line of metrics.jsonl for an event (the writer side; used by tests, tools and the Larq exporter alike). */
-export function serializeMetricsEvent(ev: MetricsEvent): string {
-  return JSON.stringify(ev) + '\n';
 }

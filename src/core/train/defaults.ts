@@ -10,3 +10,5 @@ export const ADAM_DEFAULTS = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7
 export const LATENT_DEFAULT_LR = 5e-3;
 /** Training images BatchNorm's moving statistics are re-estimated over after every epoch (train/recalibrate.ts). */
 export const DEFAULT_BN_RECALIBRATION = 10_000;
+/** A new run's settings when neither the user nor a preset gives them: one definition for `bnn train` and Train BNN. */
+export const TRAIN_DEFAULTS = { epochs: 10, batchSize: 100, seed: 1, valSplit: 0.1 } as const;
