@@ -216,11 +216,12 @@ function checkpointDir(dir: string): string {
   return d;
 }
 
-/** Reads a checkpoint directory (or an experiment directory: its last checkpoint) into a TrainedModel. */
+/**
+ * Reads one checkpoint directory into a TrainedModel. Which checkpoint of an experiment to read is not decided here
+ * but by experiments/checkpoints.ts (train/experimentModel.ts loads an experiment's).
+ */
 export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMeta } {
-  let d = dir;
-  if (!fs.existsSync(path.join(d, MODEL_JSON)) && fs.existsSync(path.join(d, 'checkpoints'))) d = path.join(d, 'checkpoints', 'last');
-  d = checkpointDir(d);
+  const d = checkpointDir(dir);
   const file = path.join(d, MODEL_JSON);
   let json: {
     weightsManifest?: Array<{ paths: string[]; weights: Array<{ name: string; shape: number[]; dtype: string }> }>;
