@@ -2,7 +2,8 @@
  * The issue's agreement test on the host: models trained by the real trainer on the bundled Fashion-MNIST sample,
  * loaded from their checkpoints, compiled to C and run natively on every bundled test image. The C class must equal
  * the trainer's reference predict() on 100% of the samples, integer scores must equal its scores exactly, and the C
- * outputs must equal the compiler's TypeScript reference bit for bit.
+ * outputs must equal the compiler's TypeScript reference bit for bit. The trainer's own TF.js forward pass (what it
+ * scored validation and test accuracy with) must classify every one of those images as the C does.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,9 @@ import type { TrainedModel } from '../../src/core/model/trained';
 import { loadCheckpoint } from '../../src/core/train/checkpoint';
 import { predict } from '../../src/core/train/predict';
 import { runTraining } from '../../src/core/train/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/core/train/backend';
+import { BnnModel, encodeInputs } from '../../src/core/train/model';
 import { buildHost, removeDir, runHost, writeFiles } from '../support/ccompile';
 import { requireTool } from '../support/tools';
 
@@ -81,7 +85,7 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
         optimizer: { kind: 'bop', gamma: { kind: 'constant', value: 1e-3 }, threshold: { kind: 'constant', value: 1e-6 }, lr: { kind: 'constant', value: 0.01 } },
       }, { emit: (m) => { if (m.type === 'started') dir = m.experimentDir; }, cancelled: () => false });
       assert.equal(status.state, 'completed', JSON.stringify(status.error));
-      trained.set(spec.name, { model: loadCheckpoint(dir), dir });
+      trained.set(spec.name, { model: loadCheckpoint(path.join(dir, 'checkpoints', 'last')), dir });
     }
   });
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
@@ -120,13 +124,54 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
     });
   }
 
-  it('bnn compile <experiment dir> compiles its last checkpoint', () => {
-    const { model, dir } = trained.get('cnn')!;
+  for (const { spec, backend } of MODELS) {
+    it(`${spec.name}: the trainer's own TF.js forward pass (as it scores validation and test) classifies the bundled test images as the C does`, async () => {
+      // predict() above is the float64 twin of the C; this closes the loop to what training itself computed, so a
+      // checkpoint that loads into a different network than the one trained cannot pass.
+      const { model } = trained.get(spec.name)!;
+      const compiled = compileModel(model);
+      const size = compiled.model.inputBytes;
+      const n = ds.test.count;
+      const inputs = Array.from({ length: n }, (_, i) => ds.test.images.subarray(i * size, (i + 1) * size));
+      const dir = writeFiles(compiled.files);
+      let c: ReturnType<typeof runHost>;
+      try {
+        c = runHost(buildHost(dir), inputs, compiled.model.scoresAreFloat);
+      } finally {
+        removeDir(dir);
+      }
+      await initBackend(backend);
+      const net = new BnnModel(model.spec, { latent: false, seed: 0 }, model.weights);
+      const scores: number[][] = [];
+      try {
+        for (let at = 0; at < n; at += 250) {
+          const idx = Uint32Array.from({ length: Math.min(250, n - at) }, (_, k) => at + k);
+          scores.push(...tf.tidy(() => net.forward(tf.tensor(encodeInputs(ds.test.images, idx, size), [idx.length, ...model.spec.input.shape]), false).arraySync()));
+        }
+      } finally {
+        net.dispose();
+      }
+      let agree = 0;
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const t = scores[i];
+        if (t.indexOf(Math.max(...t)) === c.results[i].class) agree++;
+        c.results[i].scores.forEach((s, k) => { worst = Math.max(worst, Math.abs(s - t[k]) / Math.max(1, Math.abs(s))); });
+      }
+      assert.equal(agree, n, `${n - agree} of ${n} bundled test images classified differently by the trainer and the C (largest relative score difference ${worst})`);
+      assert.ok(worst < 1e-3, `scores differ by up to ${worst} (relative)`);
+    });
+  }
+
+  it('bnn compile <experiment dir> compiles its best checkpoint and says so', () => {
+    const { dir } = trained.get('cnn')!;
+    const model = loadCheckpoint(path.join(dir, 'checkpoints', 'best'));
     const out = path.join(tmp, 'compiled-cli');
     const root = path.join(__dirname, '..', '..');
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', dir, '--board', 'qemu-stm32', '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(fs.readFileSync(path.join(out, 'bnn_model.c'), 'utf8'), compileModel(model, { board: 'qemu-stm32' }).files['bnn_model.c']);
+    assert.match(r.stderr, new RegExp(`^checkpoint: best \\(epoch 1, step ${model.meta.step}, val acc \\d+\\.\\d\\d%\\)$`, 'm'));
     const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', tmp, '--out', out], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /bnn compile: .*(no checkpoint|model\.json)/);

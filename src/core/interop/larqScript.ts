@@ -110,6 +110,7 @@ import datetime
 import json
 import os
 import platform
+import socket
 import sys
 import time
 
@@ -133,8 +134,42 @@ class ExperimentWriter:
         self.dir = os.path.join(root, experiment_id)
         self.id = experiment_id
         os.makedirs(os.path.join(self.dir, "checkpoints"), exist_ok=True)
+        self.lock()
         self.metrics = open(os.path.join(self.dir, "metrics.jsonl"), "a", encoding="utf-8")
         self.started = now_iso()
+
+    def lock(self):
+        """Takes lock.json as BNN Studio's trainer does (src/core/experiments/lock.ts), so nothing else writes the run."""
+        def proc(path, pick):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    return pick(f.read())
+            except OSError:
+                return None
+        info = {"formatVersion": 1, "pid": os.getpid(), "host": socket.gethostname(), "purpose": "larq training",
+                "createdAt": now_iso(), "token": os.urandom(8).hex(),
+                "startTime": proc("/proc/self/stat", lambda t: t[t.rindex(")") + 2:].split(" ")[19]),
+                "bootId": proc("/proc/sys/kernel/random/boot_id", lambda t: t.strip())}
+        self.lock_token = info["token"]
+        path = os.path.join(self.dir, "lock.json")
+        tmp = os.path.join(self.dir, ".lock.json.tmp-%d" % os.getpid())
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({k: v for k, v in info.items() if v is not None}, f, indent=2)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise RuntimeError("experiment folder %s is in use (%s exists): another process writes to it" % (self.dir, path))
+        finally:
+            os.unlink(tmp)
+
+    def release(self):
+        path = os.path.join(self.dir, "lock.json")
+        try:
+            with open(path, encoding="utf-8") as f:
+                if json.load(f).get("token") == self.lock_token:
+                    os.unlink(path)
+        except (OSError, ValueError):
+            pass
 
     def write_json(self, name, value):
         path = os.path.join(self.dir, name)
@@ -150,7 +185,7 @@ class ExperimentWriter:
         self.metrics.flush()
 
     def status(self, state, epoch, step, total_steps=None, error=None, final=None, last_checkpoint=None):
-        status = {"state": state, "pid": os.getpid(), "startedAt": self.started, "updatedAt": now_iso(), "epoch": epoch, "step": step}
+        status = {"formatVersion": 1, "state": state, "pid": os.getpid(), "startedAt": self.started, "updatedAt": now_iso(), "epoch": epoch, "step": step}
         if last_checkpoint is not None:
             status["lastCheckpoint"] = last_checkpoint
         if total_steps is not None:
@@ -414,6 +449,8 @@ def main(argv=None):
     except Exception as err:
         writer.status("failed", callback.epoch, callback.step, steps_per_epoch * args.epochs, error={"message": str(err), "step": callback.step})
         raise
+    finally:
+        writer.release()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import { prepareJob } from '../../../src/core/train/job';
 import { syntheticData } from '../../support/syntheticData';
 import { tinyMlp } from '../../support/models';
 import { runJob } from '../../support/runJob';
+import { requireTool } from '../../support/tools';
+import { generateLarqProject } from '../../../src/core/interop/larqScript';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 400, test: 50, seed: 3 });
 
@@ -118,5 +120,51 @@ describe('experiment lock and resume (one writer per folder)', function () {
     fs.writeFileSync(stateFile, JSON.stringify({ formatVersion: 1, epoch: 'one' }));
     await assert.rejects(runJob(job(tmp, { epochs: 2, resume: first.dir })), new RegExp('training-state\\.json: epoch "one" is not a whole number'));
     assert.equal(fs.existsSync(path.join(first.dir, LOCK_FILE)), false, 'a refused resume releases its lock');
+  });
+});
+
+describe('the exported Larq trainer takes the same lock', () => {
+  it('holds lock.json while it writes (BNN Studio refuses to resume or delete the run) and releases it at the end', async function () {
+    this.timeout(30000);
+    const python = requireTool(this, 'python3', 'apt-get install python3');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-larq-lock-'));
+    try {
+      const files = generateLarqProject({
+        spec: tinyMlp(), optimizer: { kind: 'bop', lr: { kind: 'constant', value: 0.01 } }, dataset: 'mnist', epochs: 1, batchSize: 50, seed: 0, valSplit: 0.1, generator: 'test',
+      });
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+      const exp = path.join(dir, 'exp');
+      // the script's own writer, run without TensorFlow; it releases the lock when told on stdin
+      const child = spawn(python, ['-c', `
+import sys; sys.path.insert(0, ${JSON.stringify(dir)})
+import train
+w = train.ExperimentWriter(${JSON.stringify(exp)}, "run1")
+w.status("running", 0, 0, 10)
+print("locked", flush=True)
+sys.stdin.readline()
+w.release()
+`], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (d) => { err += d; });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (d) => { if (String(d).includes('locked')) resolve(); });
+        child.on('exit', (code) => reject(new Error(`python exited (${code}): ${err}`)));
+      });
+      const run = path.join(exp, 'run1');
+      try {
+        assert.equal(lockHolder(run)?.pid, child.pid, 'BNN Studio sees the Python writer as the live holder');
+        assert.throws(() => acquireLock(run, 'resume'), (e: Error) => e instanceof ExperimentLockedError && e.message.includes(`process ${child.pid}`));
+        assert.equal(JSON.parse(fs.readFileSync(path.join(run, 'status.json'), 'utf8')).formatVersion, 1);
+        const gone = new Promise((r) => child.once('exit', r));
+        child.stdin!.end('\n');
+        await gone;
+      } finally {
+        child.kill('SIGKILL');
+      }
+      assert.equal(fs.existsSync(path.join(run, LOCK_FILE)), false);
+      assert.deepEqual(fs.readdirSync(run).filter((f) => f.startsWith('.')), []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
