@@ -85,7 +85,7 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
         optimizer: { kind: 'bop', gamma: { kind: 'constant', value: 1e-3 }, threshold: { kind: 'constant', value: 1e-6 }, lr: { kind: 'constant', value: 0.01 } },
       }, { emit: (m) => { if (m.type === 'started') dir = m.experimentDir; }, cancelled: () => false });
       assert.equal(status.state, 'completed', JSON.stringify(status.error));
-      trained.set(spec.name, { model: loadCheckpoint(dir), dir });
+      trained.set(spec.name, { model: loadCheckpoint(path.join(dir, 'checkpoints', 'last')), dir });
     }
   });
   after(() => { if (tmp) fs.rmSync(tmp, { recursive: true, force: true }); });
@@ -163,13 +163,15 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
     });
   }
 
-  it('bnn compile <experiment dir> compiles its last checkpoint', () => {
-    const { model, dir } = trained.get('cnn')!;
+  it('bnn compile <experiment dir> compiles its best checkpoint and says so', () => {
+    const { dir } = trained.get('cnn')!;
+    const model = loadCheckpoint(path.join(dir, 'checkpoints', 'best'));
     const out = path.join(tmp, 'compiled-cli');
     const root = path.join(__dirname, '..', '..');
     const r = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', dir, '--board', 'qemu-stm32', '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(fs.readFileSync(path.join(out, 'bnn_model.c'), 'utf8'), compileModel(model, { board: 'qemu-stm32' }).files['bnn_model.c']);
+    assert.match(r.stderr, new RegExp(`^checkpoint: best \\(epoch 1, step ${model.meta.step}, val acc \\d+\\.\\d\\d%\\)$`, 'm'));
     const bad = spawnSync(process.execPath, [path.join(root, 'bin', 'bnn.js'), 'compile', tmp, '--out', out], { encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /bnn compile: .*(no checkpoint|model\.json)/);

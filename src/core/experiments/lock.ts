@@ -158,6 +158,20 @@ function takeOverStale(file: string, staleText: string): void {
   try { unlinkSync(aside); } catch { /* already gone */ }
 }
 
+/**
+ * After a writer died (the trainer host saw its process end): removes its lock if it is still there and really stale.
+ * Returns the live holder instead when another process holds the folder now, so the caller does not write into it.
+ */
+export function clearDeadWritersLock(dir: string, pid: number, check: LockCheck = {}): LockInfo | undefined {
+  const file = path.join(dir, LOCK_FILE);
+  const text = readText(file);
+  const info = text === undefined ? undefined : parseLock(text);
+  if (!info) return undefined;
+  if (lockIsLive(info, check)) return info.pid === pid ? undefined : info;
+  if (info.pid === pid) takeOverStale(file, text!);
+  return undefined;
+}
+
 function releaseLock(file: string, token: string): void {
   const held = parseLock(readText(file) ?? '');
   if (held?.token !== token) return;

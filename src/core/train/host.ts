@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { PROTOCOL_VERSION, type HostToWorker, type TrainRequest, type WorkerToHost } from '../messages';
 import type { ExperimentStatus } from '../experiments/types';
 import { forkTrainer, TailBuffer } from './spawn';
-import { readStatusFile, writeStatus } from '../experiments/store';
+import { clearDeadWritersLock, readStatusFile, writeStatus } from '../experiments/store';
 
 export interface TrainerRunResult {
   experimentId?: string;
@@ -68,7 +68,9 @@ export function startTrainer(
           : signal ? `the trainer process was killed (${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''})`
             : `the trainer process exited with code ${code}`;
         const stderrTail = tail.toString().trim().split('\n').slice(-30).join('\n');
-        if (result.experimentDir) {
+        // the dead trainer's lock goes; a folder another live process holds by now is not written to
+        const otherWriter = result.experimentDir && child.pid !== undefined ? clearDeadWritersLock(result.experimentDir, child.pid) : undefined;
+        if (result.experimentDir && !otherWriter) {
           const prev = readStatusFile(result.experimentDir);
           const now = new Date().toISOString();
           const status: ExperimentStatus = {

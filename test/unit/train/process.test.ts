@@ -36,7 +36,7 @@ describe('train/worker process', function () {
     assert.ok(msgs.every((m) => m.v === 1));
     assert.ok(msgs.some((m) => m.type === 'metrics' && m.event.kind === 'epoch'));
     assert.ok(r.status!.final!.testAccuracy! > 0.6, `test accuracy ${r.status!.final!.testAccuracy} (chance 0.1)`);
-    assert.equal(loadCheckpoint(r.experimentDir!).spec.name, 'tiny');
+    assert.equal(loadCheckpoint(path.join(r.experimentDir!, 'checkpoints', 'last')).spec.name, 'tiny');
   });
 
   it('rejects an invalid model with its validation errors and creates no experiment', async () => {
@@ -63,8 +63,9 @@ describe('train/worker process', function () {
     assert.match(r.status!.error!.message, /killed \(SIGKILL/);
     const dir = r.experimentDir!;
     assert.equal(readStatus(dir)?.state, 'failed');
+    assert.equal(fs.existsSync(path.join(dir, 'lock.json')), false, 'the host removes the killed trainer\'s lock');
     assert.ok(readMetrics(dir).length > 0);
-    loadCheckpoint(dir);
+    loadCheckpoint(path.join(dir, 'checkpoints', 'last'));
     const resumed = await startTrainer(request({ epochs: 3, resume: dir }), () => undefined).done;
     assert.equal(resumed.status?.state, 'completed', JSON.stringify(resumed));
     assert.equal(resumed.experimentDir, dir);

@@ -41,7 +41,7 @@ describe('train/training', function () {
     const { status, dir } = await run(job(tmp));
     assert.equal(status.state, 'completed', JSON.stringify(status.error));
     assert.ok(status.final!.valAccuracy! > 0.8, `val accuracy ${status.final!.valAccuracy} (chance 0.25)`);
-    const trained = loadCheckpoint(dir);
+    const trained = loadCheckpoint(path.join(dir, 'checkpoints', 'last'));
     for (const k of [trained.weights.dense1.kernel!, trained.weights.dense2.kernel!]) assert.ok(k.every((v) => v === 1 || v === -1));
     const acc = accuracy(trained, data.test!.images, data.test!.labels);
     assert.ok(acc > 0.8, `test accuracy via predict ${acc}`);
@@ -64,7 +64,7 @@ describe('train/training', function () {
     const { status, dir } = await run(job(tmp, { spec: tinyCnn(), backend: 'wasm', epochs: 2 }));
     assert.equal(status.state, 'completed', JSON.stringify(status.error));
     assert.ok(status.final!.valAccuracy! > 0.8, `val accuracy ${status.final!.valAccuracy}`);
-    const trained = loadCheckpoint(dir);
+    const trained = loadCheckpoint(path.join(dir, 'checkpoints', 'last'));
     const ref = predict(trained, data.test!.images, 100);
     const model = new BnnModel(trained.spec, { latent: false, seed: 0 }, trained.weights);
     const idx = Uint32Array.from({ length: 100 }, (_, i) => i);
@@ -87,7 +87,7 @@ describe('train/training', function () {
     const steps = readMetrics(dir).filter((e) => e.kind === 'step') as Array<Extract<MetricsEvent, { kind: 'step' }>>;
     assert.ok(steps.some((e) => e.flipRatio.dense1 > 0));
     assert.equal(steps[0].gamma, undefined);
-    assert.ok(loadCheckpoint(dir).weights.dense1.kernel!.every((v) => v === 1 || v === -1));
+    assert.ok(loadCheckpoint(path.join(dir, 'checkpoints', 'last')).weights.dense1.kernel!.every((v) => v === 1 || v === -1));
   });
 
   it('is deterministic: same seed and backend → identical metrics', async () => {
