@@ -13,4 +13,14 @@ describe('fuzz harness (time-boxed worker)', function () {
     assert.match(run.failures[1].error, /the checker threw: RangeError: Maximum call stack size exceeded/);
     assert.equal(run.stats.ok, 4, 'a, b, c and d ran');
   });
+
+  it('awaits async checks: a rejection is a failure, a promise that never settles or takes too long is a hang', async () => {
+    const inputs = ['async-ok', 'async-throw', 'async-hang', 'a', 'async-slow', 'async-ok'];
+    const run = await runTimeBoxed(path.join(__dirname, 'support', 'selfTestCheck.ts'), inputs, 500);
+    assert.deepEqual(run.failures.map((f) => [f.index, f.input]), [[1, 'async-throw'], [2, 'async-hang'], [4, 'async-slow']]);
+    assert.match(run.failures[0].error, /the checker threw: TypeError: x is undefined/);
+    assert.match(run.failures[1].error, /can never settle/);
+    assert.match(run.failures[2].error, /no answer within 500 ms/);
+    assert.equal(run.stats.ok, 3);
+  });
 });

@@ -20,8 +20,9 @@ export interface FuzzRun<T> {
 }
 
 /**
- * `checker` is a module path exporting `check(input): { error?: string; stats?: string[] }` (TypeScript is loaded
- * through tsx, as in the unit tests). Inputs must be structured-cloneable.
+ * `checker` is a module path exporting `check(input): { error?: string; stats?: string[] }`, or a promise of it (an
+ * async check that never settles is a hang too). TypeScript is loaded through tsx, as in the unit tests. Inputs must
+ * be structured-cloneable.
  */
 export async function runTimeBoxed<T>(checker: string, inputs: T[], perCaseMs: number): Promise<FuzzRun<T>> {
   const t0 = Date.now();
@@ -36,14 +37,16 @@ export async function runTimeBoxed<T>(checker: string, inputs: T[], perCaseMs: n
        const { workerData, parentPort } = require('node:worker_threads');
        const { check } = require(workerData.checker);
        const p = new Int32Array(workerData.progress);
-       for (let i = workerData.start; i < workerData.inputs.length; i++) {
-         Atomics.store(p, 0, i);
-         Atomics.add(p, 1, 1);
-         let r;
-         try { r = check(workerData.inputs[i]); } catch (e) { r = { error: 'the checker threw: ' + (e && e.stack || e) }; }
-         parentPort.postMessage({ i, error: r && r.error, stats: r && r.stats });
-       }
-       Atomics.store(p, 0, -1);`,
+       (async () => {
+         for (let i = workerData.start; i < workerData.inputs.length; i++) {
+           Atomics.store(p, 0, i);
+           Atomics.add(p, 1, 1);
+           let r;
+           try { r = await check(workerData.inputs[i]); } catch (e) { r = { error: 'the checker threw: ' + (e && e.stack || e) }; }
+           parentPort.postMessage({ i, error: r && r.error, stats: r && r.stats });
+         }
+         Atomics.store(p, 0, -1);
+       })();`,
       { eval: true, workerData: { checker, inputs, start, progress: progress.buffer } },
     );
     const outcome = await new Promise<{ hungAt?: number }>((resolve, reject) => {
@@ -68,9 +71,14 @@ export async function runTimeBoxed<T>(checker: string, inputs: T[], perCaseMs: n
         }
       }, 20);
     });
+    const stuckAt = Atomics.load(progress, 0);
     if (outcome.hungAt !== undefined) {
       failures.push({ index: outcome.hungAt, input: inputs[outcome.hungAt], error: `no answer within ${perCaseMs} ms (a hang)` });
       next = outcome.hungAt + 1;
+    } else if (stuckAt >= 0 && stuckAt === next) {
+      // the worker ran out of work while a case was still pending: an async check that can never settle
+      failures.push({ index: stuckAt, input: inputs[stuckAt], error: 'no answer: the check\'s promise can never settle (a hang)' });
+      next = stuckAt + 1;
     } else if (next < inputs.length && next === start) {
       throw new Error('the fuzz worker exited without running any case');
     }
