@@ -10,6 +10,12 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
+/**
+ * Spellings that mean the same flag in every command: the experiments folder was `--experiments` in train and eval but
+ * `--dir` in bench, flash, export and experiments; both are accepted wherever either is.
+ */
+const ALIASES: Record<string, string> = { dir: 'experiments' };
+
 /** Minimal flag parser: `--flag value`, `--flag=value`, boolean `--flag`; unknown flags are a usage error. */
 export function parseArgs(args: string[], spec: { flags?: string[]; booleans?: string[] }): { positional: string[]; flags: Record<string, string>; bools: Set<string> } {
   const positional: string[] = [];
@@ -19,11 +25,12 @@ export function parseArgs(args: string[], spec: { flags?: string[]; booleans?: s
     const a = args[i];
     if (!a.startsWith('--')) { positional.push(a); continue; }
     const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    const given = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    const name = ALIASES[given] && spec.flags?.includes(ALIASES[given]) ? ALIASES[given] : given;
     if (spec.booleans?.includes(name)) { bools.add(name); continue; }
-    if (!spec.flags?.includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!spec.flags?.includes(name)) throw new UsageError(`unknown option --${given}`);
     const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    if (value === undefined) throw new UsageError(`--${given} needs a value`);
     flags[name] = value;
   }
   return { positional, flags, bools };

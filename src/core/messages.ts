@@ -4,6 +4,7 @@
  * carries the protocol version `v`; a receiver drops (and logs) messages of another version.
  */
 import type { ExperimentConfig, ExperimentStatus, MetricsEvent, DeviceResult, OptimizerConfig } from './experiments/types';
+import type { DataReadOptions } from './data/preprocess';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -36,9 +37,11 @@ export interface TrainSettings {
 }
 
 export interface TrainRequest extends TrainSettings {
-  /** Dataset name (fashion-mnist, mnist, cifar10, bundled) or a folder path. */
+  /** Dataset name (fashion-mnist, mnist, cifar10, bundled), a folder path or a data file (.npz). */
   data: string;
   dataDir?: string;
+  /** How to read a NumPy/CSV dataset (test split, its seed…); a resumed run uses the one in its config.json. */
+  dataOptions?: DataReadOptions;
 }
 
 export type HostToWorker =

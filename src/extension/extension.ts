@@ -11,14 +11,15 @@ import { registerInterop } from './interop';
 import { registerTraining } from './training';
 import { registerCompile } from './compile';
 import { registerExperiments } from './experimentsView';
+import { bnnStudioApi, type BnnStudioApi } from './api';
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
   context.subscriptions.push(output);
   // One store of analysed models shared by every model view: each file is parsed once per change.
   const models = new ModelStore();
   context.subscriptions.push(models);
-  registerModelExplorer(context, models);
+  const modelTree = registerModelExplorer(context, models);
   registerInlineEstimates(context, models);
   registerModelDiagnostics(context, models);
   registerBoardStatus(context, models);
@@ -28,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCompile(context, output);
   registerDevice(context, output);
   registerFlash(context, output);
-  registerExperiments(context, output).connectTrainer(training);
+  const experiments = registerExperiments(context, output);
+  experiments.connectTrainer(training);
+  return bnnStudioApi({ bnnModels: modelTree, bnnExperiments: experiments.tree });
 }
 
 export function deactivate(): void {}

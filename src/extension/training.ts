@@ -171,7 +171,7 @@ async function pickModel(arg: unknown): Promise<vscode.Uri | undefined> {
 }
 
 async function pickDataset(dataDir: string | undefined): Promise<string | undefined> {
-  type Item = vscode.QuickPickItem & { value?: string; browse?: boolean };
+  type Item = vscode.QuickPickItem & { value?: string; browse?: 'folder' | 'file' };
   const items: Item[] = DATASET_NAMES.map((name: DatasetName) => {
     let description: string;
     try {
@@ -183,9 +183,14 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
-  items.push({ label: '$(folder) Folder…', description: 'IDX (MNIST layout) or CIFAR-10 binary batches', browse: true });
+  items.push({ label: '$(folder) Folder…', description: 'IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files (x_train.npy, y_train.npy…)', browse: 'folder' });
+  items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
   const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
   if (!pick) return undefined;
+  if (pick.browse === 'file') {
+    const file = await vscode.window.showOpenDialog({ canSelectFolders: false, canSelectFiles: true, filters: { 'NumPy or CSV': ['npz', 'npy', 'csv'] }, openLabel: 'Use this dataset file' });
+    return file?.[0]?.fsPath;
+  }
   if (pick.browse) {
     const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this dataset folder' });
     return folder?.[0]?.fsPath;

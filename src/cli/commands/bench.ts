@@ -6,10 +6,10 @@ import { experimentDirArg, runOnRealBoard, samplesFlag } from './flash';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> [--port P] [--samples N] [--checkpoint NAME] [--dir D] [--data-dir D] [--json]',
+  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> [--port P] [--samples N] [--checkpoint NAME] [--experiments DIR] [--data-dir D] [--json]',
   summary: 'run an experiment on the emulated board: on-device accuracy, agreement with the host, latency, flash/RAM',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'experiments', 'data-dir'], booleans: ['json'] });
     if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
     const boardId = flags.board ?? 'qemu-stm32';
     const board = findBoard(boardId);
@@ -17,7 +17,7 @@ export const benchCommand: CliCommand = {
     // A real board that already runs this experiment's firmware: connect on --port and benchmark (no flashing).
     if (!board.emulated) return runOnRealBoard(args, 'bench');
     const samples = samplesFlag(flags.samples);
-    const experimentDir = experimentDirArg(positional[0], flags.dir);
+    const experimentDir = experimentDirArg(positional[0], flags.experiments);
     const json = bools.has('json');
     const ac = new AbortController();
     const onSigint = (): void => { process.stderr.write('\nbnn bench: cancelling, stopping the emulated board…\n'); ac.abort(); };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { findBoard, BOARDS, DEFAULT_BOARD_ID } from '../../core/boards';
 import { compileModel } from '../../core/compile/compile';
 import { CompileInputError, defaultOutDir, loadCompileSource, writeCompiledFiles } from '../../core/compile/source';
@@ -6,6 +7,7 @@ import { CompileError } from '../../core/compile/types';
 import { assessBudget, budgetProblem, DoesNotFitError } from '../../core/estimate/fit';
 import { SpecError } from '../../core/deploy/plan';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+import { experimentDirArg } from './flash';
 
 function bytes(n: number): string {
   return n >= 10240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
@@ -13,12 +15,14 @@ function bytes(n: number): string {
 
 export const compileCommand: CliCommand = {
   name: 'compile',
-  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--json]',
+  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--experiments DIR] [--json]',
   summary: 'generate the bit-packed C model (bnn_model.h/.c) for a board',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint'], booleans: ['json'] });
-    const input = positional[0];
-    if (!input) throw new UsageError('missing <experiment|checkpoint dir|model.trained.json> argument');
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint', 'experiments'], booleans: ['json'] });
+    const given = positional[0];
+    if (!given) throw new UsageError('missing <experiment|checkpoint dir|model.trained.json> argument');
+    // A path is taken as it is; anything else is an experiment id, found as eval, bench and flash find it.
+    const input = existsSync(given) || flags.experiments === undefined && /[/\\]|\.json$/i.test(given) ? given : experimentDirArg(given, flags.experiments);
     if (positional.length > 1) throw new UsageError(`unexpected argument '${positional[1]}'`);
     const boardId = flags.board ?? DEFAULT_BOARD_ID;
     const board = findBoard(boardId);

@@ -1,13 +1,56 @@
-import { DATASET_NAMES, NAMED_DATASETS, probeNamedDataset, dataRoots, userDataDir, loadLocatedDataset, DataError, classCounts, type DataLookupOptions } from '../../core/data';
-import { parseArgs, type CliCommand } from '../errors';
+import { DATASET_NAMES, NAMED_DATASETS, probeNamedDataset, dataRoots, userDataDir, loadLocatedDataset, loadDataset, DataError, classCounts, type DataLookupOptions, type Dataset } from '../../core/data';
+import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+
+function fraction(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !(v >= 0 && v < 1)) throw new UsageError(`--${name} must be a fraction in [0, 1) (got '${raw}')`);
+  return v;
+}
+
+/** One dataset given by name or path: what training would see (shape, classes, counts per class, how it was read). */
+function describeOne(ds: Dataset): Record<string, unknown> {
+  return {
+    name: ds.name, path: ds.dir, shape: ds.shape, classes: ds.classes, classNames: ds.classNames ?? null,
+    train: { samples: ds.train.count, perClass: classCounts(ds.train.labels, ds.classes) },
+    test: { samples: ds.test.count, perClass: classCounts(ds.test.labels, ds.classes) },
+    preprocessing: ds.preprocessing ?? null, warnings: ds.warnings ?? [],
+  };
+}
 
 export const datasetsCommand: CliCommand = {
   name: 'datasets',
-  usage: 'bnn datasets [--data-dir D] [--check] [--json]',
-  summary: 'show which named datasets are found where (--check also loads and validates them)',
+  usage: 'bnn datasets [<name|path>] [--data-dir D] [--test-split F] [--split-seed N] [--label-column C] [--check] [--json]',
+  summary: 'show which named datasets are found where (--check also loads and validates them); with a name or path, load it and show its shape, classes and samples per class',
   async run(args) {
-    const { flags, bools } = parseArgs(args, { flags: ['data-dir'], booleans: ['check', 'json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['data-dir', 'test-split', 'split-seed', 'label-column'], booleans: ['check', 'json'] });
     const opts: DataLookupOptions = { dataDir: flags['data-dir'] };
+    if (positional[0]) {
+      const seed = flags['split-seed'] === undefined ? undefined : Number(flags['split-seed']);
+      if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--split-seed must be a whole number ≥ 0 (got '${flags['split-seed']}')`);
+      let ds: Dataset;
+      try {
+        const col = flags['label-column'];
+        ds = loadDataset(positional[0], opts, { testSplit: fraction(flags['test-split'], 'test-split'), splitSeed: seed, labelColumn: col !== undefined && /^\d+$/.test(col) ? Number(col) : col });
+      } catch (err) {
+        if (err instanceof DataError) throw new InputError(err.message);
+        throw err;
+      }
+      const d = describeOne(ds);
+      if (bools.has('json')) {
+        process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+        return 0;
+      }
+      const names = (c: number): string => ds.classNames?.[c] ?? String(c);
+      const per = (labels: Uint8Array): string => classCounts(labels, ds.classes).map((n, c) => `${names(c)}: ${n}`).join(', ');
+      process.stdout.write(`${ds.name} (${ds.dir})\n  samples of shape [${ds.shape.join(', ')}], ${ds.classes} classes\n`);
+      process.stdout.write(`  train ${ds.train.count} (${per(ds.train.labels)})\n  test  ${ds.test.count} (${per(ds.test.labels)})\n`);
+      const p = ds.preprocessing;
+      if (p?.testSplit) process.stdout.write(`  test split: ${p.testSplit.fraction} of the samples, stratified, seed ${p.testSplit.seed} (the data has no test part)\n`);
+      if (p?.toBytes) process.stdout.write(`  8-bit inputs: ${p.toBytes.rule}, [lo, hi] = [${p.toBytes.lo}, ${p.toBytes.hi}]\n`);
+      for (const w of ds.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+      return 0;
+    }
     const rows = DATASET_NAMES.map((name) => {
       const info = NAMED_DATASETS[name];
       const probes = probeNamedDataset(name, opts);

@@ -2,7 +2,7 @@ import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
 import { readConfigFile } from '../../core/experiments/files';
 import { loadExperimentModel } from '../../core/train/experimentModel';
 import { predict } from '../../core/train/predict';
-import { loadDataset, checkDatasetForModel, takeSamples, DataError } from '../../core/data';
+import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, DataError } from '../../core/data';
 import { parseArgs, InputError, UsageError, type CliCommand } from '../errors';
 import { experimentDirArg } from './flash';
 
@@ -29,7 +29,8 @@ export const evalCommand: CliCommand = {
     const dataArg = flags.data ?? config.dataset.path ?? config.dataset.name;
     let ds;
     try {
-      ds = loadDataset(dataArg, { dataDir: flags['data-dir'] });
+      // the run's recorded preprocessing: the same test split and 8-bit rule as in training
+      ds = loadDataset(dataArg, { dataDir: flags['data-dir'] }, readOptionsFrom(config.dataset.preprocessing));
       checkDatasetForModel(ds, trained.spec);
     } catch (err) {
       if (err instanceof DataError) throw new InputError(err.message);

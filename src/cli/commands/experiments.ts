@@ -36,9 +36,9 @@ export const experimentsCommand: CliCommand = {
   usage: 'bnn experiments [--dir D] [--model M] [--json]',
   summary: 'list training runs (newest first): status, optimizer, validation accuracy',
   async run(args) {
-    const { flags, bools } = parseArgs(args, { flags: ['dir', 'model'], booleans: ['json'] });
-    const dir = resolveExperimentsDir({ dir: flags.dir });
-    if (flags.dir !== undefined && !existsSync(dir)) throw new InputError(`${dir}: no such folder`);
+    const { flags, bools } = parseArgs(args, { flags: ['experiments', 'model'], booleans: ['json'] });
+    const dir = resolveExperimentsDir({ dir: flags.experiments });
+    if (flags.experiments !== undefined && !existsSync(dir)) throw new InputError(`${dir}: no such folder`);
     let list = await listExperiments(dir);
     if (flags.model) list = list.filter((e) => e.model === flags.model);
     if (bools.has('json')) {

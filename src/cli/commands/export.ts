@@ -6,10 +6,10 @@ import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 
 export const exportCommand: CliCommand = {
   name: 'export',
-  usage: 'bnn export <experiment|checkpoint dir> --format tfjs|keras --out <dir> [--checkpoint <name>] [--dir <experiments>] [--force]',
+  usage: 'bnn export <experiment|checkpoint dir> --format tfjs|keras --out <dir> [--checkpoint <name>] [--experiments DIR] [--force]',
   summary: 'export a trained model: TF.js layers model (tf.loadLayersModel + bnn-layers.js) or Larq/Keras JSON + weights',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['format', 'out', 'checkpoint', 'dir'], booleans: ['force'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['format', 'out', 'checkpoint', 'experiments'], booleans: ['force'] });
     if (!positional[0]) throw new UsageError('missing <experiment> argument (an id, an experiment folder or a checkpoint folder)');
     if (positional.length > 1) throw new UsageError(`unexpected argument '${positional[1]}'`);
     const format = flags.format as ExportFormat | undefined;
@@ -18,7 +18,7 @@ export const exportCommand: CliCommand = {
     let source = positional[0];
     if (!fs.existsSync(path.join(source, 'model.json'))) {
       try {
-        source = findExperimentDir(resolveExperimentsDir({ dir: flags.dir }), positional[0]);
+        source = findExperimentDir(resolveExperimentsDir({ dir: flags.experiments }), positional[0]);
       } catch (err) {
         throw new InputError((err as Error).message);
       }

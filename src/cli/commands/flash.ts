@@ -39,7 +39,7 @@ export function experimentDirArg(given: string, dir: string | undefined): string
 }
 
 export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): Promise<number> {
-  const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'dir', 'data-dir'], booleans: ['json'] });
+  const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'experiments', 'data-dir'], booleans: ['json'] });
   if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
   if (!flags.board) throw new UsageError(`--board is required (one of ${BOARDS.filter((b) => !b.emulated).map((b) => b.id).join(', ')}); 'bnn boards' shows what is connected`);
   const board = findBoard(flags.board);
@@ -49,7 +49,7 @@ export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): P
   if (method && !METHODS.includes(method)) throw new UsageError(`--method must be one of ${board.flashMethods.join(', ')}`);
   if (mode === 'bench' && !flags.port) throw new UsageError(`give the board's serial port with --port (or use 'bnn flash' to flash and benchmark in one go)`);
   const samples = samplesFlag(flags.samples);
-  const experimentDir = experimentDirArg(positional[0], flags.dir);
+  const experimentDir = experimentDirArg(positional[0], flags.experiments);
   const ac = new AbortController();
   const onSigint = (): void => { process.stderr.write(`\nbnn ${mode}: cancelling…\n`); ac.abort(); };
   process.once('SIGINT', onSigint);
@@ -79,7 +79,7 @@ export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): P
 
 export const flashCommand: CliCommand = {
   name: 'flash',
-  usage: 'bnn flash <experiment> --board <id> [--port P] [--method openocd|st-flash|mass-storage|stm32-serial-bootloader|arduino-cli] [--samples N] [--json]',
+  usage: 'bnn flash <experiment> --board <id> [--port P] [--method openocd|st-flash|mass-storage|stm32-serial-bootloader|arduino-cli] [--samples N] [--checkpoint NAME] [--experiments DIR] [--data-dir D] [--json]',
   summary: 'compile, build, flash and verify an experiment on a real board, then benchmark it there',
   run: (args) => runOnRealBoard(args, 'flash'),
 };

@@ -45,11 +45,11 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -61,7 +61,7 @@ export const trainCommand: CliCommand = {
         process.stderr.write(`${formatDiagnostics(model)}\nbnn train: the model is invalid; nothing was trained\n`);
         return 1;
       }
-      if (!flags.data) throw new UsageError('--data <name|path> is required (fashion-mnist, mnist, cifar10, bundled, or a folder)');
+      if (!flags.data) throw new UsageError('--data <name|path> is required (fashion-mnist, mnist, cifar10, bundled, a folder, or a NumPy .npz)');
       // Said before hours of training, not at link time: the run goes ahead (it can still be exported to Larq/TF.js).
       const fit = fitProblem(model, summarize(model.spec));
       if (fit) process.stderr.write(`${formatProblem(model.file, fit)}\nbnn train: training anyway; the trained model can be exported, but compile, bench and flash will refuse it\n`);
@@ -99,6 +99,11 @@ export const trainCommand: CliCommand = {
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
       threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
       bnRecalibration: num(flags, 'bn-recalibration', { int: true, min: 0 }),
+      // NumPy/CSV data without a test part: the share held out as test split, and that split's own seed
+      dataOptions: {
+        testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }),
+        labelColumn: flags['label-column'] === undefined ? undefined : /^\d+$/.test(flags['label-column']) ? Number(flags['label-column']) : flags['label-column'],
+      },
     };
     const tty = process.stderr.isTTY;
     let totalSteps = 0;
@@ -107,7 +112,7 @@ export const trainCommand: CliCommand = {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation samples\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;

@@ -6,6 +6,7 @@
 import { INPUT_ENCODING, type ModelSpec } from '../model/spec';
 import type { ExperimentConfig } from '../experiments/types';
 import { DataError } from './errors';
+import type { DatasetPreprocessing } from './record';
 import { deriveSeed, permutation } from './prng';
 
 /** One split: `count` images of `shape` (H, W, C), HWC, contiguous. */
@@ -30,6 +31,10 @@ export interface Dataset {
   dir: string;
   /** Where each split's labels were read from, in order, so a bad label can be traced to its file and record. */
   labelSources?: { train: LabelSource[]; test: LabelSource[] };
+  /** How a user's arrays were read (NumPy, CSV): recorded in config.json so eval, bench and flash read the same. */
+  preprocessing?: DatasetPreprocessing;
+  /** Things the user should know about the data (float values mapped to bytes, clamping…), said before training. */
+  warnings?: string[];
 }
 
 /** `count` consecutive labels of a split read from `file` (CIFAR's training split joins five batch files). */
@@ -91,9 +96,13 @@ export function datasetModelMismatch(ds: LabelledDataset, spec: Pick<ModelSpec, 
   const problems: string[] = [];
   const want = spec.input.shape;
   const [h, w, c] = ds.shape;
+  // Dimensions of size 1 do not change the row-major layout: NumPy windows [N, T, C] are read as [T, C, 1] and feed a
+  // [T, 1, C] sensor model as they are. Flat rows (CSV, [N, F]) are the features in the model's input order.
+  const squeeze = (s: readonly number[]): string => s.filter((d) => d !== 1).join();
+  const flat = ds.shape.filter((d) => d !== 1).length <= 1;
   const fits =
-    want.length === 3 ? want[0] === h && want[1] === w && want[2] === c
-      : want.length === 2 ? want[0] === h && want[1] === w && c === 1
+    want.length === 3 ? (want[0] === h && want[1] === w && want[2] === c) || squeeze(want) === squeeze(ds.shape) || (flat && want[0] * want[1] * want[2] === h * w * c)
+      : want.length === 2 ? (want[0] === h && want[1] === w && c === 1) || squeeze(want) === squeeze(ds.shape)
         : want.length === 1 ? want[0] === h * w * c
           : false;
   if (!fits) {
@@ -216,7 +225,10 @@ export function normalizeInputs(u8: Uint8Array, out?: Float32Array): Float32Arra
 
 /** The `dataset` entry of an ExperimentConfig for a run on `ds` with these split sizes. */
 export function datasetConfigEntry(ds: Dataset, counts: { trainSamples: number; valSamples: number; testSamples?: number }): ExperimentConfig['dataset'] {
-  return { name: ds.name, path: ds.dir, trainSamples: counts.trainSamples, valSamples: counts.valSamples, testSamples: counts.testSamples ?? ds.test.count, normalization: NORMALIZATION_DESCRIPTION };
+  return {
+    name: ds.name, path: ds.dir, trainSamples: counts.trainSamples, valSamples: counts.valSamples, testSamples: counts.testSamples ?? ds.test.count, normalization: NORMALIZATION_DESCRIPTION,
+    ...(ds.preprocessing ? { preprocessing: ds.preprocessing } : {}),
+  };
 }
 
 /** Per-class sample counts (for summaries and the balance test). */

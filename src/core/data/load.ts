@@ -7,6 +7,9 @@ import { DataError } from './errors';
 import { readIdxImages, readIdxLabels, type IdxImages } from './idx';
 import { locateDataset, type DataLookupOptions, type DatasetLocation } from './locate';
 import { NAMED_DATASETS } from './named';
+import { loadNumpyDataset } from './numpy';
+import { loadCsvDataset } from './csv';
+import type { DataReadOptions } from './preprocess';
 import { validateSplit, type Dataset, type DataSplit } from './dataset';
 
 function idxSplit(imagesFile: string, labelsFile: string, classes: number | undefined): { split: DataSplit; img: IdxImages } {
@@ -24,7 +27,8 @@ function maxLabel(labels: Uint8Array): number {
   return m;
 }
 
-export function loadLocatedDataset(loc: DatasetLocation): Dataset {
+export function loadLocatedDataset(loc: DatasetLocation, read: DataReadOptions = {}): Dataset {
+  if (loc.user) return loc.user.format === 'csv' ? loadCsvDataset(loc.user.csv, read) : loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
   const info = loc.named ? NAMED_DATASETS[loc.named] : undefined;
   if (loc.format === 'cifar10') {
     const c = loc.cifar;
@@ -69,6 +73,6 @@ export function loadLocatedDataset(loc: DatasetLocation): Dataset {
  * Loads a dataset by name ('fashion-mnist', 'mnist', 'cifar10', 'bundled') or folder path.
  * Throws DataError when it is missing (saying where to put which files) or corrupt (naming the file).
  */
-export function loadDataset(nameOrPath: string, opts: DataLookupOptions = {}): Dataset {
-  return loadLocatedDataset(locateDataset(nameOrPath, opts));
+export function loadDataset(nameOrPath: string, opts: DataLookupOptions = {}, read: DataReadOptions = {}): Dataset {
+  return loadLocatedDataset(locateDataset(nameOrPath, opts), read);
 }

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { DataError } from './errors';
+import { locateUserFile, locateUserFolder, USER_DATA_KINDS, type UserDataLocation } from './locateUser';
 import {
   CIFAR_TEST_FILE, CIFAR_TRAIN_FILES, IDX_FILES, NAMED_DATASETS, idxSpellings, isDatasetName, requiredFileNames,
   type DatasetFormat, type DatasetName, type IdxRole,
@@ -40,12 +41,15 @@ export interface SearchRoot {
 export interface DatasetLocation {
   name: string;
   named?: DatasetName;
-  format: DatasetFormat;
+  format: DatasetFormat | UserDataLocation['format'];
+  /** The folder of the dataset, or its file (an .npz). */
   dir: string;
   origin: SearchOrigin;
   /** IDX: one path per role; CIFAR: train batches then the test batch. */
   idx?: Record<IdxRole, string>;
   cifar?: { train: string[]; test: string };
+  /** A user's own data (NumPy, CSV). */
+  user?: UserDataLocation;
 }
 
 /** What was found in one candidate folder. */
@@ -181,17 +185,25 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
     throw notFoundMessage(nameOrPath, probes, opts);
   }
   const dir = path.resolve(opts.cwd ?? process.cwd(), nameOrPath);
+  if (existsSync(dir) && !isDir(dir)) {
+    const user = locateUserFile(dir);
+    if (!user) throw new DataError('not a dataset file', dir, `Give ${USER_DATA_KINDS}, or a folder holding a dataset.`);
+    const at = user.format === 'csv' || 'npz' in user.numpy ? dir : user.numpy.npyDir;
+    return { name: path.basename(at).replace(/\.(npz|csv)$/i, ''), format: user.format, dir: at, origin: 'path', user };
+  }
   if (!isDir(dir)) {
     throw new DataError(
       looksLikePath ? (existsSync(dir) ? 'not a folder (give the folder that holds the dataset files)' : 'no such folder') : `unknown dataset '${nameOrPath}': not one of ${Object.keys(NAMED_DATASETS).join(', ')}, and there is no folder of that name`,
       looksLikePath ? dir : undefined,
-      `Give a dataset name (${Object.keys(NAMED_DATASETS).join(', ')}) or a folder holding IDX files (${requiredFileNames('idx').join(', ')}) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
+      `Give a dataset name (${Object.keys(NAMED_DATASETS).join(', ')}), ${USER_DATA_KINDS}, or a folder holding IDX files (${requiredFileNames('idx').join(', ')}) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
   }
   const nested = path.join(dir, 'cifar-10-batches-bin');
   const useDir = !detectFormat(dir) && isDir(nested) ? nested : dir;
   const format = detectFormat(useDir);
   const name = path.basename(dir);
   if (!format) {
+    const user = locateUserFolder(dir);
+    if (user) return { name, format: user.format, dir, origin: 'path', user };
     // A data root given where a dataset folder was expected: point at the named datasets inside it.
     const inside = (Object.values(NAMED_DATASETS) as { name: DatasetName; folders: string[] }[])
       .filter((d) => d.folders.some((f) => isDir(path.join(dir, f)))).map((d) => d.name);
@@ -200,7 +212,7 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
         `Use the dataset name with this data folder, e.g. --data ${inside[0]} --data-dir ${dir} (in VS Code: setting bnnStudio.dataDir).`);
     }
     throw new DataError('no dataset files in this folder', dir,
-      `Expected IDX files (${requiredFileNames('idx').join(', ')}; raw or gzip'd) or CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}).`);
+      `Expected IDX files (${requiredFileNames('idx').join(', ')}; raw or gzip'd), CIFAR-10 binary batches (${requiredFileNames('cifar10').join(', ')}), or ${USER_DATA_KINDS}.`);
   }
   const probe = probeFolder(useDir, format, 'path', name);
   if (!probe.location) throw new DataError(`incomplete ${format === 'idx' ? 'IDX' : 'CIFAR-10'} dataset: missing ${probe.missing.join(', ')}`, useDir);

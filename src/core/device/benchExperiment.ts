@@ -11,6 +11,7 @@ import { compileModel, type CompiledModel } from '../compile/compile';
 import { referenceInfer } from '../compile/reference';
 import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
+import { readOptionsFrom } from '../data/preprocess';
 import { writeDeviceResult } from '../experiments/store';
 import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
@@ -71,7 +72,8 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   progress('data', 0, 1);
   const dataName = config?.dataset.path ?? config?.dataset.name;
   if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
-  const ds = loadDataset(dataName, opts.data);
+  // the test split and 8-bit rule training recorded, so the board runs on the samples eval measures
+  const ds = loadDataset(dataName, opts.data, readOptionsFrom(config?.dataset.preprocessing));
   const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
   if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
   const requested = opts.samples ?? DEFAULT_BENCH_SAMPLES;

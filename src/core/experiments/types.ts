@@ -12,6 +12,7 @@
  *
  * The id is readable: `<yyyymmdd-hhmmss>-<model>-<optimizer>` (plus `-2`, `-3`… on a clash).
  */
+import type { DatasetPreprocessing } from '../data/record';
 
 export const EXPERIMENTS_DIR = '.bnn/experiments';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -58,7 +59,8 @@ export interface ExperimentConfig {
   /** Path of the model file as given, and a copy of the spec as it was at the start (the file may change later). */
   modelPath: string;
   model: import('../model/spec').ModelSpec;
-  dataset: { name: string; path?: string; trainSamples: number; valSamples: number; testSamples?: number; normalization: string };
+  /** `preprocessing`: how a NumPy/CSV dataset was read (8-bit rule, test split), so eval and bench read the same samples. */
+  dataset: { name: string; path?: string; trainSamples: number; valSamples: number; testSamples?: number; normalization: string; preprocessing?: DatasetPreprocessing };
   optimizer: OptimizerConfig;
   epochs: number;
   batchSize: number;

@@ -198,8 +198,9 @@ function readF32(file: string, specs: Array<{ name: string; shape: number[] }>):
   try {
     buf = fs.readFileSync(file);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new Error(`${file}: ${e.code === 'ENOENT' ? 'missing' : `cannot be read (${e.code ?? e.message})`}`);
+    // Node names the file for ENOENT but not for EISDIR and others: the message must say which file.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${file}: cannot read the weights (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message})`);
   }
   const total = specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   if (buf.byteLength !== total * 4) throw new Error(`${file}: ${buf.byteLength} bytes, expected ${total * 4} for the manifest`);
@@ -245,6 +246,10 @@ export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMe
   const group = json.weightsManifest?.[0];
   if (!group || !Array.isArray(group.paths) || group.paths.length !== 1 || !Array.isArray(group.weights)) throw new Error(`${file}: expected one weights file in weightsManifest`);
   if (group.weights.some((w) => w.dtype !== 'float32')) throw new Error(`${file}: only float32 weights are supported`);
+  // The weights file sits next to model.json: a path elsewhere ('../../x') would read outside the checkpoint.
+  if (typeof group.paths[0] !== 'string' || path.basename(group.paths[0]) !== group.paths[0] || group.paths[0].startsWith('.')) {
+    throw new Error(`${file}: weights path ${JSON.stringify(group.paths[0])} is not a file name in the checkpoint folder`);
+  }
   const values = readF32(path.join(d, group.paths[0]), group.weights);
   const weights: Record<string, LayerWeights> = {};
   for (const w of group.weights) {

@@ -2,6 +2,8 @@
  * What the trainer needs from a dataset, kept small so any loader plugs in (the named/IDX/CIFAR loaders live in
  * src/core/data; tests build synthetic sets directly).
  */
+import type { DatasetPreprocessing } from '../data/record';
+
 export interface LabeledImages {
   /** u8 samples back to back, channels last. */
   images: Uint8Array;
@@ -12,6 +14,10 @@ export interface LabeledImages {
 export interface TrainingData {
   name: string;
   path?: string;
+  /** How a NumPy/CSV dataset was read; recorded in config.json (src/core/data/record.ts). */
+  preprocessing?: DatasetPreprocessing;
+  /** Said to the user (as warnings) when the run starts. */
+  warnings?: string[];
   /** Per-sample shape, e.g. [28, 28, 1]. */
   shape: number[];
   classes: number;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { TrainRequest } from '../messages';
 import { loadModelText } from '../model/load';
 import type { ModelSpec } from '../model/spec';
-import { loadDataset, checkDatasetForModel, takeSamples, type Dataset } from '../data';
+import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, type Dataset, type DataReadOptions } from '../data';
 import { readConfigFile } from '../experiments/store';
 import { resumeDir } from './openRun';
 import type { TrainJob } from './trainer';
@@ -31,8 +31,8 @@ export function loadSpec(modelPath: string): ModelSpec {
   return loaded.spec;
 }
 
-export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | undefined, maxSamples?: number): Dataset {
-  const ds = loadDataset(data, { dataDir });
+export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | undefined, maxSamples?: number, read: DataReadOptions = {}): Dataset {
+  const ds = loadDataset(data, { dataDir }, read);
   checkDatasetForModel(ds, spec);
   if (maxSamples !== undefined) {
     if (!(maxSamples >= 1)) throw new RequestError(`--max-samples must be ≥ 1 (got ${maxSamples})`);
@@ -45,16 +45,19 @@ export function prepareJob(req: TrainRequest): TrainJob {
   let modelPath = req.modelPath;
   let spec: ModelSpec;
   let data = req.data;
+  let read = req.dataOptions ?? {};
   if (req.resume) {
     // resume trains the spec copy saved in the experiment, on the dataset it was started with
     const config = readConfigFile(resumeDir(req.resume, req.experimentsDir));
     spec = config.model;
     modelPath = config.modelPath;
     data = req.data || config.dataset.path || config.dataset.name;
+    // the same test split and 8-bit rule as the run was started with
+    read = readOptionsFrom(config.dataset.preprocessing);
   } else {
     spec = loadSpec(modelPath);
   }
-  const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples);
+  const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples, read);
   // presets count their decays in epochs; the run's steps per epoch are known only now (a resumed run keeps the
   // steps its config.json already holds)
   const optimizer = req.resume ? req.optimizer : resolveEpochSchedules(req.optimizer, stepsPerEpochFor(ds.train.count, req.valSplit, req.batchSize));

@@ -80,6 +80,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   if (mismatch) throw new Error(mismatch);
   const backend = await initBackend(job.backend);
   for (const n of backend.notes) hooks.emit({ v: PROTOCOL_VERSION, type: 'log', level: 'info', message: n });
+  for (const w of job.data.warnings ?? []) hooks.emit({ v: PROTOCOL_VERSION, type: 'log', level: 'warn', message: `data: ${w}` });
 
   // ---- the experiment: new, or the one being resumed; locked for this process until the run ends
   const size = sampleSize(job.data);
@@ -111,6 +112,7 @@ function newExperimentInit(job: TrainJob, backend: { name: string; description: 
       valSamples: split0.val.length,
       testSamples: job.data.test?.count,
       normalization: 'x = u8 / 127.5 - 1 (inputs in [-1, 1])',
+      ...(job.data.preprocessing ? { preprocessing: job.data.preprocessing } : {}),
     },
     optimizer: job.optimizer,
     epochs: job.epochs,

@@ -1,180 +1,166 @@
 /**
- * One fuzz case for experiment folders: a copy of a real trained run, damaged by the case's edits, through the
- * listing, `bnn eval`, `bnn compile` and a resume. A case passes when each either works or answers with a clear message
- * — the CLI's InputError/UsageError, or for resume an Error naming a file or folder of the case — and none of them
- * writes into the folder while another live process holds its lock. Anything else (a TypeError, a stack trace, a
- * write into a locked folder) is a failure.
+ * One fuzz case for experiment folders: a copy of a real trained run, damaged as the case says, then listed, evaluated,
+ * compiled and resumed in-process. Each must give a result or a clear error — an InputError from the CLI commands, or
+ * an error that names the experiment or the file — never a TypeError/RangeError/raw JSON error; and a folder another
+ * live process owns must not change at all.
  */
-import * as crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { listExperiments } from '../../../src/core/experiments/read';
-import { LOCK_FILE } from '../../../src/core/experiments/types';
-import { resumeRun } from '../../../src/core/train/openRun';
-import { evalCommand } from '../../../src/cli/commands/eval';
 import { compileCommand } from '../../../src/cli/commands/compile';
+import { evalCommand } from '../../../src/cli/commands/eval';
 import { InputError, UsageError } from '../../../src/cli/errors';
+import { listExperiments } from '../../../src/core/experiments/read';
+import { resumeRun } from '../../../src/core/train/openRun';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-export interface Edit {
-  /** Path inside the experiment folder. */
-  file: string;
-  op: 'delete' | 'truncate' | 'garbage' | 'replaceJson' | 'editJson' | 'deleteKey' | 'dirInstead' | 'symlinkLoop';
-  /** Where (a fraction of the file, or which JSON path), and what. */
-  at: number;
-  value: Json;
-  bytes: number[];
-}
+export type Damage =
+  | { kind: 'truncate'; file: number; at: number }
+  | { kind: 'garbage'; file: number; bytes: number[] }
+  | { kind: 'delete'; file: number }
+  | { kind: 'empty'; file: number }
+  | { kind: 'json'; file: number; text: string }
+  | { kind: 'jsonField'; file: number; field: number; value: unknown }
+  | { kind: 'dir'; file: number }
+  | { kind: 'dangling'; file: number };
 
 export interface ExperimentCase {
-  base: string;
-  work: string;
+  template: string;
+  root: string;
   index: number;
-  edits: Edit[];
-  /** A live process (not this one) that holds the folder's lock in this case. */
-  lockedBy?: { pid: number; startTime?: string; bootId?: string };
+  damages: Damage[];
+  /** lock.json text of a live process, written into the folder: nothing may change in it. */
+  liveLock?: string;
 }
 
-const INTERNAL = /\b(TypeError|RangeError|ReferenceError|Cannot read propert|is not a function|is not iterable|of undefined|of null|Maximum call stack|internal error)\b|\n\s+at /;
+/** Files that, when only they are damaged, must not stop eval and compile from giving the right answer. */
+const INCIDENTAL = /^(metrics\.jsonl|device\/.*)$/;
+const UNCLEAR = new Set(['TypeError', 'RangeError', 'ReferenceError']);
 
-type Path = (string | number)[];
-function jsonPaths(v: Json, at: Path = [], out: Path[] = []): Path[] {
-  out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => jsonPaths(x, [...at, i], out));
-  else if (v && typeof v === 'object') for (const k of Object.keys(v)) jsonPaths(v[k], [...at, k], out);
+function files(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...files(dir, r)); else out.push(r);
+  }
   return out;
 }
 
-function applyEdit(dir: string, e: Edit): void {
-  const file = path.join(dir, e.file);
-  let bytes: Buffer | undefined;
-  try { bytes = fs.readFileSync(file); } catch { bytes = undefined; }
-  switch (e.op) {
-    case 'delete': fs.rmSync(file, { recursive: true, force: true }); return;
-    case 'truncate': if (bytes) fs.writeFileSync(file, bytes.subarray(0, Math.floor(e.at * bytes.length))); return;
-    case 'garbage': {
-      const b = bytes ? Buffer.from(bytes) : Buffer.alloc(0);
-      const at = Math.floor(e.at * b.length);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, Buffer.concat([b.subarray(0, at), Buffer.from(e.bytes), b.subarray(Math.min(b.length, at + e.bytes.length))]));
-      return;
-    }
-    case 'replaceJson': fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, JSON.stringify(e.value) ?? ''); return;
-    case 'editJson':
-    case 'deleteKey': {
-      if (!bytes) return;
-      let doc: Json;
-      try { doc = JSON.parse(bytes.toString('utf8')) as Json; } catch { return; }
-      const all = jsonPaths(doc).filter((p) => p.length > 0);
-      if (!all.length) { fs.writeFileSync(file, JSON.stringify(e.value) ?? ''); return; }
-      const p = all[Math.floor(e.at * all.length) % all.length];
-      const parent = p.slice(0, -1).reduce<Json>((o, k) => (o as Record<string | number, Json>)[k], doc) as Record<string | number, Json>;
-      const key = p[p.length - 1];
-      if (e.op === 'deleteKey') {
-        if (Array.isArray(parent)) parent.splice(key as number, 1); else delete parent[key];
-      } else parent[key] = structuredClone(e.value);
-      fs.writeFileSync(file, JSON.stringify(doc));
-      return;
-    }
-    case 'dirInstead': fs.rmSync(file, { recursive: true, force: true }); fs.mkdirSync(file, { recursive: true }); return;
-    case 'symlinkLoop': fs.rmSync(file, { recursive: true, force: true }); fs.mkdirSync(path.dirname(file), { recursive: true }); fs.symlinkSync(e.at < 0.5 ? file : dir, file); return;
-  }
-}
-
-/** Every file under `dir` (symlinks not followed) with a hash of its content: what "nothing was written" compares. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) { out.set(p, 'dir'); walk(p); } else if (e.isSymbolicLink()) out.set(p, `link:${fs.readlinkSync(p)}`);
-      else out.set(p, crypto.createHash('sha1').update(fs.readFileSync(p)).digest('hex'));
+function snapshot(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      h.update(`${r}\0${e.isDirectory() ? 'd' : e.isSymbolicLink() ? `l${fs.readlinkSync(path.join(dir, r))}` : 'f'}\0`);
+      if (e.isDirectory()) walk(r); else if (e.isFile()) h.update(fs.readFileSync(path.join(dir, r)));
     }
   };
-  walk(dir);
-  return out;
+  walk('');
+  return h.digest('hex');
 }
 
-function clearCliError(err: unknown, what: string): string | undefined {
-  if (!(err instanceof InputError || err instanceof UsageError)) return `${what} threw ${(err as Error)?.constructor?.name}: ${(err as Error)?.stack ?? err}`;
-  if (!err.message.trim() || INTERNAL.test(err.message)) return `${what} said: ${err.message}`;
+function damage(dir: string, list: string[], d: Damage): string {
+  const rel = list[d.file % list.length];
+  const f = path.join(dir, rel);
+  if (!fs.existsSync(f) || !fs.statSync(f).isFile()) return rel;
+  switch (d.kind) {
+    case 'truncate': { const b = fs.readFileSync(f); fs.writeFileSync(f, b.subarray(0, b.length ? d.at % b.length : 0)); break; }
+    case 'garbage': { const b = fs.readFileSync(f); const at = b.length ? d.bytes[0] % b.length : 0; b.set(Uint8Array.from(d.bytes).subarray(0, Math.max(0, b.length - at)), at); fs.writeFileSync(f, b); break; }
+    case 'delete': fs.unlinkSync(f); break;
+    case 'empty': fs.writeFileSync(f, ''); break;
+    case 'json': fs.writeFileSync(f, d.text); break;
+    case 'jsonField': {
+      let v: unknown;
+      try { v = JSON.parse(fs.readFileSync(f, 'utf8')); } catch { break; }
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        const keys = Object.keys(v);
+        if (keys.length) (v as Record<string, unknown>)[keys[d.field % keys.length]] = d.value;
+        fs.writeFileSync(f, JSON.stringify(v));
+      }
+      break;
+    }
+    case 'dir': fs.unlinkSync(f); fs.mkdirSync(f); break;
+    case 'dangling': fs.unlinkSync(f); fs.symlinkSync(path.join(dir, 'no-such-target'), f); break;
+  }
+  return rel;
+}
+
+/** Keeps the commands' output out of the test log; the text is looked at for stack traces. */
+function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown; output: string }> {
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  let output = '';
+  const capture = (chunk: unknown): boolean => { output += String(chunk); return true; };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  return fn().then((value) => ({ value, output }), (error: unknown) => ({ error, output })).finally(() => {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  });
+}
+
+/** FUZZ_VERBOSE=1 counts each distinct refusal message (paths and numbers folded), to read what users would see. */
+function normalize(message: string, root: string): string {
+  return message.split(root).join('<root>').replace(/case-\d+/g, 'case-N').replace(/\d+/g, 'N').slice(0, 300);
+}
+
+function unclear(what: string, e: unknown, id: string, touched: string[]): string | undefined {
+  if (!(e instanceof Error)) return `${what} threw a non-error: ${String(e)}`;
+  if (e instanceof InputError || e instanceof UsageError) {
+    if (/\n\s+at /.test(e.message)) return `${what}: a stack trace in the message: ${e.message}`;
+    return undefined;
+  }
+  if (UNCLEAR.has(e.name)) return `${what}: ${e.name}: ${e.message}`;
+  const names = [id, 'config.json', 'status.json', 'lock.json', 'training-state', 'model.json', 'weights.bin', 'binary-weights.json', 'checkpoint', ...touched.map((t) => path.basename(t))];
+  if (!names.some((n) => e.message.includes(n))) return `${what}: an error that names neither the experiment nor a file: ${e.name}: ${e.message}`;
   return undefined;
 }
 
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const out = process.stdout.write;
-  const err = process.stderr.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    return await run();
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-}
-
 export async function check(c: ExperimentCase): Promise<{ error?: string; stats?: string[] }> {
-  const root = path.join(c.work, `case-${c.index}`);
-  const dir = path.join(root, 'run');
+  const id = path.basename(c.template);
+  const experiments = path.join(c.root, `case-${c.index}`);
+  const dir = path.join(experiments, id);
+  fs.cpSync(c.template, dir, { recursive: true });
+  const list = files(dir);
+  const touched = c.damages.map((d) => damage(dir, list, d));
+  if (c.liveLock) fs.writeFileSync(path.join(dir, 'lock.json'), c.liveLock);
+  const before = c.liveLock ? snapshot(dir) : '';
+  const problems: string[] = [];
   const stats: string[] = [];
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.cpSync(c.base, dir, { recursive: true });
+
   try {
-    for (const e of c.edits) {
-      // an edit that cannot be made after an earlier one (a file under what is now a symlink loop) is skipped
-      try { applyEdit(dir, e); } catch { stats.push('edit skipped'); }
-    }
-    if (c.lockedBy) {
-      fs.rmSync(path.join(dir, LOCK_FILE), { recursive: true, force: true });
-      fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ formatVersion: 1, ...c.lockedBy, host: os.hostname(), purpose: 'training', createdAt: new Date().toISOString(), token: 'fuzz' }));
-    }
-    const before = c.lockedBy ? snapshot(dir) : undefined;
-
-    const list = await listExperiments(root);
-    const info = list.find((x) => x.id === 'run');
-    if (!info) return { error: `the listing lost the experiment (got ${list.map((x) => x.id).join(', ')})` };
-    if (!info.problems.every((p) => typeof p === 'string' && p.trim() !== '' && !INTERNAL.test(p))) return { error: `listing problems: ${JSON.stringify(info.problems)}` };
-    stats.push(info.problems.length ? 'listed with problems' : 'listed clean');
-
-    try {
-      await quietly(() => evalCommand.run([dir, '--max-samples', '8']));
-      stats.push('eval ok');
-    } catch (err) {
-      const bad = clearCliError(err, 'bnn eval');
-      if (bad) return { error: bad };
-      stats.push('eval refused');
-    }
-    try {
-      await quietly(() => compileCommand.run([dir, '--out', path.join(root, 'compiled')]));
-      stats.push('compile ok');
-    } catch (err) {
-      const bad = clearCliError(err, 'bnn compile');
-      if (bad) return { error: bad };
-      stats.push('compile refused');
-    }
-    try {
-      const run = await resumeRun(dir, root, (config) => config);
-      run.lock.release();
-      if (c.lockedBy) return { error: 'resume opened a folder another live process holds' };
-      stats.push('resume ok');
-    } catch (err) {
-      const e = err as Error;
-      if (!(e instanceof Error) || e.constructor.name === 'TypeError' || e.constructor.name === 'RangeError') return { error: `resume threw ${e?.stack ?? e}` };
-      if (INTERNAL.test(e.message) || !e.message.includes(root)) return { error: `resume said: ${e.message}` };
-      stats.push('resume refused');
-    }
-
-    if (before) {
-      const after = snapshot(dir);
-      for (const [p, h] of after) if (before.get(p) !== h) return { error: `${p} was written while another process held the folder` };
-      for (const p of before.keys()) if (!after.has(p)) return { error: `${p} was removed while another process held the folder` };
-      stats.push('locked: untouched');
-    }
-    return { stats };
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
+    const infos = await listExperiments(experiments);
+    if (infos.length !== 1 || infos[0].id !== id) problems.push(`list: expected the one experiment ${id}, got ${JSON.stringify(infos.map((i) => i.id))}`);
+  } catch (e) {
+    problems.push(`list threw: ${(e as Error).stack}`);
   }
+  const mustWork = touched.every((t) => INCIDENTAL.test(t));
+  for (const [what, run] of [
+    ['eval', () => evalCommand.run([id, '--experiments', experiments, '--max-samples', '20'])],
+    ['compile', () => compileCommand.run([dir, '--out', path.join(c.root, `out-${c.index}`)])],
+  ] as const) {
+    const r = await quietly(run);
+    if (r.error !== undefined) {
+      const u = unclear(what, r.error, id, touched);
+      if (u) problems.push(u);
+      else if (mustWork) problems.push(`${what} failed although only ${touched.join(', ')} was damaged: ${(r.error as Error).message}`);
+      else stats.push(`${what} refused`, ...(process.env.FUZZ_VERBOSE ? [`${what}: ${normalize((r.error as Error).message, c.root)}`] : []));
+    } else {
+      stats.push(`${what} ok`);
+    }
+    if (/\n\s+at .+:\d+:\d+\)?\n/.test(r.output)) problems.push(`${what} printed a stack trace:\n${r.output.slice(0, 600)}`);
+  }
+  const resumed = await quietly(() => resumeRun(id, experiments, (config) => config));
+  if (resumed.error !== undefined) {
+    const u = unclear('resume', resumed.error, id, touched);
+    if (u) problems.push(u);
+    else stats.push(c.liveLock && /in use: process \d+/.test((resumed.error as Error).message) ? 'resume refused: live owner' : 'resume refused', ...(process.env.FUZZ_VERBOSE ? [`resume: ${normalize((resumed.error as Error).message, c.root)}`] : []));
+  } else {
+    if (c.liveLock) problems.push('resume took a folder that a live process holds');
+    resumed.value!.lock.release();
+    stats.push('resume ok');
+  }
+  if (c.liveLock && snapshot(dir) !== before) problems.push('a folder owned by a live process was written to');
+  fs.rmSync(experiments, { recursive: true, force: true });
+  fs.rmSync(path.join(c.root, `out-${c.index}`), { recursive: true, force: true });
+  return problems.length ? { error: `damaged ${touched.join(', ')}${c.liveLock ? ' (live owner)' : ''}: ${problems.join(' | ')}`, stats } : { stats };
 }

@@ -20,9 +20,9 @@ export interface FuzzRun<T> {
 }
 
 /**
- * `checker` is a module path exporting `check(input): { error?: string; stats?: string[] }`, or a promise of it (an
- * async check that never settles is a hang too). TypeScript is loaded through tsx, as in the unit tests. Inputs must
- * be structured-cloneable.
+ * `checker` is a module path exporting `check(input)` → `{ error?: string; stats?: string[] }` or a promise of it
+ * (a promise that never settles counts as a hang too). TypeScript is loaded
+ * through tsx, as in the unit tests. Inputs must be structured-cloneable.
  */
 export async function runTimeBoxed<T>(checker: string, inputs: T[], perCaseMs: number): Promise<FuzzRun<T>> {
   const t0 = Date.now();
@@ -71,14 +71,14 @@ export async function runTimeBoxed<T>(checker: string, inputs: T[], perCaseMs: n
         }
       }, 20);
     });
-    const stuckAt = Atomics.load(progress, 0);
+    const unfinished = Atomics.load(progress, 0);
     if (outcome.hungAt !== undefined) {
       failures.push({ index: outcome.hungAt, input: inputs[outcome.hungAt], error: `no answer within ${perCaseMs} ms (a hang)` });
       next = outcome.hungAt + 1;
-    } else if (stuckAt >= 0 && stuckAt === next) {
-      // the worker ran out of work while a case was still pending: an async check that can never settle
-      failures.push({ index: stuckAt, input: inputs[stuckAt], error: 'no answer: the check\'s promise can never settle (a hang)' });
-      next = stuckAt + 1;
+    } else if (unfinished >= 0 && unfinished >= next) {
+      // The worker ran out of work while a case was still pending: its promise can never settle.
+      failures.push({ index: unfinished, input: inputs[unfinished], error: 'the check never settled (a promise nothing resolves)' });
+      next = unfinished + 1;
     } else if (next < inputs.length && next === start) {
       throw new Error('the fuzz worker exited without running any case');
     }

@@ -57,7 +57,8 @@ export function run(): Promise<void> {
     timeout: Number(process.env.BNN_INTEGRATION_TIMEOUT ?? 60_000),
     color: false,
     reporter: fileReporter(process.env.BNN_INTEGRATION_REPORT),
-    grep: process.env.BNN_INTEGRATION_GREP,
+    // a regular expression, so one run can pick several suites (e.g. 'Activation|Every contributed command')
+    grep: process.env.BNN_INTEGRATION_GREP ? new RegExp(process.env.BNN_INTEGRATION_GREP) : undefined,
   });
   for (const f of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
