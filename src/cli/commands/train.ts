@@ -43,6 +43,13 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
   return s;
 }
 
+/** "classes  3: train 40–52, validation 5–6, test 10–13 samples per class" (min–max; one number when equal). */
+function perClassLine(p: { train: number[]; val: number[]; test: number[] } | undefined): string {
+  if (!p) return '';
+  const span = (a: number[]): string => (Math.min(...a) === Math.max(...a) ? String(a[0]) : `${Math.min(...a)}–${Math.max(...a)}`);
+  return `  classes  ${p.train.length}: train ${span(p.train)}, validation ${span(p.val)}, test ${span(p.test)} samples per class\n`;
+}
+
 export const trainCommand: CliCommand = {
   name: 'train',
   usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
@@ -112,7 +119,7 @@ export const trainCommand: CliCommand = {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;
