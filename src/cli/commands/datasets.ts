@@ -20,17 +20,18 @@ function describeOne(ds: Dataset): Record<string, unknown> {
 
 export const datasetsCommand: CliCommand = {
   name: 'datasets',
-  usage: 'bnn datasets [<name|path>] [--data-dir D] [--test-split F] [--split-seed N] [--check] [--json]',
+  usage: 'bnn datasets [<name|path>] [--data-dir D] [--test-split F] [--split-seed N] [--label-column C] [--check] [--json]',
   summary: 'show which named datasets are found where (--check also loads and validates them); with a name or path, load it and show its shape, classes and samples per class',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['data-dir', 'test-split', 'split-seed'], booleans: ['check', 'json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['data-dir', 'test-split', 'split-seed', 'label-column'], booleans: ['check', 'json'] });
     const opts: DataLookupOptions = { dataDir: flags['data-dir'] };
     if (positional[0]) {
       const seed = flags['split-seed'] === undefined ? undefined : Number(flags['split-seed']);
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--split-seed must be a whole number ≥ 0 (got '${flags['split-seed']}')`);
       let ds: Dataset;
       try {
-        ds = loadDataset(positional[0], opts, { testSplit: fraction(flags['test-split'], 'test-split'), splitSeed: seed });
+        const col = flags['label-column'];
+        ds = loadDataset(positional[0], opts, { testSplit: fraction(flags['test-split'], 'test-split'), splitSeed: seed, labelColumn: col !== undefined && /^\d+$/.test(col) ? Number(col) : col });
       } catch (err) {
         if (err instanceof DataError) throw new InputError(err.message);
         throw err;

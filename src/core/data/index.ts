@@ -13,3 +13,4 @@ export * from './stratify';
 export * from './preprocess';
 export * from './numpy';
 export * from './locateUser';
+export * from './csv';

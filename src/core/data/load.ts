@@ -8,6 +8,7 @@ import { readIdxImages, readIdxLabels, type IdxImages } from './idx';
 import { locateDataset, type DataLookupOptions, type DatasetLocation } from './locate';
 import { NAMED_DATASETS } from './named';
 import { loadNumpyDataset } from './numpy';
+import { loadCsvDataset } from './csv';
 import type { DataReadOptions } from './preprocess';
 import { validateSplit, type Dataset, type DataSplit } from './dataset';
 
@@ -27,7 +28,14 @@ function maxLabel(labels: Uint8Array): number {
 }
 
 export function loadLocatedDataset(loc: DatasetLocation, read: DataReadOptions = {}): Dataset {
-  if (loc.user) return loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
+  if (loc.user) return loc.user.format === 'csv' ? loadCsvDataset(loc.user.csv, read) : loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
+  const ds = loadNamedFormat(loc);
+  // IDX and CIFAR come with their own test part
+  if (read.testSplit !== undefined) ds.warnings = [`'${ds.name}' has its own test split; the test split of ${read.testSplit} is not used`];
+  return ds;
+}
+
+function loadNamedFormat(loc: DatasetLocation): Dataset {
   const info = loc.named ? NAMED_DATASETS[loc.named] : undefined;
   if (loc.format === 'cifar10') {
     const c = loc.cifar;

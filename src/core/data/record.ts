@@ -15,4 +15,6 @@ export interface DatasetPreprocessing {
   testSplit?: { fraction: number; seed: number; stratified: true };
   /** CSV: the label column, by header name or as a 0-based index. */
   labelColumn?: string | number;
+  /** The trainer's validation split was stratified (set by the trainer for every NumPy/CSV run). */
+  stratifiedValidation?: true;
 }
