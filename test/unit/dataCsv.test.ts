@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DataError, Mulberry32, loadDataset, checkDatasetForModel, classCounts, readOptionsFrom, type Dataset } from '../../src/core/data';
+import { DataError, Mulberry32, loadDataset, checkDatasetForModel, classCounts, readOptionsFrom, MAX_CSV_BYTES, type Dataset } from '../../src/core/data';
 
 function throwsData(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => {
@@ -89,6 +89,12 @@ describe('CSV datasets (one sample per row)', () => {
     throwsData(() => loadDataset(file('quote.csv', `${header}\n1,2,"3,4,5,6\n`)), /quote\.csv(:\d+)?: not readable as CSV: .*quote/i);
     throwsData(() => loadDataset(file('empty.csv', `${header}\n`)), /empty\.csv: a header but no rows/);
     throwsData(() => loadDataset(file('one.csv', 'label\n1\n2\n')), /one\.csv:1: the first row has 1 column/);
+    // a sparse file just over the CSV limit: refused from its size, never parsed
+    const big = path.join(dir, 'big.csv');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, MAX_CSV_BYTES + 1);
+    closeSync(fd);
+    throwsData(() => loadDataset(big), /big\.csv: CSV file of 256 MiB; BNN Studio parses CSV files of at most 256 MiB/);
     throwsData(() => loadDataset(file('single.csv', good.map((l) => `0${l.slice(1)}`).join('\n'))), /single\.csv: every label is 0: a classifier needs at least two classes/);
   });
 });

@@ -11,6 +11,7 @@ import { parseArgs, UsageError, type CliCommand } from '../errors';
 import { loadModelFile, formatDiagnostics } from './modelFile';
 import { fitProblem, formatProblem } from './boardFit';
 import { summarize } from '../../core/estimate/summary';
+import { RESIZE_MODES, type ResizeMode } from '../../core/data/imageDecode';
 
 function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
   const raw = flags[name];
@@ -43,6 +44,12 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
   return s;
 }
 
+export function resizeFlag(raw: string | undefined): ResizeMode | undefined {
+  if (raw === undefined) return undefined;
+  if (!(RESIZE_MODES as readonly string[]).includes(raw)) throw new UsageError(`--resize must be ${RESIZE_MODES.join(', ')} (got '${raw}')`);
+  return raw as ResizeMode;
+}
+
 /** "classes  3: train 40–52, validation 5–6, test 10–13 samples per class" (min–max; one number when equal). */
 function perClassLine(p: { train: number[]; val: number[]; test: number[] } | undefined): string {
   if (!p) return '';
@@ -52,11 +59,11 @@ function perClassLine(p: { train: number[]; val: number[]; test: number[] } | un
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -110,6 +117,7 @@ export const trainCommand: CliCommand = {
       dataOptions: {
         testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }),
         labelColumn: flags['label-column'] === undefined ? undefined : /^\d+$/.test(flags['label-column']) ? Number(flags['label-column']) : flags['label-column'],
+        resize: resizeFlag(flags.resize),
       },
     };
     const tty = process.stderr.isTTY;

@@ -5,7 +5,7 @@
  * indices, or class names (then ordered as Keras orders class folders: sorted). Parsed by csv-parse (quoting, CRLF,
  * BOM); each record is turned into numbers as it is parsed, so only the numbers are kept in memory.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { checkDataSize, MAX_DATA_FILE_BYTES } from './arrays';
@@ -47,8 +47,12 @@ function chooseLabelColumn(header: string[] | undefined, columns: number, want: 
 
 function parseCsv(file: string, read: DataReadOptions): Parsed {
   checkDataSize(file, undefined, 'file');
+  const size = statSync(file).size;
+  if (size > MAX_CSV_BYTES) {
+    throw new DataError(`CSV file of ${(size / 2 ** 20).toFixed(0)} MiB; BNN Studio parses CSV files of at most ${MAX_CSV_BYTES / 2 ** 20} MiB (the text costs several times its size while parsed)`, file,
+      'Save the arrays as .npy or .npz instead (np.save / np.savez), which are read without parsing.');
+  }
   const bytes = readFileSync(file);
-  checkDataSize(file, bytes.length * 4, `file (${(bytes.length / 2 ** 20).toFixed(0)} MiB of CSV text, more than ${MAX_CSV_BYTES / 2 ** 20} MiB)`);
   const out: Parsed = { labelColumn: 0, features: [], labelCells: [], lines: [], rows: 0, columns: 0 };
   let first = true;
   try {

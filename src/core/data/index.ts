@@ -14,3 +14,5 @@ export * from './preprocess';
 export * from './numpy';
 export * from './locateUser';
 export * from './csv';
+export * from './imageDecode';
+export * from './imageFolder';

@@ -12,6 +12,7 @@ import { referenceInfer } from '../compile/reference';
 import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
 import { readOptionsFrom } from '../data/preprocess';
+import { cacheDirFor, modelImageShape } from '../data/imageFolder';
 import { writeDeviceResult } from '../experiments/store';
 import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
@@ -73,7 +74,9 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   const dataName = config?.dataset.path ?? config?.dataset.name;
   if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
   // the test split and 8-bit rule training recorded, so the board runs on the samples eval measures
-  const ds = loadDataset(dataName, opts.data, readOptionsFrom(config?.dataset.preprocessing));
+  const ds = loadDataset(dataName, opts.data, {
+    imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config?.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(opts.experimentDir)),
+  });
   const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
   if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
   const requested = opts.samples ?? DEFAULT_BENCH_SAMPLES;
