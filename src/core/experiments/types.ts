@@ -75,8 +75,8 @@ export interface ExperimentConfig {
   /** Training images over which BatchNorm's moving statistics were re-estimated at the end of every epoch (absent or
    *  0: the moving averages were kept, as in every run before this existed and in Keras). */
   bnRecalibration?: number;
-  /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
-  engine: 'bnn-studio' | 'larq';
+  /** Who wrote the run: 'bnn-studio' (built-in trainer), 'larq' or 'torch' (the exported projects). */
+  engine: 'bnn-studio' | 'larq' | 'torch';
   versions: Record<string, string>;
   resumedFrom?: string;
 }
