@@ -73,6 +73,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int, help="global batch size (split across processes)")
     parser.add_argument("--max-train-samples", type=int, help="train on the first N training samples only (a quick check)")
+    parser.add_argument("--data-dir", help="folder with the IDX files, when they are elsewhere on this machine than at export")
     args = parser.parse_args(argv)
     cfg = load_config(args.config)
     epochs = args.epochs or cfg["epochs"]
@@ -92,7 +93,11 @@ def main(argv=None):
         raise SystemExit("--batch-size %d does not split over %d processes: use a multiple of %d" % (batch, world, world))
     per_rank = batch // world
 
-    x_train, y_train, x_test, y_test = load_idx(cfg["dataset"]["files"])
+    files = cfg["dataset"]["files"]
+    if args.data_dir:
+        files = {role: os.path.join(args.data_dir, os.path.basename(f)) for role, f in files.items()}
+        cfg["dataset"]["path"] = os.path.abspath(args.data_dir)
+    x_train, y_train, x_test, y_test = load_idx(files)
     spec = cfg["model"]
     if tuple(x_train.shape[1:]) != tuple(spec["input"]["shape"]):
         raise SystemExit("dataset images are %s but the model expects %s" % (tuple(x_train.shape[1:]), tuple(spec["input"]["shape"])))

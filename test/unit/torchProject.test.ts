@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTorchProject, TORCHRUN_COMMAND } from '../../src/core/interop/torchProject';
@@ -52,7 +52,7 @@ describe('PyTorch training project (torchrun, DistributedDataParallel)', () => {
     });
   });
 
-  it('copies the Python sources as they are and writes only config.json beside them', () => {
+  it('copies the Python sources as they are, beside a generated config.json and requirements.txt', () => {
     const files = readdirSync(project).filter((f) => !f.startsWith('.') && f !== '__pycache__').sort();
     const sources = readdirSync(join(ROOT, 'python', 'bnn_torch')).filter((f) => f.endsWith('.py')).sort();
     assert.deepEqual(files, [...sources, 'config.json', 'requirements.txt'].sort());
@@ -111,5 +111,36 @@ describe('PyTorch training project (torchrun, DistributedDataParallel)', () => {
     const ours = accuracy(trained, test.images, test.labels);
     assert.ok(Math.abs(ours - status.final.testAccuracy) <= 2 / test.count, `BNN Studio ${ours}, PyTorch ${status.final.testAccuracy}`);
     assert.ok(ours > 0.3, `after one short epoch the model learned something (test accuracy ${ours})`);
+  });
+});
+
+describe('bnn export-torch', () => {
+  const bnn = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'bnn.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('writes the project with the model, the preset\'s Bop and the dataset\'s files, and prints how to run it', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bnn-export-torch-')), 'project');
+    const r = bnn('export-torch', 'examples/binary-mlp.bnn.json', '--out', out, '--epochs', '3', '--batch-size', '64');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.includes(TORCHRUN_COMMAND), r.stdout);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    assert.equal(cfg.kind, 'bnn-studio-torch-project');
+    assert.equal(cfg.model.name, 'binary_mlp');
+    assert.deepEqual([cfg.epochs, cfg.batchSize], [3, 64]);
+    assert.deepEqual([cfg.optimizer.kind, cfg.optimizer.gamma, cfg.optimizer.threshold], ['bop', { kind: 'constant', value: 1e-4 }, { kind: 'constant', value: 1e-8 }]);
+    assert.equal(cfg.dataset.files.trainImages, join(ROOT, 'examples', 'data', 'fashion-mnist-small', 'train-images-idx3-ubyte.gz'));
+    // the checkpoint's topology names the model's layers in order
+    assert.deepEqual(cfg.topology.config.layers.map((l: { config: { name: string } }) => l.config.name).filter((n: string) => !n.startsWith('input')), cfg.model.layers.map((l: { name: string }) => l.name));
+  });
+
+  it('refuses a non-empty folder and a bad flag with a message, not a stack trace', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bnn-export-torch-'));
+    writeFileSync(join(out, 'keep.txt'), 'x');
+    const busy = bnn('export-torch', 'examples/binary-mlp.bnn.json', '--out', out);
+    assert.equal(busy.status, 1);
+    assert.match(busy.stderr, /is not empty \(use --force to overwrite\)/);
+    const bad = bnn('export-torch', 'examples/binary-mlp.bnn.json', '--out', join(out, 'p'), '--epochs', '0');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--epochs must be a whole number ≥ 1/);
+    for (const r of [busy, bad]) assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 });
