@@ -5,8 +5,8 @@
  * compiler — and the compiled model's classes compared with the ones PyTorch itself predicted.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTorchProject, TORCHRUN_COMMAND } from '../../src/core/interop/torchProject';
@@ -88,6 +88,29 @@ describe('PyTorch training project (torchrun, DistributedDataParallel)', () => {
       assert.equal(ev.gamma, 1e-4);
     }
   });
+
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    it(`a run stopped by ${signal} after its first epoch reads ${signal === 'SIGKILL' ? 'interrupted' : 'cancelled'}, with a checkpoint that loads`, async function () {
+      this.timeout(120_000);
+      const root = mkdtempSync(join(tmpdir(), 'bnn-torch-kill-'));
+      const child = spawn(PYTHON, ['train.py', '--experiments', root, '--epochs', '50', '--max-train-samples', '1000'], { cwd: project, stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      // wait for the first epoch event, then stop the run in its second epoch
+      const deadline = Date.now() + 90_000;
+      let dir: string | undefined;
+      while (Date.now() < deadline) {
+        dir = readdirSync(root).map((id) => join(root, id))[0];
+        if (dir && existsSync(join(dir, 'metrics.jsonl')) && readFileSync(join(dir, 'metrics.jsonl'), 'utf8').includes('"kind": "epoch"')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill(signal);
+      await exited;
+      const [e] = await listExperiments(root);
+      assert.equal(e.state, signal === 'SIGKILL' ? 'interrupted' : 'cancelled');
+      const { trained } = loadExperimentModel(e.dir, 'last');
+      assert.ok(trained.meta.epoch >= 1, `checkpoint of epoch ${trained.meta.epoch}`);
+    });
+  }
 
   it('its checkpoint compiles and the compiled model predicts the classes PyTorch predicted', function () {
     this.timeout(60_000);
