@@ -13,6 +13,7 @@ import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
 import { flashCommand } from './commands/flash';
+import { toolsCommand } from './commands/tools';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -28,6 +29,7 @@ const COMMANDS: CliCommand[] = [
   compileCommand,
   benchCommand,
   flashCommand,
+  toolsCommand,
 ];
 
 function usage(): string {

@@ -8,9 +8,25 @@ import { MAX_THREADS } from '../../core/train/threads';
 import { TRAIN_DEFAULTS } from '../../core/train/defaults';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
+import { createProgress } from '../progress';
 import { loadModelFile, formatDiagnostics } from './modelFile';
 import { fitProblem, formatProblem } from './boardFit';
 import { summarize } from '../../core/estimate/summary';
+import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
+import { loadExperimentModel } from '../../core/train/experimentModel';
+
+/**
+ * The checkpoint eval, compile, bench and flash will use, named as they name it (`checkpoint: best (epoch …)`), so the
+ * end of training and the next command say the same thing.
+ */
+function checkpointLine(experimentDir: string): string {
+  try {
+    const m = loadExperimentModel(experimentDir);
+    return `checkpoint: ${m.label} — what eval, compile, bench and flash use (${DEFAULT_CHECKPOINT_RULE})\n  folder   ${m.checkpointDir}\n`;
+  } catch (err) {
+    return `checkpoint: none usable (${(err as Error).message})\n`;
+  }
+}
 
 function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
   const raw = flags[name];
@@ -102,7 +118,8 @@ export const trainCommand: CliCommand = {
       // NumPy data without a test part: the share held out as test split, and that split's own seed
       dataOptions: { testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }) },
     };
-    const tty = process.stderr.isTTY;
+    // a bar on a terminal; piped output gets the epoch lines only
+    const progress = createProgress({ plainEvery: 0 });
     let totalSteps = 0;
     let totalEpochs = epochs;
     const onMessage = (m: WorkerToHost): void => {
@@ -118,18 +135,16 @@ export const trainCommand: CliCommand = {
           if (json) {
             process.stdout.write(JSON.stringify({ experimentId: m.experimentId, ...m.event }) + '\n');
           } else if (m.event.kind === 'step') {
-            // a live status line on a terminal; piped output gets the epoch lines only
-            if (tty) process.stderr.write(`\r\x1b[2K${formatStep(m.event, totalSteps, totalEpochs)}`);
+            progress.update(m.event.step, totalSteps, formatStep(m.event, totalSteps, totalEpochs));
           } else {
-            if (tty) process.stderr.write('\r\x1b[2K');
-            process.stderr.write(formatEpoch(m.event as Extract<MetricsEvent, { kind: 'epoch' }>, totalEpochs) + '\n');
+            progress.log(formatEpoch(m.event as Extract<MetricsEvent, { kind: 'epoch' }>, totalEpochs));
           }
           break;
         case 'log':
-          if (m.level !== 'info') process.stderr.write(`${m.level}: ${m.message}\n`);
+          if (m.level !== 'info') progress.log(`${m.level}: ${m.message}`);
           break;
         case 'error':
-          process.stderr.write(`bnn train: ${m.message}\n`);
+          progress.log(`bnn train: ${m.message}`);
           break;
         case 'done':
           break;
@@ -140,14 +155,14 @@ export const trainCommand: CliCommand = {
     const onSigint = (): void => {
       interrupts++;
       if (interrupts === 1) {
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to kill)…\n');
+        progress.log('stopping after the current step (Ctrl-C again to kill)…');
         trainer.cancel();
       } else {
         trainer.kill();
       }
     };
     process.on('SIGINT', onSigint);
-    const result = await trainer.done;
+    const result = await trainer.done.finally(() => progress.stop());
     process.off('SIGINT', onSigint);
     const st = result.status;
     if (!st) return 1;
@@ -156,7 +171,7 @@ export const trainCommand: CliCommand = {
       const pct = (v?: number): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
       process.stderr.write(`${st.state}: epoch ${st.epoch}, step ${st.step}; val accuracy ${pct(f.valAccuracy)}, test accuracy ${pct(f.testAccuracy)}\n`);
       if (st.error) process.stderr.write(`error: ${st.error.message}${st.error.stderrTail ? `\n--- trainer stderr (tail) ---\n${st.error.stderrTail}` : ''}\n`);
-      if (result.experimentDir) process.stderr.write(`checkpoint: ${path.join(result.experimentDir, 'checkpoints', 'last')}\n`);
+      if (result.experimentDir) process.stderr.write(checkpointLine(result.experimentDir));
     } else {
       process.stderr.write(JSON.stringify({ v: PROTOCOL_VERSION, experimentId: result.experimentId, status: st }) + '\n');
     }
