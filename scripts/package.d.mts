@@ -6,3 +6,4 @@ export function dependencyClosure(
   optional?: Set<string>,
 ): { packages: { rel: string; real: string }[]; missing: string[] };
 export function isRuntimeFile(relPath: string): boolean;
+export function isUnbuiltNativeAddon(dir: string): boolean;

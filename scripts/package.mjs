@@ -49,6 +49,15 @@ function resolvePackageDir(name, fromDir) {
   }
 }
 
+/** A package with a node-gyp build (binding.gyp or `gypfile`) and no compiled `.node` file anywhere in it. */
+export function isUnbuiltNativeAddon(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  if (!existsSync(join(dir, 'binding.gyp')) && pkg.gypfile !== true) return false;
+  const hasBinary = (d) => readdirSync(d, { withFileTypes: true }).some((e) =>
+    e.isDirectory() ? e.name !== 'node_modules' && hasBinary(join(d, e.name)) : e.name.endsWith('.node'));
+  return !hasBinary(dir);
+}
+
 /**
  * Every package directory needed to load `names` from `root`: each package and, recursively, its dependencies and
  * installed optional dependencies (never devDependencies), as paths relative to root/node_modules so the copy keeps
@@ -65,6 +74,10 @@ export function dependencyClosure(names, rootDir, optional = new Set()) {
       throw new Error(`package: the bundles need "${name}" at run time but it is not installed (npm install?)`);
     }
     const real = realpathSync(dir);
+    // An optional native addon whose install script did not build or fetch its binary (npm 11 runs no install
+    // scripts it was not allowed to; tfjs-node's downloads libtensorflow) cannot load: shipping it adds ~80 MB to
+    // the .vsix for nothing.
+    if (isOptional && isUnbuiltNativeAddon(real)) { missing.push(`${name} (installed, but its native binary was never built)`); return; }
     const rel = relative(nodeModules, real);
     if (rel.startsWith('..')) throw new Error(`package: ${name} resolves outside node_modules (${real}); cannot ship it`);
     if (found.has(rel)) return;

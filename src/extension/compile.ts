@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { DEFAULT_BOARD_ID, findBoard } from '../core/boards';
 import type { CompiledModel } from '../core/compile/compile';
 import { assessBudget, budgetProblem } from './budget';
+import { listExperiments } from '../core/experiments/store';
+import { CHECKPOINTS_DIR } from '../core/experiments/types';
 import { experimentRoots, isExperimentRef, resolveExperimentDir } from './experimentRefs';
 import { requireTrust } from './trust';
 
@@ -25,10 +27,10 @@ function pathFromArg(arg: unknown): string | undefined {
 
 async function pickSource(): Promise<string | undefined> {
   const items: (vscode.QuickPickItem & { target?: string })[] = [];
-  for (const dir of experimentRoots()) {
-    let names: string[] = [];
-    try { names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'checkpoints'))); } catch { continue; }
-    for (const n of names.sort().reverse()) items.push({ label: n, description: 'experiment', target: path.join(dir, n) });
+  // the store's listing (its symlink rule, newest first), runs that have checkpointed
+  const infos = (await Promise.all(experimentRoots().map((r) => listExperiments(r)))).flat();
+  for (const e of infos) {
+    if (fs.existsSync(path.join(e.dir, CHECKPOINTS_DIR))) items.push({ label: e.id, description: `experiment · ${e.model} · ${e.state}`, target: e.dir });
   }
   items.push({ label: '$(folder-opened) Browse…', description: 'a checkpoint folder or a *.trained.json' });
   const choice = await vscode.window.showQuickPick(items, { placeHolder: 'Experiment to compile to C' });

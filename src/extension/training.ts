@@ -183,12 +183,12 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
-  items.push({ label: '$(folder) Folder…', description: 'IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files (x_train.npy, y_train.npy…)', browse: 'folder' });
-  items.push({ label: '$(file-binary) NumPy file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y', browse: 'file' });
+  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
+  items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
   const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
   if (!pick) return undefined;
   if (pick.browse === 'file') {
-    const file = await vscode.window.showOpenDialog({ canSelectFolders: false, canSelectFiles: true, filters: { NumPy: ['npz', 'npy'] }, openLabel: 'Use this dataset file' });
+    const file = await vscode.window.showOpenDialog({ canSelectFolders: false, canSelectFiles: true, filters: { 'NumPy or CSV': ['npz', 'npy', 'csv'] }, openLabel: 'Use this dataset file' });
     return file?.[0]?.fsPath;
   }
   if (pick.browse) {

@@ -30,6 +30,11 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Keep the temp folder after stop (for debugging); default: removed unless BNN_E2E_KEEP=1. */
   keep?: boolean;
+  /**
+   * 'untrusted': workspace trust on, and the workspace opened in Restricted Mode without the startup prompt (as a
+   * user who has not trusted a cloned repository sees it). Default: trust off, every workspace trusted.
+   */
+  workspaceTrust?: 'untrusted';
 }
 
 export interface CodeServer {
@@ -130,6 +135,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
     // 200 test samples keep an emulated-board run under a minute (the default 1,000 is what users get).
     'bnnStudio.device.samples': 200,
+    ...(opts.workspaceTrust === 'untrusted' ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}),
     ...opts.settings,
   };
   mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
@@ -164,7 +170,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     ...common,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust === 'untrusted' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
   ];

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './browser';
-import { saveWorkbenchLogs, startCodeServer, type CodeServer } from './codeServer';
+import { saveWorkbenchLogs, startCodeServer, type CodeServer, type CodeServerOptions } from './codeServer';
 import { REPO_ROOT, type E2ETools } from './tools';
 import { Screenshots, waitForWorkbench } from './workbench';
 
@@ -19,7 +19,9 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(tools: E2ETools, artifactsDir: string, settings: Record<string, unknown> = {}, workspaceDirs: string[] = []): Promise<Session> {
+/** `more`: more for the code-server run (extra workspace folders, workspace trust); the example models are always copied. */
+export async function openSession(tools: E2ETools, artifactsDir: string, settings: Record<string, unknown> = {}, workspaceDirs: string[] = [],
+  more: Pick<CodeServerOptions, 'workspaceFiles' | 'workspaceTrust'> = {}): Promise<Session> {
   // Screenshots of an earlier run would mix with this run's numbered steps.
   rmSync(artifactsDir, { recursive: true, force: true });
   mkdirSync(artifactsDir, { recursive: true });
@@ -28,7 +30,8 @@ export async function openSession(tools: E2ETools, artifactsDir: string, setting
   const server = await startCodeServer({
     tools,
     vsix,
-    workspaceFiles: { models: path.join(REPO_ROOT, 'examples') },
+    workspaceTrust: more.workspaceTrust,
+    workspaceFiles: { models: path.join(REPO_ROOT, 'examples'), ...more.workspaceFiles },
     workspaceDirs,
     settings,
     // code-server's workbench honours the `payload` URL parameter (extensionDevelopmentPath) only with the driver on.

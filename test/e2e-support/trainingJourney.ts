@@ -11,6 +11,8 @@ import { RESULTS_DIR, requireE2ETools } from './tools';
 import { requireTool } from '../support/tools';
 import { expandTreeRow, expandViewPane, openActivity, pickQuickInput, quickOpen, runCommand, webviewFrame } from './workbench';
 import type { DeviceResult, ExperimentStatus } from '../../src/core/experiments/types';
+import type { Page } from 'playwright-core';
+import { lossChartPoints } from './charts';
 
 // Long enough (≈ 30 s on an idle 2-core machine) for the charts to be seen filling while the run trains.
 const EPOCHS = 20;
@@ -75,8 +77,8 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
     while (Date.now() < deadline && (later = await points()) <= first && !finished()) await page.waitForTimeout(300);
     if (later > first) return;
     assert.ok(finished(), `the loss chart stopped at ${first} points while the run had not finished`);
-    const events = readFileSync(path.join(runDir(s!.server.workspace)!, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"step"')).length;
-    assert.ok(later >= Math.min(events, 2), `the finished run's loss chart shows its history (${later} points for ${events} step events)`);
+    // Finished before the panel was looked at: it must hold the whole history, not a couple of points.
+    await assertAllLosses(page, runDir(s!.server.workspace)!);
   });
 
   it('shows the finished run in the Experiments tree with the validation accuracy it reached', async function () {
@@ -84,6 +86,9 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
     const page = s!.page;
     const st = await waitForRun(s!.server.workspace, (x) => x.state !== 'running', 540_000);
     assert.equal(st.state, 'completed', `run ended as ${st.state}: ${JSON.stringify(st.error ?? '')}`);
+    // The panel followed the run to its end: its loss chart holds every loss the run logged.
+    await page.locator('.tabs-container .tab', { hasText: /^Training/ }).first().click();
+    await assertAllLosses(page, runDir(s!.server.workspace)!);
     const want = `val ${((st.final?.valAccuracy ?? NaN) * 100).toFixed(1)}%`;
     const pane = await expandViewPane(page, 'Experiments');
     // The tree follows the run within a second or so of status.json: wait for the row as finished, not a snapshot.
@@ -139,6 +144,16 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
 });
 }
 
+
+/** The open training panel's loss chart ends up with one point per loss in the run's metrics.jsonl (see charts.ts). */
+async function assertAllLosses(page: Page, dir: string): Promise<void> {
+  const want = lossChartPoints(path.join(dir, 'metrics.jsonl'));
+  const loss = webviewFrame(page).locator('canvas[data-chart="loss"]');
+  const deadline = Date.now() + 30_000;
+  let got = -1;
+  while (Date.now() < deadline && (got = Number((await loss.getAttribute('data-points', { timeout: 10_000 }).catch(() => null)) ?? -1)) !== want) await page.waitForTimeout(300);
+  assert.equal(got, want, `the loss chart holds ${got} points; the run logged ${want} training and validation losses`);
+}
 
 function runDir(workspace: string): string | undefined {
   const root = path.join(workspace, '.bnn', 'experiments');

@@ -58,6 +58,13 @@ export async function pickQuickInput(page: Page, title: RegExp, text?: string): 
     await widget.locator('input.input').fill(text);
     await page.waitForTimeout(200);
   }
+  // On a loaded machine the title can show before a pick's items do; Enter then accepts nothing and the command ends
+  // silently. Wait for a row, unless this is an input box (no list) — its list stays hidden.
+  const rows = widget.locator('.quick-input-list .monaco-list-row');
+  for (let t = 0, hiddenFor = 0; t < 15_000 && (await rows.count()) === 0 && hiddenFor < 1_000; t += 100) {
+    hiddenFor = (await widget.locator('.quick-input-list').isVisible()) ? 0 : hiddenFor + 100;
+    await page.waitForTimeout(100);
+  }
   await page.keyboard.press('Enter');
   await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
 }

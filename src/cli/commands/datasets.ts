@@ -1,5 +1,9 @@
 import { DATASET_NAMES, NAMED_DATASETS, probeNamedDataset, dataRoots, userDataDir, loadLocatedDataset, loadDataset, DataError, classCounts, type DataLookupOptions, type Dataset } from '../../core/data';
+import * as path from 'node:path';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
+import { EXPERIMENTS_DIR } from '../../core/experiments/types';
+import { cacheDirFor } from '../../core/data/imageFolder';
+import { resizeFlag } from './train';
 
 function fraction(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -20,17 +24,20 @@ function describeOne(ds: Dataset): Record<string, unknown> {
 
 export const datasetsCommand: CliCommand = {
   name: 'datasets',
-  usage: 'bnn datasets [<name|path>] [--data-dir D] [--test-split F] [--split-seed N] [--check] [--json]',
+  usage: 'bnn datasets [<name|path>] [--data-dir D] [--test-split F] [--split-seed N] [--label-column C] [--resize M] [--check] [--json]',
   summary: 'show which named datasets are found where (--check also loads and validates them); with a name or path, load it and show its shape, classes and samples per class',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['data-dir', 'test-split', 'split-seed'], booleans: ['check', 'json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['data-dir', 'test-split', 'split-seed', 'label-column', 'resize'], booleans: ['check', 'json'] });
     const opts: DataLookupOptions = { dataDir: flags['data-dir'] };
     if (positional[0]) {
       const seed = flags['split-seed'] === undefined ? undefined : Number(flags['split-seed']);
       if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) throw new UsageError(`--split-seed must be a whole number ≥ 0 (got '${flags['split-seed']}')`);
       let ds: Dataset;
       try {
-        ds = loadDataset(positional[0], opts, { testSplit: fraction(flags['test-split'], 'test-split'), splitSeed: seed });
+        const col = flags['label-column'];
+        ds = loadDataset(positional[0], opts, { testSplit: fraction(flags['test-split'], 'test-split'), splitSeed: seed, labelColumn: col !== undefined && /^\d+$/.test(col) ? Number(col) : col,
+          resize: resizeFlag(flags.resize), cacheDir: cacheDirFor(path.resolve(EXPERIMENTS_DIR)),
+        });
       } catch (err) {
         if (err instanceof DataError) throw new InputError(err.message);
         throw err;
@@ -46,6 +53,7 @@ export const datasetsCommand: CliCommand = {
       process.stdout.write(`  train ${ds.train.count} (${per(ds.train.labels)})\n  test  ${ds.test.count} (${per(ds.test.labels)})\n`);
       const p = ds.preprocessing;
       if (p?.testSplit) process.stdout.write(`  test split: ${p.testSplit.fraction} of the samples, stratified, seed ${p.testSplit.seed} (the data has no test part)\n`);
+      if (p?.image) process.stdout.write(`  images: brought to [${p.image.shape.join(', ')}] by ${p.image.resize} resize; ${p.image.channels}${ds.imageReport ? `; ${ds.imageReport.decoded} decoded, ${ds.imageReport.cached} from the cache` : ''}\n`);
       if (p?.toBytes) process.stdout.write(`  8-bit inputs: ${p.toBytes.rule}, [lo, hi] = [${p.toBytes.lo}, ${p.toBytes.hi}]\n`);
       for (const w of ds.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       return 0;

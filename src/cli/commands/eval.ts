@@ -2,7 +2,8 @@ import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
 import { readConfigFile } from '../../core/experiments/files';
 import { loadExperimentModel } from '../../core/train/experimentModel';
 import { predict } from '../../core/train/predict';
-import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, DataError } from '../../core/data';
+import * as path from 'node:path';
+import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, cacheDirFor, modelImageShape, DataError } from '../../core/data';
 import { parseArgs, InputError, UsageError, type CliCommand } from '../errors';
 import { experimentDirArg } from './flash';
 
@@ -30,7 +31,9 @@ export const evalCommand: CliCommand = {
     let ds;
     try {
       // the run's recorded preprocessing: the same test split and 8-bit rule as in training
-      ds = loadDataset(dataArg, { dataDir: flags['data-dir'] }, readOptionsFrom(config.dataset.preprocessing));
+      ds = loadDataset(dataArg, { dataDir: flags['data-dir'] }, {
+        imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(dir)),
+      });
       checkDatasetForModel(ds, trained.spec);
     } catch (err) {
       if (err instanceof DataError) throw new InputError(err.message);

@@ -33,6 +33,8 @@ export interface Dataset {
   labelSources?: { train: LabelSource[]; test: LabelSource[] };
   /** How a user's arrays were read (NumPy, CSV): recorded in config.json so eval, bench and flash read the same. */
   preprocessing?: DatasetPreprocessing;
+  /** Image folders: how many images were decoded, taken from the cache, resized, or skipped as corrupt. */
+  imageReport?: { decoded: number; cached: number; resized: number; corrupt: { file: string; reason: string }[] };
   /** Things the user should know about the data (float values mapped to bytes, clamping…), said before training. */
   warnings?: string[];
 }

@@ -13,3 +13,6 @@ export * from './stratify';
 export * from './preprocess';
 export * from './numpy';
 export * from './locateUser';
+export * from './csv';
+export * from './imageDecode';
+export * from './imageFolder';

@@ -8,6 +8,8 @@ import { readIdxImages, readIdxLabels, type IdxImages } from './idx';
 import { locateDataset, type DataLookupOptions, type DatasetLocation } from './locate';
 import { NAMED_DATASETS } from './named';
 import { loadNumpyDataset } from './numpy';
+import { loadCsvDataset } from './csv';
+import { loadImageFolderDataset } from './imageFolder';
 import type { DataReadOptions } from './preprocess';
 import { validateSplit, type Dataset, type DataSplit } from './dataset';
 
@@ -27,7 +29,16 @@ function maxLabel(labels: Uint8Array): number {
 }
 
 export function loadLocatedDataset(loc: DatasetLocation, read: DataReadOptions = {}): Dataset {
-  if (loc.user) return loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
+  if (loc.user?.format === 'csv') return loadCsvDataset(loc.user.csv, read);
+  if (loc.user?.format === 'numpy') return loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
+  if (loc.user?.format === 'image-folder') return loadImageFolderDataset(loc.user.images, read);
+  const ds = loadNamedFormat(loc);
+  // IDX and CIFAR come with their own test part
+  if (read.testSplit !== undefined) ds.warnings = [`'${ds.name}' has its own test split; the test split of ${read.testSplit} is not used`];
+  return ds;
+}
+
+function loadNamedFormat(loc: DatasetLocation): Dataset {
   const info = loc.named ? NAMED_DATASETS[loc.named] : undefined;
   if (loc.format === 'cifar10') {
     const c = loc.cifar;

@@ -48,7 +48,7 @@ export interface DatasetLocation {
   /** IDX: one path per role; CIFAR: train batches then the test batch. */
   idx?: Record<IdxRole, string>;
   cifar?: { train: string[]; test: string };
-  /** A user's own data (NumPy). */
+  /** A user's own data (NumPy, CSV, image folders). */
   user?: UserDataLocation;
 }
 
@@ -188,8 +188,8 @@ export function locateDataset(nameOrPath: string, opts: DataLookupOptions = {}):
   if (existsSync(dir) && !isDir(dir)) {
     const user = locateUserFile(dir);
     if (!user) throw new DataError('not a dataset file', dir, `Give ${USER_DATA_KINDS}, or a folder holding a dataset.`);
-    const at = 'npz' in user.numpy ? dir : user.numpy.npyDir;
-    return { name: path.basename(at).replace(/\.npz$/i, ''), format: user.format, dir: at, origin: 'path', user };
+    const at = user.format !== 'numpy' || 'npz' in user.numpy ? dir : user.numpy.npyDir;
+    return { name: path.basename(at).replace(/\.(npz|csv)$/i, ''), format: user.format, dir: at, origin: 'path', user };
   }
   if (!isDir(dir)) {
     throw new DataError(

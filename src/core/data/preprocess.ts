@@ -8,6 +8,7 @@ import { BYTE_RULE_DESCRIPTION, labelClassCount, sampleShape, toByteSamples, toL
 import { selectSamples, sampleSize, type Dataset, type DataSplit } from './dataset';
 import { DataError } from './errors';
 import type { DatasetPreprocessing } from './record';
+import type { ResizeMode } from './imageDecode';
 import { stratifiedSplit, TEST_SPLIT_SALT } from './stratify';
 
 export const DEFAULT_TEST_SPLIT = 0.2;
@@ -23,15 +24,23 @@ export interface DataReadOptions {
   labelColumn?: string | number;
   /** Float → 8-bit rule to apply instead of choosing one (a run's recorded rule). */
   byteRule?: ByteRule;
+  /** Image folders: the [H, W, C] to bring images to (the model's input; default: the first image's size and
+   *  channels), the resize mode (default bilinear), and the folder of the decoded-tensor cache (none: no cache). */
+  imageShape?: [number, number, number];
+  resize?: ResizeMode;
+  cacheDir?: string;
 }
 
 /** The read options that repeat a run's recorded preprocessing. */
 export function readOptionsFrom(p: DatasetPreprocessing | undefined): DataReadOptions {
   if (!p) return {};
-  return {
+  const all: DataReadOptions = {
     testSplit: p.testSplit?.fraction, splitSeed: p.testSplit?.seed, labelColumn: p.labelColumn,
     byteRule: p.toBytes ? { lo: p.toBytes.lo, hi: p.toBytes.hi } : undefined,
+    imageShape: p.image?.shape, resize: p.image?.resize,
   };
+  // only what was recorded, so spreading the result over defaults (the model's image shape) keeps them
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as DataReadOptions;
 }
 
 /** One split's arrays and where they came from. */

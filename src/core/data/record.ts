@@ -3,8 +3,9 @@
  * types can name it without importing the loaders.
  */
 import type { ByteRule } from './arrays';
+import type { ResizeMode } from './imageDecode';
 
-export type UserDataFormat = 'numpy' | 'csv';
+export type UserDataFormat = 'numpy' | 'csv' | 'image-folder';
 
 /** Everything needed to read the same samples again (eval, bench, flash, resume). */
 export interface DatasetPreprocessing {
@@ -15,4 +16,8 @@ export interface DatasetPreprocessing {
   testSplit?: { fraction: number; seed: number; stratified: true };
   /** CSV: the label column, by header name or as a 0-based index. */
   labelColumn?: string | number;
+  /** Image folders: the input shape images were brought to, the resize mode and the channel rule (imageDecode.ts). */
+  image?: { shape: [number, number, number]; resize: ResizeMode; channels: string };
+  /** The trainer's validation split was stratified (set by the trainer for every NumPy/CSV run). */
+  stratifiedValidation?: true;
 }

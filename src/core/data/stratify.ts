@@ -52,3 +52,19 @@ export function stratifiedSplit(labels: Uint8Array, fraction: number, seed: numb
 /** Salts of the two splits, so the test and validation shuffles are independent. */
 export const TEST_SPLIT_SALT = 0x7e57;
 export const VAL_SPLIT_SALT = 0x5a1;
+
+/** Largest/smallest class size at which a dataset is called imbalanced (Edge Impulse and Keras users then reach for
+ *  class weights or more data; the run goes ahead). */
+export const IMBALANCE_RATIO = 3;
+
+/** A warning when some class has no samples or far fewer than another, naming both; undefined when balanced. */
+export function imbalanceWarning(perClass: readonly number[], classNames?: readonly string[]): string | undefined {
+  if (perClass.length < 2) return undefined;
+  const name = (c: number): string => (classNames?.[c] !== undefined ? `'${classNames[c]}'` : String(c));
+  const min = perClass.indexOf(Math.min(...perClass));
+  const max = perClass.indexOf(Math.max(...perClass));
+  if (perClass[min] === 0) return `class ${name(min)} has no training samples: the model cannot learn it`;
+  const ratio = perClass[max] / perClass[min];
+  if (ratio <= IMBALANCE_RATIO) return undefined;
+  return `imbalanced classes: class ${name(max)} has ${perClass[max]} training samples, class ${name(min)} only ${perClass[min]} (${ratio.toFixed(1)}×); accuracy will favour the large classes`;
+}

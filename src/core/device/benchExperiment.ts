@@ -12,6 +12,7 @@ import { referenceInfer } from '../compile/reference';
 import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
 import { readOptionsFrom } from '../data/preprocess';
+import { cacheDirFor, modelImageShape } from '../data/imageFolder';
 import { writeDeviceResult } from '../experiments/store';
 import type { ExperimentConfig } from '../experiments/types';
 import type { TrainedModel } from '../model/trained';
@@ -72,7 +73,7 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   log(`compiled ${what}: model ${compiled.hash}, ${compiled.plan.flashBytes} B flash, ${compiled.plan.ramBytes} B RAM (plan)`);
 
   progress('data', 0, 1);
-  const { inputs, labels, images } = experimentTestSamples(trained, config, configProblem, what, opts.samples, opts.data, log);
+  const { inputs, labels, images } = experimentTestSamples(opts.experimentDir, trained, config, configProblem, opts.samples, opts.data, log);
   const n = inputs.length;
 
   const report = await benchOnEmulator({
@@ -110,11 +111,14 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
  * The first `requested` test samples of the dataset an experiment was trained on, read with the test split and 8-bit
  * rule training recorded, so the board (or the host build) runs on the samples eval measures.
  */
-export function experimentTestSamples(trained: TrainedModel, config: ExperimentConfig | undefined, configProblem: string | undefined, what: string,
+export function experimentTestSamples(experimentDir: string, trained: TrainedModel, config: ExperimentConfig | undefined, configProblem: string | undefined,
   requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions, log: (line: string) => void = () => {}): { inputs: Uint8Array[]; labels: Uint8Array; images: Uint8Array } {
+  const what = `experiment ${path.basename(experimentDir)}`;
   const dataName = config?.dataset.path ?? config?.dataset.name;
   if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
-  const ds = loadDataset(dataName, data, readOptionsFrom(config?.dataset.preprocessing));
+  const ds = loadDataset(dataName, data, {
+    imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config?.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(experimentDir)),
+  });
   const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
   if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
   if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`samples must be a positive integer (got ${requested})`);

@@ -102,11 +102,10 @@ export interface ExperimentHostCheck extends HostRunResult {
 /** An experiment's checkpoint compiled and run on the host, on the first `samples` of its test split. */
 export async function hostCheckExperiment(opts: { experimentDir: string; gcc: string; samples?: number; checkpoint?: string; data?: DataLookupOptions; log?: (line: string) => void; signal?: AbortSignal }): Promise<ExperimentHostCheck> {
   const log = opts.log ?? (() => {});
-  const what = `experiment ${path.basename(opts.experimentDir)}`;
   const { trained, label, config, configProblem } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
   log(`checkpoint: ${label}`);
   const compiled = compileModel(trained);
-  const { inputs, labels } = experimentTestSamples(trained, config, configProblem, what, opts.samples, opts.data, log);
+  const { inputs, labels } = experimentTestSamples(opts.experimentDir, trained, config, configProblem, opts.samples, opts.data, log);
   const result = await runCompiledOnHost(compiled, inputs, { gcc: opts.gcc, labels, signal: opts.signal });
   return { ...result, checkpoint: label, hash: compiled.hash };
 }

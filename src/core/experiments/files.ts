@@ -42,6 +42,13 @@ export function readJsonSync(file: string): JsonRead {
   }
 }
 
+/** A value as messages quote it: JSON, cut short; "(missing)" for an absent one. */
+export function shown(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  const t = JSON.stringify(v) ?? String(v);
+  return t.length > 60 ? `${t.slice(0, 57)}…` : t;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 
@@ -49,13 +56,13 @@ const isCount = (v: unknown): boolean => Number.isInteger(v) && (v as number) >=
 export function validateStatus(v: unknown): string | undefined {
   if (!isObject(v)) return 'status.json is not a JSON object';
   const s = v;
-  if (s.formatVersion !== undefined && s.formatVersion !== EXPERIMENT_FORMAT_VERSION) return `status.json: formatVersion ${JSON.stringify(s.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})`;
-  if (!RUN_STATES.includes(s.state as RunState)) return `status.json: unknown state ${JSON.stringify(s.state)} (expected ${RUN_STATES.join(', ')})`;
-  if (s.pid !== undefined && !(Number.isInteger(s.pid) && (s.pid as number) > 0)) return `status.json: pid ${JSON.stringify(s.pid)} is not a process id`;
-  if (!isCount(s.epoch)) return `status.json: epoch ${JSON.stringify(s.epoch)} is not a whole number ≥ 0`;
-  if (!isCount(s.step)) return `status.json: step ${JSON.stringify(s.step)} is not a whole number ≥ 0`;
+  if (s.formatVersion !== undefined && s.formatVersion !== EXPERIMENT_FORMAT_VERSION) return `status.json: formatVersion ${shown(s.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})`;
+  if (!RUN_STATES.includes(s.state as RunState)) return `status.json: unknown state ${shown(s.state)} (expected ${RUN_STATES.join(', ')})`;
+  if (s.pid !== undefined && !(Number.isInteger(s.pid) && (s.pid as number) > 0)) return `status.json: pid ${shown(s.pid)} is not a process id`;
+  if (!isCount(s.epoch)) return `status.json: epoch ${shown(s.epoch)} is not a whole number ≥ 0`;
+  if (!isCount(s.step)) return `status.json: step ${shown(s.step)} is not a whole number ≥ 0`;
   for (const k of ['lastCheckpoint', 'bestCheckpoint'] as const) {
-    if (s[k] !== undefined && !(typeof s[k] === 'string' && CHECKPOINT_NAME.test(s[k] as string))) return `status.json: ${k} ${JSON.stringify(s[k])} is not a checkpoint name`;
+    if (s[k] !== undefined && !(typeof s[k] === 'string' && CHECKPOINT_NAME.test(s[k] as string))) return `status.json: ${k} ${shown(s[k])} is not a checkpoint name`;
   }
   if (s.final !== undefined && !isObject(s.final)) return 'status.json: final is not an object';
   return undefined;
@@ -67,13 +74,13 @@ export const CHECKPOINT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** An optimizer config's problem (`where` prefixes the message), or undefined; config.json's rule for its optimizer. */
 export function validateOptimizer(o: unknown, where = 'optimizer'): string | undefined {
   if (!isObject(o)) return `${where}: missing`;
-  if (!OPTIMIZER_KINDS.includes(o.kind as never)) return `${where}.kind ${JSON.stringify(o.kind)} is not one of ${OPTIMIZER_KINDS.join(', ')}`;
+  if (!OPTIMIZER_KINDS.includes(o.kind as never)) return `${where}.kind ${shown(o.kind)} is not one of ${OPTIMIZER_KINDS.join(', ')}`;
   for (const k of ['lr', 'gamma', 'threshold', 'sigma'] as const) {
     if (o[k] === undefined && k !== 'lr') continue;
     const p = scheduleProblem(o[k] as Schedule, `${where}.${k}`);
     if (p) return p;
   }
-  if (o.epsilon !== undefined && !(typeof o.epsilon === 'number' && o.epsilon > 0)) return `${where}.epsilon ${JSON.stringify(o.epsilon)} is not a number > 0`;
+  if (o.epsilon !== undefined && !(typeof o.epsilon === 'number' && o.epsilon > 0)) return `${where}.epsilon ${shown(o.epsilon)} is not a number > 0`;
   return undefined;
 }
 
@@ -81,7 +88,7 @@ export function validateOptimizer(o: unknown, where = 'optimizer'): string | und
 export function validateConfig(v: unknown): string | undefined {
   if (!isObject(v)) return 'config.json is not a JSON object';
   const c = v;
-  if (c.formatVersion !== EXPERIMENT_FORMAT_VERSION) return `config.json: formatVersion ${JSON.stringify(c.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})`;
+  if (c.formatVersion !== EXPERIMENT_FORMAT_VERSION) return `config.json: formatVersion ${shown(c.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})`;
   if (typeof c.id !== 'string' || !c.id) return 'config.json: no id';
   if (!isObject(c.model) || typeof c.model.name !== 'string' || !Array.isArray(c.model.layers)) return 'config.json: no model spec';
   if (!isObject(c.optimizer)) return 'config.json: no optimizer';
@@ -90,11 +97,11 @@ export function validateConfig(v: unknown): string | undefined {
   if (!isObject(c.dataset) || typeof c.dataset.name !== 'string') return 'config.json: no dataset';
   if (!isCount(c.dataset.trainSamples) || !isCount(c.dataset.valSamples)) return 'config.json: dataset.trainSamples and dataset.valSamples must be whole numbers ≥ 0';
   if (c.dataset.path !== undefined && c.dataset.path !== null && typeof c.dataset.path !== 'string') return 'config.json: dataset.path is not a string';
-  if (!(Number.isInteger(c.epochs) && (c.epochs as number) >= 1)) return `config.json: epochs ${JSON.stringify(c.epochs)} is not a whole number ≥ 1`;
-  if (!(Number.isInteger(c.batchSize) && (c.batchSize as number) >= 1)) return `config.json: batchSize ${JSON.stringify(c.batchSize)} is not a whole number ≥ 1`;
-  if (!isCount(c.seed)) return `config.json: seed ${JSON.stringify(c.seed)} is not a whole number ≥ 0`;
-  if (!(typeof c.valSplit === 'number' && c.valSplit >= 0 && c.valSplit < 1)) return `config.json: valSplit ${JSON.stringify(c.valSplit)} is not in [0, 1)`;
-  if (c.threads !== undefined && !(Number.isInteger(c.threads) && (c.threads as number) >= 1)) return `config.json: threads ${JSON.stringify(c.threads)} is not a whole number ≥ 1`;
+  if (!(Number.isInteger(c.epochs) && (c.epochs as number) >= 1)) return `config.json: epochs ${shown(c.epochs)} is not a whole number ≥ 1`;
+  if (!(Number.isInteger(c.batchSize) && (c.batchSize as number) >= 1)) return `config.json: batchSize ${shown(c.batchSize)} is not a whole number ≥ 1`;
+  if (!isCount(c.seed)) return `config.json: seed ${shown(c.seed)} is not a whole number ≥ 0`;
+  if (!(typeof c.valSplit === 'number' && c.valSplit >= 0 && c.valSplit < 1)) return `config.json: valSplit ${shown(c.valSplit)} is not in [0, 1)`;
+  if (c.threads !== undefined && !(Number.isInteger(c.threads) && (c.threads as number) >= 1)) return `config.json: threads ${shown(c.threads)} is not a whole number ≥ 1`;
   return undefined;
 }
 

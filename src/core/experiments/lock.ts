@@ -104,6 +104,14 @@ export function lockHolder(dir: string, check: LockCheck = {}): LockInfo | undef
   return info && lockIsLive(info, check) ? info : undefined;
 }
 
+/** Whether `dir` has a lock and whether its holder runs: 'none' also for an unreadable lock.json (no holder to check). */
+export function lockState(dir: string, check: LockCheck = {}): 'live' | 'stale' | 'none' {
+  const text = readText(path.join(dir, LOCK_FILE));
+  const info = text === undefined ? undefined : parseLock(text);
+  if (!info) return 'none';
+  return lockIsLive(info, check) ? 'live' : 'stale';
+}
+
 export interface ExperimentLock {
   readonly dir: string;
   readonly info: LockInfo;

@@ -112,8 +112,9 @@ export async function readMetrics(fileOrExperimentDir: string): Promise<MetricsP
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyParse();
-    throw err;
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return emptyParse();
+    throw new Error(`${file}: cannot be read (${e.code ?? e.message})`);
   }
   return parseMetricsText(text);
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { dateFromId } from './id';
 import { readLastEpochEvent } from './metrics';
 import { readJson, validateConfig, validateStatus } from './files';
-import { isProcessAlive } from './lock';
+import { isProcessAlive, lockState } from './lock';
 import {
   CHECKPOINTS_DIR, CONFIG_FILE, DEVICE_DIR, EXPERIMENTS_DIR, METRICS_FILE, STATUS_FILE,
   type DeviceResult, type ExperimentConfig, type ExperimentStatus, type RunState,
@@ -53,6 +53,18 @@ export function effectiveState(status: ExperimentStatus, alive: (pid: number) =>
   return status.pid !== undefined && alive(status.pid) ? 'running' : 'interrupted';
 }
 
+/**
+ * The state to show for the run in `dir`: a 'running' status counts as running while its lock is held by a live
+ * process (pid and start time, so a pid reused after the trainer died — after a reboot, say — is not taken for it);
+ * runs without a lock (older ones, other writers) fall back to status.json's pid.
+ */
+export function runState(dir: string, status: ExperimentStatus, alive: (pid: number) => boolean = isProcessAlive): RunState {
+  if (status.state !== 'running') return status.state;
+  const lock = lockState(dir, { isAlive: alive });
+  if (lock !== 'none') return lock === 'live' ? 'running' : 'interrupted';
+  return effectiveState(status, alive);
+}
+
 export interface ReadOptions {
   /** Look into metrics.jsonl for the last validation accuracy when status.json has no final one (default true). */
   scanMetrics?: boolean;
@@ -81,7 +93,7 @@ export async function readExperiment(dir: string, opts: ReadOptions = {}): Promi
     if (err) problems.push(err);
     else status = stRead.value as ExperimentStatus;
   }
-  const state: DisplayState = status ? effectiveState(status, opts.isAlive) : 'unreadable';
+  const state: DisplayState = status ? runState(dir, status, opts.isAlive) : 'unreadable';
   let createdAt = config?.createdAt ?? status?.startedAt ?? dateFromId(id)?.toISOString();
   if (!createdAt) {
     try {

@@ -60,7 +60,9 @@ export interface ExperimentConfig {
   modelPath: string;
   model: import('../model/spec').ModelSpec;
   /** `preprocessing`: how a NumPy/CSV dataset was read (8-bit rule, test split), so eval and bench read the same samples. */
-  dataset: { name: string; path?: string; trainSamples: number; valSamples: number; testSamples?: number; normalization: string; preprocessing?: DatasetPreprocessing };
+  dataset: { name: string; path?: string; trainSamples: number; valSamples: number; testSamples?: number; normalization: string; preprocessing?: DatasetPreprocessing;
+    /** Samples per class in each split, as the run began (absent in runs from before it was recorded). */
+    perClass?: { train: number[]; val: number[]; test: number[] } };
   optimizer: OptimizerConfig;
   epochs: number;
   batchSize: number;

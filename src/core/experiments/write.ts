@@ -10,7 +10,7 @@ import { fsyncDir, writeJsonAtomic } from './atomic';
 import { makeExperimentId, withClashSuffix, timeStamp, idSlug } from './id';
 import { assertValid, readJsonSync, validateConfig, validateStatus, CHECKPOINT_NAME, EXPERIMENT_FORMAT_VERSION } from './files';
 import { isProcessAlive, lockHolder } from './lock';
-import { ASIDE_PREFIX, effectiveState, looksLikeExperiment, symlinkProblem } from './read';
+import { ASIDE_PREFIX, looksLikeExperiment, runState, symlinkProblem } from './read';
 import {
   CHECKPOINTS_DIR, CONFIG_FILE, DEVICE_DIR, METRICS_FILE, STATUS_FILE,
   type DeviceResult, type ExperimentConfig, type ExperimentStatus,
@@ -212,7 +212,7 @@ export function deleteExperiment(dir: string, opts: DeleteOptions = {}): Deleted
     const s = readJsonSync(path.join(abs, STATUS_FILE));
     if (s.value !== undefined && validateStatus(s.value) === undefined) {
       const status = s.value as ExperimentStatus;
-      if (effectiveState(status, opts.isAlive) === 'running') throw new Error(`experiment ${path.basename(abs)} is still running (pid ${status.pid}); stop it first`);
+      if (runState(abs, status, opts.isAlive) === 'running') throw new Error(`experiment ${path.basename(abs)} is still running (pid ${status.pid}); stop it first`);
     }
   }
   if (link) {

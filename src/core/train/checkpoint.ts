@@ -20,6 +20,7 @@ import { inferShapes } from '../deploy/plan';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
 import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
 import { readableDir } from '../experiments/read';
+import { shown } from '../experiments/files';
 import { specToKerasJson } from '../interop/kerasExport';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -189,6 +190,10 @@ export function writeCheckpoint(
 }
 
 function readF32(file: string, specs: Array<{ name: string; shape: number[] }>): Map<string, Float32Array> {
+  for (const [i, w] of specs.entries()) {
+    const ok = typeof w === 'object' && w !== null && typeof w.name === 'string' && Array.isArray(w.shape) && w.shape.every((d) => Number.isInteger(d) && d >= 0);
+    if (!ok) throw new Error(`${file}: entry ${i} of its manifest is not {name, shape: [whole numbers]}`);
+  }
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -270,14 +275,14 @@ type TrainingStateJson = Omit<TrainingState, 'arrays'> & { formatVersion: number
 export function validateTrainingState(v: unknown): string | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
   const s = v as Record<string, unknown>;
-  if (s.formatVersion !== CHECKPOINT_FORMAT_VERSION) return `formatVersion ${JSON.stringify(s.formatVersion)} is not supported (this BNN Studio reads version ${CHECKPOINT_FORMAT_VERSION})`;
+  if (s.formatVersion !== CHECKPOINT_FORMAT_VERSION) return `formatVersion ${shown(s.formatVersion)} is not supported (this BNN Studio reads version ${CHECKPOINT_FORMAT_VERSION})`;
   for (const k of ['epoch', 'batchInEpoch', 'step', 'optimizerIterations', 'epochSeen'] as const) {
-    if (!(Number.isInteger(s[k]) && (s[k] as number) >= 0)) return `${k} ${JSON.stringify(s[k])} is not a whole number ≥ 0`;
+    if (!(Number.isInteger(s[k]) && (s[k] as number) >= 0)) return `${k} ${shown(s[k])} is not a whole number ≥ 0`;
   }
   for (const k of ['elapsedMs', 'epochLossSum', 'epochCorrect'] as const) {
-    if (!(typeof s[k] === 'number' && Number.isFinite(s[k]))) return `${k} ${JSON.stringify(s[k])} is not a number`;
+    if (!(typeof s[k] === 'number' && Number.isFinite(s[k]))) return `${k} ${shown(s[k])} is not a number`;
   }
-  if (s.bestValAccuracy !== undefined && typeof s.bestValAccuracy !== 'number') return `bestValAccuracy ${JSON.stringify(s.bestValAccuracy)} is not a number`;
+  if (s.bestValAccuracy !== undefined && typeof s.bestValAccuracy !== 'number') return `bestValAccuracy ${shown(s.bestValAccuracy)} is not a number`;
   if (!Array.isArray(s.arrays)) return 'arrays is not a list';
   for (const [i, a] of s.arrays.entries()) {
     const ok = typeof a === 'object' && a !== null && typeof a.name === 'string' && Array.isArray(a.shape) && a.shape.every((d: unknown) => Number.isInteger(d) && (d as number) >= 0);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { TrainRequest } from '../messages';
 import { loadModelText } from '../model/load';
 import type { ModelSpec } from '../model/spec';
-import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, type Dataset, type DataReadOptions } from '../data';
+import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, classCounts, imbalanceWarning, modelImageShape, cacheDirFor, type Dataset, type DataReadOptions } from '../data';
 import { readConfigFile } from '../experiments/store';
 import { resumeDir } from './openRun';
 import type { TrainJob } from './trainer';
@@ -57,7 +57,11 @@ export function prepareJob(req: TrainRequest): TrainJob {
   } else {
     spec = loadSpec(modelPath);
   }
+  // image folders are brought to the model's input shape, and cached beside the experiments
+  read = { imageShape: modelImageShape(spec.input.shape), ...read, cacheDir: cacheDirFor(req.experimentsDir) };
   const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples, read);
+  const imbalance = imbalanceWarning(classCounts(ds.train.labels, ds.classes), ds.classNames);
+  if (imbalance) ds.warnings = [...(ds.warnings ?? []), imbalance];
   // presets count their decays in epochs; the run's steps per epoch are known only now (a resumed run keeps the
   // steps its config.json already holds)
   const optimizer = req.resume ? req.optimizer : resolveEpochSchedules(req.optimizer, stepsPerEpochFor(ds.train.count, req.valSplit, req.batchSize));

@@ -17,6 +17,7 @@ import { recalibrateBatchNorm } from './recalibrate';
 import { DEFAULT_BN_RECALIBRATION } from './defaults';
 import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
+import { classCountsOf, validationSplit } from './splits';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
 import { writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
 import { EXPERIMENT_FORMAT_VERSION, validateOptimizer, writeConfig, writeStatus, type ExperimentInit } from '../experiments/store';
@@ -46,18 +47,6 @@ export class TrainingFailure extends Error {
   constructor(message: string, readonly step?: number) {
     super(message);
   }
-}
-
-interface Split {
-  train: Uint32Array;
-  val: Uint32Array;
-}
-
-/** Seeded split of the training set into train/validation indices (validation = a random valSplit share). */
-export function splitIndices(count: number, valSplit: number, seed: number): Split {
-  const perm = permutation(count, new Rng(deriveSeed(seed, 0x5eed)));
-  const nVal = Math.round(count * valSplit);
-  return { val: perm.slice(0, nVal).sort(), train: perm.slice(nVal).sort() };
 }
 
 function nowIso(): string {
@@ -100,7 +89,9 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
 
 function newExperimentInit(job: TrainJob, backend: { name: string; description: string }): ExperimentInit {
   const trainCount = Math.min(job.data.train.count, job.maxSamples ?? Infinity);
-  const split0 = splitIndices(trainCount, job.valSplit, job.seed);
+  // a user's own data is validated on a stratified share (see splits.ts); the record says so for a resume
+  const preprocessing = job.data.preprocessing ? { ...job.data.preprocessing, stratifiedValidation: true as const } : undefined;
+  const split0 = validationSplit(job.data.train.labels, trainCount, job.valSplit, job.seed, !!preprocessing);
   const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
   return {
     modelPath: job.modelPath,
@@ -112,7 +103,11 @@ function newExperimentInit(job: TrainJob, backend: { name: string; description: 
       valSamples: split0.val.length,
       testSamples: job.data.test?.count,
       normalization: 'x = u8 / 127.5 - 1 (inputs in [-1, 1])',
-      ...(job.data.preprocessing ? { preprocessing: job.data.preprocessing } : {}),
+      ...(preprocessing ? { preprocessing } : {}),
+      perClass: {
+        train: classCountsOf(job.data.train.labels, split0.train, job.spec.classes), val: classCountsOf(job.data.train.labels, split0.val, job.spec.classes),
+        test: classCountsOf(job.data.test?.labels ?? new Uint8Array(0), undefined, job.spec.classes),
+      },
     },
     optimizer: job.optimizer,
     epochs: job.epochs,
@@ -131,7 +126,8 @@ async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: numbe
   const { dir, id, config, state, resumedWeights } = run;
   writeConfig(dir, config);
   const spec = config.model;
-  const split = splitIndices(Math.min(job.data.train.count, config.dataset.trainSamples + config.dataset.valSamples), config.valSplit, config.seed);
+  const split = validationSplit(job.data.train.labels, Math.min(job.data.train.count, config.dataset.trainSamples + config.dataset.valSamples), config.valSplit, config.seed,
+    config.dataset.preprocessing?.stratifiedValidation === true);
   const batchSize = config.batchSize;
   const stepsPerEpoch = Math.ceil(split.train.length / batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;

@@ -17,6 +17,8 @@ export interface Prompt {
   text: string;
   /** Item labels of a pick; button titles of a notification. */
   items: string[];
+  /** The detail line of each pick item ('' when none): an answer may name an item by it. */
+  details?: string[];
   /** The proposed value of an input box; the proposed file of a save dialog (fsPath). */
   value?: string;
   modal?: boolean;
@@ -60,10 +62,11 @@ export class ScriptedUser implements vscode.Disposable {
     Object.assign(w, {
       showQuickPick: async (items: unknown, options?: vscode.QuickPickOptions & { title?: string }): Promise<unknown> => {
         const list = (await items) as unknown[];
-        const a = record({ kind: 'quickPick', text: options?.title ?? options?.placeHolder ?? '', items: list.map(labelOf) });
+        const detailOf = (i: unknown): string => (typeof i === 'object' && i !== null ? (i as vscode.QuickPickItem).detail ?? '' : '');
+        const a = record({ kind: 'quickPick', text: options?.title ?? options?.placeHolder ?? '', items: list.map(labelOf), details: list.map(detailOf) });
         if (a === undefined) return undefined;
         const wanted = Array.isArray(a) ? a : [a];
-        const chosen = wanted.map((want) => list.find((i) => labelOf(i) === want));
+        const chosen = wanted.map((want) => list.find((i) => labelOf(i) === want) ?? list.find((i) => detailOf(i) === want));
         if (chosen.some((c) => c === undefined)) {
           this.mistakes.push(`no item ${JSON.stringify(wanted)} in the pick "${options?.title ?? ''}" (items: ${list.map(labelOf).join(' | ')})`);
           return undefined;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -65,6 +66,27 @@ describe('packaging (.vsix)', () => {
     const { dependencyClosure } = await lib();
     assert.deepEqual(dependencyClosure(['@tensorflow/tfjs-node-not-here'], root, new Set(['@tensorflow/tfjs-node-not-here'])).missing, ['@tensorflow/tfjs-node-not-here']);
     assert.throws(() => dependencyClosure(['definitely-not-installed-pkg'], root), /need "definitely-not-installed-pkg" at run time but it is not installed/);
+  });
+
+  it('leaves out an optional native addon whose binary was never built (tfjs-node without libtensorflow), ships a built one', async () => {
+    const { dependencyClosure, isUnbuiltNativeAddon } = await lib();
+    const fake = mkdtempSync(join(tmpdir(), 'bnn-pkg-'));
+    try {
+      const addon = join(fake, 'node_modules', 'fake-addon');
+      mkdirSync(join(addon, 'lib'), { recursive: true });
+      writeFileSync(join(fake, 'package.json'), '{"name":"x"}');
+      writeFileSync(join(addon, 'package.json'), '{"name":"fake-addon","version":"1.0.0"}');
+      writeFileSync(join(addon, 'binding.gyp'), '{}');
+      assert.equal(isUnbuiltNativeAddon(addon), true);
+      assert.deepEqual(dependencyClosure(['fake-addon'], fake, new Set(['fake-addon'])), { packages: [], missing: ['fake-addon (installed, but its native binary was never built)'] });
+      writeFileSync(join(addon, 'lib', 'binding.node'), '');
+      assert.equal(isUnbuiltNativeAddon(addon), false);
+      assert.deepEqual(dependencyClosure(['fake-addon'], fake, new Set(['fake-addon'])).packages.map((p) => p.rel), ['fake-addon']);
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
+    // serialport's bindings ship prebuilt .node files: a required native module is never judged by this rule.
+    assert.equal(isUnbuiltNativeAddon(join(root, 'node_modules', '@serialport', 'bindings-cpp')), false);
   });
 
   it('npm run package builds an offline .vsix holding the bundles, manifest and bundled dataset, but no sources, tests or examples', function () {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireLock, ExperimentLockedError, lockHolder, processStartTime } from '../../../src/core/experiments/lock';
 import { LOCK_FILE } from '../../../src/core/experiments/types';
-import { deleteExperiment } from '../../../src/core/experiments/store';
+import { createExperiment, deleteExperiment, readExperiment } from '../../../src/core/experiments/store';
+import { sampleInit } from '../../support/experimentInit';
 import type { TrainJob } from '../../../src/core/train/trainer';
 import { prepareJob } from '../../../src/core/train/job';
 import { syntheticData } from '../../support/syntheticData';
@@ -79,6 +80,22 @@ describe('experiment lock and resume (one writer per folder)', function () {
     lock.release();
     fs.writeFileSync(path.join(tmp, LOCK_FILE), '{"pid": 12');
     acquireLock(tmp, 'training').release();
+  });
+
+  it('a running status reads as running while its lock is live, and as interrupted once its pid is reused by another process', async function () {
+    if (processStartTime(process.pid) === undefined) this.skip();
+    const root = path.join(tmp, 'exps');
+    const e = createExperiment(root, sampleInit(), { pid: process.pid }); // this process is alive: status.json alone says running
+    const child = await holdLock(e.dir);
+    try {
+      assert.equal((await readExperiment(e.dir)).state, 'running');
+    } finally {
+      await kill9(child);
+    }
+    // the trainer died; its pid now belongs to this (live) process, with another start time
+    fs.writeFileSync(path.join(e.dir, LOCK_FILE), JSON.stringify({ formatVersion: 1, pid: process.pid, startTime: '1', host: os.hostname(), purpose: 'training', createdAt: 'then', token: 'old' }));
+    assert.equal((await readExperiment(e.dir)).state, 'interrupted');
+    assert.deepEqual(deleteExperiment(e.dir, { root }), { removed: 'folder' }, 'and it can be deleted');
   });
 
   it('another host\'s lock cannot be checked, so it is respected and the message says how to clear it', () => {
