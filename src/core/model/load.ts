@@ -3,10 +3,11 @@
  * JSON syntax → JSON Schema (ajv) → defaults → semantic checks (shape inference, layer combinations, limits).
  * Never throws for bad input: every problem becomes a diagnostic with a range.
  */
+import { layerLabel } from './layerLabel';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
 import { schemaErrors } from './schema';
-import { normalizeModel } from './normalize';
+import { layerNames, normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
@@ -77,7 +78,7 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const seen = new Map<string, number>();
   spec.layers.forEach((l, i) => {
     const prev = seen.get(l.name);
-    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `layer name '${l.name}' is already used by layer ${prev}`, ['layers', i, 'name'], 'semantic');
+    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `${layerLabel(i, l.type, l.name)}: the name '${l.name}' is already used by ${layerLabel(prev, spec.layers[prev].type)}`, ['layers', i, 'name'], 'semantic');
     else seen.set(l.name, i);
   });
   try {
@@ -87,7 +88,7 @@ export function loadModelText(text: string, file: string): LoadedModel {
       const l = spec.layers[i];
       if (l.type !== 'BatchNormalization') return;
       const problem = batchNormAxisProblem(raw.axis, i === 0 ? spec.input.shape : shapes[i - 1]);
-      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `layer ${i} (BatchNormalization '${l.name}') "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
+      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `${layerLabel(i, l.type, l.name)} "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
     });
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
@@ -160,10 +161,11 @@ function toPath(pointer: string): (string | number)[] {
 
 function where(path: (string | number)[], doc: unknown): string {
   if (path[0] === 'layers' && typeof path[1] === 'number') {
-    const layer = (doc as { layers?: { type?: unknown }[] }).layers?.[path[1]];
-    const t = typeof layer?.type === 'string' ? ` (${layer.type})` : '';
+    const layers = (doc as { layers?: unknown[] }).layers;
+    const layer = layers?.[path[1]] as { type?: unknown } | undefined;
+    const name = Array.isArray(layers) ? layerNames(layers)[path[1]] : undefined;
     const rest = path.slice(2).join('.');
-    return `layer ${path[1]}${t}${rest ? ` "${rest}"` : ''}`;
+    return `${layerLabel(path[1], typeof layer?.type === 'string' ? layer.type : undefined, name)}${rest ? ` "${rest}"` : ''}`;
   }
   return path.length ? `"${path.join('.')}"` : 'the model';
 }
