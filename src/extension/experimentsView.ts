@@ -4,6 +4,7 @@
  * their own features; the tree's context menu and the panel's buttons call them with the experiment folder.
  */
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXPERIMENTS_DIR } from '../core/experiments/types';
 import { deleteExperiment } from '../core/experiments/store';
@@ -98,7 +99,12 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
       const dirs = clicked === undefined ? await pick(true, 'Delete experiments') : resolveExperimentDirs(clicked, selected);
       if (dirs.length === 0) return;
       const what = dirs.length === 1 ? `experiment "${path.basename(dirs[0])}"` : `${dirs.length} experiments`;
-      const ok = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail: 'Its folder with metrics, checkpoints and device results is removed from disk. This cannot be undone.' }, 'Delete');
+      // a symlinked run loses only its link (write.ts deleteExperiment): say so rather than promise a deletion
+      const links = dirs.filter((d) => { try { return fs.lstatSync(d).isSymbolicLink(); } catch { return false; } });
+      const detail = links.length === dirs.length
+        ? 'The symlink is removed from the experiments folder; the run\'s files it points to are kept.'
+        : `Its folder with metrics, checkpoints and device results is removed from disk${links.length ? ' (for a symlinked run, only the link)' : ''}. This cannot be undone.`;
+      const ok = await vscode.window.showWarningMessage(`Delete ${what}?`, { modal: true, detail }, 'Delete');
       if (ok !== 'Delete') return;
       const infos = await tree.experiments();
       for (const dir of dirs) {

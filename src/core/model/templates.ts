@@ -1,6 +1,6 @@
 /**
  * Starting points for "BNN: New Model" and the bundled examples: the binary MLP and CNN of Larq's guides for 28×28×1
- * inputs, and BinaryNet for CIFAR-10 as trained in the Bop paper (§5.2).
+ * inputs, BinaryNet for CIFAR-10 as trained in the Bop paper (§5.2), and a 1-D CNN for accelerometer windows.
  */
 export interface ModelTemplate {
   id: string;
@@ -98,6 +98,34 @@ export const TEMPLATES: readonly ModelTemplate[] = [
         { ...bn },
         { type: 'QuantDense', units: 10, ...bin },
         { ...bn },
+        { type: 'Activation', activation: 'softmax' },
+      ],
+    },
+  },
+  // A time-series model is an image of one column: [T, 1, C] windows (T samples of C sensor axes) through [k, 1]
+  // kernels, so every layer the compiler and the board already run serves sensor data unchanged.
+  {
+    id: 'imu-gestures',
+    label: 'Sensor windows: 3-axis accelerometer gestures ([128, 1, 3])',
+    description: '1-D binary CNN over 128-sample, 3-axis windows: [5, 1] kernels, 4 gestures',
+    doc: {
+      name: 'imu_gestures',
+      description: 'Binary 1-D CNN for accelerometer gestures: windows of 128 samples (2.56 s at 50 Hz) of x, y, z as a [128, 1, 3] input, [5, 1] kernels along time. The first kernel stays real-valued on the 8-bit input, every other layer is binary. Example data: npx tsx scripts/make-gesture-data.ts.',
+      input: { shape: [128, 1, 3] },
+      classes: 4,
+      layers: [
+        { type: 'QuantConv2D', filters: 32, kernelSize: [5, 1], padding: 'same', ...firstReal },
+        { type: 'MaxPool2D', poolSize: [2, 1] },
+        { ...bn },
+        { type: 'QuantConv2D', filters: 64, kernelSize: [5, 1], padding: 'same', ...bin },
+        { type: 'MaxPool2D', poolSize: [4, 1] },
+        { ...bn },
+        { type: 'QuantConv2D', filters: 64, kernelSize: [5, 1], padding: 'same', ...bin },
+        { type: 'MaxPool2D', poolSize: [4, 1] },
+        { ...bn },
+        { type: 'Flatten' },
+        { type: 'QuantDense', units: 4, ...bin },
+        { type: 'BatchNormalization', scale: true },
         { type: 'Activation', activation: 'softmax' },
       ],
     },
