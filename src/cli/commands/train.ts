@@ -28,6 +28,7 @@ function checkpointLine(experimentDir: string): string {
   }
 }
 import { RESIZE_MODES, type ResizeMode } from '../../core/data/imageDecode';
+import { describeAugment, type AugmentConfig } from '../../core/train/augment';
 
 function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
   const raw = flags[name];
@@ -60,6 +61,19 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
   return s;
 }
 
+/** `--augment crop,flip`, `crop=3` (zero padding in pixels; `crop` alone: 4, as for CIFAR-10), `flip`. */
+function augmentFlag(raw: string | undefined): AugmentConfig | undefined {
+  if (raw === undefined) return undefined;
+  const a: AugmentConfig = { pad: 0, flip: false };
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const m = /^crop(?:=(\d+))?$/.exec(part);
+    if (m) a.pad = m[1] === undefined ? 4 : Number(m[1]);
+    else if (part === 'flip') a.flip = true;
+    else throw new UsageError(`--augment takes crop, crop=P (zero padding in pixels) and flip, comma-separated (got '${part}')`);
+  }
+  return a;
+}
+
 export function resizeFlag(raw: string | undefined): ResizeMode | undefined {
   if (raw === undefined) return undefined;
   if (!(RESIZE_MODES as readonly string[]).includes(raw)) throw new UsageError(`--resize must be ${RESIZE_MODES.join(', ')} (got '${raw}')`);
@@ -75,11 +89,11 @@ function perClassLine(p: { train: number[]; val: number[]; test: number[] } | un
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--augment crop[=P],flip] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'augment', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -129,6 +143,7 @@ export const trainCommand: CliCommand = {
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
       threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
       bnRecalibration: num(flags, 'bn-recalibration', { int: true, min: 0 }),
+      augment: augmentFlag(flags.augment),
       // NumPy/CSV data without a test part: the share held out as test split, and that split's own seed
       dataOptions: {
         testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }),
@@ -144,7 +159,7 @@ export const trainCommand: CliCommand = {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.augment ? `  augment  ${describeAugment(m.config.augment)} (training batches only)\n` : ''}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;

@@ -75,6 +75,8 @@ export interface ExperimentConfig {
   /** Training images over which BatchNorm's moving statistics were re-estimated at the end of every epoch (absent or
    *  0: the moving averages were kept, as in every run before this existed and in Keras). */
   bnRecalibration?: number;
+  /** Training batches augmented on the fly: random crop with `pad` zero pixels, horizontal flips (absent: none). */
+  augment?: { pad: number; flip: boolean };
   /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
   engine: 'bnn-studio' | 'larq';
   versions: Record<string, string>;
