@@ -6,6 +6,7 @@ import type { ExperimentConfig, RunState, Schedule } from '../src/core/experimen
 import type { RunData } from './runs';
 import { h, icon } from './dom';
 import { fmtBytes, fmtDuration, fmtInt, fmtPct, fmtSci } from './format';
+import { firmwareTotalText, modelArraysText } from '../src/core/device/memoryText';
 
 export const STATE_ICON: Record<RunState, { name: string; spin?: boolean; cls: string }> = {
   running: { name: 'loading', spin: true, cls: 'running' },
@@ -170,15 +171,15 @@ function renderDevices(run: RunData): HTMLElement | undefined {
   return h('section', { class: 'devices' },
     h('h2', {}, icon('circuit-board'), ' On-device results'),
     h('table', {},
-      h('thead', {}, row(['Board', 'Device accuracy', 'Host accuracy', 'Agreement', 'Latency median / p90', 'Flash used / estimate', 'RAM used / estimate', 'When'], true)),
+      h('thead', {}, row(['Board', 'Device accuracy', 'Host accuracy', 'Agreement', 'Latency median / p90', 'Model arrays: flash · RAM', 'Firmware total: flash · RAM', 'When'], true)),
       h('tbody', {}, ...devs.map((d) => row([
         d.board + (d.port ? ` (${d.port})` : ''),
         `${fmtPct(d.deviceAccuracy)} of ${fmtInt(d.samples)}`,
         fmtPct(d.hostAccuracy),
         fmtPct(d.agreement),
         d.latencyUs ? `${fmtNum1(d.latencyUs.median)} / ${fmtNum1(d.latencyUs.p90)} µs` : `${fmtInt(d.latency.median)} / ${fmtInt(d.latency.p90)} ${d.latency.unit}`,
-        `${fmtBytes(d.flash.used)} / ${fmtBytes(d.flash.estimate)}`,
-        `${fmtBytes(d.ram.used)} / ${fmtBytes(d.ram.estimate)}`,
+        `${modelArraysText(d.flash, fmtBytes)} · ${modelArraysText(d.ram, fmtBytes)}`,
+        `${firmwareTotalText(d.flash, fmtBytes)} · ${firmwareTotalText(d.ram, fmtBytes)}`,
         new Date(d.time).toLocaleString(),
       ]))),
     ),

@@ -14,6 +14,7 @@ import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
 import { flashCommand } from './commands/flash';
+import { toolsCommand } from './commands/tools';
 
 const COMMANDS: CliCommand[] = [
   summaryCommand,
@@ -30,6 +31,7 @@ const COMMANDS: CliCommand[] = [
   compileCommand,
   benchCommand,
   flashCommand,
+  toolsCommand,
 ];
 
 function usage(): string {

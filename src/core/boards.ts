@@ -23,7 +23,7 @@ export interface BoardInfo {
   /**
    * What the firmware around the model takes, on top of the model's own arrays (the plan's bytes): the protocol
    * harness, startup code and the inference runtime's code in flash; the receive buffer, its other statics and the
-   * stack in RAM. `measured`: test/unit/firmwareReserve.test.ts builds this board's firmware for a range of models
+   * stack in RAM. `measured`: test/slow/firmwareReserve.test.ts builds this board's firmware for a range of models
    * and checks the reserve covers each of them without being more than 4 KB generous.
    */
   firmwareReserve: { flashBytes: number; ramBytes: number; measured: boolean };

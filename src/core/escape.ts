@@ -96,7 +96,9 @@ export function htmlText(text: string): string {
 export function markdownText(text: string): string {
   return text
     .replace(/[\r\n\u2028\u2029]+/g, ' ')
-    .replace(/[\\`*_[\]<>!|~$&]/g, '\\$&')
+    // `_` inside a word (quant_conv2d_1) can neither open nor close emphasis (CommonMark's flanking rules), and an
+    // escaped one showed as a literal backslash in VS Code's hovers: only a `_` at a word's edge is escaped
+    .replace(/[\\`*[\]<>!|~$&]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\$&')
     .replace(/^[#+-](?=[\s#]|$)/, '\\$&')
     .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }

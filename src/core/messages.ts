@@ -34,6 +34,8 @@ export interface TrainSettings {
   /** Training images over which BatchNorm's moving statistics are re-estimated at the end of every epoch (default
    *  10,000 or all; 0: keep the moving averages, as Keras does). See train/recalibrate.ts. */
   bnRecalibration?: number;
+  /** Augment training batches on the fly (train/augment.ts); a resumed run keeps the recorded one. */
+  augment?: { pad: number; flip: boolean };
 }
 
 export interface TrainRequest extends TrainSettings {
@@ -76,13 +78,16 @@ export interface ThreadInit {
   /** Float32: this thread's gradients (trainable parameters in model order), then per BatchNormalization layer its
    *  batch mean and variance. */
   result: SharedArrayBuffer;
+  /** --augment: how to augment the shards (train/augment.ts), the same way the coordinator does. */
+  augment?: import('./train/augment').AugmentSetup;
 }
 
 export type CoordinatorToThread =
   | { v: 1; type: 'init'; init: ThreadInit }
   /** Compute the loss and gradients of these training-sample indices with the weights now in the weights buffer,
-   *  the loss scaled by `weight` (the shard's share of the batch). */
-  | { v: 1; type: 'step'; seq: number; indices: Uint32Array; weight: number };
+   *  the loss scaled by `weight` (the shard's share of the batch); `step` and `offset` (the shard's first position in
+   *  the batch) decide its augmentation. */
+  | { v: 1; type: 'step'; seq: number; indices: Uint32Array; weight: number; step: number; offset: number };
 
 export type ThreadToCoordinator =
   | { v: 1; type: 'ready'; thread: number; backend: string }

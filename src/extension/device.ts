@@ -3,6 +3,8 @@
  * notification, logging to the BNN Studio output channel. The result lands in the experiment's device/ folder,
  * where the Experiments tree and the training panel read it.
  */
+import { firmwareTotalText, modelArraysText } from '../core/device/memoryText';
+import { formatBytes } from '../core/estimate/summary';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDeviceResult } from '../core/device/bench';
@@ -31,7 +33,7 @@ export async function showDeviceResult(output: vscode.LogOutputChannel, result: 
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   const ticks = `${r.latency.median.toLocaleString('en-US')} ${r.latency.unit}`;
   const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(1)} µs (${ticks})` : ticks;
-  const msg = `${where}: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${lat}.`;
+  const msg = `${where}: accuracy ${pct(r.deviceAccuracy)} (host ${pct(r.hostAccuracy)}, agreement ${pct(r.agreement)}), latency median ${lat}; model arrays ${modelArraysText(r.flash, formatBytes)} flash; firmware total ${firmwareTotalText(r.flash, formatBytes)} flash.`;
   const choice = await (result.report.mismatches.length
     ? vscode.window.showWarningMessage(`${msg} ${result.report.mismatches.length} samples differ from the host reference.`, 'Show Log', 'Open Result')
     : vscode.window.showInformationMessage(msg, 'Open Result', 'Show Log'));

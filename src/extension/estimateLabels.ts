@@ -2,6 +2,7 @@
  * The words and numbers the editor shows for a model: CodeLens titles, tree labels, the hover's Larq-style row and
  * the model total. Pure (no `vscode`) so every label is unit-tested.
  */
+import { layerLabel } from '../core/model/layerLabel';
 import type { LayerSpec } from '../core/model/spec';
 import { formatBytes, formatCount, type ModelSummary } from '../core/estimate/summary';
 import { markdownText } from '../core/escape';
@@ -104,7 +105,7 @@ function precisionCell(v: unknown): string {
 }
 
 /** The hover: the layer's row of the Larq-style summary, in full, as a Markdown table. */
-export function layerHoverMarkdown(layer: LayerSpec, row: LayerRow): string {
+export function layerHoverMarkdown(layer: LayerSpec, row: LayerRow, index: number): string {
   const cells = [
     row.name,
     precisionCell((row as { inputPrecision?: unknown }).inputPrecision),
@@ -117,7 +118,7 @@ export function layerHoverMarkdown(layer: LayerSpec, row: LayerRow): string {
     row.floatMacs.toLocaleString('en-US'),
   ];
   return [
-    `**${markdownText(layerHeadline(layer))}** — ${markdownText(row.name)}`,
+    `**${markdownText(layerHeadline(layer))}** — ${markdownText(layerLabel(index, undefined, layer.name))}`,
     '',
     '| Layer | Input prec. (bit) | Outputs | # 1-bit | # 8-bit | # 32-bit | Memory | 1-bit MACs | 32-bit MACs |',
     '|:--|--:|:--|--:|--:|--:|--:|--:|--:|',

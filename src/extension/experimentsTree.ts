@@ -9,6 +9,8 @@ import { CONFIG_FILE, type Schedule } from '../core/experiments/types';
 import { groupByModel, listCheckpoints, listDeviceResults, listExperiments, type ExperimentInfo, type ModelGroup } from '../core/experiments/store';
 import type { ExperimentRef } from './experimentRefs';
 import { markdownText } from '../core/escape';
+import { firmwareTotalText, modelArraysText } from '../core/device/memoryText';
+import { formatBytes } from '../core/estimate/summary';
 
 export type ExperimentNode =
   | { kind: 'model'; group: ModelGroup }
@@ -189,7 +191,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
         const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(r.latencyUs.median < 100 ? 1 : 0)} µs` : `${r.latency.median} ${r.latency.unit}`;
         it.description = `device ${(r.deviceAccuracy * 100).toFixed(1)}% · host ${(r.hostAccuracy * 100).toFixed(1)}% · ${lat}`;
         it.iconPath = new vscode.ThemeIcon('circuit-board');
-        it.tooltip = `${r.board}${r.port ? ` on ${r.port}` : ''}, ${r.samples} samples, ${shortDate(r.time)}\nagreement with host ${(r.agreement * 100).toFixed(2)}%\nflash ${r.flash.used} B (estimate ${r.flash.estimate} B), RAM ${r.ram.used} B (estimate ${r.ram.estimate} B)`;
+        it.tooltip = `${r.board}${r.port ? ` on ${r.port}` : ''}, ${r.samples} samples, ${shortDate(r.time)}\nagreement with host ${(r.agreement * 100).toFixed(2)}%\nmodel arrays: flash ${modelArraysText(r.flash, formatBytes)}, RAM ${modelArraysText(r.ram, formatBytes)}\nfirmware total: flash ${firmwareTotalText(r.flash, formatBytes)}, RAM ${firmwareTotalText(r.ram, formatBytes)}`;
       } else {
         it.description = d.error;
         it.iconPath = new vscode.ThemeIcon('warning');

@@ -71,7 +71,7 @@ export class EstimateHoverProvider implements vscode.HoverProvider {
     if (!a.summary || !a.load.spec || hasErrors(a)) return undefined;
     const i = a.load.layerRanges.findIndex((r) => toRange(r).contains(position));
     if (i < 0 || !a.summary.layers[i] || !a.load.spec.layers[i]) return undefined;
-    return new vscode.Hover(new vscode.MarkdownString(layerHoverMarkdown(a.load.spec.layers[i], a.summary.layers[i])), toRange(a.load.layerRanges[i]));
+    return new vscode.Hover(new vscode.MarkdownString(layerHoverMarkdown(a.load.spec.layers[i], a.summary.layers[i], i)), toRange(a.load.layerRanges[i]));
   }
 }
 

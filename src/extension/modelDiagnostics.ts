@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ModelDiagnostic } from '../core/model/load';
+import { quickFixesAt } from '../core/model/quickFix';
 import { budgetDiagnostic } from './budget';
 import { debounceByKey } from './debounce';
 import { onDidChangeBoard, selectedBoard } from './selectedBoard';
@@ -17,6 +18,28 @@ export function toDiagnostic(d: ModelDiagnostic): vscode.Diagnostic {
   const diag = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
   diag.source = 'BNN Studio';
   return diag;
+}
+
+/** "Did you mean" fixes for the loader's diagnostics (core/model/quickFix.ts decides them; this only applies them). */
+export class ModelQuickFixProvider implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  constructor(private readonly store: ModelStore) {}
+
+  async provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    if (!isModelDocument(doc)) return [];
+    const a = await this.store.analyzeDocument(doc);
+    const at = { start: { line: range.start.line, character: range.start.character }, end: { line: range.end.line, character: range.end.character } };
+    return quickFixesAt(a.problems, at).map(({ diagnostic, fix }) => {
+      const target = toDiagnostic(diagnostic).range;
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.replace(doc.uri, target, fix.newText);
+      // the Problems entry this fixes, so the light bulb and the panel's fix menu offer it
+      action.diagnostics = context.diagnostics.filter((d) => d.range.isEqual(target) && d.message === diagnostic.message);
+      action.isPreferred = true;
+      return action;
+    });
+  }
 }
 
 export function registerModelDiagnostics(context: vscode.ExtensionContext, store: ModelStore): vscode.DiagnosticCollection {
@@ -32,6 +55,7 @@ export function registerModelDiagnostics(context: vscode.ExtensionContext, store
   const updateSoon = debounceByKey<vscode.TextDocument>(TYPING_DEBOUNCE_MS, (doc) => void update(doc));
   context.subscriptions.push(
     collection,
+    vscode.languages.registerCodeActionsProvider({ pattern: '**/*.bnn.json' }, new ModelQuickFixProvider(store), { providedCodeActionKinds: ModelQuickFixProvider.kinds }),
     { dispose: () => updateSoon.dispose() },
     vscode.workspace.onDidOpenTextDocument((doc) => void update(doc)),
     vscode.workspace.onDidChangeTextDocument((e) => { if (isModelDocument(e.document)) updateSoon(e.document); }),

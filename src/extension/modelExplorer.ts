@@ -2,6 +2,7 @@
  * The Models tree (view `bnnModels`): every `*.bnn.json` in the workspace with its flash/RAM, expanding to its layers
  * (or, for an invalid model, to its problems). Clicking a layer or a problem selects it in the editor.
  */
+import { layerShortLabel } from '../core/model/layerLabel';
 import * as vscode from 'vscode';
 import type { BoardInfo } from '../core/boards';
 import type { LayerSpec } from '../core/model/spec';
@@ -96,7 +97,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>
   /** Tooltips are built only when the user hovers an item: a workspace of hundreds of models lists faster. */
   resolveTreeItem(item: vscode.TreeItem, node: ModelTreeNode): vscode.TreeItem {
     if (node.kind === 'layer') {
-      item.tooltip = new vscode.MarkdownString(layerHoverMarkdown(node.analysis.load.spec!.layers[node.index], node.analysis.summary!.layers[node.index]));
+      item.tooltip = new vscode.MarkdownString(layerHoverMarkdown(node.analysis.load.spec!.layers[node.index], node.analysis.summary!.layers[node.index], node.index));
     } else if (node.kind === 'model') {
       item.tooltip = modelTooltip(node);
     }
@@ -127,7 +128,8 @@ function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.Tree
   const row = node.analysis.summary!.layers[node.index];
   const item = new vscode.TreeItem(layerHeadline(layer), vscode.TreeItemCollapsibleState.None);
   item.id = `${node.uri.toString()}#layer${node.index}`;
-  item.description = layerOutcome(row);
+  // the same 1-based position and name as Problems and the hover use
+  item.description = `${layerShortLabel(node.index, layer.name)} · ${layerOutcome(row)}`;
   item.iconPath = new vscode.ThemeIcon(LAYER_ICONS[layer.type] ?? 'symbol-misc');
   item.contextValue = 'layer';
   // an imported Keras/TF.js model has no BNN layer ranges to select: its layers just open the file

@@ -39,12 +39,12 @@ describe('BatchNormalization "axis": only the channel axis', () => {
 
   it('the loader refuses any other axis where it stands, naming the axis it is', () => {
     const cases: [string, string | undefined, RegExp][] = [
-      ['[1]', undefined, /^layer 1 \(BatchNormalization 'bn'\) "axis": \[1\] is the height axis of its \[batch, H, W, C\] input; BatchNormalization here normalizes each channel: use -1 \(or 3\)/],
+      ['[1]', undefined, /^layer 2 \(BatchNormalization 'bn'\) "axis": \[1\] is the height axis of its \[batch, H, W, C\] input; BatchNormalization here normalizes each channel: use -1 \(or 3\)/],
       ['2', undefined, /"axis": 2 is the width axis of its \[batch, H, W, C\] input/],
       ['0', undefined, /"axis": 0 is the batch axis/],
       ['7', undefined, /"axis": 7 is not an axis of its \[batch, H, W, C\] input/],
       ['[1, 2]', undefined, /"axis": \[1,2\] normalizes over 2 axes of its \[batch, H, W, C\] input/],
-      ['-1', '3', /^layer 4 \(BatchNormalization 'bn_flat'\) "axis": 3 is not an axis of its \[batch, features\] input; BatchNormalization here normalizes each channel: use -1 \(or 1\)/],
+      ['-1', '3', /^layer 5 \(BatchNormalization 'bn_flat'\) "axis": 3 is not an axis of its \[batch, features\] input; BatchNormalization here normalizes each channel: use -1 \(or 1\)/],
     ];
     for (const [axis, flat, message] of cases) {
       const text = modelText(axis, flat);
@@ -64,7 +64,7 @@ describe('BatchNormalization "axis": only the channel axis', () => {
     const v = bnn(dir, 'validate', 'm.bnn.json');
     assert.equal(v.status, 1);
     const [line, col] = lineCol(text, text.indexOf('[1]')).split(':');
-    assert.match(v.stdout + v.stderr, new RegExp(`^m\\.bnn\\.json:${line}:${col}: error: layer 1 \\(BatchNormalization 'bn'\\) "axis": \\[1\\] is the height axis`, 'm'));
+    assert.match(v.stdout + v.stderr, new RegExp(`^m\\.bnn\\.json:${line}:${col}: error: layer 2 \\(BatchNormalization 'bn'\\) "axis": \\[1\\] is the height axis`, 'm'));
   });
 
   it('import refuses a Keras BatchNormalization(axis=[1]) on a 4-D map with the same message, on the Keras layer', () => {
@@ -78,7 +78,7 @@ describe('BatchNormalization "axis": only the channel axis', () => {
     writeFileSync(join(dir, 'bad.json'), keras([1]));
     const r = bnn(dir, 'import', 'bad.json', '--out', 'bad.bnn.json');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^bad\.json: error: layer 1 \(BatchNormalization 'bn'\) "axis": \[1\] is the height axis of its \[batch, H, W, C\] input/m);
+    assert.match(r.stderr, /^bad\.json: error: layer 2 \(BatchNormalization 'bn'\) "axis": \[1\] is the height axis of its \[batch, H, W, C\] input/m);
     assert.equal(existsSync(join(dir, 'bad.bnn.json')), false);
     // in the Models view the problem sits on the Keras layer object (index 1 of config.layers)
     const text = keras([1]);

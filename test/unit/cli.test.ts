@@ -40,7 +40,7 @@ describe('bnn CLI (built bundle)', () => {
   it('validate reports file:line:col and exits 1 on invalid input', () => {
     const r = bnn('validate', 'test/fixtures/malformed/filters-zero.bnn.json');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^test\/fixtures\/malformed\/filters-zero\.bnn\.json:14:18: error: layer 0 \(QuantConv2D\) "filters": must be >= 1, got 0$/m);
+    assert.match(r.stderr, /^test\/fixtures\/malformed\/filters-zero\.bnn\.json:14:18: error: layer 1 \(QuantConv2D 'quant_conv2d'\) "filters": must be >= 1, got 0$/m);
   });
 
   it('exits 1 with a message for a missing file, 2 for usage errors', () => {

@@ -59,6 +59,12 @@ for c, rgb in [('red', (200, 30, 30)), ('green', (30, 200, 30)), ('blue', (30, 3
     assert.deepEqual(info.shape, [16, 16, 3]);
     assert.deepEqual(info.classNames, ['blue', 'green', 'red']);
     assert.equal(bnn(['train', 'mlp.bnn.json', '--data', 'frames', '--resize', 'nearest'], tmp).status, 2);
+    const aug = bnn(['train', 'mlp.bnn.json', '--data', 'frames', '--augment', 'crop=2,flip', '--epochs', '1', '--backend', 'cpu', '--experiments', 'exp-aug'], tmp);
+    assert.equal(aug.status, 0, aug.stderr);
+    assert.match(aug.stderr, /augment {2}random crop with 2-pixel zero padding \+ horizontal flip \(training batches only\)/);
+    const bad = bnn(['train', 'mlp.bnn.json', '--data', 'frames', '--augment', 'rotate'], tmp);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--augment takes crop, crop=P/);
   });
 
   it('bnn bench runs the emulated board on the same 30 test samples, preprocessed as in training', function () {

@@ -45,13 +45,13 @@ describe('bnn import writes only what bnn validate accepts', () => {
     // every rename is said, with the layer as BNN Studio numbers it (the InputLayer takes no place)
     const warnings = r.stderr.trim().split('\n');
     assert.deepEqual(warnings, [
-      "m.json: warning: layer 0 (Conv2D 'conv 1'): renamed 'conv_1' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
-      "m.json: warning: layer 1 (Conv2D 'conv_1'): renamed 'conv_1_1' ('conv_1' is already the name of layer 0)",
-      "m.json: warning: layer 2 (Conv2D 'conv-1'): renamed 'conv_1_2' ('conv_1' is already the name of layer 0)",
-      "m.json: warning: layer 3 (Flatten '*/ #error'): renamed '____error' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
-      `m.json: warning: layer 4 (BatchNormalization '${long}'): renamed '${x100}' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)`,
-      `m.json: warning: layer 5 (BatchNormalization '${long}'): renamed '${'x'.repeat(98)}_1' ('${x100}' is already the name of layer 4)`,
-      "m.json: warning: layer 6 (Dense '2nd'): renamed 'l_2nd' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
+      "m.json: warning: layer 1 (Conv2D 'conv 1'): renamed 'conv_1' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
+      "m.json: warning: layer 2 (Conv2D 'conv_1'): renamed 'conv_1_1' ('conv_1' is already the name of layer 1)",
+      "m.json: warning: layer 3 (Conv2D 'conv-1'): renamed 'conv_1_2' ('conv_1' is already the name of layer 1)",
+      "m.json: warning: layer 4 (Flatten '*/ #error'): renamed '____error' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
+      `m.json: warning: layer 5 (BatchNormalization '${long}'): renamed '${x100}' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)`,
+      `m.json: warning: layer 6 (BatchNormalization '${long}'): renamed '${'x'.repeat(98)}_1' ('${x100}' is already the name of layer 5)`,
+      "m.json: warning: layer 7 (Dense '2nd'): renamed 'l_2nd' (BNN Studio layer names are C identifiers: letters, digits and _, not starting with a digit, at most 100 characters)",
     ]);
     // a model.to_json() file has no weights: the output says so rather than leaving it to be guessed
     assert.match(r.stdout, /^ {2}not imported: weights — a Keras model JSON \(model\.to_json\(\)\) holds none; .*train it with `bnn train out\.bnn\.json`$/m);
@@ -72,14 +72,14 @@ describe('bnn import writes only what bnn validate accepts', () => {
     const dir = workdir({ 'm.json': kerasModel([conv('c1'), conv('c2', { filters: undefined }), layer('Flatten', { name: 'f' }), dense('d')]) });
     const r = bnn(dir, 'import', 'm.json', '--out', 'out.bnn.json');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^m\.json: error: layer 1 \(Conv2D 'c2'\): "filters" must be a positive integer, got nothing \(the key is missing\)$/m);
+    assert.match(r.stderr, /^m\.json: error: layer 2 \(Conv2D 'c2'\): "filters" must be a positive integer, got nothing \(the key is missing\)$/m);
     assert.match(r.stderr, /not imported; nothing was written/);
     assert.equal(existsSync(join(dir, 'out.bnn.json')), false);
     // a kernel size that is neither an integer nor a pair is not replaced by Keras's default 1 without a word
     const dir2 = workdir({ 'm.json': kerasModel([conv('c1', { kernel_size: '3x3' }), conv('c2', { kernel_size: [3, 'x'] }), layer('Flatten', { name: 'f' }), dense('d')]) });
     const r2 = bnn(dir2, 'import', 'm.json', '--out', 'out.bnn.json');
     assert.equal(r2.status, 1);
-    assert.match(r2.stderr, /^m\.json: error: layer 0 \(Conv2D 'c1'\): "kernel_size" must be an integer or a pair of them, got "3x3"$/m);
+    assert.match(r2.stderr, /^m\.json: error: layer 1 \(Conv2D 'c1'\): "kernel_size" must be an integer or a pair of them, got "3x3"$/m);
     assert.equal(existsSync(join(dir2, 'out.bnn.json')), false);
   });
 
@@ -99,14 +99,14 @@ describe('bnn import writes only what bnn validate accepts', () => {
     assert.equal(r.status, 1);
     const lines = r.stderr.trim().split('\n');
     assert.deepEqual(lines, [
-      "m.json: warning: Dropout 'drop' (after layer 0): is dropped: Dropout only acts while training, and BNN Studio does not train with it",
-      "m.json: error: layer 1 (BatchNormalization) \"momentum\": must be < 1, got 1.5 (Keras layer BatchNormalization 'bn')",
+      "m.json: warning: Dropout 'drop' (after layer 1): is dropped: Dropout only acts while training, and BNN Studio does not train with it",
+      "m.json: error: layer 2 (BatchNormalization 'bn') \"momentum\": must be < 1, got 1.5",
       'm.json: not imported; nothing was written',
     ]);
     // a shape error names the layer as `bnn validate` would: its index in the converted model and its name
     const dir2 = workdir({ 'm.json': kerasModel([layer('Flatten', { name: 'f' }), conv('late'), layer('Flatten', { name: 'f2' }), dense('d')]) });
     const r2 = bnn(dir2, 'import', 'm.json');
     assert.equal(r2.status, 1);
-    assert.match(r2.stderr, /^m\.json: error: layer 1 \(QuantConv2D 'late'\): expects an \[H, W, C\] input, got \[64\]/m);
+    assert.match(r2.stderr, /^m\.json: error: layer 2 \(QuantConv2D 'late'\): expects an \[H, W, C\] input, got \[64\]/m);
   });
 });

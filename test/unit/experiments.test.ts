@@ -276,7 +276,7 @@ describe('experiment store', () => {
     assert.equal(cps[0].hasBinaryWeights, false); // replaced as a whole
     assert.equal(readFileSync(path.join(cps[0].dir, 'model.json'), 'utf8'), '{"v":2}');
     assert.throws(() => writeCheckpoint(e.dir, '../evil', {}), /invalid checkpoint name/);
-    const result = { board: 'bluepill-f103', time: '2026-11-26T14:00:00.000Z', samples: 100, deviceAccuracy: 0.8, hostAccuracy: 0.8, agreement: 1, latency: { median: 1, p90: 2, unit: 'cycles' as const }, flash: { used: 1, estimate: 1 }, ram: { used: 1, estimate: 1 }, modelHash: '0123456789abcdef' };
+    const result = { board: 'bluepill-f103', time: '2026-11-26T14:00:00.000Z', samples: 100, deviceAccuracy: 0.8, hostAccuracy: 0.8, agreement: 1, latency: { median: 1, p90: 2, unit: 'cycles' as const }, flash: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 9 }, ram: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 9 }, modelHash: '0123456789abcdef' };
     const f = writeDeviceResult(e.dir, result);
     assert.match(path.basename(f), /^bluepill-f103-\d{8}-\d{6}\.json$/);
     writeFileSync(path.join(e.dir, 'device', 'broken.json'), '{');

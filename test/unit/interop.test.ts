@@ -53,8 +53,8 @@ describe('interop: Larq/Keras and TF.js models', () => {
     const r = importKerasModel(JSON.stringify(doc), 'bad.json');
     assert.equal(r.spec, undefined);
     const msgs = r.problems.map((p) => p.message).join('\n');
-    assert.match(msgs, /layer 3 \(DepthwiseConv2D 'dw'\): is not a layer BNN Studio can train and compile/);
-    assert.match(msgs, /layer 4 \(QuantDense 'q'\): input_quantizer "DoReFaQuantizer" is not supported/);
+    assert.match(msgs, /layer 4 \(DepthwiseConv2D 'dw'\): is not a layer BNN Studio can train and compile/);
+    assert.match(msgs, /layer 5 \(QuantDense 'q'\): input_quantizer "DoReFaQuantizer" is not supported/);
   });
 
   it('Models tree analysis: a Keras/TF.js file gets the same estimates, and its problems point at the Keras layer', () => {
@@ -73,7 +73,7 @@ describe('interop: Larq/Keras and TF.js models', () => {
     bad.config.layers.splice(2, 0, { class_name: 'LSTM', config: { name: 'lstm' } });
     const b = analyzeModelText(JSON.stringify(bad, null, 1), 'model.json');
     assert.equal(b.summary, undefined);
-    assert.match(b.problems[0].message, /layer 2 \(LSTM 'lstm'\): is not a layer BNN Studio can train and compile/);
+    assert.match(b.problems[0].message, /layer 3 \(LSTM 'lstm'\): is not a layer BNN Studio can train and compile/);
     assert.ok(b.problems[0].range.start.line > 0);
     // *.bnn.json files still go through the BNN loader
     assert.equal(analyzeModelText(JSON.stringify(bad), 'x.bnn.json').summary, undefined);

@@ -8,10 +8,27 @@ import { MAX_THREADS } from '../../core/train/threads';
 import { TRAIN_DEFAULTS } from '../../core/train/defaults';
 import { formatStep, formatEpoch } from '../../core/train/progress';
 import { parseArgs, UsageError, type CliCommand } from '../errors';
+import { createProgress } from '../progress';
 import { loadModelFile, formatDiagnostics } from './modelFile';
 import { fitProblem, formatProblem } from './boardFit';
 import { summarize } from '../../core/estimate/summary';
+import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
+import { loadExperimentModel } from '../../core/train/experimentModel';
+
+/**
+ * The checkpoint eval, compile, bench and flash will use, named as they name it (`checkpoint: best (epoch …)`), so the
+ * end of training and the next command say the same thing.
+ */
+function checkpointLine(experimentDir: string): string {
+  try {
+    const m = loadExperimentModel(experimentDir);
+    return `checkpoint: ${m.label} — what eval, compile, bench and flash use (${DEFAULT_CHECKPOINT_RULE})\n  folder   ${m.checkpointDir}\n`;
+  } catch (err) {
+    return `checkpoint: none usable (${(err as Error).message})\n`;
+  }
+}
 import { RESIZE_MODES, type ResizeMode } from '../../core/data/imageDecode';
+import { describeAugment, type AugmentConfig } from '../../core/train/augment';
 
 function num(flags: Record<string, string>, name: string, opts: { int?: boolean; min?: number; max?: number; exclusiveMax?: boolean } = {}): number | undefined {
   const raw = flags[name];
@@ -44,6 +61,19 @@ function hyper(flags: Record<string, string>, name: string): number | Schedule |
   return s;
 }
 
+/** `--augment crop,flip`, `crop=3` (zero padding in pixels; `crop` alone: 4, as for CIFAR-10), `flip`. */
+function augmentFlag(raw: string | undefined): AugmentConfig | undefined {
+  if (raw === undefined) return undefined;
+  const a: AugmentConfig = { pad: 0, flip: false };
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const m = /^crop(?:=(\d+))?$/.exec(part);
+    if (m) a.pad = m[1] === undefined ? 4 : Number(m[1]);
+    else if (part === 'flip') a.flip = true;
+    else throw new UsageError(`--augment takes crop, crop=P (zero padding in pixels) and flip, comma-separated (got '${part}')`);
+  }
+  return a;
+}
+
 export function resizeFlag(raw: string | undefined): ResizeMode | undefined {
   if (raw === undefined) return undefined;
   if (!(RESIZE_MODES as readonly string[]).includes(raw)) throw new UsageError(`--resize must be ${RESIZE_MODES.join(', ')} (got '${raw}')`);
@@ -59,11 +89,11 @@ function perClassLine(p: { train: number[]; val: number[]; test: number[] } | un
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--augment crop[=P],flip] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'augment', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -113,6 +143,7 @@ export const trainCommand: CliCommand = {
       maxSamples: num(flags, 'max-samples', { int: true, min: 1 }),
       threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
       bnRecalibration: num(flags, 'bn-recalibration', { int: true, min: 0 }),
+      augment: augmentFlag(flags.augment),
       // NumPy/CSV data without a test part: the share held out as test split, and that split's own seed
       dataOptions: {
         testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }),
@@ -120,14 +151,15 @@ export const trainCommand: CliCommand = {
         resize: resizeFlag(flags.resize),
       },
     };
-    const tty = process.stderr.isTTY;
+    // a bar on a terminal; piped output gets the epoch lines only
+    const progress = createProgress({ plainEvery: 0 });
     let totalSteps = 0;
     let totalEpochs = epochs;
     const onMessage = (m: WorkerToHost): void => {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.augment ? `  augment  ${describeAugment(m.config.augment)} (training batches only)\n` : ''}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;
@@ -136,18 +168,16 @@ export const trainCommand: CliCommand = {
           if (json) {
             process.stdout.write(JSON.stringify({ experimentId: m.experimentId, ...m.event }) + '\n');
           } else if (m.event.kind === 'step') {
-            // a live status line on a terminal; piped output gets the epoch lines only
-            if (tty) process.stderr.write(`\r\x1b[2K${formatStep(m.event, totalSteps, totalEpochs)}`);
+            progress.update(m.event.step, totalSteps, formatStep(m.event, totalSteps, totalEpochs));
           } else {
-            if (tty) process.stderr.write('\r\x1b[2K');
-            process.stderr.write(formatEpoch(m.event as Extract<MetricsEvent, { kind: 'epoch' }>, totalEpochs) + '\n');
+            progress.log(formatEpoch(m.event as Extract<MetricsEvent, { kind: 'epoch' }>, totalEpochs));
           }
           break;
         case 'log':
-          if (m.level !== 'info') process.stderr.write(`${m.level}: ${m.message}\n`);
+          if (m.level !== 'info') progress.log(`${m.level}: ${m.message}`);
           break;
         case 'error':
-          process.stderr.write(`bnn train: ${m.message}\n`);
+          progress.log(`bnn train: ${m.message}`);
           break;
         case 'done':
           break;
@@ -158,14 +188,14 @@ export const trainCommand: CliCommand = {
     const onSigint = (): void => {
       interrupts++;
       if (interrupts === 1) {
-        process.stderr.write('\nstopping after the current step (Ctrl-C again to kill)…\n');
+        progress.log('stopping after the current step (Ctrl-C again to kill)…');
         trainer.cancel();
       } else {
         trainer.kill();
       }
     };
     process.on('SIGINT', onSigint);
-    const result = await trainer.done;
+    const result = await trainer.done.finally(() => progress.stop());
     process.off('SIGINT', onSigint);
     const st = result.status;
     if (!st) return 1;
@@ -174,7 +204,7 @@ export const trainCommand: CliCommand = {
       const pct = (v?: number): string => (v === undefined ? '—' : `${(v * 100).toFixed(2)}%`);
       process.stderr.write(`${st.state}: epoch ${st.epoch}, step ${st.step}; val accuracy ${pct(f.valAccuracy)}, test accuracy ${pct(f.testAccuracy)}\n`);
       if (st.error) process.stderr.write(`error: ${st.error.message}${st.error.stderrTail ? `\n--- trainer stderr (tail) ---\n${st.error.stderrTail}` : ''}\n`);
-      if (result.experimentDir) process.stderr.write(`checkpoint: ${path.join(result.experimentDir, 'checkpoints', 'last')}\n`);
+      if (result.experimentDir) process.stderr.write(checkpointLine(result.experimentDir));
     } else {
       process.stderr.write(JSON.stringify({ v: PROTOCOL_VERSION, experimentId: result.experimentId, status: st }) + '\n');
     }

@@ -14,6 +14,7 @@
  * - Anything not absorbed becomes its own stage: `batchnorm` (float32 scale and offset per channel), `maxpool`, or
  *   `binarize` (a sign with no parameters). Flatten and a final softmax cost nothing (argmax is unchanged).
  */
+import { layerLabel } from '../model/layerLabel';
 import type { LayerSpec, MaxPool2DLayer, ModelSpec, Padding } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import { alignedBytes, kernelRowWords, packedTensorWords, positionsAndChannels, WORD_BYTES, wordsForBits } from './packing';
@@ -317,7 +318,7 @@ export function inferShapes(spec: ModelSpec): number[][] {
   spec.layers.forEach((layer, i) => {
     const at = (key?: string): (string | number)[] => (key ? ['layers', i, key] : ['layers', i]);
     if (broken) { shapes.push([]); return; }
-    const fail = (message: string, key?: string): void => { issues.push({ path: at(key), message: `layer ${i} (${layer.type} '${layer.name}'): ${message}` }); broken = true; };
+    const fail = (message: string, key?: string): void => { issues.push({ path: at(key), message: `${layerLabel(i, layer.type, layer.name)}: ${message}` }); broken = true; };
     switch (layer.type) {
       case 'QuantConv2D': {
         if (shape.length !== 3) { fail(`expects an [H, W, C] input, got [${shape.join(', ')}]${shape.length === 1 ? ' (a Conv2D cannot follow Flatten or Dense)' : ''}`); break; }

@@ -4,7 +4,9 @@
  * host's bit-exact reference and the trained model's predictions.
  */
 import { findBoard } from '../boards';
+import { assessBudget } from '../estimate/fit';
 import type { DeviceResult } from '../experiments/types';
+import { firmwareTotalText, modelArraysText } from './memoryText';
 import { buildFirmware, type BuildResult } from './build';
 import { checkModelHash, DeviceClient, DeviceError } from './client';
 import type { HelloInfo, InferResult } from './protocol';
@@ -162,6 +164,8 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
   });
   const ticks = results.map((r) => r.ticks);
   const board = findBoard(opts.board)!;
+  // the firmware side as the budget rule sees it: the model's estimate + the board's measured firmware reserve
+  const fit = assessBudget({ flashBytes: opts.estimate.flash, ramBytes: opts.estimate.ram }, board);
   const result: DeviceResult = {
     board: opts.board,
     time: new Date().toISOString(),
@@ -170,8 +174,8 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
     hostAccuracy: hostCorrect / n,
     agreement: agree / n,
     latency: { median: percentile(ticks, 0.5), p90: percentile(ticks, 0.9), unit: board.emulated ? 'instructions (emulated)' : 'cycles' },
-    flash: { used: build.size.flash, estimate: opts.estimate.flash, modelBytes: build.size.modelFlash },
-    ram: { used: build.size.ram, estimate: opts.estimate.ram, modelBytes: build.size.modelRam },
+    flash: { modelArrays: build.size.modelFlash, modelEstimate: opts.estimate.flash, firmwareTotal: build.size.flash, firmwareEstimate: fit.flash.used },
+    ram: { modelArrays: build.size.modelRam, modelEstimate: opts.estimate.ram, firmwareTotal: build.size.ram, firmwareEstimate: fit.ram.used },
     modelHash: hello.modelHash,
     firmwareVersion: hello.firmwareVersion,
   };
@@ -181,8 +185,8 @@ function summarize(opts: EmulatorBenchOptions, build: BuildResult, hello: HelloI
 /** A one-paragraph human summary, as the CLI and the output channel print it. */
 export function formatDeviceResult(r: DeviceResult): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-  const bytes = (used: number, est: number, model?: number): string =>
-    `${used.toLocaleString('en-US')} B firmware total${model !== undefined ? `, model arrays ${model.toLocaleString('en-US')} B` : ''} (estimate ${est.toLocaleString('en-US')} B)`;
+  const b = (n: number): string => `${n.toLocaleString('en-US')} B`;
+  const board = findBoard(r.board);
   return [
     `board            ${r.board}${r.port ? ` on ${r.port}` : ''}`,
     `samples          ${r.samples}`,
@@ -190,8 +194,8 @@ export function formatDeviceResult(r: DeviceResult): string {
     `host accuracy    ${pct(r.hostAccuracy)}`,
     `agreement        ${pct(r.agreement)} of samples get the same class on the board and the host`,
     `latency          median ${r.latency.median.toLocaleString('en-US')}, p90 ${r.latency.p90.toLocaleString('en-US')} ${r.latency.unit}${r.latencyUs ? ` (median ${r.latencyUs.median.toFixed(1)} µs)` : ''}`,
-    `flash            ${bytes(r.flash.used, r.flash.estimate, r.flash.modelBytes)}`,
-    `RAM              ${bytes(r.ram.used, r.ram.estimate, r.ram.modelBytes)}`,
+    `model arrays     flash ${modelArraysText(r.flash, b)}; RAM ${modelArraysText(r.ram, b)}`,
+    `firmware total   flash ${firmwareTotalText(r.flash, b, board?.flashBytes)}; RAM ${firmwareTotalText(r.ram, b, board?.ramBytes)} with the stack (expected: model + the board's firmware reserve)`,
     ...(r.hostCheck ? [`host check       the trained model's own forward pass agrees with the host reference on ${pct(r.hostCheck.agreement)} of the first ${r.hostCheck.samples} samples`] : []),
     `model hash       ${r.modelHash}`,
   ].join('\n');

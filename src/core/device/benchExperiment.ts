@@ -14,6 +14,8 @@ import type { DataLookupOptions } from '../data/locate';
 import { readOptionsFrom } from '../data/preprocess';
 import { cacheDirFor, modelImageShape } from '../data/imageFolder';
 import { writeDeviceResult } from '../experiments/store';
+import type { ExperimentConfig } from '../experiments/types';
+import type { TrainedModel } from '../model/trained';
 import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
 import { benchOnEmulator, type BenchPhase, type BenchReport, type RealBoardHooks } from './bench';
@@ -68,24 +70,11 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   fs.rmSync(modelDir, { recursive: true, force: true });
   fs.mkdirSync(modelDir, { recursive: true });
   for (const [name, text] of Object.entries(compiled.files)) fs.writeFileSync(path.join(modelDir, name), text);
-  log(`compiled checkpoint '${checkpoint}' of ${what}: model ${compiled.hash}, ${compiled.plan.flashBytes} B flash, ${compiled.plan.ramBytes} B RAM (plan)`);
+  log(`compiled ${what}: model ${compiled.hash}, ${compiled.plan.flashBytes} B flash, ${compiled.plan.ramBytes} B RAM (plan)`);
 
   progress('data', 0, 1);
-  const dataName = config?.dataset.path ?? config?.dataset.name;
-  if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
-  // the test split and 8-bit rule training recorded, so the board runs on the samples eval measures
-  const ds = loadDataset(dataName, opts.data, {
-    imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config?.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(opts.experimentDir)),
-  });
-  const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
-  if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
-  const requested = opts.samples ?? DEFAULT_BENCH_SAMPLES;
-  if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`samples must be a positive integer (got ${requested})`);
-  const n = Math.min(requested, ds.test.count);
-  if (n < requested) log(`the test split of '${ds.name}' has ${ds.test.count} samples; running all of them`);
-  const images = ds.test.images.subarray(0, n * size);
-  const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
-  const labels = ds.test.labels.subarray(0, n);
+  const { inputs, labels, images } = experimentTestSamples(opts.experimentDir, trained, config, configProblem, opts.samples, opts.data, log);
+  const n = inputs.length;
 
   const report = await benchOnEmulator({
     board: opts.board, modelDir, workDir: path.join(outRoot, 'build'), hash: compiled.hash, what,
@@ -115,6 +104,27 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
     report.result.port = opts.realBoard.port();
   }
   const file = writeDeviceResult(opts.experimentDir, report.result);
-  log(`saved ${file}`);
   return { report, file, compiled, checkpoint };
+}
+
+/**
+ * The first `requested` test samples of the dataset an experiment was trained on, read with the test split and 8-bit
+ * rule training recorded, so the board (or the host build) runs on the samples eval measures.
+ */
+export function experimentTestSamples(experimentDir: string, trained: TrainedModel, config: ExperimentConfig | undefined, configProblem: string | undefined,
+  requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions, log: (line: string) => void = () => {}): { inputs: Uint8Array[]; labels: Uint8Array; images: Uint8Array } {
+  const what = `experiment ${path.basename(experimentDir)}`;
+  const dataName = config?.dataset.path ?? config?.dataset.name;
+  if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
+  const ds = loadDataset(dataName, data, {
+    imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config?.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(experimentDir)),
+  });
+  const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
+  if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`samples must be a positive integer (got ${requested})`);
+  const n = Math.min(requested, ds.test.count);
+  if (n < requested) log(`the test split of '${ds.name}' has ${ds.test.count} samples; running all of them`);
+  const images = ds.test.images.subarray(0, n * size);
+  const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
+  return { inputs, labels: ds.test.labels.subarray(0, n), images };
 }

@@ -89,6 +89,16 @@ export function liveEmulatorCount(): number {
 // POSIX watchdog: runs QEMU in the background, reports its pid, and kills it when stdin (our pipe) reaches EOF.
 const WATCHDOG = 'exec 3<&0; "$0" "$@" </dev/null & q=$!; echo "bnn-qemu-pid $q"; (while read -r _; do :; done <&3; kill $q 2>/dev/null) & w=$!; wait $q; s=$?; kill $w 2>/dev/null; exit $s';
 
+/**
+ * What of QEMU's output reaches the log: QEMU says "terminating on signal 15 from pid …" whenever it is stopped, and
+ * when the stop is ours that is noise in every normal run; the same line at any other time is news.
+ */
+export function qemuLogLine(line: string, stoppedByUs: boolean): string | undefined {
+  const l = line.trim();
+  if (!l || (stoppedByUs && /terminating on signal \d+/.test(l))) return undefined;
+  return `qemu: ${l}`;
+}
+
 export async function startEmulatedBoard(opts: StartOptions): Promise<EmulatedBoard> {
   const qemu = requireExecutable('qemu-system-arm', opts.tools);
   if (!fs.existsSync(opts.elf)) throw new Error(`firmware ${opts.elf} does not exist: build it first`);
@@ -119,8 +129,10 @@ export async function startEmulatedBoard(opts: StartOptions): Promise<EmulatedBo
     child.once('error', () => { running = false; resolve({ code: null, signal: null }); });
   });
   let output = '';
+  let stopping = false;
   const stop = async (): Promise<void> => {
     if (!running) return;
+    stopping = true;
     child.stdin?.end();
     if (qemuPid) { try { process.kill(qemuPid, 'SIGTERM'); } catch { /* gone */ } }
     const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref())]);
@@ -160,8 +172,9 @@ export async function startEmulatedBoard(opts: StartOptions): Promise<EmulatedBo
       });
     });
     log(`emulated board started (QEMU pid ${qemuPid}), serial port on ${ptyPath}`);
-    child.stdout?.on('data', (c: Buffer) => { for (const l of c.toString('utf8').split('\n')) if (l.trim()) log(`qemu: ${l.trim()}`); });
-    child.stderr?.on('data', (c: Buffer) => { for (const l of c.toString('utf8').split('\n')) if (l.trim()) log(`qemu: ${l.trim()}`); });
+    const relay = (c: Buffer): void => { for (const l of c.toString('utf8').split('\n')) { const shown = qemuLogLine(l, stopping); if (shown) log(shown); } };
+    child.stdout?.on('data', relay);
+    child.stderr?.on('data', relay);
     opts.signal?.addEventListener('abort', () => void stop(), { once: true });
     return {
       ptyPath,

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
-export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib' | 'openocd' | 'st-flash' | 'arduino-cli';
+export type ToolName = 'qemu-system-arm' | 'arm-none-eabi-gcc' | 'arm-none-eabi-size' | 'newlib' | 'openocd' | 'st-flash' | 'arduino-cli' | 'gcc';
 
 /** Install commands per OS. Debian/Ubuntu package names are the ones CI uses (scripts/apt-packages.txt). */
 const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; windows: string }> = {
@@ -45,6 +45,12 @@ const INSTALL: Record<ToolName, { apt: string; dnf: string; brew: string; window
     brew: 'brew install arduino-cli',
     windows: 'winget install ArduinoSA.CLI',
   },
+  gcc: {
+    apt: 'sudo apt-get install gcc',
+    dnf: 'sudo dnf install gcc',
+    brew: 'xcode-select --install',
+    windows: 'install gcc from MSYS2 (pacman -S mingw-w64-ucrt-x86_64-gcc) and add it to PATH',
+  },
   newlib: {
     apt: 'sudo apt-get install libnewlib-arm-none-eabi',
     dnf: 'sudo dnf install arm-none-eabi-newlib',
@@ -58,6 +64,27 @@ export function installHint(tool: ToolName, platform: NodeJS.Platform = process.
   if (platform === 'darwin') return `macOS: ${i.brew}`;
   if (platform === 'win32') return `Windows: ${i.windows}`;
   return `Debian/Ubuntu: ${i.apt}; Fedora: ${i.dnf}`;
+}
+
+/**
+ * One command that installs every tool in `tools` (a fresh machine lacks several at once; naming one per run makes the
+ * user go round again). Debian's recommends are left out (qemu-system-arm's pull 3 GB), and root, as in a container,
+ * has no sudo.
+ */
+export function installAllHint(tools: readonly ToolName[], os: Os = currentOs(), root = process.getuid?.() === 0): string {
+  const sudo = root ? '' : 'sudo ';
+  const combine = (key: 'apt' | 'dnf' | 'brew', prefix: RegExp, command: string): string => {
+    const pkgs: string[] = [];
+    const others: string[] = [];
+    for (const t of tools) {
+      const m = prefix.exec(INSTALL[t][key]);
+      if (m) { for (const p of m[1].split(/\s+/)) if (!pkgs.includes(p)) pkgs.push(p); } else others.push(`${t}: ${INSTALL[t][key]}`);
+    }
+    return [pkgs.length ? `${command} ${pkgs.join(' ')}` : '', ...others].filter(Boolean).join('; ');
+  };
+  if (os === 'darwin') return combine('brew', /^brew install (?!--cask)(.+)$/, 'brew install');
+  if (os === 'win32') return tools.map((t) => `${t}: ${INSTALL[t].windows}`).join('; ');
+  return combine('apt', /^sudo apt-get install (.+)$/, `${sudo}apt-get install -y --no-install-recommends`);
 }
 
 export class ToolMissingError extends Error {

@@ -3,6 +3,7 @@
  * experiment: each comes back with a `problems` list and a display state instead, so one corrupt folder cannot break a
  * listing. Which checkpoint a command uses is checkpoints.ts's rule.
  */
+import { upgradeDeviceResult } from './deviceResult';
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -275,7 +276,7 @@ export async function listDeviceResults(experimentDir: string): Promise<DeviceRe
     if (r.error) return { file, error: r.error };
     const v = r.value as Partial<DeviceResult> | null;
     if (typeof v !== 'object' || v === null || typeof v.board !== 'string' || typeof v.time !== 'string') return { file, error: `${n}: not a device result (needs board and time)` };
-    return { file, result: v as DeviceResult };
+    return { file, result: upgradeDeviceResult(v) as DeviceResult };
   }));
   return out.sort((a, b) => (b.result?.time ?? '').localeCompare(a.result?.time ?? '') || b.file.localeCompare(a.file));
 }

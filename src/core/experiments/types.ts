@@ -75,6 +75,8 @@ export interface ExperimentConfig {
   /** Training images over which BatchNorm's moving statistics were re-estimated at the end of every epoch (absent or
    *  0: the moving averages were kept, as in every run before this existed and in Keras). */
   bnRecalibration?: number;
+  /** Training batches augmented on the fly: random crop with `pad` zero pixels, horizontal flips (absent: none). */
+  augment?: { pad: number; flip: boolean };
   /** Who wrote the run: 'bnn-studio' (built-in trainer), 'larq' or 'torch' (the exported projects). */
   engine: 'bnn-studio' | 'larq' | 'torch';
   versions: Record<string, string>;
@@ -129,6 +131,22 @@ export type MetricsEvent =
       valAccuracy?: number;
     };
 
+/**
+ * One memory (flash or RAM) of a benchmarked firmware as two separate facts: the model's own arrays against the
+ * estimate (equal when the plan is right), and the whole firmware against the model + the board's firmware reserve.
+ * Set side by side, the firmware total against the model estimate read as an estimation miss it is not.
+ */
+export interface DeviceMemory {
+  /** The model's arrays in the ELF: kernels, thresholds and scales in flash; buffers and scratch in RAM. */
+  modelArrays: number;
+  /** The deploy plan's bytes for the same arrays. */
+  modelEstimate: number;
+  /** The whole firmware (model + harness + runtime; RAM with the stack), as arm-none-eabi-size reports it. */
+  firmwareTotal: number;
+  /** What the budget rule (estimate/fit.ts) expects of it: model estimate + the board's firmware reserve. */
+  firmwareEstimate?: number;
+}
+
 /** Result of an on-device benchmark, saved as device/<board>-<time>.json. */
 export interface DeviceResult {
   board: string;
@@ -140,8 +158,8 @@ export interface DeviceResult {
   agreement: number;
   latency: { median: number; p90: number; unit: 'instructions (emulated)' | 'cycles' | 'us' };
   latencyUs?: { median: number; p90: number };
-  flash: { used: number; estimate: number; modelBytes?: number };
-  ram: { used: number; estimate: number; modelBytes?: number };
+  flash: DeviceMemory;
+  ram: DeviceMemory;
   modelHash: string;
   firmwareVersion?: string;
   /** Share of the first `samples` on which the trained model's forward pass gives the host reference's class. */

@@ -3,12 +3,14 @@
  * `modelTopology`) → a BNN Studio model spec. Every layer BNN Studio cannot train and compile is named instead of
  * dropped. This is the conversion only: keras.ts's importKerasModel passes its result through the *.bnn.json loader.
  *
- * A layer is named as BNN Studio's own errors name it — `layer 3 (QuantConv2D 'conv1')`, 3 being its place in the
- * converted model (InputLayer and Dropout take none) — so an import message and a later shape error agree.
+ * A layer is named as BNN Studio's own errors name it (model/layerLabel.ts) — `layer 4 (QuantConv2D 'conv1')`, 4 being
+ * its 1-based place in the converted model (InputLayer and Dropout take none) — so an import message and a later shape
+ * error agree.
  */
 import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
 import { QUANTIZER_NAMES } from '../model/spec';
 import { toPair } from '../model/normalize';
+import { layerLabel } from '../model/layerLabel';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from '../model/names';
 import { basename } from 'node:path';
@@ -115,7 +117,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
     const origin: LayerOrigin = { kerasIndex: index, kerasName: lname, kerasClass: cls };
     // InputLayer and Dropout are not layers of the converted model, so they take no place in its numbering.
     const slot = cls === 'InputLayer' || cls === 'Dropout' ? undefined : slots++;
-    const label = slot !== undefined ? `layer ${slot} (${cls} '${lname}')` : `${cls} '${lname}'${slots ? ` (after layer ${slots - 1})` : ''}`;
+    const label = slot !== undefined ? layerLabel(slot, cls, lname) : `${cls} '${lname}'${slots ? ` (after ${layerLabel(slots - 1)})` : ''}`;
     const err = (message: string, severity: 'error' | 'warning' = 'error'): void => { problems.push({ severity, layerIndex: index, layerName: lname, message: `${label}: ${message}` }); };
     const unique = (wanted: string, at: number, renamedFrom?: string): string => {
       const base = sanitizeLayerName(wanted);
@@ -123,7 +125,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       for (let k = 1; taken.has(n); k++) n = `${base.slice(0, MAX_NAME - `_${k}`.length)}_${k}`;
       taken.set(n, at);
       if (renamedFrom !== undefined && n !== renamedFrom) {
-        const why = n !== base ? `'${base}' is already the name of layer ${taken.get(base)}` : `BNN Studio layer names are C identifiers: ${LAYER_NAME_RULE}`;
+        const why = n !== base ? `'${base}' is already the name of ${layerLabel(taken.get(base)!)}` : `BNN Studio layer names are C identifiers: ${LAYER_NAME_RULE}`;
         err(`renamed '${n}' (${why})`, 'warning');
       }
       return n;

@@ -3,10 +3,11 @@
  * JSON syntax → JSON Schema (ajv) → defaults → semantic checks (shape inference, layer combinations, limits).
  * Never throws for bad input: every problem becomes a diagnostic with a range.
  */
+import { layerLabel } from './layerLabel';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
 import { schemaErrors } from './schema';
-import { normalizeModel } from './normalize';
+import { layerNames, normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
@@ -25,6 +26,8 @@ export interface ModelDiagnostic {
   path: (string | number)[];
   /** Which check found it: the editor's own JSON support already reports syntax errors, so it shows only the rest. */
   stage: 'syntax' | 'schema' | 'semantic';
+  /** The "did you mean" word: the string that replaces the text at `range` (a property name or a string value). */
+  suggestion?: string;
 }
 
 export interface LoadedModel {
@@ -47,9 +50,10 @@ export function loadModelText(text: string, file: string): LoadedModel {
   }
   const parseErrors: ParseError[] = [];
   const root = parseTree(text, parseErrors, { allowTrailingComma: false, disallowComments: true });
-  const diag = (node: Node | undefined, message: string, path: (string | number)[], stage: ModelDiagnostic['stage'], severity: 'error' | 'warning' = 'error'): void => {
+  const diag = (node: Node | undefined, message: string, path: (string | number)[], stage: ModelDiagnostic['stage'], severity: 'error' | 'warning' = 'error', suggestion?: string): void => {
     const range = node ? lines.range(node.offset, node.length) : lines.range(0, 0);
-    result.diagnostics.push({ message, severity, range, path, stage });
+    // a suggestion is offered only where the range is exactly the misspelt word (a string node)
+    result.diagnostics.push({ message, severity, range, path, stage, ...(suggestion !== undefined && node?.type === 'string' ? { suggestion } : {}) });
   };
   if (parseErrors.length || !root) {
     for (const e of parseErrors) {
@@ -65,8 +69,8 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const doc = nodeValue(root);
   const errors = simplify(schemaErrors(doc));
   for (const e of errors) {
-    const { path, key, message } = describeSchemaError(e, doc);
-    diag(nodeForPath(root, path, key), message, path, 'schema');
+    const { path, key, message, suggestion } = describeSchemaError(e, doc);
+    diag(nodeForPath(root, path, key), message, path, 'schema', 'error', suggestion);
   }
   if (errors.length) return result;
 
@@ -74,7 +78,7 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const seen = new Map<string, number>();
   spec.layers.forEach((l, i) => {
     const prev = seen.get(l.name);
-    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `layer name '${l.name}' is already used by layer ${prev}`, ['layers', i, 'name'], 'semantic');
+    if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `${layerLabel(i, l.type, l.name)}: the name '${l.name}' is already used by ${layerLabel(prev, spec.layers[prev].type)}`, ['layers', i, 'name'], 'semantic');
     else seen.set(l.name, i);
   });
   try {
@@ -84,7 +88,7 @@ export function loadModelText(text: string, file: string): LoadedModel {
       const l = spec.layers[i];
       if (l.type !== 'BatchNormalization') return;
       const problem = batchNormAxisProblem(raw.axis, i === 0 ? spec.input.shape : shapes[i - 1]);
-      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `layer ${i} (BatchNormalization '${l.name}') "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
+      if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `${layerLabel(i, l.type, l.name)} "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
     });
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
@@ -157,10 +161,11 @@ function toPath(pointer: string): (string | number)[] {
 
 function where(path: (string | number)[], doc: unknown): string {
   if (path[0] === 'layers' && typeof path[1] === 'number') {
-    const layer = (doc as { layers?: { type?: unknown }[] }).layers?.[path[1]];
-    const t = typeof layer?.type === 'string' ? ` (${layer.type})` : '';
+    const layers = (doc as { layers?: unknown[] }).layers;
+    const layer = layers?.[path[1]] as { type?: unknown } | undefined;
+    const name = Array.isArray(layers) ? layerNames(layers)[path[1]] : undefined;
     const rest = path.slice(2).join('.');
-    return `layer ${path[1]}${t}${rest ? ` "${rest}"` : ''}`;
+    return `${layerLabel(path[1], typeof layer?.type === 'string' ? layer.type : undefined, name)}${rest ? ` "${rest}"` : ''}`;
   }
   return path.length ? `"${path.join('.')}"` : 'the model';
 }
@@ -183,16 +188,19 @@ const ALIASES: Record<string, string> = {
   Conv2D: 'QuantConv2D', Dense: 'QuantDense', MaxPooling2D: 'MaxPool2D', BatchNorm: 'BatchNormalization',
 };
 
-function suggest(word: string, candidates: string[]): string {
-  if (ALIASES[word] && candidates.includes(ALIASES[word])) return ` (did you mean "${ALIASES[word]}"?)`;
+/** The likely word for a misspelt one: a known alias, else the nearest candidate within a few edits. */
+function closest(word: string, candidates: string[]): string | undefined {
+  if (ALIASES[word] && candidates.includes(ALIASES[word])) return ALIASES[word];
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) { bestD = d; best = c; }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+const didYouMean = (best: string | undefined): string => (best === undefined ? '' : ` (did you mean "${best}"?)`);
 
 function editDistance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -208,7 +216,7 @@ function editDistance(a: string, b: string): number {
   return dp[b.length];
 }
 
-function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | number)[]; key: boolean; message: string } {
+function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | number)[]; key: boolean; message: string; suggestion?: string } {
   let path = toPath(e.instancePath);
   const at = where(path, doc);
   const last = path[path.length - 1];
@@ -227,13 +235,15 @@ function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | nu
       const layerType = path[0] === 'layers' && path.length === 2 ? (doc as { layers: { type: string }[] }).layers[path[1] as number]?.type : path.length === 0 ? 'model' : String(last);
       const known = KNOWN_PROPS[layerType] ?? [];
       path = [...path, prop];
-      return { path, key: true, message: `${at}: unknown property "${prop}"${suggest(prop, known)}` };
+      const best = closest(prop, known);
+      return { path, key: true, message: `${at}: unknown property "${prop}"${didYouMean(best)}`, suggestion: best };
     }
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       const got = valueAt(doc, path);
-      const extra = last === 'type' && typeof got === 'string' ? suggest(got, allowed.map(String)) : '';
-      return { path, key: false, message: `${at}: ${JSON.stringify(got)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${extra}` };
+      // a misspelt layer type, quantizer ('ste_sing'), padding or activation: the nearest allowed string
+      const best = typeof got === 'string' ? closest(got, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      return { path, key: false, message: `${at}: ${JSON.stringify(got)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${didYouMean(best)}`, suggestion: best };
     }
     case 'type':
       return { path, key: false, message: `${at}: must be ${article((e.params as { type: string }).type)}, got ${describeValue(valueAt(doc, path))}` };

@@ -25,17 +25,28 @@ export function toPair(v: unknown, fallback: [number, number]): [number, number]
 
 const q = (v: unknown): Quantizer => (v === undefined ? null : (v as Quantizer));
 
-export function normalizeModel(doc: Raw): ModelSpec {
+/**
+ * Each layer's name: its own, else the Keras-style one (quant_conv2d, quant_conv2d_1, …). Also for a model that does
+ * not validate yet, so its errors name layers as the valid model will; undefined for an entry with no known type.
+ */
+export function layerNames(layers: readonly unknown[]): (string | undefined)[] {
   const counts = new Map<string, number>();
-  const autoName = (type: LayerSpec['type']): string => {
-    const base = KERAS_NAMES[type];
+  return layers.map((l) => {
+    const r = (typeof l === 'object' && l !== null ? l : {}) as Raw;
+    if (typeof r.name === 'string') return r.name;
+    const base = typeof r.type === 'string' && Object.prototype.hasOwnProperty.call(KERAS_NAMES, r.type) ? KERAS_NAMES[r.type as LayerSpec['type']] : undefined;
+    if (!base) return undefined;
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);
     return n === 0 ? base : `${base}_${n}`;
-  };
-  const layers = (doc.layers as Raw[]).map((l): LayerSpec => {
+  });
+}
+
+export function normalizeModel(doc: Raw): ModelSpec {
+  const names = layerNames(doc.layers as Raw[]);
+  const layers = (doc.layers as Raw[]).map((l, i): LayerSpec => {
     const type = l.type as LayerSpec['type'];
-    const name = typeof l.name === 'string' ? l.name : autoName(type);
+    const name = names[i]!;
     switch (type) {
       case 'QuantConv2D':
         return {

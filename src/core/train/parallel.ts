@@ -19,10 +19,11 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelSpec } from '../model/spec';
 import { PROTOCOL_VERSION, type CoordinatorToThread, type ThreadToCoordinator } from '../messages';
-import { encodeInputs, type BnnModel } from './model';
+import type { BnnModel } from './model';
 import type { CaseOptimizer } from './optimizers';
 import { disposeShard, shardGradients, shardLayout, splitShards, type ShardLayout } from './shard';
 import { threadEntry } from './threads';
+import { encodeShard, type AugmentSetup } from './augment';
 
 export interface DataParallelOptions {
   threads: number;
@@ -34,6 +35,7 @@ export interface DataParallelOptions {
   labels: Uint8Array;
   latent: boolean;
   seed: number;
+  augment?: AugmentSetup;
 }
 
 /** [mean loss, correct, flips per binary parameter…] — what trainStep's readback holds. */
@@ -126,7 +128,7 @@ export class DataParallel {
       worker.on('exit', (code) => { if (!this.closing) this.fail(t, `exited with code ${code}`); });
       const init: CoordinatorToThread = {
         v: PROTOCOL_VERSION, type: 'init',
-        init: { thread: index, spec: this.spec, latent: this.o.latent, seed: this.o.seed, backend: this.o.backend, images, labels, weights: this.weights.buffer as SharedArrayBuffer, result: resultSab },
+        init: { thread: index, spec: this.spec, latent: this.o.latent, seed: this.o.seed, backend: this.o.backend, images, labels, weights: this.weights.buffer as SharedArrayBuffer, result: resultSab, augment: this.o.augment },
       };
       worker.postMessage(init);
     }
@@ -161,10 +163,10 @@ export class DataParallel {
     }
   }
 
-  private run(t: Thread, seq: number, indices: Uint32Array, weight: number): Promise<StepDone> {
+  private run(t: Thread, seq: number, indices: Uint32Array, weight: number, step: number, offset: number): Promise<StepDone> {
     return new Promise<StepDone>((resolve, reject) => {
       t.waiting = { seq, resolve, reject };
-      t.worker.postMessage({ v: PROTOCOL_VERSION, type: 'step', seq, indices, weight } satisfies CoordinatorToThread);
+      t.worker.postMessage({ v: PROTOCOL_VERSION, type: 'step', seq, indices, weight, step, offset } satisfies CoordinatorToThread);
     });
   }
 
@@ -173,8 +175,8 @@ export class DataParallel {
     this.weightsStale = false;
   }
 
-  /** One optimizer step on the batch of these training-sample indices. */
-  async step(idx: Uint32Array): Promise<StepOutcome> {
+  /** One optimizer step on the batch of these training-sample indices (`step`: the run's step, for augmentation). */
+  async step(idx: Uint32Array, step = 0): Promise<StepOutcome> {
     if (this.broken) throw this.broken;
     const n = idx.length;
     const shards = splitShards(idx, this.o.threads);
@@ -182,9 +184,10 @@ export class DataParallel {
     const seq = ++this.seq;
     const pending: Array<Promise<StepDone>> = [];
     const busy: Thread[] = [];
+    const offsets = shards.map((_, i) => shards.slice(0, i).reduce((a, s) => a + s.length, 0));
     for (const t of this.threads) {
       if (shards[t.index].length === 0) continue;
-      pending.push(this.run(t, seq, shards[t.index], shards[t.index].length / n));
+      pending.push(this.run(t, seq, shards[t.index], shards[t.index].length / n, step, offsets[t.index]));
       busy.push(t);
     }
     // a rejection must not go unhandled while the coordinator computes its own shard
@@ -192,7 +195,7 @@ export class DataParallel {
     all.catch(() => undefined);
 
     const own = shards[0];
-    const xs = encodeInputs(this.o.images, own, this.size);
+    const xs = encodeShard(this.o.images, own, this.size, this.o.augment, step, 0);
     const ys = new Int32Array(own.length);
     for (let i = 0; i < own.length; i++) ys[i] = this.o.labels[own[i]];
     const w0 = own.length / n;

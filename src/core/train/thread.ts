@@ -9,7 +9,8 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { PROTOCOL_VERSION, type CoordinatorToThread, type ThreadInit, type ThreadToCoordinator } from '../messages';
 import { initBackend } from './backend';
-import { BnnModel, encodeInputs } from './model';
+import { BnnModel } from './model';
+import { encodeShard } from './augment';
 import { disposeShard, shardGradients, shardLayout, type ShardLayout } from './shard';
 
 interface Replica {
@@ -46,7 +47,7 @@ async function init(i: ThreadInit): Promise<void> {
   post({ v: PROTOCOL_VERSION, type: 'ready', thread: i.thread, backend: backend.description });
 }
 
-function step(seq: number, indices: Uint32Array, weight: number): void {
+function step(seq: number, indices: Uint32Array, weight: number, stepNo: number, offset: number): void {
   const r = replica;
   if (!r) throw new Error('step before init');
   const { model, layout } = r;
@@ -56,7 +57,7 @@ function step(seq: number, indices: Uint32Array, weight: number): void {
     const [off, len] = layout.params[j];
     p.variable.assign(tf.tensor(r.weights.subarray(off, off + len), p.shape));
   }));
-  const xs = encodeInputs(r.images, indices, r.size);
+  const xs = encodeShard(r.images, indices, r.size, r.init.augment, stepNo, offset);
   const ys = new Int32Array(indices.length);
   for (let i = 0; i < indices.length; i++) ys[i] = r.labels[indices[i]];
   const out = shardGradients(model, r.vars, xs, ys, r.init.spec, weight);
@@ -91,7 +92,7 @@ if (parentPort) {
     }
     try {
       if (m.type === 'init') init(m.init).catch(fail);
-      else if (m.type === 'step') step(m.seq, m.indices, m.weight);
+      else if (m.type === 'step') step(m.seq, m.indices, m.weight, m.step, m.offset);
     } catch (err) {
       fail(err);
     }

@@ -18,6 +18,7 @@ import { DEFAULT_BN_RECALIBRATION } from './defaults';
 import { defaultThreads, describeThreads, threadsProblem, type ModelWork } from './threads';
 import { Rng, deriveSeed, permutation } from './rng';
 import { classCountsOf, validationSplit } from './splits';
+import { augmentProblem, encodeShard } from './augment';
 import { dataModelMismatch, sampleSize, type TrainingData } from './data';
 import { writeCheckpoint, type NamedArray, type TrainingState } from './checkpoint';
 import { EXPERIMENT_FORMAT_VERSION, validateOptimizer, writeConfig, writeStatus, type ExperimentInit } from '../experiments/store';
@@ -63,6 +64,8 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
   if (job.bnRecalibration !== undefined && !(Number.isInteger(job.bnRecalibration) && job.bnRecalibration >= 0)) {
     throw new Error(`BatchNorm recalibration must be a whole number of training images, 0 to turn it off (got ${job.bnRecalibration})`);
   }
+  const augmentation = job.augment && augmentProblem(job.augment, job.data.shape);
+  if (augmentation) throw new Error(augmentation);
   const optimizerProblem = validateOptimizer(job.optimizer);
   if (optimizerProblem) throw new Error(optimizerProblem);
   const mismatch = dataModelMismatch(job.data, job.spec.input.shape, job.spec.classes);
@@ -117,6 +120,7 @@ function newExperimentInit(job: TrainJob, backend: { name: string; description: 
     backend: describeThreads(backend.description, threads),
     threads,
     bnRecalibration: job.spec.layers.some((l) => l.type === 'BatchNormalization') ? Math.min(job.bnRecalibration ?? DEFAULT_BN_RECALIBRATION, split0.train.length) : 0,
+    ...(job.augment && (job.augment.pad > 0 || job.augment.flip) ? { augment: { pad: job.augment.pad, flip: job.augment.flip } } : {}),
     engine: ENGINE_NAME,
     versions: { 'bnn-studio': ENGINE_VERSION, '@tensorflow/tfjs-core': tf.version_core, node: process.versions.node },
   };
@@ -194,11 +198,13 @@ async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: numbe
   };
 
   const threads = config.threads ?? 1;
+  // the recorded augmentation, so a resumed run augments as the run it continues
+  const augment = config.augment ? { ...config.augment, shape: job.data.shape, seed: config.seed } : undefined;
   let parallel: DataParallel | undefined;
   try {
     if (threads > 1) {
       parallel = await DataParallel.start({
-        threads, model, optimizer, backend: backendName, images: job.data.train.images, labels: job.data.train.labels, latent, seed: config.seed,
+        threads, model, optimizer, backend: backendName, images: job.data.train.images, labels: job.data.train.labels, latent, seed: config.seed, augment,
       });
       hooks.threadsStarted?.(parallel);
     }
@@ -213,9 +219,9 @@ async function train(job: TrainJob, hooks: TrainHooks, run: OpenRun, size: numbe
         for (let i = 0; i < n; i++) idx[i] = split.train[perm[from + i]];
         let r: ArrayLike<number>;
         if (parallel) {
-          r = await parallel.step(idx);
+          r = await parallel.step(idx, step);
         } else {
-          const xs = encodeInputs(job.data.train.images, idx, size, n === batchSize ? xBuf : undefined);
+          const xs = encodeShard(job.data.train.images, idx, size, augment, step, 0, n === batchSize ? xBuf : undefined);
           const ys = new Int32Array(n);
           for (let i = 0; i < n; i++) ys[i] = job.data.train.labels[idx[i]];
           const out = trainStep(model, optimizer, trainVars, xs, ys, spec);

@@ -54,17 +54,17 @@ describe('estimate labels (CodeLens, tree, hover)', () => {
     assert.equal(modelDescription(a.summary.totals), `${formatBytes(a.summary.totals.flashBytes)} flash · ${formatBytes(a.summary.totals.ramBytes)} RAM`);
   });
 
-  it('hovers the full Larq-style row', () => {
+  it('hovers the full Larq-style row, titled with the layer\'s 1-based position and name (no backslashes inside the name)', () => {
     const text = readFileSync(join(root, 'examples', 'binary-cnn.bnn.json'), 'utf8');
     const r = loadModelText(text, 'x.bnn.json');
     const a = analyzeModelText(text, 'x.bnn.json');
-    const md = layerHoverMarkdown(r.spec!.layers[3], a.summary!.layers[3]);
+    const md = layerHoverMarkdown(r.spec!.layers[3], a.summary!.layers[3], 3);
     const lines = md.split('\n');
-    assert.match(lines[0], /^\*\*QuantConv2D 64×3×3\*\* — quant\\_conv2d\\_1$/);
+    assert.equal(lines[0], "**QuantConv2D 64×3×3** — layer 4 'quant_conv2d_1'");
     assert.equal(lines[2], '| Layer | Input prec. (bit) | Outputs | # 1-bit | # 8-bit | # 32-bit | Memory | 1-bit MACs | 32-bit MACs |');
-    assert.equal(lines[4], `| quant\\_conv2d\\_1 | 1 | (-1, 14, 14, 64) | 18,432 | 0 | 0 | ${formatBytes(2304)} | 3,612,672 | 0 |`);
+    assert.equal(lines[4], `| quant_conv2d_1 | 1 | (-1, 14, 14, 64) | 18,432 | 0 | 0 | ${formatBytes(2304)} | 3,612,672 | 0 |`);
     // A layer with no quantized input shows Larq's "-" (escaped: a cell's text never starts a list).
-    assert.match(layerHoverMarkdown(r.spec!.layers[0], a.summary!.layers[0]).split('\n')[4], /^\| quant\\_conv2d \| \\- \|/);
+    assert.match(layerHoverMarkdown(r.spec!.layers[0], a.summary!.layers[0], 0).split('\n')[4], /^\| quant_conv2d \| \\- \|/);
   });
 
   it('formats ratios, shares, shapes, file labels and one-line messages', () => {

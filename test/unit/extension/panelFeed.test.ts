@@ -65,7 +65,7 @@ describe('training panel feed (history, then live without gaps or duplicates)', 
       assert.ok(r.posted.some((m) => m.type === 'metrics' && m.events.some((e) => e.kind === 'epoch' && e.step === 60)));
       // The run ends and a device result is saved: status and result reach the panel once.
       updateStatus(exp.dir, { state: 'completed', endedAt: new Date().toISOString(), final: { valAccuracy: 0.58 } });
-      writeDeviceResult(exp.dir, { board: 'qemu-stm32', time: new Date().toISOString(), samples: 100, deviceAccuracy: 0.58, hostAccuracy: 0.58, agreement: 1, latency: { median: 1, p90: 1, unit: 'instructions (emulated)' }, flash: { used: 1, estimate: 1 }, ram: { used: 1, estimate: 1 }, modelHash: '0123456789abcdef' });
+      writeDeviceResult(exp.dir, { board: 'qemu-stm32', time: new Date().toISOString(), samples: 100, deviceAccuracy: 0.58, hostAccuracy: 0.58, agreement: 1, latency: { median: 1, p90: 1, unit: 'instructions (emulated)' }, flash: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 9 }, ram: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 9 }, modelHash: '0123456789abcdef' });
       await feed.refreshFromDisk(exp.id);
       await feed.refreshFromDisk(exp.id);
       assert.equal(r.posted.filter((m) => m.type === 'device').length, 1);

@@ -33,6 +33,20 @@ describe('bnn train / bnn eval (built CLI)', function () {
     assert.ok(res.accuracy > 0.3, `accuracy ${res.accuracy}`);
   });
 
+  it('piped: plain epoch lines without escape codes, ending with the checkpoint eval and compile will use, worded as they word it', () => {
+    const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', '2', '--max-samples', '300', '--backend', 'cpu', '--batch-size', '50', '--experiments', 'piped'], tmp);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /\x1b|\r/, 'no ANSI codes or carriage returns on a pipe');
+    assert.match(r.stderr, /^epoch 1\/2: loss /m);
+    assert.match(r.stderr, /^epoch 2\/2: loss /m);
+    const said = /^checkpoint: (\S+ \(epoch \d+, step \d+, val acc [\d.]+%\)) — what eval, compile, bench and flash use/m.exec(r.stderr);
+    assert.ok(said, r.stderr);
+    const id = /^experiment (\S+)$/m.exec(r.stderr)![1];
+    const e = bnn(['eval', id, '--experiments', 'piped', '--max-samples', '50'], tmp);
+    assert.equal(e.status, 0, e.stderr);
+    assert.ok(e.stderr.includes(`checkpoint: ${said[1]}\n`), e.stderr);
+  });
+
   it('a preset’s epoch-based decays are recorded in steps of the run; a flag takes a JSON schedule', () => {
     const lr = '{"kind":"linear","initial":0.01,"final":0.001,"steps":2,"unit":"epochs"}';
     const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', '1', '--max-samples', '400', '--backend', 'cpu', '--preset', 'bop-10-epochs',

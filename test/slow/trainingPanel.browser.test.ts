@@ -125,7 +125,7 @@ describe('training panel in headless Chromium', function () {
       assert.equal(posted[1].name, `${ID}-loss.png`);
       // A finished run: Stop disabled, the device buttons enabled; device results appear next to the host accuracy.
       await p.send({ v: 1, type: 'status', experimentId: ID, status: { state: 'completed', startedAt: '2026-11-26T14:00:00Z', updatedAt: 'x', endedAt: '2026-11-26T14:20:00Z', epoch: 1, step: 600, lastCheckpoint: 'last', final: { valAccuracy: 0.8612 } } });
-      await p.send({ v: 1, type: 'device', experimentId: ID, result: { board: 'qemu-stm32', time: '2026-11-26T14:30:00Z', samples: 1000, deviceAccuracy: 0.859, hostAccuracy: 0.859, agreement: 1, latency: { median: 412345, p90: 412400, unit: 'instructions (emulated)' }, flash: { used: 40960, estimate: 40000 }, ram: { used: 4096, estimate: 4000 }, modelHash: '0123456789abcdef' } });
+      await p.send({ v: 1, type: 'device', experimentId: ID, result: { board: 'qemu-stm32', time: '2026-11-26T14:30:00Z', samples: 1000, deviceAccuracy: 0.859, hostAccuracy: 0.859, agreement: 1, latency: { median: 412345, p90: 412400, unit: 'instructions (emulated)' }, flash: { modelArrays: 40000, modelEstimate: 40000, firmwareTotal: 52000, firmwareEstimate: 53288 }, ram: { modelArrays: 4000, modelEstimate: 4000, firmwareTotal: 12000 }, modelHash: '0123456789abcdef' } });
       await p.page.waitForSelector('.devices table');
       assert.ok(await p.page.getAttribute('vscode-button[data-action="stop"]', 'disabled') !== null);
       assert.equal(await p.page.getAttribute('vscode-button[data-action="flash"]', 'disabled'), null);

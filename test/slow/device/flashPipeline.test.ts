@@ -86,7 +86,7 @@ describe('Flash to Board end to end (simulated Nucleo-F401RE in its ROM bootload
       assert.ok(Math.abs(saved.latencyUs!.median - (CYCLES / 84e6) * 1e6) < 1e-9);
       assert.equal(saved.agreement, 1, 'the host model and the board agree on every sample');
       assert.equal(report.mismatches.length, 0);
-      assert.ok(saved.flash.used > saved.flash.estimate && saved.flash.modelBytes === compiled.plan.flashBytes);
+      assert.ok(saved.flash.firmwareTotal > saved.flash.modelEstimate && saved.flash.modelArrays === compiled.plan.flashBytes);
       assert.ok(log.some((l) => /board: nucleo-f401re, firmware sim-app/.test(l)), log.join('\n'));
     } finally {
       await chip.stop();

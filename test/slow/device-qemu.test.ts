@@ -147,8 +147,8 @@ describe('firmware on the emulated board (fixture model)', function () {
     assert.equal(r.latency.unit, 'instructions (emulated)');
     assert.equal(r.latency.median, percentile(report.ticks, 0.5));
     assert.ok(r.latency.median > 50 && r.latency.p90 >= r.latency.median);
-    assert.deepEqual({ est: r.flash.estimate, model: r.flash.modelBytes }, { est: 16, model: 16 });
-    assert.ok(r.flash.used > r.flash.estimate && r.ram.used > 8192, 'firmware totals include the harness');
+    assert.deepEqual({ est: r.flash.modelEstimate, model: r.flash.modelArrays }, { est: 16, model: 16 });
+    assert.ok(r.flash.firmwareTotal > r.flash.modelEstimate && r.ram.firmwareTotal > 8192, 'firmware totals include the harness');
     const file = writeDeviceResult(dir, r);
     assert.match(path.basename(file), /^qemu-stm32-\d{8}-\d{6}\.json$/);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), r);
