@@ -138,18 +138,21 @@ class ExperimentWriter:
             "modelTopology": topology, "weightsManifest": [{"paths": ["weights.bin"], "weights": manifest}],
             "userDefinedMetadata": {"bnnStudio": dict(meta, formatVersion=1, spec=model.spec, experimentId=self.id, createdAt=now_iso())},
         }
+        # The names of src/core/experiments/write.ts: staged in .staging-<name>-<suffix>, the old copy moved aside to
+        # .old-<name>-<suffix>, where a reader finds it (read.ts readableDir) if a kill lands between the two renames.
         root = os.path.join(self.dir, "checkpoints")
-        final, tmp, old = os.path.join(root, name), os.path.join(root, ".%s.%d.tmp" % (name, os.getpid())), os.path.join(root, ".%s.old" % name)
-        shutil.rmtree(tmp, ignore_errors=True)
-        os.makedirs(tmp)
+        suffix = "%d-%s" % (os.getpid(), os.urandom(4).hex())
+        final, staging, old = os.path.join(root, name), os.path.join(root, ".staging-%s-%s" % (name, suffix)), os.path.join(root, ".old-%s-%s" % (name, suffix))
+        os.makedirs(staging)
         for file, data in (("weights.bin", b"".join(chunks)), ("model.json", json.dumps(model_json, allow_nan=False).encode("utf-8"))):
-            with open(os.path.join(tmp, file), "wb") as f:
+            with open(os.path.join(staging, file), "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        shutil.rmtree(old, ignore_errors=True)
-        if os.path.exists(final):
+        moved = os.path.exists(final)
+        if moved:
             os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
+        os.replace(staging, final)
+        if moved:
+            shutil.rmtree(old, ignore_errors=True)
         return final

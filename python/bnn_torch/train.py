@@ -33,11 +33,16 @@ from bnn_optim import BnnOptimizer  # noqa: E402
 
 
 class Stop(Exception):
-    """SIGTERM (torchrun stopping the group, a cluster's scheduler): end like Ctrl+C, keeping the weights so far."""
+    """Ctrl+C or SIGTERM (torchrun stopping the group, a cluster's scheduler): end the run, keeping the weights so far."""
 
 
-def on_sigterm(signum, frame):
-    raise Stop()
+STOP = {"signal": None}
+
+
+def on_stop_signal(signum, frame):
+    # Only noted here and acted on between steps: an exception raised inside autograd's backward (the quantizers'
+    # backward is Python, called from C++) would come out as a RuntimeError and the run would read 'failed'.
+    STOP["signal"] = signum
 
 
 def load_config(path):
@@ -138,7 +143,8 @@ def main(argv=None):
         })
         writer.status("running", 0, 0, total)
         print("experiment %s" % writer.dir, flush=True)
-    signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGTERM, on_stop_signal)
+    signal.signal(signal.SIGINT, on_stop_signal)
 
     step, epoch, best, final = 0, 0, None, {}
     t0 = last_t = time.time()
@@ -156,6 +162,8 @@ def main(argv=None):
                 loss.backward()
                 flips = optimizer.step()
                 step += 1
+                if STOP["signal"] is not None:
+                    raise Stop()
                 acc = float((out.argmax(1) == yb).float().mean())
                 loss_sum += float(loss) * len(yb)
                 correct += int((out.argmax(1) == yb).sum())

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTorchProject, TORCHRUN_COMMAND } from '../../src/core/interop/torchProject';
@@ -14,6 +14,7 @@ import { loadModelText } from '../../src/core/model/load';
 import { loadDataset, locateDataset } from '../../src/core/data';
 import { optimizerFromPreset } from '../../src/core/train/presets';
 import { listExperiments } from '../../src/core/experiments/read';
+import { readStatusFile } from '../../src/core/experiments/files';
 import { describeSkipped, readMetrics } from '../../src/core/experiments/metrics';
 import { loadExperimentModel } from '../../src/core/train/experimentModel';
 import { compileModel } from '../../src/core/compile/compile';
@@ -93,20 +94,23 @@ describe('PyTorch training project (torchrun, DistributedDataParallel)', () => {
     it(`a run stopped by ${signal} after its first epoch reads ${signal === 'SIGKILL' ? 'interrupted' : 'cancelled'}, with a checkpoint that loads`, async function () {
       this.timeout(120_000);
       const root = mkdtempSync(join(tmpdir(), 'bnn-torch-kill-'));
-      const child = spawn(PYTHON, ['train.py', '--experiments', root, '--epochs', '50', '--max-train-samples', '1000'], { cwd: project, stdio: 'ignore' });
+      const child = spawn(PYTHON, ['train.py', '--experiments', root, '--epochs', '10000', '--max-train-samples', '1000'], { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (d) => { stderr += d; });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-      // wait for the first epoch event, then stop the run in its second epoch
+      // wait until status.json names the first epoch's checkpoint, then stop the run wherever it is (mid-step,
+      // mid-checkpoint: a kill between the swap's two renames leaves the old copy aside, where readers look)
       const deadline = Date.now() + 90_000;
       let dir: string | undefined;
       while (Date.now() < deadline) {
         dir = readdirSync(root).map((id) => join(root, id))[0];
-        if (dir && existsSync(join(dir, 'metrics.jsonl')) && readFileSync(join(dir, 'metrics.jsonl'), 'utf8').includes('"kind": "epoch"')) break;
+        if (dir && readStatusFile(dir)?.lastCheckpoint) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       child.kill(signal);
       await exited;
       const [e] = await listExperiments(root);
-      assert.equal(e.state, signal === 'SIGKILL' ? 'interrupted' : 'cancelled');
+      assert.equal(e.state, signal === 'SIGKILL' ? 'interrupted' : 'cancelled', `${readFileSync(join(e.dir, 'status.json'), 'utf8')}\n${stderr.slice(-2000)}`);
       const { trained } = loadExperimentModel(e.dir, 'last');
       assert.ok(trained.meta.epoch >= 1, `checkpoint of epoch ${trained.meta.epoch}`);
     });
