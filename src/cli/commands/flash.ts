@@ -1,3 +1,4 @@
+import { createProgress } from '../progress';
 import { findBoard, BOARDS, type FlashMethod } from '../../core/boards';
 import { formatDeviceResult } from '../../core/device/bench';
 import { benchExperiment, DEFAULT_BENCH_SAMPLES } from '../../core/device/benchExperiment';
@@ -53,7 +54,9 @@ export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): P
   const ac = new AbortController();
   const onSigint = (): void => { process.stderr.write(`\nbnn ${mode}: cancelling…\n`); ac.abort(); };
   process.once('SIGINT', onSigint);
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  // a bar on a terminal while the board answers the samples, plain lines on a pipe; log lines print above it
+  const progress = createProgress();
+  const log = (line: string): void => progress.log(line);
   const tools = toolPathsFromEnv();
   const session = realBoardSession({ board, port: flags.port, method, tools, signal: ac.signal, log, onProgress: log, flash: mode === 'flash' });
   try {
@@ -61,7 +64,8 @@ export async function runOnRealBoard(args: string[], mode: 'flash' | 'bench'): P
       experimentDir, board: board.id, samples, checkpoint: flags.checkpoint,
       data: flags['data-dir'] ? { dataDir: flags['data-dir'] } : undefined,
       tools, signal: ac.signal, log, realBoard: session,
-    });
+      progress: (phase, done, total) => { if (phase === 'infer') progress.update(done, total, `${done}/${total} samples on ${board.name}`); },
+    }).finally(() => progress.stop());
     if (bools.has('json')) {
       const flashed = session.outcome();
       process.stdout.write(`${JSON.stringify({ ...report.result, file, flash: report.result.flash, flashedWith: flashed?.method, flashVerified: flashed?.verifiedHow, hostReferenceMismatches: report.mismatches.length, tickSource: report.hello.tickSource, clockHz: report.hello.clockHz }, null, 2)}\n`);
