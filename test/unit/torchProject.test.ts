@@ -21,7 +21,7 @@ import { compileModel } from '../../src/core/compile/compile';
 import { referenceInfer } from '../../src/core/compile/reference';
 import { accuracy } from '../../src/core/train/predict';
 import { hasBinaryKernel } from '../../src/core/model/spec';
-import { requirePythonModule } from '../support/tools';
+import { requirePythonModule, requireTool } from '../support/tools';
 
 const ROOT = join(__dirname, '..', '..');
 // Debian's interpreter: the first python3 on PATH may be another one without torch
@@ -138,6 +138,19 @@ describe('PyTorch training project (torchrun, DistributedDataParallel)', () => {
     const ours = accuracy(trained, test.images, test.labels);
     assert.ok(Math.abs(ours - status.final.testAccuracy) <= 2 / test.count, `BNN Studio ${ours}, PyTorch ${status.final.testAccuracy}`);
     assert.ok(ours > 0.3, `after one short epoch the model learned something (test accuracy ${ours})`);
+  });
+
+  it('on the emulated board (bnn bench) the PyTorch-trained run predicts as BNN Studio\'s host reference', function () {
+    this.timeout(120_000);
+    requireTool(this, 'qemu-system-arm', 'apt-get install qemu-system-arm');
+    requireTool(this, 'arm-none-eabi-gcc', 'apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi');
+    assert.equal(run.status, 0, 'torchrun failed (see above)');
+    const [id] = readdirSync(experiments);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'bnn.js'), 'bench', join(experiments, id), '--board', 'qemu-stm32', '--samples', '50', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { samples: number; agreement: number };
+    assert.equal(j.samples, 50);
+    assert.equal(j.agreement, 1);
   });
 });
 
