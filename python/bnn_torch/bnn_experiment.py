@@ -12,6 +12,7 @@ import shutil
 import socket
 
 import numpy as np
+import torch
 
 WEIGHT_KINDS = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance")
 
@@ -118,13 +119,9 @@ class ExperimentWriter:
                 if m.bias is not None:
                     arrays["bias"] = m.bias.detach().cpu().numpy()
             elif spec["type"] == "BatchNormalization":
-                bn = m.bn
-                if spec["scale"]:
-                    arrays["gamma"] = bn.weight.detach().cpu().numpy()
-                if spec["center"]:
-                    arrays["beta"] = bn.bias.detach().cpu().numpy()
-                arrays["moving_mean"] = bn.running_mean.cpu().numpy()
-                arrays["moving_variance"] = bn.running_var.cpu().numpy()
+                for kind in ("gamma", "beta", "moving_mean", "moving_variance"):
+                    if getattr(m, kind) is not None:
+                        arrays[kind] = getattr(m, kind).detach().cpu().numpy()
             for kind in WEIGHT_KINDS:
                 if kind not in arrays:
                     continue
@@ -156,3 +153,24 @@ class ExperimentWriter:
         if moved:
             shutil.rmtree(old, ignore_errors=True)
         return final
+
+
+def load_checkpoint(model, checkpoint_dir):
+    """Sets the model's weights from a BNN Studio checkpoint folder (model.json + weights.bin): a run's initial weights
+    (train.py --init), e.g. another run's checkpoint. The spec must have the same layers and shapes."""
+    with open(os.path.join(checkpoint_dir, "model.json"), encoding="utf-8") as f:
+        manifest = json.load(f)["weightsManifest"][0]
+    data = np.fromfile(os.path.join(checkpoint_dir, manifest["paths"][0]), dtype="<f4")
+    layers = dict(model.named_layers())
+    offset = 0
+    for w in manifest["weights"]:
+        n = int(np.prod(w["shape"]))
+        if offset + n > data.size:
+            raise SystemExit("%s: weights.bin is shorter than its manifest" % checkpoint_dir)
+        layer, kind = w["name"].rsplit("/", 1)
+        target = getattr(layers.get(layer), kind, None)
+        if target is None or list(target.shape) != list(w["shape"]):
+            raise SystemExit("%s: weight %s %s does not fit the model" % (checkpoint_dir, w["name"], w["shape"]))
+        with torch.no_grad():
+            target.copy_(torch.from_numpy(data[offset:offset + n].reshape(w["shape"]).copy()))
+        offset += n

@@ -27,7 +27,7 @@ import torch.distributed as dist  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from bnn_data import load_idx, split_train_val  # noqa: E402
-from bnn_experiment import ExperimentWriter, now_iso  # noqa: E402
+from bnn_experiment import ExperimentWriter, load_checkpoint, now_iso  # noqa: E402
 from bnn_model import BnnModel, encode_u8  # noqa: E402
 from bnn_optim import BnnOptimizer  # noqa: E402
 
@@ -78,6 +78,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int, help="global batch size (split across processes)")
     parser.add_argument("--max-train-samples", type=int, help="train on the first N training samples only (a quick check)")
+    parser.add_argument("--init", help="a BNN Studio checkpoint folder to start from instead of random weights")
     parser.add_argument("--data-dir", help="folder with the IDX files, when they are elsewhere on this machine than at export")
     args = parser.parse_args(argv)
     cfg = load_config(args.config)
@@ -114,6 +115,8 @@ def main(argv=None):
     torch.manual_seed(cfg["seed"])
     model = BnnModel(spec)
     model.init_weights(torch.Generator().manual_seed(cfg["seed"]))
+    if args.init:
+        load_checkpoint(model, args.init)
     model.to(device)
     binary = model.binary_kernels()
     binary_sizes = [(name, p.numel()) for name, p in binary]
