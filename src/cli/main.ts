@@ -5,6 +5,7 @@ import { validateCommand } from './commands/validate';
 import { boardsCommand } from './commands/boards';
 import { importCommand } from './commands/importModel';
 import { exportLarqCommand } from './commands/exportLarq';
+import { exportTorchCommand } from './commands/exportTorch';
 import { exportCommand } from './commands/export';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
@@ -21,6 +22,7 @@ const COMMANDS: CliCommand[] = [
   boardsCommand,
   importCommand,
   exportLarqCommand,
+  exportTorchCommand,
   exportCommand,
   experimentsCommand,
   datasetsCommand,

@@ -77,8 +77,8 @@ export interface ExperimentConfig {
   bnRecalibration?: number;
   /** Training batches augmented on the fly: random crop with `pad` zero pixels, horizontal flips (absent: none). */
   augment?: { pad: number; flip: boolean };
-  /** Who wrote the run: 'bnn-studio' (built-in trainer) or 'larq' (exported script). */
-  engine: 'bnn-studio' | 'larq';
+  /** Who wrote the run: 'bnn-studio' (built-in trainer), 'larq' or 'torch' (the exported projects). */
+  engine: 'bnn-studio' | 'larq' | 'torch';
   versions: Record<string, string>;
   resumedFrom?: string;
 }
