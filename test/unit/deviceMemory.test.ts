@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { formatDeviceResult } from '../../src/core/device/bench';
 import { firmwareTotalText, modelArraysText } from '../../src/core/device/memoryText';
 import { upgradeDeviceResult } from '../../src/core/experiments/deviceResult';
-import { listDeviceResults } from '../../src/core/experiments/store';
+import { listDeviceResults, writeDeviceResult } from '../../src/core/experiments/store';
 import type { DeviceResult } from '../../src/core/experiments/types';
 
 const base = { board: 'qemu-stm32', time: '2026-12-01T10:00:00.000Z', samples: 200, deviceAccuracy: 0.8, hostAccuracy: 0.8, agreement: 1, latency: { median: 164246, p90: 164300, unit: 'instructions (emulated)' as const }, modelHash: '0123456789abcdef' };
@@ -52,5 +52,21 @@ describe('device result memory: model arrays vs estimate, and the firmware total
     assert.match(text, /^model arrays {5}flash 36,304 B = estimate; RAM 2,336 B = estimate$/m);
     assert.match(text, /^firmware total {3}flash 43,930 B of 1,048,576 B \(expected 48,592 B\); RAM 9,000 B of 131,072 B \(expected 20,000 B\) with the stack/m);
     assert.doesNotMatch(text, /used|\/ estimate/);
+  });
+
+  it('device results carry the folder\'s formatVersion; a newer one is named, not misread', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bnn-devver-'));
+    try {
+      const cur = { ...base, flash: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 3 }, ram: { modelArrays: 1, modelEstimate: 1, firmwareTotal: 3 } };
+      const file = writeDeviceResult(dir, cur);
+      assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).formatVersion, 1);
+      fs.writeFileSync(path.join(dir, 'device', 'qemu-stm32-20991231-000000.json'), JSON.stringify({ ...cur, formatVersion: 2 }));
+      const entries = await listDeviceResults(dir);
+      assert.equal(entries.length, 2);
+      assert.deepEqual(entries.filter((e) => e.result).map((e) => e.file), [file]);
+      assert.equal(entries.find((e) => e.error)?.error, 'qemu-stm32-20991231-000000.json: formatVersion 2 is not supported (this BNN Studio reads version 1)');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

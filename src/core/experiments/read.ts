@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { dateFromId } from './id';
 import { readLastEpochEvent } from './metrics';
-import { readJson, validateConfig, validateStatus } from './files';
+import { EXPERIMENT_FORMAT_VERSION, readJson, validateConfig, validateStatus } from './files';
 import { isProcessAlive, lockState } from './lock';
 import {
   CHECKPOINTS_DIR, CONFIG_FILE, DEVICE_DIR, EXPERIMENTS_DIR, METRICS_FILE, STATUS_FILE,
@@ -276,6 +276,7 @@ export async function listDeviceResults(experimentDir: string): Promise<DeviceRe
     if (r.error) return { file, error: r.error };
     const v = r.value as Partial<DeviceResult> | null;
     if (typeof v !== 'object' || v === null || typeof v.board !== 'string' || typeof v.time !== 'string') return { file, error: `${n}: not a device result (needs board and time)` };
+    if (v.formatVersion !== undefined && v.formatVersion !== EXPERIMENT_FORMAT_VERSION) return { file, error: `${n}: formatVersion ${JSON.stringify(v.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})` };
     return { file, result: upgradeDeviceResult(v) as DeviceResult };
   }));
   return out.sort((a, b) => (b.result?.time ?? '').localeCompare(a.result?.time ?? '') || b.file.localeCompare(a.file));

@@ -149,6 +149,8 @@ export interface DeviceMemory {
 
 /** Result of an on-device benchmark, saved as device/<board>-<time>.json. */
 export interface DeviceResult {
+  /** The experiment folder's schema version (written since it was added; absent in older results, read as 1). */
+  formatVersion?: 1;
   board: string;
   port?: string;
   time: string;

@@ -116,7 +116,7 @@ export function writeDeviceResult(experimentDir: string, result: DeviceResult): 
   const stamp = Number.isNaN(t.getTime()) ? timeStamp(new Date()) : timeStamp(t);
   let file = path.join(dir, `${idSlug(result.board, 'board')}-${stamp}.json`);
   for (let i = 2; existsSync(file); i++) file = path.join(dir, `${idSlug(result.board, 'board')}-${stamp}-${i}.json`);
-  writeJsonAtomic(file, result);
+  writeJsonAtomic(file, { formatVersion: EXPERIMENT_FORMAT_VERSION, ...result });
   return file;
 }
 
