@@ -2,7 +2,8 @@
  * Meeting the ecosystem from the editor: "BNN: Import Model" (Larq/Keras model JSON or TF.js model.json →
  * *.bnn.json), "BNN: Export Larq Training Script" (a runnable Larq project that logs into the Experiments tree) and
  * "BNN: Train with Larq" (runs that project with the configured Python and follows its experiment folder) and
- * "BNN: Export Trained Model…" (an experiment as a TF.js layers model or a Larq/Keras model with its weights).
+ * "BNN: Export Trained Model…" (an experiment as a TF.js layers model or a Larq/Keras model with its weights);
+ * "BNN: Export PyTorch Training Project…" is in torchExport.ts.
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
@@ -14,37 +15,13 @@ import type { ExportFormat } from '../core/interop/exportModel';
 import { experimentForCommand } from './experimentRefs';
 import { requireTrust, trustedSetting } from './trust';
 import * as fs from 'node:fs';
+import { exportTorchProject } from './torchExport';
+import { pickModel } from './pickModel';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
 
 function workspaceRoot(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
-}
-
-/** The model a command was invoked on: a tree item, a URI, the active editor, or a pick among the workspace's models. */
-async function pickModel(arg: unknown): Promise<{ uri: vscode.Uri; spec: ModelSpec } | undefined> {
-  let uri: vscode.Uri | undefined;
-  if (arg instanceof vscode.Uri) uri = arg;
-  else if (arg && typeof arg === 'object' && 'uri' in arg && (arg as { uri: unknown }).uri instanceof vscode.Uri) uri = (arg as { uri: vscode.Uri }).uri;
-  else if (arg && typeof arg === 'object' && 'resourceUri' in arg && (arg as { resourceUri: unknown }).resourceUri instanceof vscode.Uri) uri = (arg as { resourceUri: vscode.Uri }).resourceUri;
-  else if (vscode.window.activeTextEditor?.document.fileName.endsWith('.bnn.json')) uri = vscode.window.activeTextEditor.document.uri;
-  if (!uri) {
-    const files = await vscode.workspace.findFiles('**/*.bnn.json', '**/node_modules/**', 500);
-    if (!files.length) { void vscode.window.showErrorMessage('No *.bnn.json model in this workspace: create one with "BNN: New Model".'); return undefined; }
-    const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: path.basename(f.fsPath), description: vscode.workspace.asRelativePath(f), uri: f })), { title: 'Model', placeHolder: 'Which model?' });
-    uri = pick?.uri;
-  }
-  if (!uri) return undefined;
-  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  // The loader (and ajv behind it) loads on use, not at activation.
-  const { loadModelText } = await import('../core/model/load');
-  const loaded = loadModelText(text, uri.fsPath);
-  if (!loaded.spec) {
-    const d = loaded.diagnostics[0];
-    void vscode.window.showErrorMessage(`${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`);
-    return undefined;
-  }
-  return { uri, spec: loaded.spec };
 }
 
 async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promise<void> {
@@ -214,6 +191,7 @@ export function registerInterop(context: vscode.ExtensionContext, output: vscode
   context.subscriptions.push(
     vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg, output)),
     vscode.commands.registerCommand('bnn.exportLarqScript', (arg?: unknown) => exportLarqScript(arg)),
+    vscode.commands.registerCommand('bnn.exportTorchProject', (arg?: unknown) => exportTorchProject(arg, output)),
     vscode.commands.registerCommand('bnn.trainWithLarq', (arg?: unknown) => trainWithLarq(arg, output)),
     vscode.commands.registerCommand('bnn.exportTfjs', (arg?: unknown) => exportTrainedModel(arg)),
   );

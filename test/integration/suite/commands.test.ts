@@ -199,6 +199,34 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     }
   },
 
+  'bnn.exportTorchProject': async () => {
+    const folder = inWorkspace('torch-export');
+    mkdirSync(folder.fsPath, { recursive: true });
+    try {
+      const user = await run('bnn.exportTorchProject', [model()], (p) => {
+        if (p.kind === 'quickPick') return p.items[0]; // the 'bop' preset, then the bundled dataset
+        if (p.kind === 'openDialog') return folder;
+        return undefined;
+      });
+      noErrors(user);
+      const project = path.join(folder.fsPath, 'binary_mlp-torch');
+      const config = JSON.parse(readFileSync(path.join(project, 'config.json'), 'utf8'));
+      assert.equal(config.kind, 'bnn-studio-torch-project');
+      assert.equal(config.model.name, 'binary_mlp');
+      assert.equal(config.optimizer.preset, 'bop');
+      assert.ok(existsSync(config.dataset.files.trainImages), config.dataset.files.trainImages);
+      // the shipped sources, copied as they are
+      const shipped = path.join(extension().extensionPath, 'python', 'bnn_torch');
+      for (const f of readdirSync(shipped).filter((n) => n.endsWith('.py'))) assert.equal(readFileSync(path.join(project, f), 'utf8'), readFileSync(path.join(shipped, f), 'utf8'), f);
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(project, 'train.py'), 'opens train.py');
+      assert.match(user.of('information').map((m) => m.text).join('\n'), /torch\.distributed\.run --nproc_per_node 2/);
+      const cancelled = await run('bnn.exportTorchProject', [model()]);
+      assert.deepEqual(cancelled.prompts.map((p) => p.text), ['Optimizer preset']);
+    } finally {
+      rmSync(folder.fsPath, { recursive: true, force: true });
+    }
+  },
+
   'bnn.trainWithLarq': async () => {
     const user = await run('bnn.trainWithLarq', [model()]);
     const error = user.of('error')[0];
