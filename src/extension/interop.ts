@@ -15,7 +15,7 @@ import type { ExportFormat } from '../core/interop/exportModel';
 import { experimentForCommand } from './experimentRefs';
 import { requireTrust, trustedSetting } from './trust';
 import * as fs from 'node:fs';
-import { exportTorchProject } from './torchExport';
+import { exportTorchProject, trainWithTorch } from './torchExport';
 import { pickModel } from './pickModel';
 
 const DATASETS = ['fashion-mnist', 'mnist', 'cifar10'];
@@ -192,6 +192,7 @@ export function registerInterop(context: vscode.ExtensionContext, output: vscode
     vscode.commands.registerCommand('bnn.importModel', (arg?: unknown) => importModel(arg, output)),
     vscode.commands.registerCommand('bnn.exportLarqScript', (arg?: unknown) => exportLarqScript(arg)),
     vscode.commands.registerCommand('bnn.exportTorchProject', (arg?: unknown) => exportTorchProject(arg, output)),
+    vscode.commands.registerCommand('bnn.trainWithTorch', (arg?: unknown) => trainWithTorch(arg, output)),
     vscode.commands.registerCommand('bnn.trainWithLarq', (arg?: unknown) => trainWithLarq(arg, output)),
     vscode.commands.registerCommand('bnn.exportTfjs', (arg?: unknown) => exportTrainedModel(arg)),
   );

@@ -18,7 +18,8 @@ export const TORCH_PROJECT_KIND = 'bnn-studio-torch-project';
 /** The command that runs the project on two processes. `--redirects 1 --tee 1`: without them Debian's torch 1.13 on
  *  Python 3.11 fails before starting a worker (AttributeError: 'NoneType' object has no attribute 'get', in
  *  elastic/multiprocessing/api.py to_map; measured); with them each rank's output is shown, prefixed by its rank. */
-export const TORCHRUN_COMMAND = 'python3 -m torch.distributed.run --nproc_per_node 2 --redirects 1 --tee 1 train.py';
+export const TORCHRUN_ARGS = ['--redirects', '1', '--tee', '1'];
+export const TORCHRUN_COMMAND = `python3 -m torch.distributed.run --nproc_per_node 2 ${TORCHRUN_ARGS.join(' ')} train.py`;
 
 export interface TorchProjectOptions {
   spec: ModelSpec;

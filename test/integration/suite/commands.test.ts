@@ -227,6 +227,19 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     }
   },
 
+  'bnn.trainWithTorch': async () => {
+    const user = await run('bnn.trainWithTorch', [model()]);
+    const error = user.of('error')[0];
+    if (error) {
+      // No torch (or no Python): the error says what to install, and offers the project instead.
+      assert.match(error.text, /^Train with PyTorch: .*apt-get install python3-torch/);
+      assert.deepEqual(error.items, ['Open Settings', 'Export Project Instead']);
+    } else {
+      assert.deepEqual(user.prompts.map((p) => p.text), ['Optimizer preset'], 'with torch installed it asks for the preset');
+    }
+    assert.ok(!existsSync(inWorkspace('.bnn', 'torch').fsPath), 'Escape leaves no PyTorch project behind');
+  },
+
   'bnn.trainWithLarq': async () => {
     const user = await run('bnn.trainWithLarq', [model()]);
     const error = user.of('error')[0];
