@@ -4,7 +4,8 @@
  * +1 padding of binarized inputs, TensorFlow's 'same' split with the extra pixel after (a stride-2 conv and a 'same'
  * max-pool on an odd size), NHWC flatten order, BatchNorm with moving statistics — is given random weights in
  * PyTorch, written as a checkpoint by the project's writer, and its scores compared with BNN Studio's host reference
- * (predict) on the same checkpoint; and the Bop and Adam steps compared with the trainer's update rules.
+ * (predict) on the same checkpoint; the Bop and Adam steps compared with the trainer's update rules; and a whole first
+ * training step, from one checkpoint and one batch, compared with the trainer's trainStep.
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
