@@ -282,11 +282,12 @@ describe('experiment store', () => {
     writeFileSync(path.join(e.dir, 'device', 'broken.json'), '{');
     const dev = await listDeviceResults(e.dir);
     assert.equal(dev.length, 2);
-    assert.deepEqual(dev[0].result, result);
+    // the writer stamps the folder's schema version on the result
+    assert.deepEqual(dev[0].result, { formatVersion: 1, ...result });
     assert.match(dev[1].error!, /broken\.json is not valid JSON/);
     const summary = await readRunSummary(e.dir, { isAlive: deadPid });
     assert.equal(summary?.status.state, 'interrupted');
-    assert.deepEqual(summary?.devices, [result]);
+    assert.deepEqual(summary?.devices, [{ formatVersion: 1, ...result }]);
   });
 
   it('deletes only experiment folders, never a running one unless forced', () => {
