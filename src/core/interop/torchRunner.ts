@@ -4,6 +4,7 @@
  * /usr/bin/python3 when it imports torch, else python3 on PATH — first on PATH may be a pyenv one without torch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { probeModules } from './pythonProbe';
 import { TORCHRUN_ARGS } from './torchProject';
 
 export const DEFAULT_TORCH_PYTHONS = ['/usr/bin/python3', 'python3'];
@@ -17,41 +18,20 @@ export interface TorchProbe {
   message?: string;
 }
 
-const PROBE = 'import json,sys\nr={"python":sys.version.split()[0]}\nfor m in ("torch","numpy"):\n  try:\n    r[m]=__import__(m).__version__\n  except Exception as e:\n    r[m+"_error"]=type(e).__name__+": "+str(e)[:200]\nprint(json.dumps(r))';
-
 /** Asks one interpreter for torch and numpy. Never throws. */
-export function probeTorchPython(python: string, timeoutMs = 60_000): Promise<TorchProbe> {
-  return new Promise((resolve) => {
-    let out = '';
-    let child: ChildProcess;
-    try {
-      child = spawn(python, ['-c', PROBE], { stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch (e) {
-      resolve({ ok: false, python, message: `cannot start ${python}: ${(e as Error).message}` });
-      return;
-    }
-    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
-    child.stdout!.on('data', (d) => { out += d; });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ ok: false, python, message: e.code === 'ENOENT' ? `no Python interpreter at '${python}'` : `cannot run ${python}: ${e.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let r: Record<string, string>;
-      try {
-        r = JSON.parse(out.trim().split('\n').pop() ?? '');
-      } catch {
-        resolve({ ok: false, python, message: `${python} did not answer the probe (exit ${code})` });
-        return;
-      }
-      const missing = ['torch', 'numpy'].filter((m) => !r[m]);
-      resolve({
-        ok: missing.length === 0, python, pythonVersion: r.python, torch: r.torch,
-        message: missing.length ? `${python} (Python ${r.python}) has no ${missing.join(' and ')} (${missing.map((m) => r[`${m}_error`]).join('; ')})` : undefined,
-      });
-    });
-  });
+export async function probeTorchPython(python: string, timeoutMs = 60_000): Promise<TorchProbe> {
+  const r = await probeModules(python, ['torch', 'numpy'], timeoutMs);
+  if (!r.answered) {
+    const message = r.reason === 'cannot-start' ? `cannot start ${python}: ${r.detail}`
+      : r.reason === 'not-found' ? `no Python interpreter at '${python}'`
+        : r.reason === 'cannot-run' ? `cannot run ${python}: ${r.detail}`
+          : `${python} did not answer the probe (exit ${r.exitCode})`;
+    return { ok: false, python, message };
+  }
+  return {
+    ok: r.missing.length === 0, python, pythonVersion: r.pythonVersion, torch: r.versions.torch,
+    message: r.missing.length ? `${python} (Python ${r.pythonVersion}) has no ${r.missing.join(' and ')} (${r.missing.map((m) => r.errors[m]).join('; ')})` : undefined,
+  };
 }
 
 /** The interpreter to use: the setting's, else the first default that imports torch; when none does, why not. */
