@@ -73,6 +73,24 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
   let ds: Dataset;
   const trained = new Map<string, { model: TrainedModel; dir: string }>();
 
+  // Each model's C is built and run on the test set once; both checks below read the same outputs.
+  const runs = new Map<string, { compiled: ReturnType<typeof compileModel>; inputs: Uint8Array[]; out: ReturnType<typeof runHost> }>();
+  const compiledRun = (name: string): { compiled: ReturnType<typeof compileModel>; inputs: Uint8Array[]; out: ReturnType<typeof runHost> } => {
+    const hit = runs.get(name);
+    if (hit) return hit;
+    const compiled = compileModel(trained.get(name)!.model);
+    const size = compiled.model.inputBytes;
+    const inputs = Array.from({ length: ds.test.count }, (_, i) => ds.test.images.subarray(i * size, (i + 1) * size));
+    const dir = writeFiles(compiled.files);
+    try {
+      const run = { compiled, inputs, out: runHost(buildHost(dir), inputs, compiled.model.scoresAreFloat) };
+      runs.set(name, run);
+      return run;
+    } finally {
+      removeDir(dir);
+    }
+  };
+
   before(async function () {
     requireTool(this, 'gcc', 'apt-get install build-essential');
     ds = loadDataset('bundled');
@@ -93,34 +111,26 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
   for (const { spec } of MODELS) {
     it(`${spec.name}: 100% class agreement with predict() on all bundled test images, scores equal`, () => {
       const { model } = trained.get(spec.name)!;
-      const compiled = compileModel(model);
-      const size = compiled.model.inputBytes;
+      const { compiled, inputs, out } = compiledRun(spec.name);
       const n = ds.test.count;
-      const inputs = Array.from({ length: n }, (_, i) => ds.test.images.subarray(i * size, (i + 1) * size));
-      const dir = writeFiles(compiled.files);
-      try {
-        const out = runHost(buildHost(dir), inputs, compiled.model.scoresAreFloat);
-        const host = predict(model, ds.test.images, n);
-        let agree = 0;
-        let correctC = 0;
-        let correctHost = 0;
-        for (let i = 0; i < n; i++) {
-          const c = out.results[i];
-          if (c.class === host.classes[i]) agree++;
-          if (c.class === ds.test.labels[i]) correctC++;
-          if (host.classes[i] === ds.test.labels[i]) correctHost++;
-          assert.deepEqual(c, referenceInfer(compiled.model, inputs[i]), `sample ${i}: C vs referenceInfer`);
-          c.scores.forEach((s, k) => {
-            if (compiled.model.scoresAreFloat) assert.ok(Math.abs(s - host.scores[i][k]) <= 1e-4 * Math.max(1, Math.abs(host.scores[i][k])), `sample ${i} score ${k}: ${s} vs ${host.scores[i][k]}`);
-            else assert.equal(s, host.scores[i][k], `sample ${i} score ${k}`);
-          });
-        }
-        assert.equal(agree, n, `${n - agree} of ${n} samples disagree`);
-        assert.equal(correctC, correctHost);
-        assert.ok(correctC / n > 0.3, `accuracy ${correctC / n} (chance 0.1): the model should have learned something`);
-      } finally {
-        removeDir(dir);
+      const host = predict(model, ds.test.images, n);
+      let agree = 0;
+      let correctC = 0;
+      let correctHost = 0;
+      for (let i = 0; i < n; i++) {
+        const c = out.results[i];
+        if (c.class === host.classes[i]) agree++;
+        if (c.class === ds.test.labels[i]) correctC++;
+        if (host.classes[i] === ds.test.labels[i]) correctHost++;
+        assert.deepEqual(c, referenceInfer(compiled.model, inputs[i]), `sample ${i}: C vs referenceInfer`);
+        c.scores.forEach((s, k) => {
+          if (compiled.model.scoresAreFloat) assert.ok(Math.abs(s - host.scores[i][k]) <= 1e-4 * Math.max(1, Math.abs(host.scores[i][k])), `sample ${i} score ${k}: ${s} vs ${host.scores[i][k]}`);
+          else assert.equal(s, host.scores[i][k], `sample ${i} score ${k}`);
+        });
       }
+      assert.equal(agree, n, `${n - agree} of ${n} samples disagree`);
+      assert.equal(correctC, correctHost);
+      assert.ok(correctC / n > 0.3, `accuracy ${correctC / n} (chance 0.1): the model should have learned something`);
     });
   }
 
@@ -129,17 +139,9 @@ describe('compiler: trained checkpoints → C agree with the trainer on the bund
       // predict() above is the float64 twin of the C; this closes the loop to what training itself computed, so a
       // checkpoint that loads into a different network than the one trained cannot pass.
       const { model } = trained.get(spec.name)!;
-      const compiled = compileModel(model);
+      const { compiled, out: c } = compiledRun(spec.name);
       const size = compiled.model.inputBytes;
       const n = ds.test.count;
-      const inputs = Array.from({ length: n }, (_, i) => ds.test.images.subarray(i * size, (i + 1) * size));
-      const dir = writeFiles(compiled.files);
-      let c: ReturnType<typeof runHost>;
-      try {
-        c = runHost(buildHost(dir), inputs, compiled.model.scoresAreFloat);
-      } finally {
-        removeDir(dir);
-      }
       await initBackend(backend);
       const net = new BnnModel(model.spec, { latent: false, seed: 0 }, model.weights);
       const scores: number[][] = [];
