@@ -23,8 +23,9 @@ export function fitProblem(load: LoadedModel, summary: ModelSummary, board?: Boa
   if (board) return budgetDiagnostic({ load, summary }, board);
   const across = fitAcrossBoards(summary.totals);
   if (!across.none) return undefined;
-  const d = budgetDiagnostic({ load, summary }, across.roomiest!);
-  return { ...(d ?? { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, path: [], stage: 'semantic' }), severity: 'warning', message: `the model ${across.none}` };
+  // It fits no board, so it is over budget on the roomiest one too: that diagnostic exists and gives the position.
+  const d = budgetDiagnostic({ load, summary }, across.roomiest!)!;
+  return { ...d, severity: 'warning', message: `the model ${across.none}` };
 }
 
 export function formatProblem(file: string, d: ModelDiagnostic): string {
