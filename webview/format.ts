@@ -1,21 +1,8 @@
-/** Number formatting for the panel's header, axes and tooltips. */
-
-export function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+/** Number formatting for the panel's header, axes and tooltips; counts and hyperparameters as everywhere else. */
+export { fmtInt, fmtSci, fmtAxisTicks } from '../src/core/format';
 
 export function fmtPct(v: number | undefined, digits = 2): string {
   return v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)}%`;
-}
-
-/** Compact scientific notation for hyperparameters and flip ratios (1e-8, 2.5e-4), plain for ordinary numbers. */
-export function fmtSci(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e-2 && a < 1e4) return String(Number(v.toPrecision(4)));
-  const [m, e] = v.toExponential(2).split('e');
-  return `${String(Number(m))}e${Number(e)}`;
 }
 
 export function fmtNum(v: number | undefined, digits = 4): string {
