@@ -11,8 +11,9 @@ export function fmtNum(v: number | undefined, digits = 4): string {
 
 export function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
+  // a short run reads 10.7s, not 11s
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   const h = Math.floor(m / 60);

@@ -106,7 +106,8 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
       h('vscode-badge', { class: `state ${si.cls}` }, state),
       h('span', { class: 'spacer' }),
       h('div', { class: 'actions' },
-        btn('Stop', 'debug-stop', 'stop', state === 'running', false, 'Stop training (keeps the last checkpoint)'),
+        // primary only while it can act: a disabled primary button still reads as the thing to press
+        btn('Stop', 'debug-stop', 'stop', state === 'running', state !== 'running', 'Stop training (keeps the last checkpoint)'),
         btn('Resume', 'debug-continue', 'resume', state === 'interrupted' || state === 'cancelled' || state === 'failed', true, 'Resume from the last checkpoint'),
         btn('Compile', 'file-binary', 'compile', state !== 'running' && hasCheckpoint, true, 'Compile to a C library for the selected board'),
         btn('Run on Emulated Board', 'vm', 'runEmulated', state !== 'running' && hasCheckpoint, true, 'Compile, run on the emulated board and benchmark'),
@@ -136,7 +137,8 @@ function updateLiveNumbers(root: HTMLElement, run: RunData): void {
   else if (st?.final?.valAccuracy !== undefined) stats.push(`val acc ${fmtPct(st.final.valAccuracy)}`);
   if (p.samplesPerSec !== undefined && state === 'running') stats.push(`${fmtInt(p.samplesPerSec)} samples/s`);
   if (p.etaMs !== undefined) stats.push(`ETA ${fmtDuration(p.etaMs)}`);
-  if (st?.endedAt && st.startedAt) stats.push(`took ${fmtDuration(Date.parse(st.endedAt) - Date.parse(st.startedAt))}`);
+  const took = runDuration(run);
+  if (took !== undefined) stats.push(`took ${fmtDuration(took)}`);
   const statsEl = root.querySelector('.stats');
   if (statsEl) statsEl.textContent = stats.join(' · ') || 'waiting for the first metrics…';
   const textEl = root.querySelector('.progress-text');
@@ -150,6 +152,18 @@ function updateLiveNumbers(root: HTMLElement, run: RunData): void {
       bar.setAttribute('value', '0');
     }
   }
+}
+
+/**
+ * How long a finished run trained: its last event's clock (training time summed over resumed sessions, the figure the
+ * CLI prints), else the status's start and end — which cover the last session only.
+ */
+export function runDuration(run: Pick<RunData, 'lastStep' | 'lastEpoch' | 'summary'>): number | undefined {
+  const st = run.summary.status;
+  if (!st?.endedAt) return undefined;
+  const wall = st.startedAt ? Date.parse(st.endedAt) - Date.parse(st.startedAt) : NaN;
+  const trained = Math.max(run.lastStep?.time ?? 0, run.lastEpoch?.time ?? 0);
+  return trained > 0 ? Math.max(trained, Number.isFinite(wall) ? wall : 0) : Number.isFinite(wall) ? wall : undefined;
 }
 
 function renderDevices(run: RunData): HTMLElement | undefined {

@@ -12,6 +12,7 @@ import { optimizerSummary, runLabels } from '../core/experiments/labels';
 import { markdownText } from '../core/escape';
 import { firmwareTotalText, modelArraysText } from '../core/device/memoryText';
 import { formatBytes } from '../core/estimate/summary';
+import { fmtInt } from '../core/format';
 
 export type ExperimentNode =
   | { kind: 'model'; group: ModelGroup }
@@ -117,10 +118,10 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       const row = (k: string, v: string) => md.appendMarkdown(`| ${k} | ${markdownText(String(v))} |\n`);
       row('model', `${c.model?.name ?? '?'} (${c.modelPath})`);
       row('optimizer', `${optimizerSummary(c)}${c.optimizer.preset ? ` — preset ${c.optimizer.preset}` : ''}`);
-      row('data', `${c.dataset?.name} · ${c.dataset?.trainSamples} train / ${c.dataset?.valSamples} val`);
+      row('data', `${c.dataset?.name} · ${fmtInt(c.dataset?.trainSamples ?? 0)} train / ${fmtInt(c.dataset?.valSamples ?? 0)} val`);
       row('training', `${c.epochs} epochs · batch ${c.batchSize} · seed ${c.seed}`);
       row('backend', c.backend);
-      if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${c.bnRecalibration.toLocaleString('en-US')} training images`);
+      if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${fmtInt(c.bnRecalibration)} training images`);
       if (info.valAccuracy !== undefined) row('val accuracy', `${(info.valAccuracy * 100).toFixed(2)}%`);
     }
     if (info.status?.error) md.appendMarkdown(`\n$(error) ${markdownText(String(info.status.error.message))}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);
@@ -169,7 +170,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       const it = new vscode.TreeItem(d.result ? d.result.board : path.basename(d.file));
       if (d.result) {
         const r = d.result;
-        const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(r.latencyUs.median < 100 ? 1 : 0)} µs` : `${r.latency.median} ${r.latency.unit}`;
+        const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(r.latencyUs.median < 100 ? 1 : 0)} µs` : `${fmtInt(r.latency.median)} ${r.latency.unit}`;
         it.description = `device ${(r.deviceAccuracy * 100).toFixed(1)}% · host ${(r.hostAccuracy * 100).toFixed(1)}% · ${lat}`;
         it.iconPath = new vscode.ThemeIcon('circuit-board');
         it.tooltip = `${r.board}${r.port ? ` on ${r.port}` : ''}, ${r.samples} samples, ${shortDate(r.time)}\nagreement with host ${(r.agreement * 100).toFixed(2)}%\nmodel arrays: flash ${modelArraysText(r.flash, formatBytes)}, RAM ${modelArraysText(r.ram, formatBytes)}\nfirmware total: flash ${firmwareTotalText(r.flash, formatBytes)}, RAM ${firmwareTotalText(r.ram, formatBytes)}`;

@@ -226,7 +226,7 @@ async function runWithProgress(sessions: TrainingSessions, request: TrainRequest
     // the trainer's first status (with the run's total steps) arrives with 'started', before this subscribes: the
     // session kept it
     let totalSteps = knownTotalSteps(session?.status, session?.config);
-    let totalEpochs = session?.config.epochs ?? request.epochs;
+    const totalEpochs = session?.config.epochs ?? request.epochs;
     let lastFraction = 0;
     let lastReport = 0;
     const sub = session ? sessions.onExperiment(session.experimentId, (m) => {
