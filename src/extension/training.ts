@@ -183,7 +183,7 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
-  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
+  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG/BMP/GIF images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
   items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
   const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
   if (!pick) return undefined;
