@@ -70,7 +70,7 @@ export function inferGraphShapes(spec: ModelSpec): { graph: ModelGraph; shapes: 
         break;
       }
       case 'QuantDense': {
-        if (shape.length !== 1) { fail(`expects a flat input, got ${fmt(shape)}: add a Flatten${shape.length === 3 ? ' or a GlobalAveragePooling2D' : ''} layer before it`); break; }
+        if (shape.length !== 1) { fail(`expects a flat input, got ${fmt(shape)}: add a Flatten layer before it${shape.length === 3 ? ' (or a GlobalAveragePooling2D)' : ''}`); break; }
         if (layer.inputQuantizer !== null && layer.kernelQuantizer === null) { fail('a binarized input with a full-precision kernel is not supported: quantize the kernel too, or set inputQuantizer to null', 'inputQuantizer'); break; }
         params += shape[0] * layer.units + (layer.useBias ? layer.units : 0);
         shape = [layer.units];
@@ -99,7 +99,7 @@ export function inferGraphShapes(spec: ModelSpec): { graph: ModelGraph; shapes: 
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
       case 'Activation':
-        if (layer.activation === 'softmax' && i !== graph.output) fail('a softmax Activation is only supported as the output layer (the compiled model reports pre-softmax scores)');
+        if (layer.activation === 'softmax' && i !== graph.output) fail('a softmax Activation is only supported as the last layer, the model\'s output (the compiled model reports pre-softmax scores)');
         break;
       case 'Add': {
         const differ = ins.findIndex((s) => fmt(s) !== fmt(ins[0]));
