@@ -25,12 +25,16 @@ export class RunData {
   lastEpoch?: EpochEvent;
   bestValAccuracy?: number;
   eventCount = 0;
+  /** What the legend and the compare table call this run (experiments/labels.ts, among the runs shown). */
+  label: string;
   /** Flip-ratio layers in the order they first appeared. */
   readonly layers: string[] = [];
   /** Smallest positive flip ratio / hyperparameter seen: the floor of the log axes (0 is drawn on the floor). */
   minPositive: Record<'flip' | 'hyper', number> = { flip: Infinity, hyper: Infinity };
 
-  constructor(public summary: RunSummary, private readonly cap: number, private readonly onNewSeries: (run: RunData, key: SeriesKey) => void) {}
+  constructor(public summary: RunSummary, private readonly cap: number, private readonly onNewSeries: (run: RunData, key: SeriesKey) => void) {
+    this.label = summary.id;
+  }
 
   get id(): string {
     return this.summary.id;

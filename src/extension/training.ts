@@ -11,7 +11,7 @@ import { CHECKPOINTS_DIR, EXPERIMENTS_DIR, type ExperimentConfig, type Experimen
 import type { TrainRequest, WorkerToHost } from '../core/messages';
 import { startTrainer, type TrainerProcess } from '../core/train/host';
 import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
-import { formatDuration, eta } from '../core/train/progress';
+import { knownTotalSteps, notificationText } from '../core/train/progress';
 import { readConfigFile, readStatusFile } from '../core/experiments/store';
 import { experimentArg, experimentForCommand, resolveExperimentDir } from './experimentRefs';
 import { DEFAULT_BN_RECALIBRATION, TRAIN_DEFAULTS } from '../core/train/defaults';
@@ -183,7 +183,7 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
-  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
+  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG/BMP/GIF images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
   items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
   const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
   if (!pick) return undefined;
@@ -223,13 +223,14 @@ async function runWithProgress(sessions: TrainingSessions, request: TrainRequest
     token.onCancellationRequested(() => proc.cancel());
     progress.report({ message: 'starting the trainer…' });
     const session = await started;
-    let totalSteps = 0;
-    let totalEpochs = request.epochs;
+    // the trainer's first status (with the run's total steps) arrives with 'started', before this subscribes: the
+    // session kept it
+    let totalSteps = knownTotalSteps(session?.status, session?.config);
+    const totalEpochs = session?.config.epochs ?? request.epochs;
     let lastFraction = 0;
     let lastReport = 0;
     const sub = session ? sessions.onExperiment(session.experimentId, (m) => {
       if (m.type === 'status') totalSteps = m.status.totalSteps ?? totalSteps;
-      if (m.type === 'started') totalEpochs = m.config.epochs;
       if (m.type !== 'metrics') return;
       const e = m.event;
       const now = Date.now();
@@ -238,12 +239,8 @@ async function runWithProgress(sessions: TrainingSessions, request: TrainRequest
       const fraction = totalSteps ? e.step / totalSteps : 0;
       const increment = Math.max(0, (fraction - lastFraction) * 100);
       lastFraction = Math.max(lastFraction, fraction);
-      const message = e.kind === 'step'
-        ? `epoch ${e.epoch}/${totalEpochs} · step ${e.step}/${totalSteps} · loss ${e.loss.toFixed(3)} · ${Math.round(e.samplesPerSec)} samples/s · ETA ${formatDuration(eta(e, totalSteps))}`
-        : `epoch ${e.epoch}/${totalEpochs} done · val acc ${e.valAccuracy !== undefined ? (e.valAccuracy * 100).toFixed(1) + '%' : '—'}`;
-      progress.report({ message, increment });
+      progress.report({ message: notificationText(e, totalSteps, totalEpochs), increment });
     }) : undefined;
-    if (session) totalEpochs = session.config.epochs;
     const result = await proc.done;
     sub?.dispose();
     const st = result.status;

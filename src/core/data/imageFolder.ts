@@ -1,5 +1,5 @@
 /**
- * Image folders in Keras' image_dataset_from_directory layout: `root/<class>/…/*.png|jpg|jpeg`, or with `train/` and
+ * Image folders in Keras' image_dataset_from_directory layout: `root/<class>/…/*.png|jpg|jpeg|bmp|gif`, or with `train/` and
  * `test/` (or `val/`, `validation/`) sub-roots holding the class folders. Classes are the sorted sub-folder names and
  * files are taken sorted, sub-folders included, as Keras indexes them. Each image becomes the model's input by
  * imageDecode.ts's exact rules; the decoded tensors are cached (`.bnn/cache/`), keyed by file path, size and mtime.
@@ -16,9 +16,8 @@ import { convertChannels, decodeImage, resizeImage, CHANNEL_RULE, DEFAULT_RESIZE
 import { datasetFromArrays, type ArrayPart, type DataReadOptions } from './preprocess';
 import type { Dataset } from './dataset';
 
-/** What Keras' image_dataset_from_directory lists; BMP and GIF are counted and skipped (no decoder is shipped). */
+/** What Keras' image_dataset_from_directory lists, all decoded (imageDecode.ts). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif'];
-const DECODED = new Set(['.png', '.jpg', '.jpeg']);
 const TRAIN_DIRS = ['train', 'training'];
 const TEST_DIRS = ['test', 'val', 'validation'];
 
@@ -86,7 +85,7 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-function listImages(dir: string, classNames: string[], unsupported: string[]): ImageFile[] {
+function listImages(dir: string, classNames: string[]): ImageFile[] {
   const files: ImageFile[] = [];
   classNames.forEach((c, label) => {
     const found: string[] = [];
@@ -96,12 +95,10 @@ function listImages(dir: string, classNames: string[], unsupported: string[]): I
     } catch {
       return; // a test sub-root need not have every class
     }
-    const usable = found.filter((f) => DECODED.has(path.extname(f).toLowerCase()));
-    unsupported.push(...found.filter((f) => !DECODED.has(path.extname(f).toLowerCase())));
     if (found.length === 0) {
       throw new DataError(`class folder '${c}' has no images (${IMAGE_EXTENSIONS.join(', ')})`, classDir, 'Remove the empty folder or put its images in: every sub-folder is a class, as in Keras.');
     }
-    for (const f of usable) {
+    for (const f of found) {
       const st = statSync(f);
       files.push({ file: f, label, size: st.size, mtimeMs: st.mtimeMs });
     }
@@ -210,8 +207,8 @@ function shapeFromFirstImage(files: ImageFile[]): [number, number, number] {
   throw new DataError('no readable image', files[0]?.file);
 }
 
-function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport, unsupported: string[]): ArrayPart {
-  const files = listImages(dir, classNames, unsupported);
+function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport): ArrayPart {
+  const files = listImages(dir, classNames);
   checkDataSize(dir, files.length * shape[0] * shape[1] * shape[2], `the decoded images (${files.length} of ${shape.join('×')})`);
   const { data, kept } = decodeAll(root, dir, files, shape, resize, read.cacheDir, report);
   const x = new Uint8Array(kept.length * shape[0] * shape[1] * shape[2]);
@@ -231,11 +228,10 @@ export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadO
     const extra = subdirs(loc.test).filter((c) => !classNames.includes(c));
     if (extra.length) throw new DataError(`class folder${extra.length > 1 ? 's' : ''} ${extra.map((c) => `'${c}'`).join(', ')} not among the training classes (${classNames.join(', ')})`, loc.test);
   }
-  const unsupported: string[] = [];
-  const shape = read.imageShape ?? shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1), []));
+  const shape = read.imageShape ?? shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1)));
   const report: DecodeReport = { decoded: 0, cached: 0, resized: 0, corrupt: [] };
-  const train = part(loc.root, loc.train, classNames, shape, resize, read, report, unsupported);
-  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report, unsupported) : undefined;
+  const train = part(loc.root, loc.train, classNames, shape, resize, read, report);
+  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report) : undefined;
   const trainCounts = new Array<number>(classNames.length).fill(0);
   for (const l of train.y.data as Uint8Array) trainCounts[l]++;
   const lost = classNames.filter((_, c) => trainCounts[c] === 0);
@@ -245,7 +241,6 @@ export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadO
   if (report.corrupt.length) {
     warnings.push(`${report.corrupt.length} image${report.corrupt.length > 1 ? 's' : ''} could not be decoded and ${report.corrupt.length > 1 ? 'were' : 'was'} skipped: ${report.corrupt.slice(0, 3).map((c) => `${c.file} (${c.reason})`).join('; ')}${report.corrupt.length > 3 ? '; …' : ''}`);
   }
-  if (unsupported.length) warnings.push(`${unsupported.length} BMP/GIF image${unsupported.length > 1 ? 's were' : ' was'} skipped (only PNG and JPEG are decoded): ${unsupported.slice(0, 3).join(', ')}${unsupported.length > 3 ? ', …' : ''}`);
   if (report.resized) warnings.push(`${report.resized} image${report.resized > 1 ? 's were' : ' was'} not ${shape[1]}×${shape[0]} and ${report.resized > 1 ? 'were' : 'was'} resized (${resize})`);
   return {
     ...ds, classNames, warnings, imageReport: report,
