@@ -119,6 +119,7 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
     h('div', { class: 'chips' }, ...hyper),
     h('div', { class: 'progress-row' }, h('vscode-progress-bar', { 'aria-label': 'training progress' }), h('span', { class: 'progress-text' })),
     h('div', { class: 'stats' }),
+    h('div', { class: 'health', role: 'status' }),
     renderDevices(run),
   ];
   root.replaceChildren(...parts.filter((e): e is HTMLElement => e !== undefined));
@@ -141,6 +142,8 @@ function updateLiveNumbers(root: HTMLElement, run: RunData): void {
   if (took !== undefined) stats.push(`took ${fmtDuration(took)}`);
   const statsEl = root.querySelector('.stats');
   if (statsEl) statsEl.textContent = stats.join(' · ') || 'waiting for the first metrics…';
+  const healthEl = root.querySelector<HTMLElement>('.health');
+  if (healthEl) renderHealth(healthEl, run);
   const textEl = root.querySelector('.progress-text');
   if (textEl) textEl.textContent = `epoch ${p.epoch}${p.epochs ? `/${p.epochs}` : ''} · step ${fmtInt(p.step)}${p.total ? `/${fmtInt(p.total)}` : ''}`;
   const bar = root.querySelector('vscode-progress-bar');
@@ -164,6 +167,15 @@ export function runDuration(run: Pick<RunData, 'lastStep' | 'lastEpoch' | 'summa
   const wall = st.startedAt ? Date.parse(st.endedAt) - Date.parse(st.startedAt) : NaN;
   const trained = Math.max(run.lastStep?.time ?? 0, run.lastEpoch?.time ?? 0);
   return trained > 0 ? Math.max(trained, Number.isFinite(wall) ? wall : 0) : Number.isFinite(wall) ? wall : undefined;
+}
+
+/** The flip-ratio warnings, one line each; rebuilt only when they change (this runs every frame). */
+function renderHealth(el: HTMLElement, run: RunData): void {
+  const warnings = run.health.warnings();
+  const key = warnings.map((w) => w.text).join('\n');
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  el.replaceChildren(...warnings.map((w) => h('div', { class: `health-line ${w.kind}`, 'data-layer': w.layer, 'data-kind': w.kind }, icon('warning'), ` ${w.text}`)));
 }
 
 function renderDevices(run: RunData): HTMLElement | undefined {
@@ -192,12 +204,18 @@ function fmtNum1(v: number): string {
   return v >= 100 ? fmtInt(v) : v.toFixed(1);
 }
 
+function healthCell(r: RunData): HTMLElement {
+  const w = r.health.warnings();
+  if (w.length === 0) return h('span', { class: 'health-ok' }, 'ok');
+  return h('span', { class: 'health-line', title: w.map((x) => x.text).join('\n') }, icon('warning'), ` ${w.map((x) => `${x.layer} ${x.kind}`).join(', ')}`);
+}
+
 export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: string[]): void {
   const row = (cells: (string | Node)[], head = false) => h('tr', {}, ...cells.map((c) => h(head ? 'th' : 'td', {}, c)));
   root.replaceChildren(
     h('div', { class: 'title-row' }, h('h1', {}, `Comparing ${runs.length} runs`)),
     h('table', { class: 'compare' },
-      h('thead', {}, row(['', 'Run', 'Model', 'Optimizer', 'Hyperparameters', 'Status', 'Progress', 'Best val acc', 'Device acc'], true)),
+      h('thead', {}, row(['', 'Run', 'Model', 'Optimizer', 'Hyperparameters', 'Status', 'Progress', 'Best val acc', 'Device acc', 'Flip health'], true)),
       h('tbody', {}, ...runs.map((r, i) => {
         const c = r.summary.config;
         const st = r.summary.status;
@@ -218,6 +236,7 @@ export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: 
           `step ${fmtInt(p.step)}${p.total ? `/${fmtInt(p.total)}` : ''}`,
           fmtPct(r.bestValAccuracy ?? st?.final?.valAccuracy),
           dev ? `${fmtPct(dev.deviceAccuracy)} (${dev.board})` : '–',
+          healthCell(r),
         ]);
       })),
     ),

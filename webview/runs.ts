@@ -6,6 +6,7 @@
 import type { RunSummary } from '../src/core/messages';
 import type { MetricsEvent } from '../src/core/experiments/types';
 import { Series } from './series';
+import { FlipHealth, flipHealthFor } from '../src/core/experiments/flipHealth';
 
 export type XMode = 'step' | 'epoch';
 type StepEvent = Extract<MetricsEvent, { kind: 'step' }>;
@@ -34,7 +35,11 @@ export class RunData {
 
   constructor(public summary: RunSummary, private readonly cap: number, private readonly onNewSeries: (run: RunData, key: SeriesKey) => void) {
     this.label = summary.id;
+    this.health = summary.config ? flipHealthFor(summary.config) : new FlipHealth('bop', 200);
   }
+
+  /** Frozen or noisy binary layers over the newest stretch (experiments/flipHealth.ts). */
+  readonly health: FlipHealth;
 
   get id(): string {
     return this.summary.id;
@@ -69,6 +74,7 @@ export class RunData {
     const touched = new Set<ChartId>();
     const x = this.xOf(ev.step, ev.epoch, mode);
     this.eventCount++;
+    this.health.add(ev);
     if (ev.kind === 'step') {
       this.lastStep = ev;
       this.get('loss', 'train').push(ev.step, ev.loss, x);

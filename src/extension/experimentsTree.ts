@@ -13,10 +13,12 @@ import { markdownText } from '../core/escape';
 import { firmwareTotalText, modelArraysText } from '../core/device/memoryText';
 import { formatBytes } from '../core/estimate/summary';
 import { fmtInt } from '../core/format';
+import type { FlipWarning } from '../core/experiments/flipHealth';
+import { readFlipHealth } from '../core/experiments/flipHealthFile';
 
 export type ExperimentNode =
   | { kind: 'model'; group: ModelGroup }
-  | ({ kind: 'experiment'; info: ExperimentInfo; label: string } & ExperimentRef)
+  | ({ kind: 'experiment'; info: ExperimentInfo; label: string; flips: FlipWarning[] } & ExperimentRef)
   | { kind: 'detail'; item: vscode.TreeItem };
 
 const STATE_ICONS: Record<string, vscode.ThemeIcon> = {
@@ -42,6 +44,13 @@ function shortDate(iso: string): string {
   if (Number.isNaN(d.getTime()) || d.getTime() === 0) return '';
   const sameYear = d.getFullYear() === new Date().getFullYear();
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', year: sameYear ? undefined : 'numeric' });
+}
+
+/** " · ⚠ flips frozen (2 layers)" after a row's description, or nothing. */
+export function flipBadge(flips: readonly FlipWarning[]): string {
+  if (flips.length === 0) return '';
+  const kinds = [...new Set(flips.map((w) => (w.kind === 'frozen' ? 'flips frozen' : 'noisy flips')))].join(', ');
+  return ` · ⚠ ${kinds}${flips.length > 1 ? ` (${flips.length} layers)` : ''}`;
 }
 
 export function experimentDescription(info: ExperimentInfo): string {
@@ -79,9 +88,10 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
     if (!node) return groupByModel(await this.experiments()).map((group) => ({ kind: 'model', group }));
     if (node.kind === 'model') {
       const labels = runLabels(node.group.experiments, { omitModel: true });
-      return node.group.experiments.map((info, i) => ({ kind: 'experiment', info, label: labels[i], experimentDir: info.dir }));
+      const flips = await Promise.all(node.group.experiments.map((info) => (info.config ? readFlipHealth(info.dir, info.config).catch(() => []) : [])));
+      return node.group.experiments.map((info, i) => ({ kind: 'experiment', info, label: labels[i], flips: flips[i], experimentDir: info.dir }));
     }
-    if (node.kind === 'experiment') return this.details(node.info);
+    if (node.kind === 'experiment') return this.details(node.info, node.flips);
     return [];
   }
 
@@ -98,16 +108,16 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
     const info = node.info;
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `experiment:${info.dir}`;
-    item.description = experimentDescription(info);
+    item.description = experimentDescription(info) + flipBadge(node.flips);
     item.iconPath = STATE_ICONS[info.state] ?? STATE_ICONS.unreadable;
     item.contextValue = info.state === 'running' ? 'experiment.running' : 'experiment';
     item.resourceUri = vscode.Uri.file(info.dir);
-    item.tooltip = this.tooltip(info);
+    item.tooltip = this.tooltip(info, node.flips);
     item.command = { command: 'bnn.openCharts', title: 'Open Charts', arguments: [info.dir] };
     return item;
   }
 
-  private tooltip(info: ExperimentInfo): vscode.MarkdownString {
+  private tooltip(info: ExperimentInfo, flips: FlipWarning[]): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     const title = info.config?.name ? `${markdownText(info.config.name)}** (${markdownText(info.id)})` : `${markdownText(info.id)}**`;
     md.appendMarkdown(`$(${(STATE_ICONS[info.state] ?? STATE_ICONS.unreadable).id.replace('~spin', '')}) **${title} — ${info.state}\n\n`);
@@ -126,11 +136,20 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
     }
     if (info.status?.error) md.appendMarkdown(`\n$(error) ${markdownText(String(info.status.error.message))}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);
     for (const p of info.problems) md.appendMarkdown(`\n$(warning) ${markdownText(p)}\n`);
+    for (const w of flips) md.appendMarkdown(`\n$(warning) ${markdownText(w.text)}\n`);
     return md;
   }
 
-  private async details(info: ExperimentInfo): Promise<ExperimentNode[]> {
+  private async details(info: ExperimentInfo, flips: FlipWarning[]): Promise<ExperimentNode[]> {
     const out: vscode.TreeItem[] = [];
+    for (const w of flips) {
+      const it = new vscode.TreeItem(`${w.layer}: ${w.kind === 'frozen' ? 'flips frozen' : 'flipping on noise'}`);
+      it.description = w.advice;
+      it.tooltip = w.text;
+      it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      it.contextValue = 'flipWarning';
+      out.push(it);
+    }
     for (const p of info.problems) {
       const it = new vscode.TreeItem(p);
       it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));

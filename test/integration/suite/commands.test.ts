@@ -290,11 +290,21 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     // The full run is test/integration/suite/training.test.ts; here Escape at each question starts nothing.
     const before = readdirSync(experimentsRoot()).sort();
     const atDataset = await run('bnn.train', [model()]);
-    assert.deepEqual(atDataset.prompts.map((p) => p.text), ['Train BNN (2/4): dataset']);
+    assert.deepEqual(atDataset.prompts.map((p) => p.text), ['Train BNN (2/5): dataset']);
     assert.ok(atDataset.prompts[0].items.includes('bundled'));
     const atPreset = await run('bnn.train', [model()], (p) => (p.text.includes('dataset') ? 'bundled' : undefined));
     assert.equal(atPreset.prompts.length, 2, atPreset.transcript());
     noErrors(atPreset);
+    assert.deepEqual(readdirSync(experimentsRoot()).sort(), before, 'no experiment folder was created');
+  },
+
+  'bnn.trainAgain': async () => {
+    // Either nothing to run again yet, or the last run's settings to start from; Escape there starts nothing.
+    const before = readdirSync(experimentsRoot()).sort();
+    const user = await run('bnn.trainAgain', []);
+    noErrors(user);
+    const first = user.prompts[0];
+    assert.ok(first && (/^No earlier Train BNN run/.test(first.text) || first.text === 'Train BNN: run the last training again'), user.transcript());
     assert.deepEqual(readdirSync(experimentsRoot()).sort(), before, 'no experiment folder was created');
   },
 
