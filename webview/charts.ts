@@ -11,7 +11,7 @@ import { getRelativePosition } from 'chart.js/helpers';
 import type { ChartId, RunData, SeriesKey, XMode } from './runs';
 import type { Point } from './series';
 import type { ChartTheme } from './theme';
-import { fmtNum, fmtPct, fmtSci } from './format';
+import { fmtAxisTicks, fmtNum, fmtPct, fmtSci } from './format';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -99,12 +99,17 @@ export class ChartView {
         },
         scales: {
           x: { type: 'linear', title: { display: true, text: xMode }, ticks: { maxTicksLimit: 8, maxRotation: 0 } },
-          y: { type: this.log ? 'logarithmic' : 'linear', title: { display: true, text: def.yTitle }, ticks: { maxTicksLimit: 7, callback: (v) => this.def.format(Number(v)) } },
+          y: { type: this.log ? 'logarithmic' : 'linear', title: { display: true, text: def.yTitle }, ticks: { maxTicksLimit: 7, callback: (v, i, ticks) => this.tickLabel(Number(v), i, ticks.map((t) => t.value)) } },
         },
       },
     });
     this.applyTheme(theme);
     this.updateCanvasInfo();
+  }
+
+  /** A log axis of flip ratios or hyperparameters labels all its ticks in one notation (format.ts fmtAxisTicks). */
+  private tickLabel(v: number, i: number, all: number[]): string {
+    return this.log && (this.def.id === 'flip' || this.def.id === 'hyper') ? fmtAxisTicks(all)[i] : this.def.format(v);
   }
 
   private tooltipTitle(items: TooltipItem<'line'>[]): string {
@@ -117,7 +122,7 @@ export class ChartView {
     const series = run.get(key.chart, key.key);
     const id = `${run.id}/${key.key}`;
     if (this.byKey.has(id)) return;
-    const base = key.key.startsWith('flip:') ? key.key.slice(5) : (KEY_LABEL[key.key] ?? key.key);
+    const base = this.baseLabel(key.key);
     const ds: LineDataset = {
       label: this.compare ? `${runLabel} · ${base}` : base,
       data: series.points,
@@ -165,6 +170,19 @@ export class ChartView {
     });
     for (const ds of this.chart.data.datasets as LineDataset[]) this.styleDataset(ds);
     this.dirty = true;
+  }
+
+  /** New run labels (a run was renamed): the legend entries follow. */
+  relabel(runs: RunData[]): void {
+    for (const ds of this.chart.data.datasets as LineDataset[]) {
+      const run = runs[ds.bnnRun];
+      if (run && this.compare) ds.label = `${run.label} · ${this.baseLabel(ds.bnnKey)}`;
+    }
+    this.dirty = true;
+  }
+
+  private baseLabel(key: string): string {
+    return key.startsWith('flip:') ? key.slice(5) : (KEY_LABEL[key] ?? key);
   }
 
   restyle(runs: RunData[]): void {

@@ -14,7 +14,8 @@ import type { MetricsEvent } from '../src/core/experiments/types';
 import { RunData, type ChartId, type SeriesKey, type XMode } from './runs';
 import { CHART_DEFS, ChartView } from './charts';
 import { readTheme, watchTheme } from './theme';
-import { renderCompareHeader, renderSingleHeader, runLabel } from './header';
+import { renderCompareHeader, renderSingleHeader } from './header';
+import { runLabels, runTitle } from '../src/core/experiments/labels';
 import { h, icon } from './dom';
 
 interface VsCodeApi {
@@ -145,7 +146,7 @@ function renderHeader(): void {
 // ---- building the panel -----------------------------------------------------------------------------------------
 
 function onNewSeries(run: RunData, key: SeriesKey): void {
-  views.get(key.chart)?.addSeries(run, runs.indexOf(run), key, runLabel(run));
+  views.get(key.chart)?.addSeries(run, runs.indexOf(run), key, run.label);
 }
 
 function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>): void {
@@ -158,7 +159,7 @@ function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>):
   compare = summaries.length > 1;
   state.ids = summaries.map((s) => s.id);
   saveState();
-  document.title = compare ? `Compare ${summaries.length} runs` : (summaries[0]?.id ?? 'Training');
+  document.title = compare ? `Compare ${summaries.length} runs` : (summaries[0] ? runTitle(summaries[0]) : 'Training');
   // Series must exist before their first points: create the views first, then the runs.
   for (const def of CHART_DEFS) {
     const canvas = h('canvas', { 'aria-label': `${def.title} chart`, role: 'img', 'data-chart': def.id });
@@ -190,6 +191,7 @@ function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>):
     });
   }
   runs = summaries.map((s) => new RunData(s, SERIES_CAP, onNewSeries));
+  relabel();
   for (const r of runs) runById.set(r.id, r);
   // Pre-create the series every run will have so legends are stable from the first frame.
   for (const r of runs) {
@@ -205,6 +207,13 @@ function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>):
   for (const [id, events] of Object.entries(history)) enqueue(id, events);
   headerDirty = true;
   schedule();
+}
+
+/** Labels depend on every run shown (what differs between them): recomputed for all when one run's name changes. */
+function relabel(): void {
+  const labels = runLabels(runs.map((r) => r.summary));
+  runs.forEach((r, i) => { r.label = labels[i]; });
+  for (const v of views.values()) v.relabel(runs);
 }
 
 function enqueue(id: string, events: MetricsEvent[]): void {
@@ -272,6 +281,18 @@ window.addEventListener('message', (e: MessageEvent) => {
         const run = runById.get(msg.experimentId);
         if (run) {
           run.summary = { ...run.summary, status: msg.status };
+          headerDirty = true;
+          schedule();
+        }
+        break;
+      }
+      case 'config': {
+        const msg = m as Extract<HostToWebview, { type: 'config' }>;
+        const run = runById.get(msg.experimentId);
+        if (run && msg.config) {
+          run.summary = { ...run.summary, config: msg.config };
+          relabel();
+          if (!compare) document.title = runTitle(run.summary);
           headerDirty = true;
           schedule();
         }

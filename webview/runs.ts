@@ -6,6 +6,7 @@
 import type { RunSummary } from '../src/core/messages';
 import type { MetricsEvent } from '../src/core/experiments/types';
 import { Series } from './series';
+import { FlipHealth, flipHealthFor } from '../src/core/experiments/flipHealth';
 
 export type XMode = 'step' | 'epoch';
 type StepEvent = Extract<MetricsEvent, { kind: 'step' }>;
@@ -25,12 +26,20 @@ export class RunData {
   lastEpoch?: EpochEvent;
   bestValAccuracy?: number;
   eventCount = 0;
+  /** What the legend and the compare table call this run (experiments/labels.ts, among the runs shown). */
+  label: string;
   /** Flip-ratio layers in the order they first appeared. */
   readonly layers: string[] = [];
   /** Smallest positive flip ratio / hyperparameter seen: the floor of the log axes (0 is drawn on the floor). */
   minPositive: Record<'flip' | 'hyper', number> = { flip: Infinity, hyper: Infinity };
 
-  constructor(public summary: RunSummary, private readonly cap: number, private readonly onNewSeries: (run: RunData, key: SeriesKey) => void) {}
+  constructor(public summary: RunSummary, private readonly cap: number, private readonly onNewSeries: (run: RunData, key: SeriesKey) => void) {
+    this.label = summary.id;
+    this.health = summary.config ? flipHealthFor(summary.config) : new FlipHealth('bop', 200);
+  }
+
+  /** Frozen or noisy binary layers over the newest stretch (experiments/flipHealth.ts). */
+  readonly health: FlipHealth;
 
   get id(): string {
     return this.summary.id;
@@ -65,6 +74,7 @@ export class RunData {
     const touched = new Set<ChartId>();
     const x = this.xOf(ev.step, ev.epoch, mode);
     this.eventCount++;
+    this.health.add(ev);
     if (ev.kind === 'step') {
       this.lastStep = ev;
       this.get('loss', 'train').push(ev.step, ev.loss, x);

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { requireTool } from '../support/tools';
 import { countColour, openPanelPage, THEME_VARS, type PanelPage } from '../support/panelPage';
+import { contrastRatio, ensureContrast, parseColor } from '../../webview/contrast';
 import { LAYERS, syntheticEvents, syntheticSummary } from '../support/syntheticRun';
 import { DARK_MODERN } from '../fixtures/vscodeThemes';
 import { guardWebviewMessage } from '../../src/core/webviewMessageGuard';
@@ -42,7 +43,10 @@ async function assertDrawn(p: PanelPage, vars: Record<string, string>): Promise<
     assert.ok(n > 200, `${chart}: only ${n} pixels of the first series' colour`);
   }
   for (const chart of ['loss', 'accuracy']) {
-    const n = await countColour(p.page, `canvas[data-chart="${chart}"]`, vars['--vscode-charts-orange'], 30);
+    // a theme colour with too little contrast is drawn darker (webview/contrast.ts): 3:1 against the background at least
+    const orange = ensureContrast(vars['--vscode-charts-orange'], vars['--vscode-editor-background']);
+    assert.ok(contrastRatio(parseColor(orange)!, parseColor(vars['--vscode-editor-background'])!) >= 3, orange);
+    const n = await countColour(p.page, `canvas[data-chart="${chart}"]`, orange, 30);
     assert.ok(n > 20, `${chart}: only ${n} pixels of the validation series' colour`);
   }
 }
