@@ -1,46 +1,17 @@
 /**
  * Emits bnn_model.h / bnn_model.c from a lowered model. One C function per stage with its geometry as constants;
- * parameters are `static const` arrays (flash) named bnn_s<k>_<what> and the two ping-pong buffers are static unions
- * bnn_buffer_a / bnn_buffer_b, so their sizes can be read back from the ELF symbol table and compared with the plan.
+ * parameters are `static const` arrays (flash) named bnn_s<k>_<what> and the activations live in one static union,
+ * bnn_arena, so their sizes can be read back from the ELF symbol table and compared with the plan.
  */
-import type { Repr } from '../deploy/plan';
+import type { Repr } from '../deploy/tensors';
 import { RUNTIME_HEADER } from './runtimeFiles';
-import { INT32_MIN } from './fold';
+import { cArray, cFloat, cInt, CTYPE, hex, MEMBER, shape, type Emitted } from './cSyntax';
+import { emitRealStage } from './codegenReal';
 import { cComment, cString } from '../escape';
-import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, MacStage, MaxPoolStage, PoolGeometry } from './types';
+import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, LoweredStage, MacStage, MaxPoolStage, PoolGeometry } from './types';
 
 export const GENERATOR = 'BNN Studio compiler 1';
 
-const CTYPE: Record<Repr, string> = { u8: 'uint8_t', bits: 'uint32_t', i32: 'int32_t', f32: 'float' };
-const MEMBER: Record<Repr, string> = { u8: 'u8', bits: 'u32', i32: 'i32', f32: 'f32' };
-
-export function cFloat(f: number): string {
-  if (f === 0) return Object.is(f, -0) ? '-0.0f' : '0.0f';
-  if (!Number.isFinite(f)) throw new Error(`internal: non-finite float ${f} in the emitted model`);
-  return `${Math.fround(f).toPrecision(9)}f`;
-}
-
-function cInt(v: number): string {
-  return v === INT32_MIN ? '(-2147483647 - 1)' : String(v);
-}
-
-function hex(v: number): string {
-  return `0x${(v >>> 0).toString(16).toUpperCase().padStart(8, '0')}u`;
-}
-
-function cArray(type: string, name: string, values: ArrayLike<number>, fmt: (v: number) => string, perLine: number): string {
-  const items: string[] = [];
-  for (let i = 0; i < values.length; i++) items.push(fmt(values[i]));
-  const lines: string[] = [];
-  for (let i = 0; i < items.length; i += perLine) lines.push('  ' + items.slice(i, i + perLine).join(', ') + ',');
-  return `static const ${type} BNN_KEEP ${name}[${values.length}] = {\n${lines.join('\n')}\n};\n`;
-}
-
-function shape(h: number, w: number, c: number): string {
-  return h === 1 && w === 1 ? `${c}` : `${h}x${w}x${c}`;
-}
-
-interface Emitted { arrays: string; fn: string }
 
 function epilogueArrays(k: number, e: Epilogue): string {
   if (e.kind === 'threshold') {
@@ -466,7 +437,7 @@ export function emitHeader(m: LoweredModel, opts: EmitOptions): string {
  *
  * Input: ${m.inputBytes} bytes, shape [${cComment(inShape.join(', '))}] row-major (channels last), raw 8-bit values; the network
  * sees x = u8 / 127.5 - 1. Output: ${m.classes} class scores (${m.scoresAreFloat ? 'float32' : 'int32'}) and the argmax class (ties go to
- * the lowest index). bnn_infer uses two static buffers: it is not reentrant.
+ * the lowest index). bnn_infer uses one static arena: it is not reentrant.
  */
 #ifndef ${guard}
 #define ${guard}
@@ -501,43 +472,60 @@ int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CL
 `;
 }
 
+function emitStage(k: number, s: LoweredStage): Emitted {
+  switch (s.kind) {
+    case 'maxpool': return emitMaxPool(k, s);
+    case 'binarize': return emitBinarize(k, s);
+    case 'batchnorm': return emitBatchNorm(k, s);
+    case 'conv':
+    case 'dense': return emitMac(k, s);
+    default: return emitRealStage(k, s);
+  }
+}
+
 export function emitSource(m: LoweredModel, opts: EmitOptions): string {
   let arrays = '';
   let fns = '';
   m.stages.forEach((s, k) => {
-    const e = s.kind === 'maxpool' ? emitMaxPool(k, s) : s.kind === 'binarize' ? emitBinarize(k, s) : s.kind === 'batchnorm' ? emitBatchNorm(k, s) : emitMac(k, s);
+    const e = emitStage(k, s);
     if (e.arrays) arrays += `/* Stage ${k} parameters */\n${e.arrays}\n`;
     fns += e.fn + '\n';
   });
-  const [a, b] = m.plan.bufferBytes;
-  const buffer = (name: string, bytes: number): string =>
-    `static union {\n  uint32_t u32[${bytes / 4}];\n  int32_t i32[${bytes / 4}];\n  float f32[${bytes / 4}];\n  uint8_t u8[${bytes}];\n} ${name};\n`;
-  const bufName = (i: number): string => (i === 0 ? 'bnn_buffer_a' : 'bnn_buffer_b');
+  const { arena } = m.plan;
+  // Every tensor is a typed pointer into the one arena at its planned offset (a multiple of 4 bytes).
+  const at = (t: { id: number; repr: Repr }): string => {
+    const off = arena.offsets[t.id];
+    return t.repr === 'u8' ? `bnn_arena.u8 + ${off}` : `bnn_arena.${MEMBER[t.repr]} + ${off / 4}`;
+  };
   let calls = '';
-  let cur = 0;
-  let curRepr: Repr = 'u8';
   m.plan.stages.forEach((st, k) => {
-    calls += `  bnn_stage${k}(${bufName(cur)}.${MEMBER[curRepr]}, ${bufName(st.buffer)}.${MEMBER[st.output.repr]});\n`;
-    cur = st.buffer;
-    curRepr = st.output.repr;
+    calls += `  bnn_stage${k}(${[...st.inputs, st.output].map(at).join(', ')});\n`;
   });
   const scoreMember = m.scoresAreFloat ? 'f32' : 'i32';
+  const placement = m.plan.tensors.map((t) => `t${t.id} ${t.repr} ${t.bytes} B @ ${arena.offsets[t.id]}`).join(', ');
   return `/* ${cComment(m.spec.name)}: generated by ${GENERATOR}${opts.board ? ` for board ${cComment(opts.board)}` : ''}. Do not edit.
- * Model hash ${cComment(opts.hash)}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes of buffers (A ${a}, B ${b}).
+ * Model hash ${cComment(opts.hash)}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes (activation arena ${arena.bytes}, ${arena.how}).
  */
 #include "bnn_model.h"
 /* The fixed kernels (firmware/runtime/, copied next to this file): static inline, so every call below with constant
  * arguments is specialised; also the compiler settings (no FMA contraction, BNN_UNROLL, BNN_KEEP, ...). */
 #include "${RUNTIME_HEADER}"
 
-${arrays}/* Ping-pong activation buffers: the input sits in A, stage k writes ${'A/B'} alternately. */
-${buffer('bnn_buffer_a', a)}${buffer('bnn_buffer_b', b)}${m.plan.paddedBytes ? `/* The input rows of one output row of a 'same' XNOR conv with their padding (sized for the largest stage). */
+${arrays}/* The activation arena: every tensor at the offset the plan gave it (${arena.how} placement; tensors whose lives
+ * overlap never share bytes): ${cComment(placement)}. */
+static union {
+  uint32_t u32[${arena.bytes / 4}];
+  int32_t i32[${arena.bytes / 4}];
+  float f32[${arena.bytes / 4}];
+  uint8_t u8[${arena.bytes}];
+} bnn_arena;
+${m.plan.paddedBytes ? `/* The input rows of one output row of a 'same' XNOR conv with their padding (sized for the largest stage). */
 static uint32_t bnn_padded[${m.plan.paddedBytes / 4}];
 ` : ''}
 ${fns}int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES])
 {
-  memcpy(bnn_buffer_a.u8, input, BNN_INPUT_SIZE);
-${calls}  const bnn_score_t *out = ${bufName(cur)}.${scoreMember};
+  memcpy(${at(m.plan.input)}, input, BNN_INPUT_SIZE);
+${calls}  const bnn_score_t *out = bnn_arena.${scoreMember} + ${arena.offsets[m.plan.output.id] / 4};
   int best = 0;
   for (int i = 0; i < BNN_NUM_CLASSES; i++) {
     scores[i] = out[i];

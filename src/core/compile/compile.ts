@@ -32,7 +32,8 @@ export interface CompileManifest {
   scoresAreFloat: boolean;
   flashBytes: number;
   ramBytes: number;
-  bufferBytes: [number, number];
+  /** The one activation arena (DeployPlan.arena). */
+  arenaBytes: number;
   stages: { kind: string; name: string; kernelBytes: number; epilogueBytes: number; output: { shape: number[]; repr: string; bytes: number } }[];
 }
 
@@ -66,7 +67,7 @@ export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): 
     scoresAreFloat: model.scoresAreFloat,
     flashBytes: plan.flashBytes,
     ramBytes: plan.ramBytes,
-    bufferBytes: plan.bufferBytes,
+    arenaBytes: plan.arena.bytes,
     stages: model.stages.map((s, k) => {
       const b = stageArrayBytes(s);
       const ps = plan.stages[k];
