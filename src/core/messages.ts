@@ -41,6 +41,8 @@ export interface TrainSettings {
   bnRecalibration?: number;
   /** Augment training batches on the fly (train/augment.ts); a resumed run keeps the recorded one. */
   augment?: { pad: number; flip: boolean };
+  /** The run's display name (experiments/labels.ts); on resume, a new name for it. */
+  name?: string;
 }
 
 export interface TrainRequest extends TrainSettings {
@@ -156,6 +158,8 @@ export type HostToWebview =
   | { v: 1; type: 'metrics'; experimentId: string; events: MetricsEvent[] }
   | { v: 1; type: 'status'; experimentId: string; status: ExperimentStatus }
   | { v: 1; type: 'device'; experimentId: string; result: DeviceResult }
+  /** The run's config.json changed (it was renamed): labels and titles follow. */
+  | { v: 1; type: 'config'; experimentId: string; config: ExperimentConfig }
   /** A line shown in the panel itself, e.g. why a button did nothing. */
   | { v: 1; type: 'notice'; level: 'info' | 'error'; text: string };
 

@@ -69,5 +69,6 @@ export function prepareJob(req: TrainRequest, progress?: LoadProgress): TrainJob
     spec, modelPath, data: { ...ds, path: ds.dir }, optimizer, epochs: req.epochs, batchSize: req.batchSize, seed: req.seed,
     valSplit: req.valSplit, experimentsDir: req.experimentsDir, backend: req.backend, resume: req.resume, maxSamples: req.maxSamples,
     eventsPerSecond: req.eventsPerSecond, threads: req.threads, bnRecalibration: req.bnRecalibration, augment: req.resume ? undefined : req.augment,
+    name: req.name,
   };
 }
