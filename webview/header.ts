@@ -14,6 +14,7 @@ export const STATE_ICON: Record<RunState, { name: string; spin?: boolean; cls: s
   failed: { name: 'error', cls: 'failed' },
   cancelled: { name: 'circle-slash', cls: 'cancelled' },
   interrupted: { name: 'debug-disconnect', cls: 'interrupted' },
+  imported: { name: 'cloud-download', cls: 'completed' },
 };
 
 const OPTIMIZER_NAME: Record<string, string> = { bop: 'Bop', bop2: 'Bop2ndOrder', latent: 'Latent weights (Adam)' };
