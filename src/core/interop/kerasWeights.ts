@@ -8,7 +8,7 @@
 import type { LayerSpec, ModelSpec } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { layerLabel } from '../model/layerLabel';
-import { inferShapes } from '../deploy/plan';
+import { inferShapes } from '../deploy/shapes';
 import type { LayerOrigin } from './kerasImport';
 import { foldChannelScale } from './scaleFold';
 
