@@ -13,7 +13,7 @@ import { listSerialPorts } from '../core/device/serialPorts';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
-import { benchSamples, showDeviceResult } from './device';
+import { benchSamples, showDeviceResult, testSamplesLoader } from './device';
 import { experimentForCommand } from './experimentRefs';
 import { selectedBoard } from './selectedBoard';
 import { requireTrust, trustedToolPaths } from './trust';
@@ -47,7 +47,7 @@ async function chooseTarget(): Promise<Candidate | undefined> {
   return pick?.c;
 }
 
-export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+export async function flashToBoard(output: vscode.LogOutputChannel, distDir: string, arg?: unknown): Promise<void> {
   if (!(await requireTrust('flashing a board'))) return;
   const experimentDir = await experimentForCommand(arg, { title: 'Flash to Board', placeHolder: 'Experiment to flash and benchmark', filter: (e) => e.state !== 'running' });
   if (!experimentDir) return;
@@ -71,7 +71,7 @@ export async function flashToBoard(output: vscode.LogOutputChannel, arg?: unknow
       let lastPct = 0;
       return benchExperiment({
         experimentDir, board: board.id, samples: benchSamples(DEFAULT_BENCH_SAMPLES), data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
-        log: (line) => output.info(line), realBoard: session,
+        log: (line) => output.info(line), realBoard: session, loadTestSamples: testSamplesLoader(distDir, ac.signal, (message) => progress.report({ message })),
         progress: (phase, done, total) => {
           if (phase === 'infer') {
             const pct = Math.floor((100 * done) / Math.max(1, total));
@@ -125,6 +125,7 @@ function registerConnectedBoardItem(context: vscode.ExtensionContext): void {
 }
 
 export function registerFlash(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
-  context.subscriptions.push(vscode.commands.registerCommand('bnn.flash', (arg?: unknown) => flashToBoard(output, arg)));
+  const distDir = path.join(context.extensionPath, 'dist');
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.flash', (arg?: unknown) => flashToBoard(output, distDir, arg)));
   registerConnectedBoardItem(context);
 }

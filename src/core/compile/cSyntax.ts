@@ -1,9 +1,8 @@
 /** C spelling shared by every emitter: element types, literals, parameter arrays, the per-stage emission unit. */
 import type { Repr } from '../deploy/tensors';
-import type { Helper } from './cruntime';
 import { INT32_MIN } from './fold';
 
-export interface Emitted { arrays: string; fn: string; helpers: Helper[] }
+export interface Emitted { arrays: string; fn: string }
 
 export const CTYPE: Record<Repr, string> = { u8: 'uint8_t', bits: 'uint32_t', i32: 'int32_t', f32: 'float' };
 export const MEMBER: Record<Repr, string> = { u8: 'u8', bits: 'u32', i32: 'i32', f32: 'f32' };

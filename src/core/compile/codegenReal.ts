@@ -34,7 +34,7 @@ static BNN_STAGE void bnn_stage${k}(${params(s.inputs)}, float *out)
   }
 }
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 /** ((in0 + in1) + in2) + …: C's + is left-associative, and each partial sum is rounded to float32 as in the reference. */
@@ -59,7 +59,7 @@ static BNN_STAGE void bnn_stage${k}(${params(s.channels.length)}, float *out)
 ${body}  }
 }
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 function emitAvgPool(k: number, s: AvgPoolStage): Emitted {
@@ -90,7 +90,7 @@ static BNN_STAGE void bnn_stage${k}(const float *in, float *out)
   }
 }
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 function emitGap(k: number, s: GlobalAvgPoolStage): Emitted {
@@ -104,7 +104,7 @@ static BNN_STAGE void bnn_stage${k}(const float *in, float *out)
   }
 }
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 function emitRelu(k: number, s: ReluStage): Emitted {
@@ -116,7 +116,7 @@ static BNN_STAGE void bnn_stage${k}(const float *in, float *out)
   for (int32_t i = 0; i < ${n}; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
 }
 `;
-    return { arrays: '', fn, helpers: [] };
+    return { arrays: '', fn };
   }
   const arrays = cArray('float', `bnn_s${k}_alpha`, s.alpha!, cFloat, 6);
   const fn = `/* Stage ${k}: prelu '${cComment(s.name)}': ${s.positions} positions × ${s.channels} float32, one alpha per channel */
@@ -130,5 +130,5 @@ static BNN_STAGE void bnn_stage${k}(const float *in, float *out)
   }
 }
 `;
-  return { arrays, fn, helpers: [] };
+  return { arrays, fn };
 }

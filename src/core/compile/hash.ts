@@ -1,9 +1,11 @@
 /**
  * The model hash a board reports in HELLO and the host checks before benchmarking: 16 hex digits of SHA-256 over a
  * canonical description of the lowered stages (kinds, geometry, representations) and the exact bytes of every
- * parameter array, so any change that can change an output changes the hash.
+ * parameter array, and the C runtime's files (runtimeFiles.ts), so any change that can change an output changes the
+ * hash.
  */
 import { createHash } from 'node:crypto';
+import { runtimeFiles } from './runtimeFiles';
 import type { LoweredModel, LoweredStage } from './types';
 
 function stageDescriptor(s: LoweredStage): unknown {
@@ -45,9 +47,11 @@ function leBytes(a: ArrayBufferView): Uint8Array {
   return out;
 }
 
-export function hashLowered(m: LoweredModel): string {
+/** `runtime`: the C runtime's files by name (the installed ones by default). */
+export function hashLowered(m: LoweredModel, runtime: Record<string, string> = runtimeFiles()): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ format: 1, input: m.spec.input.shape, classes: m.classes, scoresAreFloat: m.scoresAreFloat, stages: m.stages.map(stageDescriptor), arena: m.plan.arena.bytes, offsets: m.plan.arena.offsets, wiring: m.plan.stages.map((s) => [s.inputs.map((t) => t.id), s.output.id]) }));
   for (const s of m.stages) for (const a of stageArrays(s)) h.update(leBytes(a));
+  for (const [name, text] of Object.entries(runtime)) h.update(`\0${name}\0${text}`);
   return h.digest('hex').slice(0, 16);
 }
