@@ -92,7 +92,7 @@ function importTfjs(text: string, file: string, opts: TrainedImportOptions): Tra
 
 function fromKeras(format: TrainedFormat, configText: string, configFile: string, weights: StoredWeights, arrays: number, file: string, opts: TrainedImportOptions): TrainedImport {
   const r = importKerasModel(configText, configFile);
-  const out: TrainedImport = { format, spec: r.spec, text: r.text, problems: [...r.problems], notes: [] };
+  const out: TrainedImport = { format, spec: r.spec, text: r.text, problems: [...r.problems], notes: [...r.notes] };
   if (!r.spec) return out;
   if (arrays === 0) {
     out.architectureOnly = true;

@@ -16,6 +16,7 @@ import { INPUT_ENCODING } from '../model/spec';
 import { layerLabel } from '../model/layerLabel';
 import type { PreprocessingStep } from './kerasImport';
 import { foldChannelScale } from './scaleFold';
+import { modelGraph } from '../model/graph';
 
 /** x' = scale_c·u8 + offset_c; one value each, or one per input channel. */
 export interface InputEncoding {
@@ -78,7 +79,11 @@ export function foldInputEncoding(trained: TrainedModel, enc: InputEncoding): { 
   const channels = Array.from({ length: inC }, (_, c) => c);
   const said = `${enc.source} (${describeEncoding(enc)})`;
   if (channels.every((c) => Math.abs(s(c) - 1) < 1e-9 && Math.abs(t(c)) < 1e-9)) return { notes: [`${said} is BNN Studio's own (${INPUT_ENCODING.description}): nothing to fold`] };
-  const first = spec.layers.findIndex((l) => l.type !== 'Flatten');
+  // the one layer that reads the input, through a Flatten
+  const graph = modelGraph(spec);
+  let first = graph.inputConsumers.length === 1 ? graph.inputConsumers[0] : -1;
+  while (first >= 0 && spec.layers[first].type === 'Flatten' && graph.consumers[first].length === 1) first = graph.consumers[first][0];
+  if (graph.inputConsumers.length !== 1) return { error: `${enc.source} cannot be folded: ${graph.inputConsumers.length} layers read the model input, and it folds into one` };
   const layer = spec.layers[first];
   if (!layer || (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense')) return { error: `${said} cannot be folded: the first layer is ${layer ? layerLabel(first, layer.type, layer.name) : 'missing'}, not a convolution or dense layer` };
   const label = layerLabel(first, layer.type, layer.name);

@@ -8,7 +8,8 @@
 import type { LayerSpec, ModelSpec } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { layerLabel } from '../model/layerLabel';
-import { inferShapes } from '../deploy/shapes';
+import { inferGraphShapes } from '../deploy/shapes';
+import { INPUT_SOURCE } from '../model/graph';
 import type { LayerOrigin } from './kerasImport';
 import { foldChannelScale } from './scaleFold';
 
@@ -52,7 +53,7 @@ const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 export function attachKerasWeights(spec: ModelSpec, origins: readonly LayerOrigin[], stored: StoredWeights, magnitudeAware: ReadonlySet<number>, file: string): AttachedWeights {
   const notes: string[] = [];
   const errors: string[] = [];
-  const shapes = inferShapes(spec);
+  const { graph, shapes } = inferGraphShapes(spec);
   const weights: Record<string, LayerWeights> = {};
   const used = new Set<string>();
   spec.layers.forEach((layer, i) => {
@@ -81,7 +82,8 @@ export function attachKerasWeights(spec: ModelSpec, origins: readonly LayerOrigi
       errors.push(`${label}: ${file} holds ${plural(arrays.length, 'weight')} for it (${arrays.map((a) => `${a.name} ${shapeText(a.shape)}`).join(', ') || 'none'}) where the config asks for ${kinds.join(', ')}`);
       return;
     }
-    const inShape = i === 0 ? spec.input.shape : shapes[i - 1];
+    const src = graph.inputs[i][0];
+    const inShape = src === INPUT_SOURCE || src === undefined ? spec.input.shape : shapes[src];
     const channels = inShape[inShape.length - 1];
     const lw: LayerWeights = {};
     for (const k of kinds) {
@@ -113,8 +115,8 @@ export function attachKerasWeights(spec: ModelSpec, origins: readonly LayerOrigi
       for (let j = 0; j < k.length; j++) alpha[j % outs] += Math.abs(k[j]);
       for (let o = 0; o < outs; o++) alpha[o] /= k.length / outs;
       const problem = foldChannelScale(trained, i, alpha, alpha.map(() => 0));
+      // on success the Keras import's own note says where the scale went (magnitudeAware.ts)
       if (problem) errors.push(`${label}: its MagnitudeAwareSign scale (mean |w| per output channel) ${problem}`);
-      else notes.push(`${label}: Larq's MagnitudeAwareSign scale (mean |w| of each output channel, ${Math.min(...alpha).toPrecision(3)} … ${Math.max(...alpha).toPrecision(3)}) is folded into the BatchNormalization after it`);
     }
     const latent = binarize(k);
     if (latent) notes.push(`${label}: its kernel holds real-valued latent weights (${latent} of ${k.length} values are not ±1); binarized with sign, sign(0) = +1, as Larq's ste_sign at inference`);
