@@ -37,6 +37,20 @@ describe('train/ops', () => {
     }
   });
 
+  it('max-pool gradient equals the cpu backend’s stock MaxPool gradient on random (tie-free) inputs, on wasm', async () => {
+    for (const c of [{ x: [3, 28, 28, 8], p: 2 }, { x: [2, 7, 9, 5], p: 2 }, { x: [2, 9, 9, 3], p: 3 }]) {
+      await initBackend('cpu');
+      const xv = tf.randomNormal(c.x, 0, 1, 'float32', 11).dataSync();
+      const out = tf.maxPool(tf.tensor4d(xv, c.x as [number, number, number, number]), c.p, c.p, 'valid').shape;
+      const wv = tf.randomNormal(out, 0, 1, 'float32', 12).dataSync();
+      const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.p, c.p, 'valid'), tf.tensor(wv, out))))(tf.tensor(xv, c.x)).dataSync();
+      await initBackend('wasm');
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPool(t as tf.Tensor4D, [c.p, c.p], [c.p, c.p], 'valid'), tf.tensor(wv, out))))(tf.tensor(xv, c.x)).dataSync();
+      assert.ok(maxRelErr(g, ref) < 1e-6, `${JSON.stringify(c)}: ${maxRelErr(g, ref)}`);
+    }
+    await initBackend('cpu');
+  });
+
   it('TensorFlow same padding split (extra pixel after)', () => {
     assert.deepEqual(samePadding(28, 3, 1), [1, 1]);
     assert.deepEqual(samePadding(28, 3, 2), [0, 1]);
