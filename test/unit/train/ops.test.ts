@@ -97,14 +97,18 @@ describe('train/ops', () => {
       { x: [3, 14, 14, 8], k: [3, 3], s: 1, value: 1 },
       { x: [2, 7, 7, 16], k: [3, 3], s: 1, value: 1 },
       { x: [2, 28, 28, 1], k: [3, 3], s: 1, value: 0 },
-    ];
+      // windows no longer than the output channels: dW from identity-kernel patches and one matrix product
+      { x: [2, 28, 28, 1], k: [3, 3], s: 1, value: 0, co: 32 },
+      { x: [3, 11, 9, 2], k: [2, 3], s: 2, value: 0, co: 12 },
+      { x: [2, 8, 8, 1], k: [3, 3], s: 3, value: 1, co: 9 },
+    ] as Array<{ x: number[]; k: number[]; s: number; value: number; co?: number }>;
     for (let i = 0; i < 6; i++) {
       const k = [pick(1, 4), pick(1, 4)];
       cases.push({ x: [pick(1, 3), pick(k[0], 11), pick(k[1], 11), pick(1, 9)], k, s: pick(1, 3), value: i % 2 });
     }
     for (const c of cases) {
       const pads: Pads = [samePadding(c.x[1], c.k[0], c.s), samePadding(c.x[2], c.k[1], c.s)];
-      const wShape = [c.k[0], c.k[1], c.x[3], pick(1, 7)];
+      const wShape = [c.k[0], c.k[1], c.x[3], c.co ?? pick(1, 7)];
       await initBackend('cpu');
       const xv = tf.randomNormal(c.x, 0, 1, 'float32', 3).dataSync();
       const wv = tf.randomNormal(wShape, 0, 1, 'float32', 4).dataSync();
