@@ -16,9 +16,11 @@ export interface BatchNormTraining {
   variance: tf.Tensor1D;
 }
 
-/** Σ over rows of a [M, C] matrix as [1, C]: a product with a row of ones. */
-function channelSums(x2: tf.Tensor2D, ones: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(ones, x2);
+/** The mean over rows of a [M, C] matrix as [1, C]: one average pooling over the whole column. On wasm this is
+ * ~10× cheaper than ones[1, M] · X, whose XNNPACK operator repacks X as new "weights" on every call. */
+function channelMeans(x2: tf.Tensor2D): tf.Tensor2D {
+  const [m, c] = x2.shape;
+  return tf.reshape(tf.avgPool(tf.reshape(x2, [1, m, 1, c]) as tf.Tensor4D, [m, 1], 1, 'valid'), [1, c]);
 }
 
 type Op = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor;
@@ -35,11 +37,10 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor | undefined, be
     op = tf.customGrad(((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor, save: tf.GradSaveFunc) => {
       const ch = xi.shape[xi.shape.length - 1];
       const rows = xi.size / ch;
-      const ones = tf.ones([1, rows]) as tf.Tensor2D;
       const x2 = tf.reshape(xi, [rows, ch]) as tf.Tensor2D;
-      const mean = tf.div(channelSums(x2, ones), rows);
+      const mean = channelMeans(x2);
       const d = tf.sub(x2, mean);
-      const variance = tf.div(channelSums(tf.square(d) as tf.Tensor2D, ones), rows);
+      const variance = channelMeans(tf.square(d) as tf.Tensor2D);
       const r = tf.rsqrt(tf.add(variance, epsilon));
       const y = tf.add(tf.mul(d, tf.mul(r, gi)), bi);
       save([d, r, gi]);
@@ -51,14 +52,13 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor | undefined, be
           const [ds, rs, gs] = saved;
           const k = ds.shape[1]!;
           const n = ds.shape[0];
-          const o = tf.ones([1, n]) as tf.Tensor2D;
           const dy2 = tf.reshape(dy, [n, k]) as tf.Tensor2D;
           const xhat = tf.mul(ds, rs);
-          const dBeta = channelSums(dy2, o);
-          const dGamma = channelSums(tf.mul(dy2, xhat) as tf.Tensor2D, o);
+          const meanDy = channelMeans(dy2);
+          const meanDyXhat = channelMeans(tf.mul(dy2, xhat) as tf.Tensor2D);
           const g = tf.mul(gs, rs);
-          const dx = tf.sub(tf.mul(dy2, g), tf.add(tf.mul(xhat, tf.mul(g, tf.div(dGamma, n))), tf.mul(g, tf.div(dBeta, n))));
-          return [tf.reshape(dx, dy.shape), tf.reshape(dGamma, [k]), tf.reshape(dBeta, [k])];
+          const dx = tf.sub(tf.mul(dy2, g), tf.add(tf.mul(xhat, tf.mul(g, meanDyXhat)), tf.mul(g, meanDy)));
+          return [tf.reshape(dx, dy.shape), tf.reshape(tf.mul(meanDyXhat, n), [k]), tf.reshape(tf.mul(meanDy, n), [k])];
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Op;

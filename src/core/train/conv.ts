@@ -24,7 +24,8 @@ export function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number,
     return tf.tidy(() => {
       const eye = tf.reshape(tf.eye(k), [kernel[0], kernel[1], ci, k]) as tf.Tensor4D;
       const patches = tf.reshape(tf.conv2d(x, eye, strides, 'valid'), [n * oh * ow, k]);
-      const r = tf.matMul(tf.transpose(patches), tf.reshape(dy, [n * oh * ow, co])); // [k, co]
+      // dWᵀ = dyᵀ · patches: the smaller operand (patches) is the one XNNPACK packs as weights on every call
+      const r = tf.transpose(tf.matMul(tf.transpose(tf.reshape(dy, [n * oh * ow, co])), patches)); // [k, co]
       return tf.reshape(r, [kernel[0], kernel[1], ci, co]) as tf.Tensor4D;
     });
   }
