@@ -1,21 +1,8 @@
-/** Number formatting for the panel's header, axes and tooltips. */
-
-export function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+/** Number formatting for the panel's header, axes and tooltips; counts and hyperparameters as everywhere else. */
+export { fmtInt, fmtSci, fmtAxisTicks } from '../src/core/format';
 
 export function fmtPct(v: number | undefined, digits = 2): string {
   return v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)}%`;
-}
-
-/** Compact scientific notation for hyperparameters and flip ratios (1e-8, 2.5e-4), plain for ordinary numbers. */
-export function fmtSci(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e-2 && a < 1e4) return String(Number(v.toPrecision(4)));
-  const [m, e] = v.toExponential(2).split('e');
-  return `${String(Number(m))}e${Number(e)}`;
 }
 
 export function fmtNum(v: number | undefined, digits = 4): string {
@@ -24,8 +11,9 @@ export function fmtNum(v: number | undefined, digits = 4): string {
 
 export function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';
+  // a short run reads 10.7s, not 11s
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
   const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   const h = Math.floor(m / 60);

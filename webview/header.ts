@@ -7,6 +7,7 @@ import type { RunData } from './runs';
 import { h, icon } from './dom';
 import { fmtBytes, fmtDuration, fmtInt, fmtPct, fmtSci } from './format';
 import { firmwareTotalText, modelArraysText } from '../src/core/device/memoryText';
+import { optimizerTitle } from '../src/core/experiments/labels';
 
 export const STATE_ICON: Record<RunState, { name: string; spin?: boolean; cls: string }> = {
   running: { name: 'loading', spin: true, cls: 'running' },
@@ -16,10 +17,8 @@ export const STATE_ICON: Record<RunState, { name: string; spin?: boolean; cls: s
   interrupted: { name: 'debug-disconnect', cls: 'interrupted' },
 };
 
-const OPTIMIZER_NAME: Record<string, string> = { bop: 'Bop', bop2: 'Bop2ndOrder', latent: 'Latent weights (Adam)' };
-
 export function optimizerName(c?: ExperimentConfig): string {
-  return c ? (OPTIMIZER_NAME[c.optimizer?.kind] ?? String(c.optimizer?.kind)) : '?';
+  return c ? optimizerTitle(c.optimizer?.kind) : '?';
 }
 
 export function describeSchedule(s?: Schedule): string {
@@ -30,17 +29,6 @@ export function describeSchedule(s?: Schedule): string {
     case 'linear': return `${fmtSci(s.initial)} → ${fmtSci(s.final)} over ${fmtInt(s.steps)} steps`;
     default: return '?';
   }
-}
-
-export function runLabel(run: RunData): string {
-  const c = run.summary.config;
-  if (!c) return run.id;
-  const o = c.optimizer;
-  const parts = [optimizerName(c)];
-  if (o?.kind !== 'latent' && o?.gamma?.kind === 'constant') parts.push(`γ=${fmtSci(o.gamma.value)}`);
-  if (o?.kind !== 'latent' && o?.threshold?.kind === 'constant') parts.push(`τ=${fmtSci(o.threshold.value)}`);
-  if (o?.kind === 'latent' && o.lr?.kind === 'constant') parts.push(`lr=${fmtSci(o.lr.value)}`);
-  return parts.join(' ');
 }
 
 export interface HeaderActions {
@@ -82,7 +70,7 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
   const c = run.summary.config;
   const st = run.summary.status;
   const state = st?.state ?? 'running';
-  const structure = JSON.stringify([run.id, st, run.summary.devices?.length ?? 0]);
+  const structure = JSON.stringify([run.id, c?.name, st, run.summary.devices?.length ?? 0]);
   if (root.dataset.structure === structure) {
     updateLiveNumbers(root, run);
     return;
@@ -114,11 +102,12 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
   const parts: (HTMLElement | undefined)[] = [
     h('div', { class: 'title-row' },
       h('span', { class: `status ${si.cls}` }, icon(si.name, si.spin, state)),
-      h('h1', {}, `${c?.model?.name ?? run.id}`, h('span', { class: 'optimizer' }, ` · ${optimizerName(c)}`)),
+      h('h1', {}, c?.name ?? `${c?.model?.name ?? run.id}`, h('span', { class: 'optimizer' }, c?.name ? ` · ${c.model?.name ?? '?'} · ${optimizerName(c)}` : ` · ${optimizerName(c)}`)),
       h('vscode-badge', { class: `state ${si.cls}` }, state),
       h('span', { class: 'spacer' }),
       h('div', { class: 'actions' },
-        btn('Stop', 'debug-stop', 'stop', state === 'running', false, 'Stop training (keeps the last checkpoint)'),
+        // primary only while it can act: a disabled primary button still reads as the thing to press
+        btn('Stop', 'debug-stop', 'stop', state === 'running', state !== 'running', 'Stop training (keeps the last checkpoint)'),
         btn('Resume', 'debug-continue', 'resume', state === 'interrupted' || state === 'cancelled' || state === 'failed', true, 'Resume from the last checkpoint'),
         btn('Compile', 'file-binary', 'compile', state !== 'running' && hasCheckpoint, true, 'Compile to a C library for the selected board'),
         btn('Run on Emulated Board', 'vm', 'runEmulated', state !== 'running' && hasCheckpoint, true, 'Compile, run on the emulated board and benchmark'),
@@ -130,6 +119,7 @@ export function renderSingleHeader(root: HTMLElement, run: RunData, actions: Hea
     h('div', { class: 'chips' }, ...hyper),
     h('div', { class: 'progress-row' }, h('vscode-progress-bar', { 'aria-label': 'training progress' }), h('span', { class: 'progress-text' })),
     h('div', { class: 'stats' }),
+    h('div', { class: 'health', role: 'status' }),
     renderDevices(run),
   ];
   root.replaceChildren(...parts.filter((e): e is HTMLElement => e !== undefined));
@@ -148,9 +138,12 @@ function updateLiveNumbers(root: HTMLElement, run: RunData): void {
   else if (st?.final?.valAccuracy !== undefined) stats.push(`val acc ${fmtPct(st.final.valAccuracy)}`);
   if (p.samplesPerSec !== undefined && state === 'running') stats.push(`${fmtInt(p.samplesPerSec)} samples/s`);
   if (p.etaMs !== undefined) stats.push(`ETA ${fmtDuration(p.etaMs)}`);
-  if (st?.endedAt && st.startedAt) stats.push(`took ${fmtDuration(Date.parse(st.endedAt) - Date.parse(st.startedAt))}`);
+  const took = runDuration(run);
+  if (took !== undefined) stats.push(`took ${fmtDuration(took)}`);
   const statsEl = root.querySelector('.stats');
   if (statsEl) statsEl.textContent = stats.join(' · ') || 'waiting for the first metrics…';
+  const healthEl = root.querySelector<HTMLElement>('.health');
+  if (healthEl) renderHealth(healthEl, run);
   const textEl = root.querySelector('.progress-text');
   if (textEl) textEl.textContent = `epoch ${p.epoch}${p.epochs ? `/${p.epochs}` : ''} · step ${fmtInt(p.step)}${p.total ? `/${fmtInt(p.total)}` : ''}`;
   const bar = root.querySelector('vscode-progress-bar');
@@ -162,6 +155,27 @@ function updateLiveNumbers(root: HTMLElement, run: RunData): void {
       bar.setAttribute('value', '0');
     }
   }
+}
+
+/**
+ * How long a finished run trained: its last event's clock (training time summed over resumed sessions, the figure the
+ * CLI prints), else the status's start and end — which cover the last session only.
+ */
+export function runDuration(run: Pick<RunData, 'lastStep' | 'lastEpoch' | 'summary'>): number | undefined {
+  const st = run.summary.status;
+  if (!st?.endedAt) return undefined;
+  const wall = st.startedAt ? Date.parse(st.endedAt) - Date.parse(st.startedAt) : NaN;
+  const trained = Math.max(run.lastStep?.time ?? 0, run.lastEpoch?.time ?? 0);
+  return trained > 0 ? Math.max(trained, Number.isFinite(wall) ? wall : 0) : Number.isFinite(wall) ? wall : undefined;
+}
+
+/** The flip-ratio warnings, one line each; rebuilt only when they change (this runs every frame). */
+function renderHealth(el: HTMLElement, run: RunData): void {
+  const warnings = run.health.warnings();
+  const key = warnings.map((w) => w.text).join('\n');
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  el.replaceChildren(...warnings.map((w) => h('div', { class: `health-line ${w.kind}`, 'data-layer': w.layer, 'data-kind': w.kind }, icon('warning'), ` ${w.text}`)));
 }
 
 function renderDevices(run: RunData): HTMLElement | undefined {
@@ -190,12 +204,23 @@ function fmtNum1(v: number): string {
   return v >= 100 ? fmtInt(v) : v.toFixed(1);
 }
 
-export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: string[]): void {
+function healthCell(r: RunData): HTMLElement {
+  const w = r.health.warnings();
+  if (w.length === 0) return h('span', { class: 'health-ok' }, 'ok');
+  return h('span', { class: 'health-line', title: w.map((x) => x.text).join('\n') }, icon('warning'), ` ${w.map((x) => `${x.layer} ${x.kind}`).join(', ')}`);
+}
+
+export interface CompareFilter {
+  hidden: Set<string>;
+  toggle(id: string): void;
+}
+
+export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: string[], filter?: CompareFilter): void {
   const row = (cells: (string | Node)[], head = false) => h('tr', {}, ...cells.map((c) => h(head ? 'th' : 'td', {}, c)));
   root.replaceChildren(
     h('div', { class: 'title-row' }, h('h1', {}, `Comparing ${runs.length} runs`)),
     h('table', { class: 'compare' },
-      h('thead', {}, row(['', 'Run', 'Optimizer', 'Hyperparameters', 'Status', 'Progress', 'Best val acc', 'Device acc'], true)),
+      h('thead', {}, row(['', 'Run', 'Model', 'Optimizer', 'Hyperparameters', 'Status', 'Progress', 'Best val acc', 'Device acc', 'Flip health'], true)),
       h('tbody', {}, ...runs.map((r, i) => {
         const c = r.summary.config;
         const st = r.summary.status;
@@ -206,15 +231,20 @@ export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: 
         const hp = o ? (o.kind === 'latent' ? `lr ${describeSchedule(o.lr)}` : `γ ${describeSchedule(o.gamma)}, τ ${describeSchedule(o.threshold)}`) + ` · batch ${c?.batchSize}` : '';
         const swatch = h('span', { class: 'swatch' });
         swatch.style.backgroundColor = colors[i % colors.length];
+        const shown = !filter?.hidden.has(r.id);
+        const box = h('input', { type: 'checkbox', class: 'run-toggle', 'data-run': r.id, 'aria-label': `Show ${r.label}`, title: shown ? 'Shown in the charts: untick to hide' : 'Hidden: tick to show', checked: shown });
+        box.addEventListener('change', () => filter?.toggle(r.id));
         return row([
-          swatch,
-          h('span', { title: c?.modelPath ?? '' }, r.id),
+          h('label', { class: 'run-cell' }, box, swatch),
+          h('span', { class: 'run-label', title: r.id }, r.label),
+          h('span', { title: c?.modelPath ?? '' }, c?.model?.name ?? '?'),
           optimizerName(c),
           hp,
           h('span', { class: `status ${si.cls}` }, icon(si.name, si.spin), ` ${st?.state ?? '?'}`),
           `step ${fmtInt(p.step)}${p.total ? `/${fmtInt(p.total)}` : ''}`,
           fmtPct(r.bestValAccuracy ?? st?.final?.valAccuracy),
           dev ? `${fmtPct(dev.deviceAccuracy)} (${dev.board})` : '–',
+          healthCell(r),
         ]);
       })),
     ),

@@ -2,6 +2,8 @@
  * Colours come from the CSS variables VS Code injects into every webview, so charts follow the user's light, dark or
  * high-contrast theme and change with it. chart.js draws on a canvas and cannot resolve var(), hence computed values.
  */
+import { ensureContrast } from './contrast';
+
 export interface ChartTheme {
   kind: 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
   foreground: string;
@@ -38,16 +40,17 @@ export function readTheme(): ChartTheme {
     v('--vscode-terminal-ansiBrightBlue', dark ? '#3b8eea' : '#0451a5'),
     v('--vscode-terminal-ansiBrightGreen', dark ? '#23d18b' : '#14ce14'),
   ];
+  const background = v('--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff');
   return {
     kind,
     foreground: v('--vscode-foreground', dark ? '#cccccc' : '#3b3b3b'),
     muted: v('--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     grid: v('--vscode-charts-lines', dark ? 'rgba(204,204,204,0.15)' : 'rgba(0,0,0,0.1)'),
-    background: v('--vscode-editor-background', dark ? '#1f1f1f' : '#ffffff'),
+    background,
     tooltipBackground: v('--vscode-editorHoverWidget-background', dark ? '#202020' : '#f8f8f8'),
     tooltipBorder: v('--vscode-editorHoverWidget-border', dark ? '#454545' : '#c8c8c8'),
     font: v('--vscode-font-family', 'system-ui, sans-serif'),
-    palette,
+    palette: palette.map((c) => ensureContrast(c, background)),
     lineWidth: kind.startsWith('high-contrast') ? 2.5 : 1.5,
   };
 }

@@ -35,6 +35,8 @@ export function table(header, rows) {
 
 export function benchContext(root, id) {
   const cacheDir = join(root, '.cache', 'bench', id);
+  // The bundles live under .cache (a symlink into another checkout in a worktree): name this checkout's firmware.
+  process.env.BNN_FIRMWARE_DIR ??= join(root, 'firmware');
   return {
     root,
     /** A fresh scratch folder under .cache/bench/<id>/<name>. */

@@ -31,8 +31,18 @@ export function layerHeadline(layer: LayerSpec): string {
     }
     case 'Activation':
       return `Activation ${layer.activation}`;
+    case 'AveragePooling2D': {
+      const [ph, pw] = layer.poolSize;
+      const stride = layer.strides[0] !== ph || layer.strides[1] !== pw ? ` /${layer.strides[0] === layer.strides[1] ? layer.strides[0] : layer.strides.join('×')}` : '';
+      return `AveragePooling2D ${ph}×${pw}${stride}`;
+    }
+    case 'Add':
+    case 'Concatenate':
+      return `${layer.type}(${(layer.inputs ?? []).join(', ')})`;
     case 'BatchNormalization':
     case 'Flatten':
+    case 'GlobalAveragePooling2D':
+    case 'PReLU':
       return layer.type;
   }
 }

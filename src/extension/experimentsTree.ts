@@ -5,16 +5,20 @@
  */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { CONFIG_FILE, type Schedule } from '../core/experiments/types';
+import { CONFIG_FILE } from '../core/experiments/types';
 import { groupByModel, listCheckpoints, listDeviceResults, listExperiments, type ExperimentInfo, type ModelGroup } from '../core/experiments/store';
 import type { ExperimentRef } from './experimentRefs';
+import { optimizerSummary, runLabels } from '../core/experiments/labels';
 import { markdownText } from '../core/escape';
 import { firmwareTotalText, modelArraysText } from '../core/device/memoryText';
 import { formatBytes } from '../core/estimate/summary';
+import { fmtInt } from '../core/format';
+import type { FlipWarning } from '../core/experiments/flipHealth';
+import { readFlipHealth } from '../core/experiments/flipHealthFile';
 
 export type ExperimentNode =
   | { kind: 'model'; group: ModelGroup }
-  | ({ kind: 'experiment'; info: ExperimentInfo } & ExperimentRef)
+  | ({ kind: 'experiment'; info: ExperimentInfo; label: string; flips: FlipWarning[] } & ExperimentRef)
   | { kind: 'detail'; item: vscode.TreeItem };
 
 const STATE_ICONS: Record<string, vscode.ThemeIcon> = {
@@ -26,37 +30,13 @@ const STATE_ICONS: Record<string, vscode.ThemeIcon> = {
   unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground')),
 };
 
-const OPTIMIZER: Record<string, string> = { bop: 'Bop', bop2: 'Bop2ndOrder', latent: 'Latent (Adam)' };
-
-function sci(v: number): string {
-  if (v === 0) return '0';
-  if (Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4) return String(Number(v.toPrecision(3)));
-  const [m, e] = v.toExponential(1).split('e');
-  return `${Number(m)}e${Number(e)}`;
-}
-
-function schedule(s?: Schedule): string | undefined {
-  if (!s) return undefined;
-  if (s.kind === 'constant') return sci(s.value);
-  if (s.kind === 'exponential') return `${sci(s.initial)}↘`;
-  return `${sci(s.initial)}→${sci(s.final)}`;
-}
-
-/** "Bop γ=1e-4 τ=1e-8": what tells runs of one model apart at a glance. */
-export function experimentLabel(info: ExperimentInfo): string {
-  const o = info.config?.optimizer;
-  if (!o) return info.id;
-  const parts = [OPTIMIZER[o.kind] ?? o.kind];
-  if (o.kind !== 'latent') {
-    const g = schedule(o.gamma);
-    const t = schedule(o.threshold);
-    if (g) parts.push(`γ=${g}`);
-    if (t) parts.push(`τ=${t}`);
-  } else {
-    const lr = schedule(o.lr);
-    if (lr) parts.push(`lr=${lr}`);
-  }
-  return parts.join(' ');
+/**
+ * The run's row label among the runs it is listed with (its model group): its name, else optimizer and what differs
+ * from the others (labels.ts), so two runs of one model never read alike.
+ */
+export function experimentLabel(info: ExperimentInfo, among: readonly ExperimentInfo[] = [info]): string {
+  const runs = among.includes(info) ? among : [...among, info];
+  return runLabels(runs, { omitModel: true })[runs.indexOf(info)];
 }
 
 function shortDate(iso: string): string {
@@ -64,6 +44,13 @@ function shortDate(iso: string): string {
   if (Number.isNaN(d.getTime()) || d.getTime() === 0) return '';
   const sameYear = d.getFullYear() === new Date().getFullYear();
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', year: sameYear ? undefined : 'numeric' });
+}
+
+/** " · ⚠ flips frozen (2 layers)" after a row's description, or nothing. */
+export function flipBadge(flips: readonly FlipWarning[]): string {
+  if (flips.length === 0) return '';
+  const kinds = [...new Set(flips.map((w) => (w.kind === 'frozen' ? 'flips frozen' : 'noisy flips')))].join(', ');
+  return ` · ⚠ ${kinds}${flips.length > 1 ? ` (${flips.length} layers)` : ''}`;
 }
 
 export function experimentDescription(info: ExperimentInfo): string {
@@ -99,8 +86,12 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
 
   async getChildren(node?: ExperimentNode): Promise<ExperimentNode[]> {
     if (!node) return groupByModel(await this.experiments()).map((group) => ({ kind: 'model', group }));
-    if (node.kind === 'model') return node.group.experiments.map((info) => ({ kind: 'experiment', info, experimentDir: info.dir }));
-    if (node.kind === 'experiment') return this.details(node.info);
+    if (node.kind === 'model') {
+      const labels = runLabels(node.group.experiments, { omitModel: true });
+      const flips = await Promise.all(node.group.experiments.map((info) => (info.config ? readFlipHealth(info.dir, info.config).catch(() => []) : [])));
+      return node.group.experiments.map((info, i) => ({ kind: 'experiment', info, label: labels[i], flips: flips[i], experimentDir: info.dir }));
+    }
+    if (node.kind === 'experiment') return this.details(node.info, node.flips);
     return [];
   }
 
@@ -115,40 +106,50 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       return item;
     }
     const info = node.info;
-    const item = new vscode.TreeItem(experimentLabel(info), vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `experiment:${info.dir}`;
-    item.description = experimentDescription(info);
+    item.description = experimentDescription(info) + flipBadge(node.flips);
     item.iconPath = STATE_ICONS[info.state] ?? STATE_ICONS.unreadable;
     item.contextValue = info.state === 'running' ? 'experiment.running' : 'experiment';
     item.resourceUri = vscode.Uri.file(info.dir);
-    item.tooltip = this.tooltip(info);
+    item.tooltip = this.tooltip(info, node.flips);
     item.command = { command: 'bnn.openCharts', title: 'Open Charts', arguments: [info.dir] };
     return item;
   }
 
-  private tooltip(info: ExperimentInfo): vscode.MarkdownString {
+  private tooltip(info: ExperimentInfo, flips: FlipWarning[]): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`$(${(STATE_ICONS[info.state] ?? STATE_ICONS.unreadable).id.replace('~spin', '')}) **${markdownText(info.id)}** — ${info.state}\n\n`);
+    const title = info.config?.name ? `${markdownText(info.config.name)}** (${markdownText(info.id)})` : `${markdownText(info.id)}**`;
+    md.appendMarkdown(`$(${(STATE_ICONS[info.state] ?? STATE_ICONS.unreadable).id.replace('~spin', '')}) **${title} — ${info.state}\n\n`);
     const c = info.config;
     if (c) {
       md.appendMarkdown(`| | |\n|---|---|\n`);
       // config.json comes from the experiment folder (perhaps a cloned repository's): its text is never markup
       const row = (k: string, v: string) => md.appendMarkdown(`| ${k} | ${markdownText(String(v))} |\n`);
       row('model', `${c.model?.name ?? '?'} (${c.modelPath})`);
-      row('optimizer', `${experimentLabel(info)}${c.optimizer.preset ? ` — preset ${c.optimizer.preset}` : ''}`);
-      row('data', `${c.dataset?.name} · ${c.dataset?.trainSamples} train / ${c.dataset?.valSamples} val`);
+      row('optimizer', `${optimizerSummary(c)}${c.optimizer.preset ? ` — preset ${c.optimizer.preset}` : ''}`);
+      row('data', `${c.dataset?.name} · ${fmtInt(c.dataset?.trainSamples ?? 0)} train / ${fmtInt(c.dataset?.valSamples ?? 0)} val`);
       row('training', `${c.epochs} epochs · batch ${c.batchSize} · seed ${c.seed}`);
       row('backend', c.backend);
-      if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${c.bnRecalibration.toLocaleString('en-US')} training images`);
+      if (c.bnRecalibration) row('BatchNorm statistics', `re-estimated after every epoch on ${fmtInt(c.bnRecalibration)} training images`);
       if (info.valAccuracy !== undefined) row('val accuracy', `${(info.valAccuracy * 100).toFixed(2)}%`);
     }
     if (info.status?.error) md.appendMarkdown(`\n$(error) ${markdownText(String(info.status.error.message))}${info.status.error.step !== undefined ? ` (step ${info.status.error.step})` : ''}\n`);
     for (const p of info.problems) md.appendMarkdown(`\n$(warning) ${markdownText(p)}\n`);
+    for (const w of flips) md.appendMarkdown(`\n$(warning) ${markdownText(w.text)}\n`);
     return md;
   }
 
-  private async details(info: ExperimentInfo): Promise<ExperimentNode[]> {
+  private async details(info: ExperimentInfo, flips: FlipWarning[]): Promise<ExperimentNode[]> {
     const out: vscode.TreeItem[] = [];
+    for (const w of flips) {
+      const it = new vscode.TreeItem(`${w.layer}: ${w.kind === 'frozen' ? 'flips frozen' : 'flipping on noise'}`);
+      it.description = w.advice;
+      it.tooltip = w.text;
+      it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+      it.contextValue = 'flipWarning';
+      out.push(it);
+    }
     for (const p of info.problems) {
       const it = new vscode.TreeItem(p);
       it.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
@@ -188,7 +189,7 @@ export class ExperimentsTree implements vscode.TreeDataProvider<ExperimentNode> 
       const it = new vscode.TreeItem(d.result ? d.result.board : path.basename(d.file));
       if (d.result) {
         const r = d.result;
-        const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(r.latencyUs.median < 100 ? 1 : 0)} µs` : `${r.latency.median} ${r.latency.unit}`;
+        const lat = r.latencyUs ? `${r.latencyUs.median.toFixed(r.latencyUs.median < 100 ? 1 : 0)} µs` : `${fmtInt(r.latency.median)} ${r.latency.unit}`;
         it.description = `device ${(r.deviceAccuracy * 100).toFixed(1)}% · host ${(r.hostAccuracy * 100).toFixed(1)}% · ${lat}`;
         it.iconPath = new vscode.ThemeIcon('circuit-board');
         it.tooltip = `${r.board}${r.port ? ` on ${r.port}` : ''}, ${r.samples} samples, ${shortDate(r.time)}\nagreement with host ${(r.agreement * 100).toFixed(2)}%\nmodel arrays: flash ${modelArraysText(r.flash, formatBytes)}, RAM ${modelArraysText(r.ram, formatBytes)}\nfirmware total: flash ${firmwareTotalText(r.flash, formatBytes)}, RAM ${firmwareTotalText(r.ram, formatBytes)}`;

@@ -1,14 +1,15 @@
 /**
  * Registers the Experiments view, its file watcher, the training panel and the experiment commands: Open Charts,
- * Compare, Reveal in Explorer, Delete, Refresh. Stop/Resume/Compile/Run on Emulated Board/Flash are registered by
+ * Compare, Rename, Reveal in Explorer, Delete, Refresh. Stop/Resume/Compile/Run on Emulated Board/Flash are registered by
  * their own features; the tree's context menu and the panel's buttons call them with the experiment folder.
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXPERIMENTS_DIR } from '../core/experiments/types';
-import { deleteExperiment } from '../core/experiments/store';
-import { ExperimentsTree, experimentLabel, type ExperimentNode } from './experimentsTree';
+import { deleteExperiment, renameExperiment } from '../core/experiments/store';
+import { runLabels, runNameProblem } from '../core/experiments/labels';
+import { ExperimentsTree, type ExperimentNode } from './experimentsTree';
 import { experimentRoots, resolveExperimentDirs } from './experimentRefs';
 import { registerTrainingPanels, type LiveTrainingEvents, type TrainingPanels } from './trainingPanel';
 import { RunningExperimentsWatchdog } from './runningWatchdog';
@@ -71,7 +72,8 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
   const pick = async (many: boolean, title: string): Promise<string[]> => {
     const infos = await tree.experiments();
     if (infos.length === 0) throw new Error(`no experiments in this workspace yet (they are saved under ${EXPERIMENTS_DIR}); train a model with "BNN: Train BNN" first`);
-    const items = infos.map((i) => ({ label: experimentLabel(i), description: `${i.model} · ${i.state}${i.valAccuracy !== undefined ? ` · val ${(i.valAccuracy * 100).toFixed(1)}%` : ''}`, detail: i.id, dir: i.dir }));
+    const labels = runLabels(infos);
+    const items = infos.map((i, n) => ({ label: labels[n], description: `${i.model} · ${i.state}${i.valAccuracy !== undefined ? ` · val ${(i.valAccuracy * 100).toFixed(1)}%` : ''}`, detail: i.id, dir: i.dir }));
     if (many) return ((await vscode.window.showQuickPick(items, { title, canPickMany: true, matchOnDetail: true })) ?? []).map((p) => p.dir);
     const one = await vscode.window.showQuickPick(items, { title, matchOnDetail: true });
     return one ? [one.dir] : [];
@@ -114,6 +116,24 @@ export function registerExperiments(context: vscode.ExtensionContext, output: vs
         output.info(done.removed === 'folder' ? `Deleted experiment ${dir}` : `Removed the symlink ${dir}${done.target ? `; the run's files in ${done.target} are kept` : ''}`);
       }
       tree.refresh();
+    })),
+    vscode.commands.registerCommand('bnn.renameExperiment', run(async (clicked, newName) => {
+      const [dir] = clicked === undefined ? await pick(false, 'Rename an experiment') : resolveExperimentDirs(clicked, undefined);
+      if (!dir) return;
+      const info = (await tree.experiments()).find((i) => path.resolve(i.dir) === path.resolve(dir));
+      if (!info?.config) throw new Error(`${path.basename(dir)}: its config.json cannot be read${info?.problems[0] ? ` (${info.problems[0]})` : ''}, so it cannot be renamed`);
+      // a name given as the second argument (tests, other extensions) skips the input box
+      const name = typeof newName === 'string' ? newName : await vscode.window.showInputBox({
+        title: `Rename ${info.id}`,
+        prompt: 'The name shown in the tree, the charts and Compare; the folder and its id stay. Empty: no name.',
+        value: info.config.name ?? '',
+        validateInput: (v) => (v.trim() === '' ? undefined : runNameProblem(v.trim())),
+      });
+      if (name === undefined) return;
+      renameExperiment(dir, name.trim() === '' ? undefined : name);
+      output.info(name.trim() ? `Renamed ${info.id} to "${name.trim()}"` : `Removed the name of ${info.id}`);
+      tree.refresh();
+      panels.experimentChanged(info.id);
     })),
     vscode.commands.registerCommand('bnn.refreshExperiments', () => tree.refresh()),
   );

@@ -28,6 +28,11 @@ const LAYER_ICONS: Record<LayerSpec['type'], string> = {
   MaxPool2D: 'fold-down',
   Flatten: 'list-flat',
   Activation: 'pulse',
+  Add: 'add',
+  Concatenate: 'combine',
+  GlobalAveragePooling2D: 'fold',
+  AveragePooling2D: 'fold-down',
+  PReLU: 'pulse',
 };
 
 /** Labels are file names; two files with the same name get their folders to tell them apart. */

@@ -21,6 +21,8 @@ interface RunFeed {
   lastStep: { step: number; epoch: number };
   follower?: Follower;
   deviceCount: number;
+  /** The display name last sent (a rename re-sends the config). */
+  name?: string;
 }
 
 export interface PanelFeedHost {
@@ -28,6 +30,8 @@ export interface PanelFeedHost {
   /** True when this window's trainer delivers the run's events over IPC (then the file is not followed). */
   isLive(id: string): boolean;
   warn(message: string): void;
+  /** The runs' summaries as read, to title the panel (labels.ts runTitle). */
+  loaded?(summaries: RunSummary[]): void;
   /** Poll interval of the metrics.jsonl follower. */
   pollMs?: number;
 }
@@ -61,11 +65,13 @@ export class PanelFeed {
       if (s) {
         summaries.push(s);
         feed.deviceCount = s.devices.length;
+        feed.name = s.config.name;
       } else {
         missing.push(id);
       }
     }
     this.host.post({ v: 1, type: 'init', runs: summaries, history: {} });
+    this.host.loaded?.(summaries);
     if (missing.length) this.host.post({ v: 1, type: 'notice', level: 'error', text: `Cannot show ${missing.join(', ')}: its config.json or status.json is missing or unreadable.` });
     for (const s of summaries) {
       const feed = this.runs.get(s.id)!;
@@ -112,6 +118,11 @@ export class PanelFeed {
     const s = await readRunSummary(feed.dir).catch(() => undefined);
     if (!s) return;
     this.host.post({ v: 1, type: 'status', experimentId: id, status: s.status });
+    if (s.config.name !== feed.name) {
+      feed.name = s.config.name;
+      this.host.post({ v: 1, type: 'config', experimentId: id, config: s.config });
+      if (this.runs.size === 1) this.host.loaded?.([s]);
+    }
     if (s.status.state !== 'running' && feed.follower) {
       // The trainer's last lines may still be on their way: read once more, then stop.
       const f = feed.follower;

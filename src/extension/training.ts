@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { CHECKPOINTS_DIR, EXPERIMENTS_DIR, type ExperimentConfig, type ExperimentStatus, type MetricsEvent } from '../core/experiments/types';
 import type { TrainRequest, WorkerToHost } from '../core/messages';
 import { startTrainer, type TrainerProcess } from '../core/train/host';
-import { BOP_PRESETS, optimizerFromPreset } from '../core/train/presets';
-import { formatDuration, eta } from '../core/train/progress';
+import { BOP_PRESETS, DEFAULT_RECIPE, fitRecipe, type Preset } from '../core/train/presets';
+import { applySetting, parseSetting, requestSummary, settingItems, type SettingKey } from './trainSettings';
+import { knownTotalSteps, notificationText } from '../core/train/progress';
 import { readConfigFile, readStatusFile } from '../core/experiments/store';
 import { experimentArg, experimentForCommand, resolveExperimentDir } from './experimentRefs';
 import { DEFAULT_BN_RECALIBRATION, TRAIN_DEFAULTS } from '../core/train/defaults';
@@ -62,7 +63,7 @@ export class TrainingSessions implements vscode.Disposable {
   }
 
   /** Starts a trainer process; resolves when the worker has created (or re-opened) the experiment. */
-  start(request: TrainRequest, distDir: string, log: vscode.LogOutputChannel): { process: TrainerProcess; started: Promise<TrainingSession | undefined> } {
+  start(request: TrainRequest, distDir: string, log: vscode.LogOutputChannel, onDataProgress?: (m: Extract<WorkerToHost, { type: 'dataProgress' }>) => void): { process: TrainerProcess; started: Promise<TrainingSession | undefined> } {
     let session: TrainingSession | undefined;
     let resolveStarted!: (s: TrainingSession | undefined) => void;
     const started = new Promise<TrainingSession | undefined>((r) => { resolveStarted = r; });
@@ -78,6 +79,8 @@ export class TrainingSessions implements vscode.Disposable {
         session.events.push(m.event);
       } else if ((m.type === 'status' || m.type === 'done') && session) {
         session.status = m.status;
+      } else if (m.type === 'dataProgress') {
+        onDataProgress?.(m);
       } else if (m.type === 'log') {
         log[m.level === 'error' ? 'error' : m.level === 'warn' ? 'warn' : 'info'](`trainer: ${m.message}`);
       } else if (m.type === 'error') {
@@ -155,7 +158,8 @@ function experimentIdOf(arg: unknown, sessions: TrainingSessions): string | unde
 
 // ---- the commands ---------------------------------------------------------------------------------------------------
 
-async function pickModel(arg: unknown): Promise<vscode.Uri | undefined> {
+/** The model to train; 'again' when the user picks the re-run of the last training (offered when `last` is given). */
+async function pickModel(arg: unknown, last?: string): Promise<vscode.Uri | 'again' | undefined> {
   const given = uriOf(arg) ?? (vscode.window.activeTextEditor?.document.fileName.endsWith('.bnn.json') && !arg ? vscode.window.activeTextEditor.document.uri : undefined);
   if (given) return given;
   const files = await vscode.workspace.findFiles('**/*.bnn.json', '**/{node_modules,.bnn}/**', 200);
@@ -163,9 +167,10 @@ async function pickModel(arg: unknown): Promise<vscode.Uri | undefined> {
     void vscode.window.showErrorMessage('No *.bnn.json model in this workspace. Create one with "BNN: New Model" first.');
     return undefined;
   }
+  const again = last ? [{ label: '$(history) Run the last training again…', description: last, uri: 'again' as const }, { label: '', kind: vscode.QuickPickItemKind.Separator, uri: undefined }] : [];
   const pick = await vscode.window.showQuickPick(
-    files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u })),
-    { title: 'Train BNN (1/4): model', placeHolder: 'Which model to train?' },
+    [...again, ...files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u }))],
+    { title: 'Train BNN (1/5): model', placeHolder: 'Which model to train?' },
   );
   return pick?.uri;
 }
@@ -183,9 +188,9 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
-  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
+  items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG/BMP/GIF images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
   items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/4): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/5): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
   if (!pick) return undefined;
   if (pick.browse === 'file') {
     const file = await vscode.window.showOpenDialog({ canSelectFolders: false, canSelectFiles: true, filters: { 'NumPy or CSV': ['npz', 'npy', 'csv'] }, openLabel: 'Use this dataset file' });
@@ -198,17 +203,23 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
   return pick.value;
 }
 
+/** The recipes come first, the default one at the top: their schedules are fitted to the epochs asked for next. */
 async function pickPreset(): Promise<string | undefined> {
+  const recipes = BOP_PRESETS.filter((p) => p.recipeEpochs).sort((a, b) => Number(b.id === DEFAULT_RECIPE) - Number(a.id === DEFAULT_RECIPE));
+  const others = BOP_PRESETS.filter((p) => !p.recipeEpochs);
+  const item = (p: Preset) => p.recipeEpochs
+    ? { label: p.id === DEFAULT_RECIPE ? `$(star-full) ${p.label}` : p.label, description: `${p.id === DEFAULT_RECIPE ? 'default · ' : ''}schedules fitted to your epochs${p.batchSize ? ` · batch ${p.batchSize}` : ''}`, detail: `${p.detail}; for another number of epochs the decays are stretched or shrunk to it, so they end where the ${p.recipeEpochs}-epoch recipe ends`, id: p.id }
+    : { label: p.label, description: p.batchSize ? `batch ${p.batchSize}` : undefined, detail: p.detail, id: p.id };
   const pick = await vscode.window.showQuickPick(
-    BOP_PRESETS.map((p) => ({ label: p.label, description: p.batchSize ? `batch ${p.batchSize}` : undefined, detail: p.detail, id: p.id })),
-    { title: 'Train BNN (3/4): optimizer', placeHolder: 'Bop is the latent-free optimizer of Helwegen et al. (2019)' },
+    [...recipes.map(item), { label: 'Other presets', kind: vscode.QuickPickItemKind.Separator, id: '' }, ...others.map(item)],
+    { title: 'Train BNN (3/5): optimizer', placeHolder: 'Bop is the latent-free optimizer of Helwegen et al. (2019)', matchOnDetail: true },
   );
-  return pick?.id;
+  return pick?.id || undefined;
 }
 
-async function askEpochs(initial: number, min = 1): Promise<number | undefined> {
+async function askEpochs(initial: number, min = 1, step?: string): Promise<number | undefined> {
   const v = await vscode.window.showInputBox({
-    title: 'Train BNN (4/4): epochs',
+    title: step ?? 'Train BNN (4/5): epochs',
     value: String(initial),
     prompt: 'Number of passes over the training data',
     validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= min && Number(s) <= 100000 ? undefined : `a whole number from ${min} to 100000`),
@@ -216,20 +227,53 @@ async function askEpochs(initial: number, min = 1): Promise<number | undefined> 
   return v === undefined ? undefined : Number(v);
 }
 
+/**
+ * Train BNN's last step: the settings with their values; Start (the first item, so Enter starts) or change one and
+ * come back here. Undefined when the user presses Escape.
+ */
+async function reviewSettings(request: TrainRequest, title: string): Promise<TrainRequest | undefined> {
+  let req = request;
+  for (;;) {
+    type Item = vscode.QuickPickItem & { key?: SettingKey };
+    const items: Item[] = [
+      { label: '$(play) Start training', description: requestSummary(req, path.basename(req.modelPath, '.bnn.json')) },
+      { label: 'Change a setting', kind: vscode.QuickPickItemKind.Separator },
+      ...settingItems(req).map((s) => ({ label: s.label, description: s.value, key: s.key })),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Enter starts; pick a setting to change it' });
+    if (!pick) return undefined;
+    if (!pick.key) return req;
+    const item = settingItems(req).find((s) => s.key === pick.key)!;
+    const text = await vscode.window.showInputBox({
+      title: `${title}: ${item.label}`, prompt: item.prompt, value: item.key === 'name' ? (req.name ?? '') : item.value,
+      validateInput: (t) => { const r = parseSetting(item.key, t); return 'error' in r ? r.error : undefined; },
+    });
+    if (text === undefined) continue;
+    const parsed = parseSetting(item.key, text);
+    if (!('error' in parsed)) req = applySetting(req, item.key, parsed.value);
+  }
+}
+
 /** Runs a request with a progress notification; resolves when the run ends. */
 async function runWithProgress(sessions: TrainingSessions, request: TrainRequest, title: string, distDir: string, log: vscode.LogOutputChannel): Promise<void> {
-  const { process: proc, started } = sessions.start(request, distDir, log);
+  let reportData: (message: string) => void = () => {};
+  const { process: proc, started } = sessions.start(request, distDir, log, (m) => reportData(m.total > 1 ? `${m.message} ${m.done}/${m.total}…` : `${m.message}…`));
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    token.onCancellationRequested(() => proc.cancel());
+    // a run cancelled while its data is read has no step to stop at: the trainer process is ended
+    let running = false;
+    void started.then((s) => { running = !!s; });
+    token.onCancellationRequested(() => { if (running) proc.cancel(); else proc.kill(); });
     progress.report({ message: 'starting the trainer…' });
+    reportData = (message) => progress.report({ message });
     const session = await started;
-    let totalSteps = 0;
-    let totalEpochs = request.epochs;
+    // the trainer's first status (with the run's total steps) arrives with 'started', before this subscribes: the
+    // session kept it
+    let totalSteps = knownTotalSteps(session?.status, session?.config);
+    const totalEpochs = session?.config.epochs ?? request.epochs;
     let lastFraction = 0;
     let lastReport = 0;
     const sub = session ? sessions.onExperiment(session.experimentId, (m) => {
       if (m.type === 'status') totalSteps = m.status.totalSteps ?? totalSteps;
-      if (m.type === 'started') totalEpochs = m.config.epochs;
       if (m.type !== 'metrics') return;
       const e = m.event;
       const now = Date.now();
@@ -238,12 +282,8 @@ async function runWithProgress(sessions: TrainingSessions, request: TrainRequest
       const fraction = totalSteps ? e.step / totalSteps : 0;
       const increment = Math.max(0, (fraction - lastFraction) * 100);
       lastFraction = Math.max(lastFraction, fraction);
-      const message = e.kind === 'step'
-        ? `epoch ${e.epoch}/${totalEpochs} · step ${e.step}/${totalSteps} · loss ${e.loss.toFixed(3)} · ${Math.round(e.samplesPerSec)} samples/s · ETA ${formatDuration(eta(e, totalSteps))}`
-        : `epoch ${e.epoch}/${totalEpochs} done · val acc ${e.valAccuracy !== undefined ? (e.valAccuracy * 100).toFixed(1) + '%' : '—'}`;
-      progress.report({ message, increment });
+      progress.report({ message: notificationText(e, totalSteps, totalEpochs), increment });
     }) : undefined;
-    if (session) totalEpochs = session.config.epochs;
     const result = await proc.done;
     sub?.dispose();
     const st = result.status;
@@ -283,10 +323,41 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
     return Number.isInteger(t) && t >= 1 ? t : undefined;
   };
 
+  const LAST_REQUEST = 'bnn.lastTrainRequest';
+  const lastRequest = (): TrainRequest | undefined => {
+    const r = context.workspaceState.get<TrainRequest>(LAST_REQUEST);
+    return r && typeof r.modelPath === 'string' && fs.existsSync(r.modelPath) ? r : undefined;
+  };
+  const start = async (request: TrainRequest) => {
+    await context.workspaceState.update(LAST_REQUEST, request);
+    await runWithProgress(sessions, request, `Training ${request.name ?? path.basename(request.modelPath, '.bnn.json')}`, distDir, log);
+  };
+
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.trainAgain', async () => {
+    if (!(await requireTrust('training'))) return;
+    try {
+      const last = lastRequest();
+      if (!last) {
+        void vscode.window.showInformationMessage('No earlier Train BNN run in this workspace to run again: start one with "BNN: Train BNN".');
+        return;
+      }
+      const request = await reviewSettings({ ...last, name: undefined }, 'Train BNN: run the last training again');
+      if (request) await start(request);
+    } catch (err) {
+      log.error(`Train BNN: ${(err as Error).stack ?? err}`);
+      void vscode.window.showErrorMessage(`Train BNN: ${(err as Error).message}`);
+    }
+  }));
+
   context.subscriptions.push(vscode.commands.registerCommand('bnn.train', async (arg?: unknown) => {
     if (!(await requireTrust('training'))) return;
     try {
-      const model = await pickModel(arg);
+      const last = arg === undefined ? lastRequest() : undefined;
+      const model = await pickModel(arg, last && requestSummary(last, path.basename(last.modelPath, '.bnn.json')));
+      if (model === 'again') {
+        await vscode.commands.executeCommand('bnn.trainAgain');
+        return;
+      }
       if (!model) return;
       const experimentsDir = experimentsDirFor(model);
       if (!experimentsDir) {
@@ -300,16 +371,19 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
       if (!presetId) return;
       const epochs = await askEpochs(TRAIN_DEFAULTS.epochs);
       if (!epochs) return;
-      // the preset's epoch-based decays are resolved to steps by the trainer once it knows the data's size
-      const preset = optimizerFromPreset(presetId);
+      // a recipe's decays fitted to the epochs; still counted in epochs, resolved to steps by the trainer once it
+      // knows the data's size
+      const preset = fitRecipe(presetId, epochs);
       const batchSize = preset.batchSize ?? TRAIN_DEFAULTS.batchSize;
       const backend = settings().get<string>('trainer.backend', 'auto');
-      const request: TrainRequest = {
+      const proposed: TrainRequest = {
         modelPath: model.fsPath, data, dataDir, epochs, batchSize, optimizer: preset.optimizer, seed: TRAIN_DEFAULTS.seed, valSplit: TRAIN_DEFAULTS.valSplit, experimentsDir,
         backend: backend === 'auto' ? undefined : backend, threads: threadsSetting(),
         bnRecalibration: settings().get<number>('trainer.batchNormRecalibration', DEFAULT_BN_RECALIBRATION),
       };
-      await runWithProgress(sessions, request, `Training ${path.basename(model.fsPath, '.bnn.json')}`, distDir, log);
+      const request = await reviewSettings(proposed, 'Train BNN (5/5): settings');
+      if (!request) return;
+      await start(request);
     } catch (err) {
       log.error(`Train BNN: ${(err as Error).stack ?? err}`);
       void vscode.window.showErrorMessage(`Train BNN: ${(err as Error).message}`);

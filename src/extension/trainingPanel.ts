@@ -8,11 +8,13 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { HostToWebview, WebviewToHost, WorkerToHost } from '../core/messages';
 import { readMetrics } from '../core/experiments/metrics';
+import { readConfigFile } from '../core/experiments/files';
 import { PanelFeed } from './panelFeed';
 import { metricsToCsv } from '../core/experiments/metricsCsv';
 import { guardWebviewMessage, pngDataUrlToBytes } from '../core/webviewMessageGuard';
 import { makeNonce, renderPanelHtml } from './panelHtml';
 import { resolveExperimentDir } from './experimentRefs';
+import { runTitle } from '../core/experiments/labels';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'bnnStudio.trainingPanel';
 
@@ -36,7 +38,11 @@ class Panel {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly key: string, readonly panel: vscode.WebviewPanel, dirs: string[], private readonly host: TrainingPanels) {
-    this.feed = new PanelFeed(dirs, { post: (m) => this.post(m), isLive: (id) => host.isLive(id), warn: (m) => host.output.warn(m) });
+    this.feed = new PanelFeed(dirs, {
+      post: (m) => this.post(m), isLive: (id) => host.isLive(id), warn: (m) => host.output.warn(m),
+      // a tab reads `binary_mlp · Bop · 17:05:09` (or the run's name), not its folder id
+      loaded: (summaries) => { if (dirs.length === 1 && summaries[0]) this.panel.title = `Training: ${runTitle(summaries[0])}`; },
+    });
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: host.resourceRoots };
     webview.html = this.html();
@@ -115,6 +121,21 @@ class Panel {
   }
 }
 
+/** The panel's tab title for one run, before its files are read by the feed. */
+function titleOf(dir: string): string {
+  try {
+    return runTitle({ id: path.basename(dir), config: readConfigFile(dir) });
+  } catch {
+    return path.basename(dir);
+  }
+}
+
+/** An open editor group other than the active one, if any. */
+function otherEditorGroup(): vscode.ViewColumn | undefined {
+  const active = vscode.window.tabGroups.activeTabGroup.viewColumn;
+  return vscode.window.tabGroups.all.map((g) => g.viewColumn).find((c) => c !== active);
+}
+
 export class TrainingPanels implements vscode.Disposable {
   private readonly panels = new Map<string, Panel>();
   private live?: LiveTrainingEvents;
@@ -139,7 +160,7 @@ export class TrainingPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, opts.preserveFocus);
       return;
     }
-    const title = unique.length === 1 ? `Training: ${path.basename(unique[0])}` : `Compare ${unique.length} runs`;
+    const title = unique.length === 1 ? `Training: ${titleOf(unique[0])}` : `Compare ${unique.length} runs`;
     const panel = vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, title, { viewColumn: opts.column ?? vscode.ViewColumn.Active, preserveFocus: opts.preserveFocus }, {
       enableScripts: true,
       // Live charts keep their state while the tab is in the background instead of re-reading a long history.
@@ -183,7 +204,8 @@ export class TrainingPanels implements vscode.Disposable {
     const sub = events.onMessage(({ experimentId, message: msg }) => {
       switch (msg.type) {
         case 'started':
-          if (openOnStart()) this.open([msg.experimentDir], { preserveFocus: true, column: vscode.ViewColumn.Beside });
+          // Beside the editor only when a second editor group is already open: a new split squeezes the model editor.
+          if (openOnStart()) this.open([msg.experimentDir], { preserveFocus: true, column: otherEditorGroup() ?? vscode.ViewColumn.Active });
           break;
         case 'metrics':
           for (const p of this.panelsShowing(experimentId)) p.feed.sendLive(experimentId, [msg.event]);

@@ -35,7 +35,7 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
 
   sessionHooks(() => s);
 
-  it(`runs "BNN: Train BNN" from the command palette: bundled data, first optimizer preset, ${EPOCHS} epochs`, async function () {
+  it(`runs "BNN: Train BNN" from the command palette: bundled data, first optimizer preset (the default recipe), ${EPOCHS} epochs`, async function () {
     const page = s!.page;
     await openActivity(page, 'BNN Studio');
     await quickOpen(page, 'binary-mlp.bnn.json');
@@ -43,6 +43,7 @@ describe(`Training and deploying in the browser workbench (Playwright)${experime
     await pickQuickInput(page, /dataset/i, 'bundled');
     await pickQuickInput(page, /optimizer/i);
     await pickQuickInput(page, /epochs/i, String(EPOCHS));
+    await pickQuickInput(page, /settings/i); // Start training: the first item
     await waitForRun(s!.server.workspace, (st) => st.step > 0, 120_000);
   });
 

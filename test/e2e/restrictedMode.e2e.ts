@@ -13,6 +13,8 @@ import type { Locator, Page } from 'playwright-core';
 import { loadModelText } from '../../src/core/model/load';
 import { formatBytes, summarize } from '../../src/core/estimate/summary';
 import { lossChartPoints } from '../e2e-support/charts';
+import { runTitle } from '../../src/core/experiments/labels';
+import { readConfigFile } from '../../src/core/experiments/files';
 import { openSession, sessionHooks, type Session } from '../e2e-support/session';
 import { REPO_ROOT, RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
 import { expandViewPane, openActivity, quickOpen, runCommand, treeRow, webviewFrame } from '../e2e-support/workbench';
@@ -107,7 +109,8 @@ describe('BNN Studio in Restricted Mode (untrusted workspace, Playwright)', func
     const page = s!.page;
     const pane = await expandViewPane(page, 'Experiments');
     await pane.locator('.monaco-list-row', { hasText: /Bop/ }).first().click({ timeout: 30_000 });
-    await page.locator('.tabs-container .tab', { hasText: `Training: ${runId}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const runDir = path.join(s!.server.workspace, '.bnn', 'experiments', runId);
+    await page.locator('.tabs-container .tab', { hasText: `Training: ${runTitle({ id: runId, config: readConfigFile(runDir) })}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
     const loss = webviewFrame(page).locator('canvas[data-chart="loss"]');
     await loss.waitFor({ state: 'attached', timeout: 60_000 });
     const want = lossChartPoints(path.join(s!.server.workspace, '.bnn', 'experiments', runId, 'metrics.jsonl'));

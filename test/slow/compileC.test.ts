@@ -100,8 +100,7 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
       const dir = writeFiles(compiled.files);
       try {
         for (const sizes of [armSymbolSizes(dir), armSymbolSizes(dir, ARM_HARD_FLOAT), armLinkedSymbolSizes(dir)]) {
-          assert.equal(sizes.get('bnn_buffer_a'), plan.bufferBytes[0]);
-          assert.equal(sizes.get('bnn_buffer_b'), plan.bufferBytes[1]);
+          assert.equal(sizes.get('bnn_arena'), plan.arena.bytes);
           let flash = 0;
           plan.stages.forEach((st, k) => {
             const kernel = sizes.get(`bnn_s${k}_kernel`) ?? 0;
@@ -176,7 +175,7 @@ describe('compiler: the bundled templates', function () {
         const flash = [...sizes].filter(([n]) => /^bnn_s\d+_(kernel|threshold|flip|scale|offset)$/.test(n)).reduce((a, [, v]) => a + v, 0);
         assert.equal(flash, compiled.plan.flashBytes);
         const scratch = [...sizes].filter(([n]) => /^bnn_s\d+_(tables|sums|planes|band)$/.test(n)).reduce((a, [, v]) => a + v, 0);
-        assert.equal((sizes.get('bnn_buffer_a') ?? 0) + (sizes.get('bnn_buffer_b') ?? 0) + scratch + (sizes.get('bnn_padded') ?? 0), compiled.plan.ramBytes);
+        assert.equal((sizes.get('bnn_arena') ?? 0) + scratch + (sizes.get('bnn_padded') ?? 0), compiled.plan.ramBytes);
       } finally {
         removeDir(dir);
       }

@@ -13,7 +13,7 @@ import { writeCheckpoint, loadCheckpoint } from '../../src/core/train/checkpoint
 import { predict } from '../../src/core/train/predict';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
-import { inferShapes } from '../../src/core/deploy/plan';
+import { inferShapes } from '../../src/core/deploy/shapes';
 import { importKerasModel } from '../../src/core/interop/keras';
 import { exportFiles, writeExport, loadExportSource, ExportError, BNN_LAYERS_JS, type KerasWeightsManifest } from '../../src/core/interop/exportModel';
 import { registerBnnLayers, type TfNamespace } from '../../src/core/interop/tfjsLayers';

@@ -6,7 +6,8 @@
  * One concession to exactness: the raw input x = u8/127.5 − 1 = (2·u8 − 255)/255 is carried as the integer numerator
  * with a denominator, divided out after the first layer's sums, so a sum that is exactly 0 stays 0 (sign(0) = +1).
  */
-import { inferShapes, windowGeometry } from '../../src/core/deploy/plan';
+import { inferShapes } from '../../src/core/deploy/shapes';
+import { windowGeometry } from '../../src/core/deploy/geometry';
 import type { TrainedModel } from '../../src/core/model/trained';
 
 export function forward64(trained: TrainedModel, input: Uint8Array): { class: number; scores: number[] } {

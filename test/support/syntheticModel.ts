@@ -3,7 +3,7 @@
  * the signs actually vary, negative γ, and a γ = 0 channel in every BatchNorm.
  */
 import { Mulberry32 } from '../../src/core/data/prng';
-import { inferShapes } from '../../src/core/deploy/plan';
+import { inferShapes } from '../../src/core/deploy/shapes';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { LayerWeights, TrainedModel } from '../../src/core/model/trained';
 

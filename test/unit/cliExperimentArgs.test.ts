@@ -34,7 +34,8 @@ describe('bnn: one way to name an experiment', function () {
     const out = join(dir, 'out');
     const r = bnn('compile', id, '--experiments', experiments, '--out', out);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['bnn_model.c', 'bnn_model.h', 'bnn_model.json']);
+    // The model's files and, next to them, every runtime header the repository ships (firmware/runtime/).
+    assert.deepEqual(readdirSync(out).sort(), ['bnn_model.c', 'bnn_model.h', 'bnn_model.json', ...readdirSync(join(__dirname, '..', '..', 'firmware', 'runtime'))].sort());
   });
 
   it('--experiments and --dir are the same flag in eval, compile, bench, flash, export and experiments', () => {

@@ -20,7 +20,7 @@ const SAMPLES = 120;
 function checkAgainstForward64(trained: TrainedModel, inputs: Uint8Array[]): void {
   const compiled = compileModel(trained);
   const last = compiled.model.stages[compiled.model.stages.length - 1];
-  const inputScale = last.kind !== 'maxpool' && last.kind !== 'binarize' && last.inputRepr === 'u8' && last.kind !== 'batchnorm' && last.mode !== 'xnor' ? 1 / 255 : 1;
+  const inputScale = (last.kind === 'conv' || last.kind === 'dense') && last.inputRepr === 'u8' && last.mode !== 'xnor' ? 1 / 255 : 1;
   inputs.forEach((x, i) => {
     const r = referenceInfer(compiled.model, x);
     const f = forward64(trained, x);

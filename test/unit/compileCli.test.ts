@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { compileModel } from '../../src/core/compile/compile';
 import { parseTrainedModel, serializeTrainedModel } from '../../src/core/compile/trainedJson';
 import { ARCHITECTURES } from '../support/compileArchitectures';
 import { syntheticModel } from '../support/syntheticModel';
+import { requireTool } from '../support/tools';
 
 const root = join(__dirname, '..', '..');
 const bnn = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
@@ -25,18 +26,30 @@ describe('bnn compile (built bundle)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes bnn_model.h/.c/.json for a board and reports flash, RAM and hash', () => {
+  it('writes bnn_model.h/.c/.json and a copy of the C runtime for a board and reports flash, RAM and hash', () => {
     const out = join(dir, 'out');
     const r = bnn('compile', modelFile, '--board', 'nucleo-f401re', '--out', out);
     assert.equal(r.status, 0, r.stderr);
     const expected = compileModel(trained, { board: 'nucleo-f401re' });
-    assert.deepEqual(readdirSync(out).sort(), ['bnn_model.c', 'bnn_model.h', 'bnn_model.json']);
+    const runtimeDir = join(__dirname, '..', '..', 'firmware', 'runtime');
+    const runtime = readdirSync(runtimeDir);
+    assert.ok(runtime.includes('bnn_runtime.h'));
+    assert.deepEqual(readdirSync(out).sort(), ['bnn_model.c', 'bnn_model.h', 'bnn_model.json', ...runtime].sort());
+    for (const f of runtime) assert.equal(readFileSync(join(out, f), 'utf8'), readFileSync(join(runtimeDir, f), 'utf8'), f);
     assert.equal(readFileSync(join(out, 'bnn_model.c'), 'utf8'), expected.files['bnn_model.c']);
     assert.match(r.stdout, new RegExp(`hash\\s+${expected.hash}`));
     assert.match(r.stdout, new RegExp(`flash\\s+${expected.plan.flashBytes} B`));
     const manifest = JSON.parse(readFileSync(join(out, 'bnn_model.json'), 'utf8'));
     assert.equal(manifest.hash, expected.hash);
     assert.equal(manifest.board, 'nucleo-f401re');
+  });
+
+  it('writes a folder that builds on its own (no include path into BNN Studio)', function () {
+    const gcc = requireTool(this, 'gcc', 'apt-get install gcc');
+    const out = join(dir, 'alone');
+    assert.equal(bnn('compile', modelFile, '--out', out).status, 0);
+    execFileSync(gcc, ['-std=c99', '-pedantic', '-Wall', '-Wextra', '-Werror', '-O2', '-c', '-o', join(dir, 'alone.o'), 'bnn_model.c'], { cwd: out, stdio: 'pipe' });
+    assert.ok(existsSync(join(dir, 'alone.o')));
   });
 
   it('--json prints the manifest', () => {

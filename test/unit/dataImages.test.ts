@@ -126,6 +126,53 @@ for c in 'xy':
     assert.ok(rgb.warnings?.some((w) => /1 image was not 10×12 and was resized \(bilinear\)/.test(w)), String(rgb.warnings));
   });
 
+  it('BMP (24-bit, 32-bit, 8-bit palette, grey and 1-bit) and GIF (first frame, transparency black) decode as PIL reads them', () => {
+    py(dir, `rng = np.random.default_rng(3)
+os.makedirs('mixed/bmp'); os.makedirs('mixed/gif')
+rgb = rng.integers(0, 256, (7, 5, 3), dtype=np.uint8)
+Image.fromarray(rgb, 'RGB').save('mixed/bmp/0_rgb24.bmp')
+Image.fromarray(np.dstack([rgb, np.full((7, 5), 128, np.uint8)]), 'RGBA').save('mixed/bmp/1_rgba32.bmp')
+Image.fromarray(rgb, 'RGB').quantize(16).save('mixed/bmp/2_pal8.bmp')
+Image.fromarray(rgb[..., 1], 'L').save('mixed/bmp/3_grey.bmp')
+Image.fromarray(rgb[..., 0] > 128).save('mixed/bmp/4_mono.bmp')
+pal = Image.fromarray(rgb, 'RGB').quantize(32)
+pal.save('mixed/gif/0_still.gif')
+second = Image.fromarray(255 - rgb, 'RGB').quantize(32)
+pal.save('mixed/gif/1_anim.gif', save_all=True, append_images=[second], duration=100)
+# index 0 transparent: those pixels are black, whatever colour the palette gives index 0
+idx = np.asarray(pal).copy(); idx[0, :] = 0
+t = Image.fromarray(idx, 'P'); t.putpalette(pal.getpalette()); t.save('mixed/gif/2_transp.gif', transparency=0)
+for name in ['bmp/0_rgb24.bmp', 'bmp/1_rgba32.bmp', 'bmp/2_pal8.bmp', 'bmp/3_grey.bmp', 'bmp/4_mono.bmp', 'gif/0_still.gif', 'gif/1_anim.gif', 'gif/2_transp.gif']:
+    a = np.asarray(Image.open('mixed/' + name).convert('RGB')).copy()
+    if 'transp' in name: a[idx == 0] = 0
+    a.tofile('ref_' + name.replace('/', '_') + '.rgb')`);
+    const ds = loadDataset(path.join(dir, 'mixed'), {}, { imageShape: [7, 5, 3], testSplit: 0 });
+    assert.deepEqual(ds.classNames, ['bmp', 'gif']);
+    assert.equal(ds.train.count, 8);
+    assert.deepEqual(ds.imageReport, { decoded: 8, cached: 0, resized: 0, corrupt: [] });
+    const per = 7 * 5 * 3;
+    ['bmp_0_rgb24.bmp', 'bmp_1_rgba32.bmp', 'bmp_2_pal8.bmp', 'bmp_3_grey.bmp', 'bmp_4_mono.bmp', 'gif_0_still.gif', 'gif_1_anim.gif', 'gif_2_transp.gif'].forEach((f, i) => {
+      assert.deepEqual(ds.train.images.subarray(i * per, (i + 1) * per), new Uint8Array(readFileSync(path.join(dir, `ref_${f}.rgb`))), f);
+    });
+    // truncated and header-corrupt files are skipped and counted like a bad PNG, never a crash or a huge allocation
+    const bmpFile = path.join(dir, 'mixed', 'bmp', '0_rgb24.bmp');
+    const bytes = readFileSync(bmpFile);
+    writeFileSync(path.join(dir, 'mixed', 'bmp', '5_cut.bmp'), bytes.subarray(0, 60));
+    const huge = Buffer.from(bytes);
+    huge.writeInt32LE(100000, 18); huge.writeInt32LE(100000, 22);
+    writeFileSync(path.join(dir, 'mixed', 'bmp', '6_huge.bmp'), huge);
+    const rle = Buffer.from(bytes);
+    rle.writeUInt32LE(1, 30);
+    writeFileSync(path.join(dir, 'mixed', 'bmp', '7_rle.bmp'), rle);
+    const gif = readFileSync(path.join(dir, 'mixed', 'gif', '0_still.gif'));
+    writeFileSync(path.join(dir, 'mixed', 'gif', '3_cut.gif'), gif.subarray(0, gif.length - 20));
+    const bad = loadDataset(path.join(dir, 'mixed'), {}, { imageShape: [7, 5, 3], testSplit: 0 });
+    assert.equal(bad.train.count, 8);
+    assert.deepEqual(bad.imageReport?.corrupt.map((c) => path.basename(c.file)), ['5_cut.bmp', '6_huge.bmp', '7_rle.bmp', '3_cut.gif']);
+    assert.match(bad.imageReport?.corrupt[2].reason ?? '', /run-length encoded BMP \(RLE8\) is not decoded/);
+    assert.match(bad.imageReport?.corrupt[1].reason ?? '', /100000×100000 pixels, more than the 64 MP/);
+  });
+
   it('resizes by the documented rules (worked out by hand)', () => {
     const ramp = Uint8Array.of(0, 60, 120, 180);
     // bilinear, half-pixel centres: x_src = (x + 0.5)·4/8 − 0.5, clamped
@@ -155,9 +202,9 @@ for c in ['a', 'b']: put(f'broken/{c}/0.png')`);
     writeFileSync(path.join(dogs, '1.png'), readFileSync(path.join(dogs, '1.png')).subarray(0, 40));
     writeFileSync(path.join(dogs, '2.png'), 'not an image');
     const pets = loadDataset(path.join(dir, 'pets'), {}, { imageShape: [6, 6, 1], testSplit: 0 });
-    assert.equal(pets.train.count, 6);
-    assert.ok(pets.warnings?.some((w) => /^2 images could not be decoded and were skipped: .*dog[\\/]1\.png \(.+\); .*dog[\\/]2\.png \(not a PNG or JPEG file/.test(w)), String(pets.warnings));
-    assert.ok(pets.warnings?.some((w) => /1 BMP\/GIF image was skipped .*odd\.bmp/.test(w)), String(pets.warnings));
+    assert.equal(pets.train.count, 7, '4 cats, 2 readable dog PNGs and the BMP');
+    assert.ok(pets.warnings?.some((w) => /^2 images could not be decoded and were skipped: .*dog[\\/]1\.png \(.+\); .*dog[\\/]2\.png \(not a PNG, JPEG, BMP or GIF file/.test(w)), String(pets.warnings));
+    assert.ok(!pets.warnings?.some((w) => /odd\.bmp/.test(w)), 'a BMP is decoded, not skipped');
     throwsData(() => loadDataset(path.join(dir, 'empty')), /empty[\\/]b: class folder 'b' has no images/);
     throwsData(() => loadDataset(path.join(dir, 'single')), /every label is 0: a classifier needs at least two classes/);
     throwsData(() => loadDataset(path.join(dir, 'split')), /split[\\/]test: class folder 'zebra' not among the training classes \(a, b\)/);

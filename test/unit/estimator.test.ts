@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { summarize } from '../../src/core/estimate/summary';
-import { planModel } from '../../src/core/deploy/plan';
+import { planModel, type DeployPlan, type MacPlanStage } from '../../src/core/deploy/plan';
+
+function macStage(p: DeployPlan, k: number): MacPlanStage {
+  const s = p.stages[k];
+  if (s.kind !== 'conv' && s.kind !== 'dense') throw new Error(`stage ${k} is a ${s.kind}`);
+  return s;
+}
 import { loadModelText } from '../../src/core/model/load';
 import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import type { ModelSpec } from '../../src/core/model/spec';
@@ -40,7 +46,7 @@ describe('estimator', () => {
     assert.deepEqual(conv.output.shape, [8, 8, 16]);
     assert.equal(conv.output.bytes, 64 * 4);
     // Dense on the flattened packed 8×8×16: 64 positions × 1 word.
-    assert.equal(p.stages[2].kernelRowWords, 64);
+    assert.equal(macStage(p, 2).kernelRowWords, 64);
     assert.equal(p.stages[2].output.repr, 'i32');
     const l = p.layers[2];
     assert.equal(l.binaryParams, 9 * 40 * 16);
@@ -48,7 +54,7 @@ describe('estimator', () => {
     assert.equal(l.floatMacs, 0);
     // First layer: real input, binary kernel → 32-bit MACs, flat-packed kernel ceil(40/32) = 2 words.
     assert.equal(p.layers[0].floatMacs, 64 * 40 * 40);
-    assert.equal(p.stages[0].kernelRowWords, 2);
+    assert.equal(macStage(p, 0).kernelRowWords, 2);
   });
 
   it('full-precision layers and BatchNorm not followed by a sign are float32', () => {
@@ -74,13 +80,13 @@ describe('estimator', () => {
     const s = larqIntroCnn();
     const p = planModel(s);
     assert.deepEqual(p.stages.map((x) => x.kind), ['conv', 'conv', 'conv', 'dense', 'dense']);
-    assert.equal(p.stages[0].poolBefore, 1);
-    assert.equal(p.stages[0].batchNorm, 2);
+    assert.equal(macStage(p, 0).poolBefore, 1);
+    assert.equal(macStage(p, 0).batchNorm, 2);
     assert.deepEqual(p.stages[0].output.shape, [13, 13, 32]);
     assert.equal(p.stages[0].output.repr, 'bits');
     assert.equal(p.stages[4].output.repr, 'f32');
     // Ping-pong: A holds the 784-byte input and stages 2/4; B the packed 13×13×32 map and stages 3.
-    assert.deepEqual(p.bufferBytes, [784, 13 * 13 * 4]);
+    assert.equal(p.arena.bytes, 784 + 13 * 13 * 4);
   });
 
   it('matches Larq 0.13\'s lq.models.summary on its MNIST guide model (468 32-bit parameters, 13.19 KiB)', () => {

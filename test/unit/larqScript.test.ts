@@ -19,7 +19,7 @@ import { readStatusFile } from '../../src/core/experiments/files';
 import { requirePythonModule, requireTool } from '../support/tools';
 import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
 import { predict } from '../../src/core/train/predict';
-import { inferShapes } from '../../src/core/deploy/plan';
+import { inferShapes } from '../../src/core/deploy/shapes';
 import { loadExportSource } from '../../src/core/interop/exportModel';
 import { tinyCnn, tinyMlp } from '../support/models';
 

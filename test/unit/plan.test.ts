@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { paddedInput, planModel } from '../../src/core/deploy/plan';
+import { paddedInput } from '../../src/core/deploy/scratch';
+import { planModel } from '../../src/core/deploy/plan';
 import type { ModelSpec } from '../../src/core/model/spec';
 
 describe('deploy plan', () => {
@@ -23,7 +24,9 @@ describe('deploy plan', () => {
     assert.equal(plan.stages[1].kernelBytes, 10 * 8 * 4);
     assert.equal(plan.stages[1].output.repr, 'i32');
     assert.equal(plan.flashBytes, 25600 + 1056 + 320);
-    assert.deepEqual(plan.bufferBytes, [784, 32]);
+    // A chain keeps ping-pong placement: the input and stage 1's 40-byte scores in A, stage 0's 32 bytes of bits in B.
+    assert.equal(plan.arena.bytes, 784 + 32);
+    assert.deepEqual(plan.arena.offsets, [0, 784, 0]);
     assert.equal(plan.binaryMacs, 2560);
     assert.equal(plan.floatMacs, 784 * 256);
   });
@@ -55,10 +58,10 @@ describe('deploy plan', () => {
     const plan = planModel(spec);
     // The first conv reads 8-bit pixels (no copy); the XNOR ones bands of 4 rows of 16×1 words (pooled) and 3 rows of
     // 9×2 words: the larger is the buffer.
-    assert.deepEqual(plan.stages.map((s) => s.padded?.bytes), [undefined, 4 * 16 * 4, 3 * 9 * 2 * 4, undefined]);
+    assert.deepEqual(plan.stages.map((s) => (s.kind === 'conv' ? s.padded?.bytes : undefined)), [undefined, 4 * 16 * 4, 3 * 9 * 2 * 4, undefined]);
     assert.equal(plan.paddedBytes, 4 * 16 * 4);
-    // Two ping-pong buffers: the 28×28 8-bit input and the packed pooled 14×14×32 map (196 words) are the largest.
-    assert.deepEqual(plan.bufferBytes, [28 * 28, 14 * 14 * 4]);
+    // Ping-pong halves: the 28×28 8-bit input and the packed pooled 14×14×32 map (196 words) are the largest.
+    assert.equal(plan.arena.bytes, 28 * 28 + 14 * 14 * 4);
     // The first conv's ±1 kernel on 8-bit pixels runs on code planes: a 3-wide kernel row of one channel is a 3-bit
     // code, so 8 int16 partial sums per position, over the 28 + 2 padded rows × 28 columns.
     assert.equal(plan.scratchBytes, 30 * 28 * 8 * 2);

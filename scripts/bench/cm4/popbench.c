@@ -28,8 +28,8 @@ __attribute__((noinline)) static uint32_t pop_swar_lanes(const uint32_t *x, cons
 }
 
 /* 1b. The compiler's choice: bnn_xorpop exactly as bnn_model.c gets it (SWAR on two words at a time, the masks in
- * registers, byte lanes summed over 30 words). compiler.mjs writes bnn_xorpop.h from src/core/compile/cruntime.ts. */
-#include "bnn_xorpop.h"
+ * registers, byte lanes summed over 30 words), from the runtime in firmware/runtime/. */
+#include "bnn_popcount.h"
 __attribute__((noinline)) static uint32_t pop_swar_pairs(const uint32_t *x, const uint32_t *y, int32_t n)
 {
   return bnn_xorpop(x, y, n);

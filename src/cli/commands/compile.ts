@@ -5,7 +5,7 @@ import { CompileInputError, defaultOutDir, loadCompileSource, writeCompiledFiles
 import { TrainedModelFormatError } from '../../core/compile/trainedJson';
 import { CompileError } from '../../core/compile/types';
 import { assessBudget, budgetProblem, DoesNotFitError } from '../../core/estimate/fit';
-import { SpecError } from '../../core/deploy/plan';
+import { SpecError } from '../../core/deploy/shapes';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 import { experimentDirArg } from './flash';
 
@@ -55,7 +55,7 @@ export const compileCommand: CliCommand = {
       `compiled '${compiled.manifest.model}' for ${board.id} (${board.name}) → ${outDir}`,
       `  files   ${Object.keys(compiled.files).join(', ')}`,
       `  flash   ${bytes(plan.flashBytes)} (kernels ${bytes(kernels)}, thresholds/scales ${bytes(plan.flashBytes - kernels)}) + firmware ${bytes(fit.flash.firmware)} of ${bytes(board.flashBytes)}`,
-      `  RAM     ${bytes(plan.ramBytes)} (buffers ${bytes(plan.bufferBytes[0])} + ${bytes(plan.bufferBytes[1])}${plan.scratchBytes ? `, first-layer working memory ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) + firmware ${bytes(fit.ram.firmware)} of ${bytes(board.ramBytes)}`,
+      `  RAM     ${bytes(plan.ramBytes)} (activation arena ${bytes(plan.arena.bytes)}${plan.scratchBytes ? `, first-layer working memory ${bytes(plan.scratchBytes)}` : ''}${plan.paddedBytes ? `, padded conv input ${bytes(plan.paddedBytes)}` : ''}) + firmware ${bytes(fit.ram.firmware)} of ${bytes(board.ramBytes)}`,
       `  scores  ${compiled.model.classes} × ${compiled.model.scoresAreFloat ? 'float32' : 'int32'}; input ${compiled.model.inputBytes} bytes`,
       `  hash    ${compiled.hash}`,
       '',

@@ -23,7 +23,7 @@ function progress(e: ExperimentInfo): string {
 /** JSON for scripts: the reader's view without the bulky model spec. */
 function toJson(e: ExperimentInfo): object {
   return {
-    id: e.id, dir: e.dir, model: e.model, optimizer: e.optimizer, state: e.state, createdAt: e.createdAt,
+    id: e.id, name: e.config?.name ?? null, dir: e.dir, model: e.model, optimizer: e.optimizer, state: e.state, createdAt: e.createdAt,
     valAccuracy: e.valAccuracy ?? null, testAccuracy: e.status?.final?.testAccuracy ?? null,
     epoch: e.status?.epoch ?? null, step: e.status?.step ?? null, epochs: e.config?.epochs ?? null,
     dataset: e.config?.dataset.name ?? null, backend: e.config?.backend ?? null, engine: e.config?.engine ?? null,
@@ -49,8 +49,9 @@ export const experimentsCommand: CliCommand = {
       process.stdout.write(`no experiments${flags.model ? ` of model '${flags.model}'` : ''} in ${dir}\n`);
       return 0;
     }
-    const header = ['ID', 'MODEL', 'OPTIMIZER', 'STATUS', 'PROGRESS', 'VAL ACC', 'DATE'];
-    const rows = list.map((e) => [e.id, e.model, e.optimizer, e.state, progress(e), pct(e.valAccuracy), localDate(e.createdAt)]);
+    const named = list.some((e) => e.config?.name);
+    const header = ['ID', ...(named ? ['NAME'] : []), 'MODEL', 'OPTIMIZER', 'STATUS', 'PROGRESS', 'VAL ACC', 'DATE'];
+    const rows = list.map((e) => [e.id, ...(named ? [e.config?.name ?? ''] : []), e.model, e.optimizer, e.state, progress(e), pct(e.valAccuracy), localDate(e.createdAt)]);
     const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [header, ...rows]) process.stdout.write(`${r.map((v, i) => v.padEnd(w[i])).join('  ').trimEnd()}\n`);
     const notes = list.flatMap((e) => [

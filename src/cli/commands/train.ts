@@ -14,6 +14,7 @@ import { fitProblem, formatProblem } from './boardFit';
 import { summarize } from '../../core/estimate/summary';
 import { DEFAULT_CHECKPOINT_RULE } from '../../core/experiments/checkpoints';
 import { loadExperimentModel } from '../../core/train/experimentModel';
+import { runNameProblem } from '../../core/experiments/labels';
 
 /**
  * The checkpoint eval, compile, bench and flash will use, named as they name it (`checkpoint: best (epoch …)`), so the
@@ -89,11 +90,11 @@ function perClassLine(p: { train: number[]; val: number[]; test: number[] } | un
 
 export const trainCommand: CliCommand = {
   name: 'train',
-  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--augment crop[=P],flip] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--json]',
+  usage: 'bnn train <model.bnn.json> --data <name|path> [--epochs N] [--batch-size B] [--optimizer bop|bop2|latent] [--preset P] [--gamma G] [--threshold T] [--lr L] [--seed S] [--val-split F] [--test-split F] [--split-seed N] [--label-column NAME|INDEX] [--resize bilinear|area|center-crop] [--augment crop[=P],flip] [--experiments DIR] [--data-dir DIR] [--backend auto|tensorflow|wasm|cpu] [--threads N] [--bn-recalibration N] [--max-samples N] [--resume ID] [--name TEXT] [--json]',
   summary: 'train a BNN with Bop (or Bop2ndOrder / latent weights + Adam); writes an experiment',
   async run(args) {
     const { positional, flags, bools } = parseArgs(args, {
-      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'augment', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume'],
+      flags: ['data', 'epochs', 'batch-size', 'optimizer', 'preset', 'gamma', 'threshold', 'lr', 'sigma', 'seed', 'val-split', 'test-split', 'split-seed', 'label-column', 'resize', 'augment', 'experiments', 'data-dir', 'backend', 'threads', 'bn-recalibration', 'max-samples', 'resume', 'name'],
       booleans: ['json'],
     });
     const json = bools.has('json');
@@ -112,6 +113,11 @@ export const trainCommand: CliCommand = {
       modelPath = path.resolve(positional[0]);
     }
     const epochs = num(flags, 'epochs', { int: true, min: 1 }) ?? TRAIN_DEFAULTS.epochs;
+    const name = flags.name?.trim();
+    if (flags.name !== undefined) {
+      const problem = runNameProblem(name);
+      if (problem) throw new UsageError(`--name: ${problem}`);
+    }
     const kind = (flags.optimizer ?? 'bop') as OptimizerKind;
     if (!['bop', 'bop2', 'latent'].includes(kind)) throw new UsageError(`--optimizer must be bop, bop2 or latent (got '${flags.optimizer}')`);
     const backend = flags.backend ?? 'auto';
@@ -144,6 +150,7 @@ export const trainCommand: CliCommand = {
       threads: num(flags, 'threads', { int: true, min: 1, max: MAX_THREADS }),
       bnRecalibration: num(flags, 'bn-recalibration', { int: true, min: 0 }),
       augment: augmentFlag(flags.augment),
+      name,
       // NumPy/CSV data without a test part: the share held out as test split, and that split's own seed
       dataOptions: {
         testSplit: num(flags, 'test-split', { min: 0, max: 1, exclusiveMax: true }), splitSeed: num(flags, 'split-seed', { int: true, min: 0 }),
@@ -159,7 +166,7 @@ export const trainCommand: CliCommand = {
       switch (m.type) {
         case 'started':
           totalEpochs = m.config.epochs;
-          if (!json) process.stderr.write(`experiment ${m.experimentId}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.augment ? `  augment  ${describeAugment(m.config.augment)} (training batches only)\n` : ''}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
+          if (!json) process.stderr.write(`experiment ${m.experimentId}${m.config.name ? ` “${m.config.name}”` : ''}\n  folder   ${m.experimentDir}\n  backend  ${m.backend}\n  data     ${m.config.dataset.name}: ${m.config.dataset.trainSamples} train / ${m.config.dataset.valSamples} validation / ${m.config.dataset.testSamples ?? 0} test samples${m.config.dataset.preprocessing?.testSplit ? ` (test: a stratified ${m.config.dataset.preprocessing.testSplit.fraction} share, seed ${m.config.dataset.preprocessing.testSplit.seed})` : ''}\n  optimizer ${describeOptimizer(m.config.optimizer)}, batch ${m.config.batchSize}, ${m.config.epochs} epochs, seed ${m.config.seed}\n${perClassLine(m.config.dataset.perClass)}${m.config.augment ? `  augment  ${describeAugment(m.config.augment)} (training batches only)\n` : ''}${m.config.bnRecalibration ? `  BatchNorm statistics re-estimated over ${m.config.bnRecalibration} training images after every epoch\n` : ''}`);
           break;
         case 'status':
           totalSteps = m.status.totalSteps ?? totalSteps;
@@ -175,6 +182,9 @@ export const trainCommand: CliCommand = {
           break;
         case 'log':
           if (m.level !== 'info') progress.log(`${m.level}: ${m.message}`);
+          break;
+        case 'dataProgress':
+          if (!json && m.total > 1) progress.update(m.done, m.total, m.message);
           break;
         case 'error':
           progress.log(`bnn train: ${m.message}`);

@@ -1,46 +1,17 @@
 /**
  * Emits bnn_model.h / bnn_model.c from a lowered model. One C function per stage with its geometry as constants;
- * parameters are `static const` arrays (flash) named bnn_s<k>_<what> and the two ping-pong buffers are static unions
- * bnn_buffer_a / bnn_buffer_b, so their sizes can be read back from the ELF symbol table and compared with the plan.
+ * parameters are `static const` arrays (flash) named bnn_s<k>_<what> and the activations live in one static union,
+ * bnn_arena, so their sizes can be read back from the ELF symbol table and compared with the plan.
  */
-import type { Repr } from '../deploy/plan';
-import { helperSource, type Helper } from './cruntime';
-import { INT32_MIN } from './fold';
+import type { Repr } from '../deploy/tensors';
+import { RUNTIME_HEADER } from './runtimeFiles';
+import { cArray, cFloat, cInt, CTYPE, hex, MEMBER, shape, type Emitted } from './cSyntax';
+import { emitRealStage } from './codegenReal';
 import { cComment, cString } from '../escape';
-import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, MacStage, MaxPoolStage, PoolGeometry } from './types';
+import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, LoweredStage, MacStage, MaxPoolStage, PoolGeometry } from './types';
 
 export const GENERATOR = 'BNN Studio compiler 1';
 
-const CTYPE: Record<Repr, string> = { u8: 'uint8_t', bits: 'uint32_t', i32: 'int32_t', f32: 'float' };
-const MEMBER: Record<Repr, string> = { u8: 'u8', bits: 'u32', i32: 'i32', f32: 'f32' };
-
-export function cFloat(f: number): string {
-  if (f === 0) return Object.is(f, -0) ? '-0.0f' : '0.0f';
-  if (!Number.isFinite(f)) throw new Error(`internal: non-finite float ${f} in the emitted model`);
-  return `${Math.fround(f).toPrecision(9)}f`;
-}
-
-function cInt(v: number): string {
-  return v === INT32_MIN ? '(-2147483647 - 1)' : String(v);
-}
-
-function hex(v: number): string {
-  return `0x${(v >>> 0).toString(16).toUpperCase().padStart(8, '0')}u`;
-}
-
-function cArray(type: string, name: string, values: ArrayLike<number>, fmt: (v: number) => string, perLine: number): string {
-  const items: string[] = [];
-  for (let i = 0; i < values.length; i++) items.push(fmt(values[i]));
-  const lines: string[] = [];
-  for (let i = 0; i < items.length; i += perLine) lines.push('  ' + items.slice(i, i + perLine).join(', ') + ',');
-  return `static const ${type} BNN_KEEP ${name}[${values.length}] = {\n${lines.join('\n')}\n};\n`;
-}
-
-function shape(h: number, w: number, c: number): string {
-  return h === 1 && w === 1 ? `${c}` : `${h}x${w}x${c}`;
-}
-
-interface Emitted { arrays: string; fn: string; helpers: Helper[] }
 
 function epilogueArrays(k: number, e: Epilogue): string {
   if (e.kind === 'threshold') {
@@ -53,12 +24,12 @@ function epilogueArrays(k: number, e: Epilogue): string {
 }
 
 /** C expression applying the epilogue of channel `o` to `acc` (a bit for thresholds, a float for affine). */
-function epilogueExpr(k: number, e: Epilogue, acc: string, accType: 'int' | 'float'): { expr: string; helper?: Helper } {
+function epilogueExpr(k: number, e: Epilogue, acc: string, accType: 'int' | 'float'): { expr: string } {
   if (e.kind === 'threshold') {
-    const h: Helper = accType === 'int' ? 'thr_i32' : 'thr_f32';
-    return { expr: `bnn_${h}(${acc}, bnn_s${k}_threshold[o], (bnn_s${k}_flip[o >> 5] >> (o & 31)) & 1u)`, helper: h };
+    const h = accType === 'int' ? 'thr_i32' : 'thr_f32';
+    return { expr: `bnn_${h}(${acc}, bnn_s${k}_threshold[o], (bnn_s${k}_flip[o >> 5] >> (o & 31)) & 1u)` };
   }
-  if (e.kind === 'affine') return { expr: `bnn_affine((float)${acc}, bnn_s${k}_scale[o], bnn_s${k}_offset[o])`, helper: 'affine' };
+  if (e.kind === 'affine') return { expr: `bnn_affine((float)${acc}, bnn_s${k}_scale[o], bnn_s${k}_offset[o])` };
   return { expr: acc };
 }
 
@@ -92,7 +63,6 @@ function emitTableDense(k: number, s: MacStage): Emitted {
   const t = s.scratch!;
   if (t.kind !== 'u8-tables') throw new Error('internal: table kernel without tables');
   const fanIn = g.kh * g.kw * g.cin;
-  const helpers: Helper[] = ['u8_tables', 'u8_lookup'];
   const chunks = Math.ceil(t.groups / t.chunkGroups);
   let arrays = cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8) + epilogueArrays(k, s.epilogue);
   arrays += `/* Working memory of stage ${k}'s table kernel: ${t.chunkGroups} tables of 256 ±-sums, one partial sum per output. */
@@ -100,9 +70,8 @@ static uint16_t bnn_s${k}_tables[${t.chunkGroups * 256}] BNN_ALIGN4;
 static int32_t bnn_s${k}_sums[${g.cout}];
 `;
   const ep = epilogueExpr(k, s.epilogue, 'acc', 'int');
-  if (ep.helper) helpers.push(ep.helper);
   const bits = s.outputRepr === 'bits';
-  // Chunks one after another with constant sizes, so the helpers unroll completely.
+  // Chunks one after another with constant sizes, so the kernels unroll completely.
   let chunkCode = '';
   for (let c = 0; c < chunks; c++) {
     const g0 = c * t.chunkGroups;
@@ -125,7 +94,7 @@ ${chunkCode}${bits ? '  uint32_t word = 0;\n' : ''}  const int32_t pos = 0;
 ${storeValue(s.outputRepr, g.cout, ep.expr, '    ')}  }
 }
 `;
-  return { arrays, fn, helpers };
+  return { arrays, fn };
 }
 
 /**
@@ -144,7 +113,6 @@ function emitFloatBand(k: number, s: MacStage): Emitted {
     throw new Error(`internal: stage ${k}'s float band disagrees with its geometry`);
   }
   const fanIn = g.kh * g.kw * g.cin;
-  const helpers: Helper[] = ['f32_band', 'fmac'];
   let arrays = cArray('float', `bnn_s${k}_kernel`, s.kernelFloat!, cFloat, 6) + epilogueArrays(k, s.epilogue);
   arrays += `/* Working memory of stage ${k}: ${b.patchRows} input rows of ${b.cols} padded columns x ${b.cin} channels as float32. */
 static float bnn_s${k}_band[${b.patchRows * b.cols * b.cin}] BNN_ALIGN4;
@@ -178,11 +146,9 @@ static float bnn_s${k}_band[${b.patchRows * b.cols * b.cin}] BNN_ALIGN4;
   if (s.pool?.at === 'after' && e.kind === 'threshold') {
     // BatchNorm then pool then sign: sign(max y) is the OR of the signs.
     const parts = windows.map((a) => epilogueExpr(k, e, a, 'float'));
-    helpers.push(parts[0].helper!);
     value = parts.map((x) => x.expr).join(' | ');
   } else if (s.pool?.at === 'after') {
     const parts = windows.map((a) => epilogueExpr(k, e, a, 'float'));
-    if (parts[0].helper) helpers.push(parts[0].helper);
     combine += `${ind}float y = ${parts[0].expr};
 `;
     for (let i = 1; i < parts.length; i++) combine += `${ind}{
@@ -197,7 +163,6 @@ ${ind}}
     for (let i = 1; i < windows.length; i++) combine += `${ind}if (${windows[i]} > acc) acc = ${windows[i]};
 `;
     const ep = epilogueExpr(k, e, 'acc', 'float');
-    if (ep.helper) helpers.push(ep.helper);
     value = ep.expr;
   }
   const what = `conv '${cComment(s.name)}': ${shape(g.inH, g.inW, g.cin)} u8 -> ${shape(s.outH, s.outW, g.cout)} ${s.outputRepr} (float32 kernel over a float band, `
@@ -217,7 +182,7 @@ ${weights}${sums}${combine}${storeValue(s.outputRepr, g.cout, value, ind)}      
   }
 }
 `;
-  return { arrays, fn, helpers };
+  return { arrays, fn };
 }
 
 function emitMac(k: number, s: MacStage): Emitted {
@@ -229,7 +194,6 @@ function emitMac(k: number, s: MacStage): Emitted {
   // once per filter): `planes` decides the loop order below.
   let prologue = '';
   let rowPrologue = '';
-  const helpers: Helper[] = [];
   const accT = s.acc === 'int' ? 'int32_t' : 'float';
   let arrays = '';
   let macExpr: (my: string, mx: string) => string;
@@ -242,13 +206,10 @@ function emitMac(k: number, s: MacStage): Emitted {
     const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
     if (dense && s.rowWords! <= 31) {
       // A row of up to 31 words is one window of 1×1 position × rowWords words: unrolled pairs, one lane fold.
-      helpers.push('xnor_inside');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in, ${row}, 1, ${s.rowWords}, 1, 1)`;
     } else if (dense) {
-      helpers.push('xorpop');
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xorpop(in, ${row}, ${s.rowWords})`;
     } else {
-      helpers.push('xnor_inside');
       // Every window lies inside the input ('valid', or 'same' that needs no padding) or inside the plan's padded band
       // of the rows one output row reads, filled per output row: no border test, cells at constant offsets.
       const p = s.padded;
@@ -257,7 +218,6 @@ function emitMac(k: number, s: MacStage): Emitted {
         if (p.words !== cw || p.padTop !== g.padTop || p.padLeft !== g.padLeft || p.rows !== ((pg?.ph ?? 1) - 1) * g.sh + g.kh) {
           throw new Error(`internal: stage ${k}'s padded input disagrees with its geometry`);
         }
-        helpers.push('pad_bits');
         // The first conv row output row oy reads (a pool's padding rows included: their windows are skipped).
         const base = pg ? `(oy * ${pg.sh} - ${pg.padTop})` : 'oy';
         rowPrologue = `    bnn_pad_rows(bnn_padded, in, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${p.cols}, ${p.padLeft}, ${base} * ${g.sh} - ${g.padTop}, ${p.rows});\n`;
@@ -280,7 +240,6 @@ function emitMac(k: number, s: MacStage): Emitted {
     }
     const zero = s.acc === 'int' ? '0' : '0.0f';
     if (planes) {
-      helpers.push('u8_planes', 'plane_rows');
       const n = planes.codeBits;
       arrays += `/* Working memory of stage ${k}: code planes, ${planes.rows} input rows x ${planes.cols} columns x ${1 << n} sums of ${n} values. */\nstatic uint16_t bnn_s${k}_planes[${planes.rows * planes.cols * (1 << n)}] BNN_ALIGN4;\n`;
       if (planes.padTop !== g.padTop || planes.rows < (g.outH - 1) * g.sh + g.kh) throw new Error(`internal: stage ${k}'s code planes disagree with its geometry`);
@@ -289,12 +248,10 @@ function emitMac(k: number, s: MacStage): Emitted {
       // Plane row my·sh + ky is input row my·sh + ky − padTop: the window's first row, in plane coordinates.
       macExpr = (my, mx) => `bnn_plane_cell(q, ${my} * ${g.sh * g.outW} + ${mx}, ${g.kh}, ${n})`;
     } else if (dense) {
-      const h: Helper = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
-      helpers.push(h);
+      const h = s.mode === 'binary' ? `pm_${t}` : `dot_${t}`;
       macExpr = () => s.mode === 'binary' ? `bnn_${h}(${zero}, in, ${row}, 0u, ${fanIn})` : `bnn_${h}(${zero}, in, ${row}, ${fanIn})`;
     } else {
-      const h = `win_${s.mode}_${t}` as Helper;
-      helpers.push(h);
+      const h = `win_${s.mode}_${t}`;
       macExpr = (my, mx) => `bnn_${h}(in, ${row}, ${g.inH}, ${g.inW}, ${g.cin}, ${g.kh}, ${g.kw}, ${my} * ${g.sh} - ${g.padTop}, ${mx} * ${g.sw} - ${g.padLeft})`;
     }
   }
@@ -315,7 +272,6 @@ function emitMac(k: number, s: MacStage): Emitted {
       : `${indent}out[pos * ${channels} + o] = ${value};\n`;
   if (!s.pool) {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
-    if (ep.helper) helpers.push(ep.helper);
     body += `${ind}const ${accT} acc = ${macExpr('oy', 'ox')};\n`;
     body += store(s.outputRepr, g.cout, ep.expr, ind);
   } else if (pairPool) {
@@ -323,7 +279,6 @@ function emitMac(k: number, s: MacStage): Emitted {
     const p = s.pool.geom;
     const n = planes!.codeBits;
     const ep = epilogueExpr(k, e, 'acc', s.acc);
-    if (ep.helper) helpers.push(ep.helper);
     const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
     body += `${ind}uint32_t m = 0;\n${ind}BNN_UNROLL\n${ind}for (int32_t py = 0; py < ${p.ph}; py++) {\n`;
     body += `${ind}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;\n`;
@@ -333,7 +288,6 @@ function emitMac(k: number, s: MacStage): Emitted {
     body += store(s.outputRepr, g.cout, ep.expr, ind);
   } else if (s.pool.at === 'before') {
     const ep = epilogueExpr(k, e, 'acc', s.acc);
-    if (ep.helper) helpers.push(ep.helper);
     if (s.acc === 'int') {
       body += `${ind}int32_t acc = (-2147483647 - 1);\n`;
       body += poolLoop(s.pool.geom, `const int32_t a = ${macExpr('my', 'mx')};\nif (a > acc) acc = a;\n`, ind);
@@ -345,13 +299,11 @@ function emitMac(k: number, s: MacStage): Emitted {
   } else if (e.kind === 'threshold') {
     // BatchNorm then pool then sign: sign(max y) is the OR of the signs.
     const ep = epilogueExpr(k, e, 'a', s.acc);
-    helpers.push(ep.helper!);
     body += `${ind}uint32_t bit = 0;\n`;
     body += poolLoop(s.pool.geom, `const ${accT} a = ${macExpr('my', 'mx')};\nbit |= ${ep.expr};\n`, ind);
     body += store(s.outputRepr, g.cout, 'bit', ind);
   } else {
     const ep = epilogueExpr(k, e, 'a', s.acc);
-    helpers.push(ep.helper!);
     body += `${ind}float y = 0.0f;\n${ind}int first = 1;\n`;
     body += poolLoop(s.pool.geom, `const ${accT} a = ${macExpr('my', 'mx')};\nconst float v = ${ep.expr};\nif (first || v > y) {\n  y = v;\n  first = 0;\n}\n`, ind);
     body += store(s.outputRepr, g.cout, 'y', ind);
@@ -386,7 +338,7 @@ ${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
   }
 }
 `;
-  return { arrays, fn, helpers };
+  return { arrays, fn };
 }
 
 function readExpr(repr: Repr, idx: string): string {
@@ -394,9 +346,7 @@ function readExpr(repr: Repr, idx: string): string {
 }
 
 function emitBatchNorm(k: number, s: BatchNormStage): Emitted {
-  const helpers: Helper[] = [];
   const ep = epilogueExpr(k, s.epilogue, readExpr(s.inputRepr, 'pos * ' + s.channels + ' + o'), s.acc);
-  if (ep.helper) helpers.push(ep.helper);
   const fn = `/* Stage ${k}: batchnorm '${cComment(s.name)}': ${s.positions} x ${s.channels} ${s.inputRepr} -> ${s.outputRepr}${s.outputRepr === 'bits' ? ' (BatchNorm+sign as thresholds)' : ' (float32 scale/offset)'} */
 static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${CTYPE[s.outputRepr]} *out)
 {
@@ -406,7 +356,7 @@ ${storeValue(s.outputRepr, s.channels, ep.expr, '      ')}    }
   }
 }
 `;
-  return { arrays: epilogueArrays(k, s.epilogue), fn, helpers };
+  return { arrays: epilogueArrays(k, s.epilogue), fn };
 }
 
 function emitMaxPool(k: number, s: MaxPoolStage): Emitted {
@@ -450,7 +400,7 @@ static BNN_STAGE void bnn_stage${k}(const ${t} *in, ${t} *out)
 {
 ${loop(inner)}}
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 function emitBinarize(k: number, s: BinarizeStage): Emitted {
@@ -471,7 +421,7 @@ static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, uint32_t *o
   }
 }
 `;
-  return { arrays: '', fn, helpers: [] };
+  return { arrays: '', fn };
 }
 
 export interface EmitOptions {
@@ -487,7 +437,7 @@ export function emitHeader(m: LoweredModel, opts: EmitOptions): string {
  *
  * Input: ${m.inputBytes} bytes, shape [${cComment(inShape.join(', '))}] row-major (channels last), raw 8-bit values; the network
  * sees x = u8 / 127.5 - 1. Output: ${m.classes} class scores (${m.scoresAreFloat ? 'float32' : 'int32'}) and the argmax class (ties go to
- * the lowest index). bnn_infer uses two static buffers: it is not reentrant.
+ * the lowest index). bnn_infer uses one static arena: it is not reentrant.
  */
 #ifndef ${guard}
 #define ${guard}
@@ -522,98 +472,60 @@ int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CL
 `;
 }
 
+function emitStage(k: number, s: LoweredStage): Emitted {
+  switch (s.kind) {
+    case 'maxpool': return emitMaxPool(k, s);
+    case 'binarize': return emitBinarize(k, s);
+    case 'batchnorm': return emitBatchNorm(k, s);
+    case 'conv':
+    case 'dense': return emitMac(k, s);
+    default: return emitRealStage(k, s);
+  }
+}
+
 export function emitSource(m: LoweredModel, opts: EmitOptions): string {
-  const helpers = new Set<Helper>();
   let arrays = '';
   let fns = '';
   m.stages.forEach((s, k) => {
-    const e = s.kind === 'maxpool' ? emitMaxPool(k, s) : s.kind === 'binarize' ? emitBinarize(k, s) : s.kind === 'batchnorm' ? emitBatchNorm(k, s) : emitMac(k, s);
-    e.helpers.forEach((h) => helpers.add(h));
+    const e = emitStage(k, s);
     if (e.arrays) arrays += `/* Stage ${k} parameters */\n${e.arrays}\n`;
     fns += e.fn + '\n';
   });
-  const [a, b] = m.plan.bufferBytes;
-  const buffer = (name: string, bytes: number): string =>
-    `static union {\n  uint32_t u32[${bytes / 4}];\n  int32_t i32[${bytes / 4}];\n  float f32[${bytes / 4}];\n  uint8_t u8[${bytes}];\n} ${name};\n`;
-  const bufName = (i: number): string => (i === 0 ? 'bnn_buffer_a' : 'bnn_buffer_b');
+  const { arena } = m.plan;
+  // Every tensor is a typed pointer into the one arena at its planned offset (a multiple of 4 bytes).
+  const at = (t: { id: number; repr: Repr }): string => {
+    const off = arena.offsets[t.id];
+    return t.repr === 'u8' ? `bnn_arena.u8 + ${off}` : `bnn_arena.${MEMBER[t.repr]} + ${off / 4}`;
+  };
   let calls = '';
-  let cur = 0;
-  let curRepr: Repr = 'u8';
   m.plan.stages.forEach((st, k) => {
-    calls += `  bnn_stage${k}(${bufName(cur)}.${MEMBER[curRepr]}, ${bufName(st.buffer)}.${MEMBER[st.output.repr]});\n`;
-    cur = st.buffer;
-    curRepr = st.output.repr;
+    calls += `  bnn_stage${k}(${[...st.inputs, st.output].map(at).join(', ')});\n`;
   });
   const scoreMember = m.scoresAreFloat ? 'f32' : 'i32';
+  const placement = m.plan.tensors.map((t) => `t${t.id} ${t.repr} ${t.bytes} B @ ${arena.offsets[t.id]}`).join(', ');
   return `/* ${cComment(m.spec.name)}: generated by ${GENERATOR}${opts.board ? ` for board ${cComment(opts.board)}` : ''}. Do not edit.
- * Model hash ${cComment(opts.hash)}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes of buffers (A ${a}, B ${b}).
+ * Model hash ${cComment(opts.hash)}. Flash ${m.plan.flashBytes} bytes of parameters, RAM ${m.plan.ramBytes} bytes (activation arena ${arena.bytes}, ${arena.how}).
  */
-#include <stdint.h>
-#include <string.h>
 #include "bnn_model.h"
+/* The fixed kernels (firmware/runtime/, copied next to this file): static inline, so every call below with constant
+ * arguments is specialised; also the compiler settings (no FMA contraction, BNN_UNROLL, BNN_KEEP, ...). */
+#include "${RUNTIME_HEADER}"
 
-/* Float epilogues must round exactly like the host reference: no fused multiply-add. */
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
-
-/* Small fixed-trip loops (a kernel row of a window) unrolled, so bit positions become constants. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define BNN_UNROLL _Pragma("GCC unroll 32")
-#else
-#define BNN_UNROLL
-#endif
-
-/* Kernels whose arguments are constants at every call: they must be inlined to unroll (GCC stops inlining one that
- * several stages call, and the loops then run with variable bounds). */
-#if defined(__GNUC__)
-#define BNN_INLINE inline __attribute__((always_inline))
-#else
-#define BNN_INLINE inline
-#endif
-
-/* Thumb-2 with the DSP extension (Cortex-M4/M7/M33, Thumb-2 A-profile) instructions the first-layer kernels use through inline assembly: UXTAB,
- * USUB16/SEL (DSP/SIMD32 extension), LDM/STM. Elsewhere, or with -DBNN_PORTABLE_C, plain C gives the same results. */
-#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && !defined(BNN_PORTABLE_C)
-#define BNN_ARM_SIMD 1
-#endif
-
-/* Tables read two uint16 entries per 32-bit word (GNU paths only). */
-#if defined(__GNUC__)
-#define BNN_ALIGN4 __attribute__((aligned(4)))
-#else
-#define BNN_ALIGN4
-#endif
-
-/* Each stage compiled on its own: inlined into one function, GCC's register allocation of one stage's loops depends on
- * the others (measured: the same XNOR loop varies by 4% with its neighbours). */
-#if defined(__GNUC__)
-#define BNN_STAGE __attribute__((noinline))
-#else
-#define BNN_STAGE
-#endif
-
-/* Every parameter array stays in the image even when the optimiser folds a small one into the code: 'used' keeps it
- * in the object, and one shared section keeps it through the linker's --gc-sections (the kernels in the same section
- * are always referenced), so flash use equals the plan's numbers. */
-#if defined(__GNUC__) && defined(__ELF__)
-#define BNN_KEEP __attribute__((used, section(".rodata.bnn_model")))
-#elif defined(__GNUC__)
-#define BNN_KEEP __attribute__((used))
-#else
-#define BNN_KEEP
-#endif
-
-${arrays}/* Ping-pong activation buffers: the input sits in A, stage k writes ${'A/B'} alternately. */
-${buffer('bnn_buffer_a', a)}${buffer('bnn_buffer_b', b)}${m.plan.paddedBytes ? `/* The input rows of one output row of a 'same' XNOR conv with their padding (sized for the largest stage). */
+${arrays}/* The activation arena: every tensor at the offset the plan gave it (${arena.how} placement; tensors whose lives
+ * overlap never share bytes): ${cComment(placement)}. */
+static union {
+  uint32_t u32[${arena.bytes / 4}];
+  int32_t i32[${arena.bytes / 4}];
+  float f32[${arena.bytes / 4}];
+  uint8_t u8[${arena.bytes}];
+} bnn_arena;
+${m.plan.paddedBytes ? `/* The input rows of one output row of a 'same' XNOR conv with their padding (sized for the largest stage). */
 static uint32_t bnn_padded[${m.plan.paddedBytes / 4}];
 ` : ''}
-${helperSource(helpers)}${fns}int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES])
+${fns}int bnn_infer(const uint8_t input[BNN_INPUT_SIZE], bnn_score_t scores[BNN_NUM_CLASSES])
 {
-  memcpy(bnn_buffer_a.u8, input, BNN_INPUT_SIZE);
-${calls}  const bnn_score_t *out = ${bufName(cur)}.${scoreMember};
+  memcpy(${at(m.plan.input)}, input, BNN_INPUT_SIZE);
+${calls}  const bnn_score_t *out = bnn_arena.${scoreMember} + ${arena.offsets[m.plan.output.id] / 4};
   int best = 0;
   for (int i = 0; i < BNN_NUM_CLASSES; i++) {
     scores[i] = out[i];

@@ -1,6 +1,6 @@
 /**
- * The compiler's entry points: a TrainedModel in, a C99 library out (bnn_model.h, bnn_model.c and a manifest),
- * emitted exactly from the deployment plan.
+ * The compiler's entry points: a TrainedModel in, a C99 library out (bnn_model.h, bnn_model.c, a manifest and a
+ * copy of the C runtime bnn_model.c includes), emitted exactly from the deployment plan.
  */
 import { findBoard } from '../boards';
 import { requireFit } from '../estimate/fit';
@@ -9,6 +9,7 @@ import type { TrainedModel } from '../model/trained';
 import { emitHeader, emitSource, GENERATOR } from './codegen';
 import { hashLowered } from './hash';
 import { lowerModel, stageArrayBytes } from './lower';
+import { runtimeFiles } from './runtimeFiles';
 import type { LoweredModel } from './types';
 
 export interface CompileOptions {
@@ -31,7 +32,8 @@ export interface CompileManifest {
   scoresAreFloat: boolean;
   flashBytes: number;
   ramBytes: number;
-  bufferBytes: [number, number];
+  /** The one activation arena (DeployPlan.arena). */
+  arenaBytes: number;
   stages: { kind: string; name: string; kernelBytes: number; epilogueBytes: number; output: { shape: number[]; repr: string; bytes: number } }[];
 }
 
@@ -65,7 +67,7 @@ export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): 
     scoresAreFloat: model.scoresAreFloat,
     flashBytes: plan.flashBytes,
     ramBytes: plan.ramBytes,
-    bufferBytes: plan.bufferBytes,
+    arenaBytes: plan.arena.bytes,
     stages: model.stages.map((s, k) => {
       const b = stageArrayBytes(s);
       const ps = plan.stages[k];
@@ -78,6 +80,8 @@ export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): 
       'bnn_model.h': emitHeader(model, emit),
       'bnn_model.c': emitSource(model, emit),
       'bnn_model.json': JSON.stringify(manifest, null, 2) + '\n',
+      // The runtime bnn_model.c includes, so the folder builds on its own (the hash covers these bytes).
+      ...runtimeFiles(),
     },
     plan,
     hash,

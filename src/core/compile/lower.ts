@@ -3,9 +3,11 @@
  * kernel and folded epilogue. The array sizes are checked against the plan's byte counts here, so an estimate that
  * disagrees with the compiled model is an error at compile time, not a surprise on the board.
  */
-import { planModel, windowGeometry, type DeployPlan, type Repr, type Stage } from '../deploy/plan';
+import { planModel, type DeployPlan, type MacPlanStage, type Stage } from '../deploy/plan';
+import { windowGeometry } from '../deploy/geometry';
+import { type Repr } from '../deploy/tensors';
 import { packKernel, positionsAndChannels } from '../deploy/packing';
-import { INPUT_ENCODING, type BatchNormalizationLayer, type LayerSpec, type MaxPool2DLayer, type QuantConv2DLayer, type QuantDenseLayer } from '../model/spec';
+import { INPUT_ENCODING, type AveragePooling2DLayer, type BatchNormalizationLayer, type LayerSpec, type MaxPool2DLayer, type QuantConv2DLayer, type QuantDenseLayer } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { affineEpilogue, foldChannels, thresholdEpilogue, INT32_MAX, type BatchNormParams } from './fold';
 import { CompileError, type Epilogue, type LoweredModel, type LoweredStage, type MacGeometry, type MacStage, type PoolGeometry } from './types';
@@ -30,12 +32,16 @@ export function lowerModel(trained: TrainedModel): LoweredModel {
   if (!trained.weights || typeof trained.weights !== 'object') throw new CompileError('the trained model has no "weights" object');
   const plan = planModel(spec);
   if (plan.stages.length === 0) throw new CompileError(`model '${spec.name}' has no layers to compile (it needs at least one QuantDense or QuantConv2D)`);
-  let dom: Domain = { repr: 'u8', scale: U8_SCALE, bound: 255 };
+  // What each tensor of the plan holds, by tensor id: the lowering follows the graph, not a running value.
+  const doms: Domain[] = [];
+  doms[plan.input.id] = { repr: 'u8', scale: U8_SCALE, bound: 255 };
   const stages: LoweredStage[] = [];
   plan.stages.forEach((stage, k) => {
-    const lowered = lowerStage(trained, plan, stage, k, dom);
+    const ins = stage.inputs.map((t) => doms[t.id]);
+    if (ins.some((d, i) => !d || d.repr !== stage.inputs[i].repr)) throw new CompileError(`internal: stage ${k} reads a tensor not written before it, or not as planned`);
+    const lowered = lowerStage(trained, plan, stage, k, ins);
     stages.push(lowered.stage);
-    dom = lowered.out;
+    doms[stage.output.id] = lowered.out;
     checkBytes(plan, stage, k, lowered.stage);
   });
   const out = plan.output;
@@ -66,30 +72,61 @@ function batchNormParams(trained: TrainedModel, layer: BatchNormalizationLayer, 
   };
 }
 
-function poolGeometry(layer: MaxPool2DLayer, inH: number, inW: number): PoolGeometry {
+function poolGeometry(layer: MaxPool2DLayer | AveragePooling2DLayer, inH: number, inW: number): PoolGeometry {
   const [ph, pw] = layer.poolSize;
   const { sh, sw, padTop, padLeft, outH, outW } = windowGeometry(inH, inW, layer.poolSize, layer.strides, layer.padding);
   // Keys in this order: hash.ts serializes the geometry as built, so a different order would change the model hash.
   return { inH, inW, ph, pw, sh, sw, padTop, padLeft, outH, outW };
 }
 
-function lowerStage(trained: TrainedModel, plan: DeployPlan, stage: Stage, k: number, dom: Domain): { stage: LoweredStage; out: Domain } {
+const REAL: Domain = { repr: 'f32', scale: 1, bound: Infinity };
+
+function lowerStage(trained: TrainedModel, plan: DeployPlan, stage: Stage, k: number, ins: Domain[]): { stage: LoweredStage; out: Domain } {
   const layers = trained.spec.layers;
-  if (stage.input.repr !== dom.repr) throw new CompileError(`internal: stage ${k} expects ${stage.input.repr} input but gets ${dom.repr}`);
+  const dom = ins[0];
   switch (stage.kind) {
     case 'binarize': {
       const { positions, channels } = positionsAndChannels(stage.output.shape);
-      const consumer = plan.stages[k + 1]?.mac;
-      const name = consumer !== undefined ? `input of '${layers[consumer].name}'` : 'binarize';
+      const name = `input of '${layers[stage.for].name}'`;
       return { stage: { kind: 'binarize', name, inputRepr: dom.repr, positions, channels }, out: { repr: 'bits', scale: 1, bound: 1 } };
     }
     case 'maxpool': {
-      const layer = layers[stage.layers[0]] as MaxPool2DLayer;
+      const layer = layers[stage.layer] as MaxPool2DLayer;
       const [h, w, c] = stage.input.shape;
       return { stage: { kind: 'maxpool', name: layer.name, repr: dom.repr, channels: c, pool: poolGeometry(layer, h, w) }, out: dom };
     }
+    case 'avgpool': {
+      const layer = layers[stage.layer] as AveragePooling2DLayer;
+      const [h, w, c] = stage.input.shape;
+      return { stage: { kind: 'avgpool', name: layer.name, channels: c, pool: poolGeometry(layer, h, w) }, out: REAL };
+    }
+    case 'gap': {
+      const [h, w, c] = stage.input.shape;
+      return { stage: { kind: 'gap', name: layers[stage.layer].name, positions: h * w, channels: c }, out: REAL };
+    }
+    case 'add':
+      return { stage: { kind: 'add', name: layers[stage.layer].name, inputs: stage.inputs.length, size: stage.output.shape.reduce((a, b) => a * b, 1) }, out: REAL };
+    case 'concat': {
+      const { positions } = positionsAndChannels(stage.output.shape);
+      return { stage: { kind: 'concat', name: layers[stage.layer].name, positions, channels: stage.inputs.map((t) => t.shape[t.shape.length - 1]) }, out: REAL };
+    }
+    case 'relu':
+    case 'prelu': {
+      const layer = layers[stage.layer];
+      const { positions, channels } = positionsAndChannels(stage.output.shape);
+      let alpha: Float32Array | undefined;
+      if (stage.kind === 'prelu') {
+        const a = need(layerWeights(trained, layer).alpha, channels, 'alpha', layer);
+        alpha = new Float32Array(channels);
+        for (let c = 0; c < channels; c++) {
+          if (!Number.isFinite(a[c])) throw new CompileError(`layer '${layer.name}' (PReLU): alpha ${c} is ${a[c]}`);
+          alpha[c] = a[c];
+        }
+      }
+      return { stage: { kind: stage.kind, name: layer.name, positions, channels, ...(alpha ? { alpha } : {}) }, out: REAL };
+    }
     case 'batchnorm': {
-      const layer = layers[stage.batchNorm!] as BatchNormalizationLayer;
+      const layer = layers[stage.batchNorm] as BatchNormalizationLayer;
       const { positions, channels } = positionsAndChannels(stage.input.shape);
       const acc = dom.repr === 'f32' ? 'float' : 'int';
       if (dom.repr === 'bits') throw new CompileError(`layer '${layer.name}': a BatchNormalization on binarized values is not supported`);
@@ -107,9 +144,9 @@ function lowerStage(trained: TrainedModel, plan: DeployPlan, stage: Stage, k: nu
   }
 }
 
-function lowerMac(trained: TrainedModel, stage: Stage, dom: Domain): { stage: MacStage; out: Domain } {
+function lowerMac(trained: TrainedModel, stage: MacPlanStage, dom: Domain): { stage: MacStage; out: Domain } {
   const layers = trained.spec.layers;
-  const layer = layers[stage.mac!] as QuantConv2DLayer | QuantDenseLayer;
+  const layer = layers[stage.mac] as QuantConv2DLayer | QuantDenseLayer;
   const where = `layer '${layer.name}' (${layer.type})`;
   const w = layerWeights(trained, layer);
   let geom: MacGeometry;
@@ -190,7 +227,8 @@ function lowerMac(trained: TrainedModel, stage: Stage, dom: Domain): { stage: Ma
 
 /** Bytes of the parameter arrays the C emits for a stage (kernel, epilogue). */
 export function stageArrayBytes(s: LoweredStage): { kernel: number; epilogue: number } {
-  if (s.kind === 'maxpool' || s.kind === 'binarize') return { kernel: 0, epilogue: 0 };
+  if (s.kind === 'relu' || s.kind === 'prelu') return { kernel: 0, epilogue: s.alpha?.byteLength ?? 0 };
+  if (s.kind !== 'conv' && s.kind !== 'dense' && s.kind !== 'batchnorm') return { kernel: 0, epilogue: 0 };
   const e = s.epilogue;
   const epilogue = e.kind === 'threshold' ? e.thresholds.byteLength + e.flips.byteLength : e.kind === 'affine' ? e.scale.byteLength + e.offset.byteLength : 0;
   const kernel = s.kind === 'batchnorm' ? 0 : (s.kernelBits?.byteLength ?? 0) + (s.kernelFloat?.byteLength ?? 0);

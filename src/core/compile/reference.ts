@@ -3,8 +3,8 @@
  * order (Math.fround after every float operation; the C is compiled without FMA contraction), the same tie rules.
  * Host tools use it to know what a board must answer for an input before asking the board.
  */
-import type { Repr } from '../deploy/plan';
-import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, LoweredStage, MacStage, MaxPoolStage, PoolGeometry } from './types';
+import type { Repr } from '../deploy/tensors';
+import type { AddStage, AvgPoolStage, BatchNormStage, BinarizeStage, ConcatStage, Epilogue, GlobalAvgPoolStage, LoweredModel, LoweredStage, MacStage, MaxPoolStage, PoolGeometry, ReluStage } from './types';
 
 export interface ReferenceResult {
   class: number;
@@ -25,8 +25,14 @@ export function popcount32(x: number): number {
 
 export function referenceInfer(model: LoweredModel, input: Uint8Array): ReferenceResult {
   if (input.length !== model.inputBytes) throw new Error(`referenceInfer: input has ${input.length} bytes, the model expects ${model.inputBytes}`);
-  let t: Tensor = input;
-  for (const s of model.stages) t = runStage(s, t);
+  // Tensors by plan id, as the C's arena holds them (a Flatten's output is its input's tensor).
+  const tensors: Tensor[] = [];
+  tensors[model.plan.input.id] = input;
+  model.stages.forEach((s, k) => {
+    const st = model.plan.stages[k];
+    tensors[st.output.id] = runStage(s, st.inputs.map((t) => tensors[t.id]));
+  });
+  const t = tensors[model.plan.output.id];
   const scores = Array.from(t.subarray(0, model.classes) as ArrayLike<number>);
   return { class: argmax(scores), scores };
 }
@@ -38,13 +44,80 @@ export function argmax(scores: ArrayLike<number>): number {
   return best;
 }
 
-export function runStage(s: LoweredStage, t: Tensor): Tensor {
+/** One stage on its input tensors (in the plan's order). */
+export function runStage(s: LoweredStage, ins: Tensor[]): Tensor {
+  const t = ins[0];
   switch (s.kind) {
     case 'binarize': return binarize(s, t);
     case 'maxpool': return maxpool(s, t);
     case 'batchnorm': return batchnorm(s, t);
-    default: return mac(s, t);
+    case 'conv':
+    case 'dense': return mac(s, t);
+    case 'add': return add(s, ins as Float32Array[]);
+    case 'concat': return concat(s, ins as Float32Array[]);
+    case 'avgpool': return avgpool(s, t as Float32Array);
+    case 'gap': return gap(s, t as Float32Array);
+    case 'relu':
+    case 'prelu': return relu(s, t as Float32Array);
   }
+}
+
+function add(s: AddStage, ins: Float32Array[]): Float32Array {
+  const out = new Float32Array(s.size);
+  for (let i = 0; i < s.size; i++) {
+    let v = ins[0][i];
+    for (let j = 1; j < ins.length; j++) v = fround(v + ins[j][i]);
+    out[i] = v;
+  }
+  return out;
+}
+
+function concat(s: ConcatStage, ins: Float32Array[]): Float32Array {
+  const total = s.channels.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(s.positions * total);
+  for (let p = 0; p < s.positions; p++) {
+    let off = 0;
+    s.channels.forEach((c, i) => {
+      out.set(ins[i].subarray(p * c, p * c + c), p * total + off);
+      off += c;
+    });
+  }
+  return out;
+}
+
+function avgpool(s: AvgPoolStage, t: Float32Array): Float32Array {
+  const g = s.pool;
+  const c = s.channels;
+  const out = new Float32Array(g.outH * g.outW * c);
+  for (let oy = 0; oy < g.outH; oy++) for (let ox = 0; ox < g.outW; ox++) {
+    const cells = poolWindow(g, oy, ox);
+    for (let ch = 0; ch < c; ch++) {
+      let sum = 0;
+      for (const [y, x] of cells) sum = fround(sum + t[(y * g.inW + x) * c + ch]);
+      out[(oy * g.outW + ox) * c + ch] = fround(sum / cells.length);
+    }
+  }
+  return out;
+}
+
+function gap(s: GlobalAvgPoolStage, t: Float32Array): Float32Array {
+  const out = new Float32Array(s.channels);
+  for (let ch = 0; ch < s.channels; ch++) {
+    let sum = 0;
+    for (let p = 0; p < s.positions; p++) sum = fround(sum + t[p * s.channels + ch]);
+    out[ch] = fround(sum / s.positions);
+  }
+  return out;
+}
+
+function relu(s: ReluStage, t: Float32Array): Float32Array {
+  const out = new Float32Array(s.positions * s.channels);
+  for (let p = 0; p < s.positions; p++) for (let c = 0; c < s.channels; c++) {
+    const i = p * s.channels + c;
+    const x = t[i];
+    out[i] = s.kind === 'relu' ? (x > 0 ? x : 0) : x >= 0 ? x : fround(s.alpha![c] * x);
+  }
+  return out;
 }
 
 /** The integer (u8 → 2·u8 − 255) or float value a MAC/BatchNorm reads. */

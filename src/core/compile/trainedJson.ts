@@ -6,13 +6,13 @@
  *   { "format": "bnn-trained-model", "version": 1,
  *     "model": { ...a *.bnn.json document... },
  *     "weights": { "<layer name>": { "kernel": [...], "bias": [...], "gamma": [...], "beta": [...],
- *                                    "movingMean": [...], "movingVariance": [...] } } }
+ *                                    "movingMean": [...], "movingVariance": [...], "alpha": [...] } } }
  */
 import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 
 export const TRAINED_FORMAT = 'bnn-trained-model';
-const WEIGHT_KEYS = ['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance'] as const;
+const WEIGHT_KEYS = ['kernel', 'bias', 'gamma', 'beta', 'movingMean', 'movingVariance', 'alpha'] as const;
 
 export class TrainedModelFormatError extends Error {
   constructor(message: string) {

@@ -9,7 +9,10 @@
  *   binary kernel on the 8-bit input).
  * - `f32` tensors hold real values. `bits` tensors hold packed signs (packing.ts).
  */
-import type { DeployPlan, FirstLayerScratch, PaddedInput, Repr, WindowGeometry } from '../deploy/plan';
+import type { DeployPlan } from '../deploy/plan';
+import type { FirstLayerScratch, PaddedInput } from '../deploy/scratch';
+import type { Repr } from '../deploy/tensors';
+import type { WindowGeometry } from '../deploy/geometry';
 import type { ModelSpec } from '../model/spec';
 
 /**
@@ -23,7 +26,7 @@ export interface MacGeometry extends WindowGeometry {
   cout: number;
 }
 
-/** A ph×pw max-pool window; padded positions are skipped (TensorFlow pads with −∞). */
+/** A ph×pw pool window; padded positions are skipped (TensorFlow pads a max-pool with −∞, an average counts only cells inside). */
 export interface PoolGeometry extends WindowGeometry {
   ph: number;
   pw: number;
@@ -99,7 +102,49 @@ export interface BinarizeStage {
   channels: number;
 }
 
-export type LoweredStage = MacStage | BatchNormStage | MaxPoolStage | BinarizeStage;
+/** Element-wise sum of `inputs` float32 tensors of `size` values, added in input order. */
+export interface AddStage {
+  kind: 'add';
+  name: string;
+  inputs: number;
+  size: number;
+}
+
+/** Joins float32 tensors along the channel axis: per position, each input's channels in turn. */
+export interface ConcatStage {
+  kind: 'concat';
+  name: string;
+  positions: number;
+  channels: number[];
+}
+
+/** Mean over each window's cells inside the input (TensorFlow excludes padding), summed in row-major order. */
+export interface AvgPoolStage {
+  kind: 'avgpool';
+  name: string;
+  channels: number;
+  pool: PoolGeometry;
+}
+
+/** Mean over all positions per channel, summed in position order. */
+export interface GlobalAvgPoolStage {
+  kind: 'gap';
+  name: string;
+  positions: number;
+  channels: number;
+}
+
+/** max(x, 0), or alpha[c]·x below 0 for PReLU. */
+export interface ReluStage {
+  kind: 'relu' | 'prelu';
+  name: string;
+  positions: number;
+  channels: number;
+  /** PReLU's per-channel alphas. */
+  alpha?: Float32Array;
+}
+
+export type LoweredStage = MacStage | BatchNormStage | MaxPoolStage | BinarizeStage | AddStage | ConcatStage | AvgPoolStage | GlobalAvgPoolStage | ReluStage;
 
 export interface LoweredModel {
   spec: ModelSpec;

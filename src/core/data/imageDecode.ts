@@ -1,7 +1,11 @@
 /**
- * One image file → the model's 8-bit input: decoded (PNG by pngjs, JPEG by jpeg-js — pure JavaScript, so the VSIX
- * stays small and no native build is needed), channels converted, then resized, in that order (as Keras decodes to
- * 'rgb'/'grayscale' and then resizes). Every step is defined exactly here, because two libraries' "bilinear" differ:
+ * One image file → the model's 8-bit input: decoded (PNG by pngjs, JPEG by jpeg-js, BMP by bmp-ts, GIF by omggif —
+ * all pure JavaScript, so the VSIX stays small and no native build is needed), channels converted, then resized, in
+ * that order (as Keras decodes to 'rgb'/'grayscale' and then resizes). Every step is defined exactly here, because two
+ * libraries' "bilinear" differ:
+ *
+ * - GIF: the first frame only (as tf.io.decode_image with expand_animations=False, which Keras' folder loader uses),
+ *   drawn on a canvas of the GIF's logical size; pixels it leaves uncovered or transparent are black.
  *
  * - channels: to 1 channel by ITU-R BT.601 luma in integers, Y = floor((299·R + 587·G + 114·B + 500) / 1000), which
  *   leaves a grey pixel (R = G = B) exactly as it is; to 3 channels RGB as is (grey replicated); alpha is dropped.
@@ -16,6 +20,8 @@
  */
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import * as bmp from 'bmp-ts';
+import { GifReader } from 'omggif';
 
 export type ResizeMode = 'bilinear' | 'area' | 'center-crop';
 export const RESIZE_MODES: readonly ResizeMode[] = ['bilinear', 'area', 'center-crop'];
@@ -32,22 +38,68 @@ export interface Decoded {
   grey: boolean;
 }
 
-/** Decodes a PNG or JPEG by its magic bytes; throws an Error saying why for a corrupt or unsupported file. */
+/** Largest image decoded, in pixels (64 MP: 256 MB of RGBA). A corrupt header can claim 4 G pixels; the BMP and
+ *  GIF decoders would try to allocate them, so their sizes are checked from the header first. */
+export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
+
+function checkPixels(width: number, height: number): void {
+  if (!(width > 0 && height > 0)) throw new Error(`the header gives a size of ${width}×${height}`);
+  if (width * height > MAX_IMAGE_PIXELS) throw new Error(`the header gives ${width}×${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1024 / 1024} MP an image may have`);
+}
+
+function decodeBmp(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < 26) throw new Error('truncated BMP header');
+  checkPixels(buf.readInt32LE(18), Math.abs(buf.readInt32LE(22)));
+  // bmp-ts 1.0.9's run-length (RLE4/RLE8) paths write pixels at wrong offsets: refused rather than decoded wrongly
+  const compression = buf.length >= 34 ? buf.readUInt32LE(30) : 0;
+  if (compression === 1 || compression === 2) throw new Error(`run-length encoded BMP (RLE${compression === 1 ? 8 : 4}) is not decoded; save it uncompressed or as PNG`);
+  // bmp-ts reads with Buffer's checked reads, so a truncated file throws rather than decoding garbage. Its default
+  // layout (ABGR) is the one every bit depth writes consistently (its toRGBA option is ignored by palette images).
+  const img = bmp.decode(buf);
+  const n = img.width * Math.abs(img.height);
+  const rgba = new Uint8Array(n * 4);
+  for (let i = 0; i < n; i++) {
+    rgba[4 * i] = img.data[4 * i + 3];
+    rgba[4 * i + 1] = img.data[4 * i + 2];
+    rgba[4 * i + 2] = img.data[4 * i + 1];
+    rgba[4 * i + 3] = 255;
+  }
+  return { width: img.width, height: Math.abs(img.height), rgba };
+}
+
+function decodeGif(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
+  if (bytes.length < 10) throw new Error('truncated GIF header');
+  checkPixels(bytes[6] | (bytes[7] << 8), bytes[8] | (bytes[9] << 8));
+  const reader = new GifReader(bytes);
+  if (reader.numFrames() < 1) throw new Error('the GIF has no frame');
+  const rgba = new Uint8Array(reader.width * reader.height * 4);
+  reader.decodeAndBlitFrameRGBA(0, rgba);
+  return { width: reader.width, height: reader.height, rgba };
+}
+
+const startsWith = (bytes: Uint8Array, magic: number[]): boolean => magic.every((b, i) => bytes[i] === b);
+
+/** Decodes a PNG, JPEG, BMP or GIF by its magic bytes; throws an Error saying why for a corrupt or unsupported file. */
 export function decodeImage(bytes: Uint8Array): Decoded {
   let width: number;
   let height: number;
   let rgba: Uint8Array;
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47])) {
     const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     ({ width, height } = png);
     rgba = png.data;
-  } else if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+  } else if (startsWith(bytes, [0xff, 0xd8])) {
     // not tolerant: a truncated JPEG is an error, not a half-grey image
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, tolerantDecoding: false, maxMemoryUsageInMB: 256 });
     ({ width, height } = img);
     rgba = img.data;
+  } else if (startsWith(bytes, [0x42, 0x4d])) {
+    ({ width, height, rgba } = decodeBmp(bytes));
+  } else if (startsWith(bytes, [0x47, 0x49, 0x46, 0x38])) {
+    ({ width, height, rgba } = decodeGif(bytes));
   } else {
-    throw new Error('not a PNG or JPEG file (by its first bytes)');
+    throw new Error('not a PNG, JPEG, BMP or GIF file (by its first bytes)');
   }
   if (!(width > 0 && height > 0) || rgba.length < width * height * 4) throw new Error('decoded to no pixels');
   let grey = true;

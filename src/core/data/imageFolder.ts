@@ -1,5 +1,5 @@
 /**
- * Image folders in Keras' image_dataset_from_directory layout: `root/<class>/…/*.png|jpg|jpeg`, or with `train/` and
+ * Image folders in Keras' image_dataset_from_directory layout: `root/<class>/…/*.png|jpg|jpeg|bmp|gif`, or with `train/` and
  * `test/` (or `val/`, `validation/`) sub-roots holding the class folders. Classes are the sorted sub-folder names and
  * files are taken sorted, sub-folders included, as Keras indexes them. Each image becomes the model's input by
  * imageDecode.ts's exact rules; the decoded tensors are cached (`.bnn/cache/`), keyed by file path, size and mtime.
@@ -16,9 +16,8 @@ import { convertChannels, decodeImage, resizeImage, CHANNEL_RULE, DEFAULT_RESIZE
 import { datasetFromArrays, type ArrayPart, type DataReadOptions } from './preprocess';
 import type { Dataset } from './dataset';
 
-/** What Keras' image_dataset_from_directory lists; BMP and GIF are counted and skipped (no decoder is shipped). */
+/** What Keras' image_dataset_from_directory lists, all decoded (imageDecode.ts). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif'];
-const DECODED = new Set(['.png', '.jpg', '.jpeg']);
 const TRAIN_DIRS = ['train', 'training'];
 const TEST_DIRS = ['test', 'val', 'validation'];
 
@@ -86,7 +85,7 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
-function listImages(dir: string, classNames: string[], unsupported: string[]): ImageFile[] {
+function listImages(dir: string, classNames: string[]): ImageFile[] {
   const files: ImageFile[] = [];
   classNames.forEach((c, label) => {
     const found: string[] = [];
@@ -96,12 +95,10 @@ function listImages(dir: string, classNames: string[], unsupported: string[]): I
     } catch {
       return; // a test sub-root need not have every class
     }
-    const usable = found.filter((f) => DECODED.has(path.extname(f).toLowerCase()));
-    unsupported.push(...found.filter((f) => !DECODED.has(path.extname(f).toLowerCase())));
     if (found.length === 0) {
       throw new DataError(`class folder '${c}' has no images (${IMAGE_EXTENSIONS.join(', ')})`, classDir, 'Remove the empty folder or put its images in: every sub-folder is a class, as in Keras.');
     }
-    for (const f of usable) {
+    for (const f of found) {
       const st = statSync(f);
       files.push({ file: f, label, size: st.size, mtimeMs: st.mtimeMs });
     }
@@ -163,14 +160,22 @@ export interface DecodeReport {
   corrupt: { file: string; reason: string }[];
 }
 
-function decodeAll(root: string, partDir: string, files: ImageFile[], shape: [number, number, number], resize: ResizeMode, cacheDir: string | undefined, report: DecodeReport): { data: Uint8Array[]; kept: ImageFile[] } {
+/** Told how far a long load has come (the Datasets view and Run on Emulated Board show it). */
+export type LoadProgress = (done: number, total: number, message: string) => void;
+
+/** Images between two progress calls: often enough for a bar, rare enough to cost nothing. */
+const PROGRESS_EVERY = 200;
+
+function decodeAll(root: string, partDir: string, files: ImageFile[], shape: [number, number, number], resize: ResizeMode, cacheDir: string | undefined, report: DecodeReport, progress?: LoadProgress): { data: Uint8Array[]; kept: ImageFile[] } {
   const [h, w, c] = shape;
   // one cache file per sub-root (train/, test/), so reading one part never evicts the other
   const cacheFile = cacheDir ? cachePath(cacheDir, partDir, shape, resize) : undefined;
   const hits = cacheFile ? readCache(cacheFile, shape, resize) : new Map<string, Uint8Array>();
   const data: Uint8Array[] = [];
   const kept: ImageFile[] = [];
-  for (const f of files) {
+  const what = `decoding images of ${path.relative(root, partDir) || path.basename(root)}`;
+  for (const [i, f] of files.entries()) {
+    if (progress && i % PROGRESS_EVERY === 0) progress(i, files.length, what);
     const rel = path.relative(root, f.file);
     const hit = hits.get(`${rel}\0${f.size}\0${f.mtimeMs}`);
     if (hit) {
@@ -210,10 +215,10 @@ function shapeFromFirstImage(files: ImageFile[]): [number, number, number] {
   throw new DataError('no readable image', files[0]?.file);
 }
 
-function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport, unsupported: string[]): ArrayPart {
-  const files = listImages(dir, classNames, unsupported);
+function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport, progress?: LoadProgress): ArrayPart {
+  const files = listImages(dir, classNames);
   checkDataSize(dir, files.length * shape[0] * shape[1] * shape[2], `the decoded images (${files.length} of ${shape.join('×')})`);
-  const { data, kept } = decodeAll(root, dir, files, shape, resize, read.cacheDir, report);
+  const { data, kept } = decodeAll(root, dir, files, shape, resize, read.cacheDir, report, progress);
   const x = new Uint8Array(kept.length * shape[0] * shape[1] * shape[2]);
   data.forEach((d, i) => x.set(d, i * d.length));
   const name = path.relative(root, dir) || path.basename(root);
@@ -224,18 +229,42 @@ function part(root: string, dir: string, classNames: string[], shape: [number, n
   };
 }
 
-export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadOptions = {}): Dataset {
+/** The training part's image files of each class, in Keras' order (the preview decodes only the first few). */
+export function imageFolderFiles(loc: ImageFolderLocation): { classNames: string[]; files: string[][] } {
+  const classNames = subdirs(loc.train);
+  const files = classNames.map(() => [] as string[]);
+  for (const f of listImages(loc.train, classNames)) files[f.label].push(f.file);
+  return { classNames, files };
+}
+
+/** An image folder from its listing and first image alone (the Datasets view): no image but the first is decoded. */
+export function describeImageFolder(loc: ImageFolderLocation): { classNames: string[]; shape: [number, number, number]; train: number[]; test?: number[]; warnings: string[] } {
+  const classNames = subdirs(loc.train);
+  const perClass = (dir: string): number[] => {
+    const counts = new Array<number>(classNames.length).fill(0);
+    for (const f of listImages(dir, classNames)) counts[f.label]++;
+    return counts;
+  };
+  const train = perClass(loc.train);
+  const test = loc.test ? perClass(loc.test) : undefined;
+  const extra = loc.test ? subdirs(loc.test).filter((c) => !classNames.includes(c)) : [];
+  if (extra.length) throw new DataError(`class folder${extra.length > 1 ? 's' : ''} ${extra.map((c) => `'${c}'`).join(', ')} not among the training classes (${classNames.join(', ')})`, loc.test);
+  if (classNames.length < 2) throw new DataError(`only one class folder ('${classNames[0]}'): a classifier needs at least two classes`, loc.train);
+  const shape = shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1)));
+  return { classNames, shape, train, test, warnings: [] };
+}
+
+export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadOptions = {}, progress?: LoadProgress): Dataset {
   const classNames = subdirs(loc.train);
   const resize = read.resize ?? DEFAULT_RESIZE;
   if (loc.test) {
     const extra = subdirs(loc.test).filter((c) => !classNames.includes(c));
     if (extra.length) throw new DataError(`class folder${extra.length > 1 ? 's' : ''} ${extra.map((c) => `'${c}'`).join(', ')} not among the training classes (${classNames.join(', ')})`, loc.test);
   }
-  const unsupported: string[] = [];
-  const shape = read.imageShape ?? shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1), []));
+  const shape = read.imageShape ?? shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1)));
   const report: DecodeReport = { decoded: 0, cached: 0, resized: 0, corrupt: [] };
-  const train = part(loc.root, loc.train, classNames, shape, resize, read, report, unsupported);
-  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report, unsupported) : undefined;
+  const train = part(loc.root, loc.train, classNames, shape, resize, read, report, progress);
+  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report, progress) : undefined;
   const trainCounts = new Array<number>(classNames.length).fill(0);
   for (const l of train.y.data as Uint8Array) trainCounts[l]++;
   const lost = classNames.filter((_, c) => trainCounts[c] === 0);
@@ -245,7 +274,6 @@ export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadO
   if (report.corrupt.length) {
     warnings.push(`${report.corrupt.length} image${report.corrupt.length > 1 ? 's' : ''} could not be decoded and ${report.corrupt.length > 1 ? 'were' : 'was'} skipped: ${report.corrupt.slice(0, 3).map((c) => `${c.file} (${c.reason})`).join('; ')}${report.corrupt.length > 3 ? '; …' : ''}`);
   }
-  if (unsupported.length) warnings.push(`${unsupported.length} BMP/GIF image${unsupported.length > 1 ? 's were' : ' was'} skipped (only PNG and JPEG are decoded): ${unsupported.slice(0, 3).join(', ')}${unsupported.length > 3 ? ', …' : ''}`);
   if (report.resized) warnings.push(`${report.resized} image${report.resized > 1 ? 's were' : ' was'} not ${shape[1]}×${shape[0]} and ${report.resized > 1 ? 'were' : 'was'} resized (${resize})`);
   return {
     ...ds, classNames, warnings, imageReport: report,

@@ -13,7 +13,8 @@
  */
 import type { MaxPool2DLayer, ModelSpec, QuantConv2DLayer } from '../model/spec';
 import { positionsAndChannels } from './packing';
-import { convOutputSize, padBefore, windowGeometry, type DeployPlan } from './plan';
+import { convOutputSize, padBefore, windowGeometry } from './geometry';
+import type { DeployPlan } from './plan';
 
 export const XNOR_INSTRUCTIONS_PER_WORD = 11;
 export const U8_INSTRUCTIONS_PER_MAC = 0.5;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { firmwareRoot } from './build';
+import { firmwareRoot } from '../firmwareRoot';
 
 export const SKETCH_NAME = 'bnn_nano';
 

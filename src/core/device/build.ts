@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { firmwareRoot } from '../firmwareRoot';
 import { requireExecutable, runTool, ToolMissingError, type ToolPaths } from './tools';
 
 /** Boards whose firmware is built here (bare-metal: protocol core + shared Cortex-M startup + board files). */
@@ -21,12 +22,6 @@ export const FIRMWARE_BOARDS: Record<string, { dir: string; linkerScript: string
 
 export const COMMON_CFLAGS = ['-O2', '-g', '-std=c99', '-Wall', '-Wextra', '-Werror', '-ffunction-sections', '-fdata-sections'];
 
-/** The firmware sources: next to the bundle (dist/../firmware) or the repository root when run from source. */
-export function firmwareRoot(): string {
-  const candidates = [path.resolve(__dirname, '..', 'firmware'), path.resolve(__dirname, '..', '..', '..', 'firmware')];
-  for (const c of candidates) if (fs.existsSync(path.join(c, 'protocol', 'bnn_protocol.c'))) return c;
-  throw new Error(`the firmware sources were not found (looked in ${candidates.join(', ')}); the installation is incomplete`);
-}
 
 export interface FirmwareSize {
   /** Flash: vector table + code + read-only data + initialised data's load image. */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { scheduleProblem } from '../train/schedules';
+import { runNameProblem } from './labels';
 import {
   CONFIG_FILE, OPTIMIZER_KINDS, STATUS_FILE,
   type ExperimentConfig, type ExperimentStatus, type RunState, type Schedule,
@@ -90,6 +91,10 @@ export function validateConfig(v: unknown): string | undefined {
   const c = v;
   if (c.formatVersion !== EXPERIMENT_FORMAT_VERSION) return `config.json: formatVersion ${shown(c.formatVersion)} is not supported (this BNN Studio reads version ${EXPERIMENT_FORMAT_VERSION})`;
   if (typeof c.id !== 'string' || !c.id) return 'config.json: no id';
+  if (c.name !== undefined) {
+    const p = runNameProblem(c.name);
+    if (p) return `config.json: name ${shown(c.name)}: ${p}`;
+  }
   if (!isObject(c.model) || typeof c.model.name !== 'string' || !Array.isArray(c.model.layers)) return 'config.json: no model spec';
   if (!isObject(c.optimizer)) return 'config.json: no optimizer';
   const opt = validateOptimizer(c.optimizer, 'config.json: optimizer');

@@ -55,6 +55,8 @@ export interface OptimizerConfig {
 export interface ExperimentConfig {
   formatVersion: 1;
   id: string;
+  /** The run's display name (`bnn train --name`, Rename in the tree; labels.ts); the folder id stays as it was. */
+  name?: string;
   createdAt: string;
   /** Path of the model file as given, and a copy of the spec as it was at the start (the file may change later). */
   modelPath: string;

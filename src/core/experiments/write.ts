@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { fsyncDir, writeJsonAtomic } from './atomic';
 import { makeExperimentId, withClashSuffix, timeStamp, idSlug } from './id';
-import { assertValid, readJsonSync, validateConfig, validateStatus, CHECKPOINT_NAME, EXPERIMENT_FORMAT_VERSION } from './files';
+import { assertValid, readConfigFile, readJsonSync, validateConfig, validateStatus, CHECKPOINT_NAME, EXPERIMENT_FORMAT_VERSION } from './files';
+import { runNameProblem } from './labels';
 import { isProcessAlive, lockHolder } from './lock';
 import { ASIDE_PREFIX, looksLikeExperiment, runState, symlinkProblem } from './read';
 import {
@@ -106,6 +107,23 @@ export function updateStatus(experimentDir: string, patch: Partial<ExperimentSta
 export function writeConfig(experimentDir: string, config: ExperimentConfig): void {
   assertValid(CONFIG_FILE, validateConfig(config));
   writeJsonAtomic(path.join(experimentDir, CONFIG_FILE), config);
+}
+
+/**
+ * Gives the run a display name (labels.ts), or takes it away (undefined): config.json is rewritten atomically, the
+ * folder and its id stay. A running trainer writes config.json only as it starts, so a rename mid-run is kept.
+ */
+export function renameExperiment(experimentDir: string, name: string | undefined): ExperimentConfig {
+  const config = readConfigFile(experimentDir);
+  const trimmed = name?.trim();
+  if (trimmed !== undefined && trimmed !== '') {
+    const problem = runNameProblem(trimmed);
+    if (problem) throw new Error(problem);
+  }
+  const { name: _old, ...rest } = config;
+  const next: ExperimentConfig = trimmed ? { ...rest, name: trimmed } : rest;
+  writeConfig(experimentDir, next);
+  return next;
 }
 
 /** Saves an on-device benchmark result as device/<board>-<time>.json (atomic). Returns the file path. */

@@ -62,6 +62,16 @@ function layerLine(l: LayerSpec): string {
       return `tf.keras.layers.Flatten(name=${py(l.name)})`;
     case 'Activation':
       return `tf.keras.layers.Activation(${py(l.activation)}, name=${py(l.name)})`;
+    case 'Add':
+      return `tf.keras.layers.Add(name=${py(l.name)})`;
+    case 'Concatenate':
+      return `tf.keras.layers.Concatenate(name=${py(l.name)})`;
+    case 'GlobalAveragePooling2D':
+      return `tf.keras.layers.GlobalAveragePooling2D(name=${py(l.name)})`;
+    case 'AveragePooling2D':
+      return `tf.keras.layers.AveragePooling2D(pool_size=${py(l.poolSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, name=${py(l.name)})`;
+    case 'PReLU':
+      return `tf.keras.layers.PReLU(alpha_initializer=tf.keras.initializers.Constant(${py(l.alphaInitializer)}), shared_axes=[1, 2], name=${py(l.name)})`;
   }
 }
 

@@ -4,6 +4,8 @@
  * Never throws for bad input: every problem becomes a diagnostic with a range.
  */
 import { layerLabel } from './layerLabel';
+import { graphWarnings } from './graph';
+import { nearestWord } from './nearest';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
 import { schemaErrors } from './schema';
@@ -11,7 +13,7 @@ import { layerNames, normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
-import { inferShapes, SpecError } from '../deploy/plan';
+import { inferShapes, SpecError } from '../deploy/shapes';
 import { batchNormAxisProblem } from './batchNormAxis';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
 
@@ -94,7 +96,10 @@ export function loadModelText(text: string, file: string): LoadedModel {
     if (!(err instanceof SpecError)) throw err;
     for (const issue of err.issues) diag(nodeForPath(root, issue.path), issue.message, issue.path, 'semantic');
   }
-  if (result.diagnostics.length === 0) result.spec = spec;
+  const hasErrors = result.diagnostics.length > 0;
+  // Warnings (a layer nothing reads) do not stop the model: it trains and compiles without that layer.
+  if (!hasErrors) for (const w of graphWarnings(spec)) diag(nodeForPath(root, w.path), w.message, w.path, 'semantic', 'warning');
+  if (!hasErrors) result.spec = spec;
   return result;
 }
 
@@ -186,35 +191,17 @@ const ALIASES: Record<string, string> = {
   kernel_size: 'kernelSize', input_quantizer: 'inputQuantizer', kernel_quantizer: 'kernelQuantizer', use_bias: 'useBias',
   pool_size: 'poolSize', filter: 'filters', unit: 'units', stride: 'strides', kernel: 'kernelSize',
   Conv2D: 'QuantConv2D', Dense: 'QuantDense', MaxPooling2D: 'MaxPool2D', BatchNorm: 'BatchNormalization',
+  AvgPool2D: 'AveragePooling2D', AveragePooling: 'AveragePooling2D', GlobalAvgPool2D: 'GlobalAveragePooling2D', GlobalAveragePooling: 'GlobalAveragePooling2D',
+  Concat: 'Concatenate', input: 'inputs', output: 'outputs',
 };
 
 /** The likely word for a misspelt one: a known alias, else the nearest candidate within a few edits. */
 function closest(word: string, candidates: string[]): string | undefined {
   if (ALIASES[word] && candidates.includes(ALIASES[word])) return ALIASES[word];
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return nearestWord(word, candidates);
 }
 
 const didYouMean = (best: string | undefined): string => (best === undefined ? '' : ` (did you mean "${best}"?)`);
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
 
 function describeSchemaError(e: ErrorObject, doc: unknown): { path: (string | number)[]; key: boolean; message: string; suggestion?: string } {
   let path = toPath(e.instancePath);

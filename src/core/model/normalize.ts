@@ -15,6 +15,11 @@ const KERAS_NAMES: Record<LayerSpec['type'], string> = {
   MaxPool2D: 'max_pooling2d',
   Flatten: 'flatten',
   Activation: 'activation',
+  Add: 'add',
+  Concatenate: 'concatenate',
+  GlobalAveragePooling2D: 'global_average_pooling2d',
+  AveragePooling2D: 'average_pooling2d',
+  PReLU: 'p_re_lu',
 };
 
 export function toPair(v: unknown, fallback: [number, number]): [number, number] {
@@ -45,8 +50,18 @@ export function layerNames(layers: readonly unknown[]): (string | undefined)[] {
 export function normalizeModel(doc: Raw): ModelSpec {
   const names = layerNames(doc.layers as Raw[]);
   const layers = (doc.layers as Raw[]).map((l, i): LayerSpec => {
+    const layer = normalizeLayer(l, names[i]!);
+    if (Array.isArray(l.inputs)) layer.inputs = (l.inputs as string[]).slice();
+    return layer;
+  });
+  const spec: ModelSpec = { name: doc.name as string, input: { shape: (doc.input as Raw).shape as number[] }, classes: doc.classes as number, layers };
+  if (typeof doc.description === 'string') spec.description = doc.description;
+  if (Array.isArray(doc.outputs)) spec.outputs = (doc.outputs as string[]).slice();
+  return spec;
+}
+
+function normalizeLayer(l: Raw, name: string): LayerSpec {
     const type = l.type as LayerSpec['type'];
-    const name = names[i]!;
     switch (type) {
       case 'QuantConv2D':
         return {
@@ -65,10 +80,16 @@ export function normalizeModel(doc: Raw): ModelSpec {
       case 'Flatten':
         return { type, name };
       case 'Activation':
-        return { type, name, activation: (l.activation as 'softmax' | 'linear') ?? 'softmax' };
+        return { type, name, activation: (l.activation as 'softmax' | 'linear' | 'relu') ?? 'softmax' };
+      case 'Add':
+      case 'Concatenate':
+      case 'GlobalAveragePooling2D':
+        return { type, name };
+      case 'AveragePooling2D': {
+        const poolSize = toPair(l.poolSize, [2, 2]);
+        return { type, name, poolSize, strides: toPair(l.strides, poolSize), padding: (l.padding as Padding) ?? 'valid' };
+      }
+      case 'PReLU':
+        return { type, name, alphaInitializer: (l.alphaInitializer as number) ?? 0 };
     }
-  });
-  const spec: ModelSpec = { name: doc.name as string, input: { shape: (doc.input as Raw).shape as number[] }, classes: doc.classes as number, layers };
-  if (typeof doc.description === 'string') spec.description = doc.description;
-  return spec;
 }

@@ -11,7 +11,19 @@ export const QUANTIZER_NAMES: readonly QuantizerName[] = ['ste_sign', 'approx_si
 
 export type Padding = 'valid' | 'same';
 
-export interface QuantConv2DLayer {
+/**
+ * What every layer may carry: the names of the layers it reads (`"input"` is the model input). Without `inputs` a layer
+ * reads the layer listed before it (the first one the model input), so a chain needs none and every model written
+ * before graphs keeps its meaning. graph.ts resolves these names once for every stage.
+ */
+export interface LayerInputs {
+  inputs?: string[];
+}
+
+/** The name `inputs` uses for the model input. */
+export const MODEL_INPUT = 'input';
+
+export interface QuantConv2DLayer extends LayerInputs {
   type: 'QuantConv2D';
   name: string;
   filters: number;
@@ -23,7 +35,7 @@ export interface QuantConv2DLayer {
   useBias: boolean;
 }
 
-export interface QuantDenseLayer {
+export interface QuantDenseLayer extends LayerInputs {
   type: 'QuantDense';
   name: string;
   units: number;
@@ -32,7 +44,7 @@ export interface QuantDenseLayer {
   useBias: boolean;
 }
 
-export interface BatchNormalizationLayer {
+export interface BatchNormalizationLayer extends LayerInputs {
   type: 'BatchNormalization';
   name: string;
   /** Learn gamma (Keras `scale`). BinaryNet uses scale=false. */
@@ -43,7 +55,7 @@ export interface BatchNormalizationLayer {
   epsilon: number;
 }
 
-export interface MaxPool2DLayer {
+export interface MaxPool2DLayer extends LayerInputs {
   type: 'MaxPool2D';
   name: string;
   poolSize: [number, number];
@@ -51,15 +63,51 @@ export interface MaxPool2DLayer {
   padding: Padding;
 }
 
-export interface FlattenLayer {
+export interface FlattenLayer extends LayerInputs {
   type: 'Flatten';
   name: string;
 }
 
-export interface ActivationLayer {
+export interface ActivationLayer extends LayerInputs {
   type: 'Activation';
   name: string;
-  activation: 'softmax' | 'linear';
+  /** softmax only as the last layer (argmax ignores it); relu anywhere on real values. */
+  activation: 'softmax' | 'linear' | 'relu';
+}
+
+/** Element-wise sum of two or more inputs of one shape (Keras `Add`): the residual shortcut. */
+export interface AddLayer extends LayerInputs {
+  type: 'Add';
+  name: string;
+}
+
+/** Joins two or more inputs along the channel axis (Keras `Concatenate`, axis −1); the other axes must agree. */
+export interface ConcatenateLayer extends LayerInputs {
+  type: 'Concatenate';
+  name: string;
+}
+
+/** Mean over each channel's positions: [H, W, C] → [C] (Keras `GlobalAveragePooling2D`). */
+export interface GlobalAveragePooling2DLayer extends LayerInputs {
+  type: 'GlobalAveragePooling2D';
+  name: string;
+}
+
+/** Mean over each window; 'same' windows average only the cells inside the input, as TensorFlow does. */
+export interface AveragePooling2DLayer extends LayerInputs {
+  type: 'AveragePooling2D';
+  name: string;
+  poolSize: [number, number];
+  strides: [number, number];
+  padding: Padding;
+}
+
+/** y = x for x ≥ 0, alpha·x below, with one learned alpha per channel (Keras `PReLU` shared over H and W). */
+export interface PReLULayer extends LayerInputs {
+  type: 'PReLU';
+  name: string;
+  /** The alphas' initial value (Keras' alpha_initializer "zeros" is 0; Bi-Real/ReActNet in PyTorch start at 0.25). */
+  alphaInitializer: number;
 }
 
 export type LayerSpec =
@@ -68,10 +116,23 @@ export type LayerSpec =
   | BatchNormalizationLayer
   | MaxPool2DLayer
   | FlattenLayer
-  | ActivationLayer;
+  | ActivationLayer
+  | AddLayer
+  | ConcatenateLayer
+  | GlobalAveragePooling2DLayer
+  | AveragePooling2DLayer
+  | PReLULayer;
 
 export type LayerType = LayerSpec['type'];
-export const LAYER_TYPES: readonly LayerType[] = ['QuantConv2D', 'QuantDense', 'BatchNormalization', 'MaxPool2D', 'Flatten', 'Activation'];
+export const LAYER_TYPES: readonly LayerType[] = [
+  'QuantConv2D', 'QuantDense', 'BatchNormalization', 'MaxPool2D', 'Flatten', 'Activation',
+  'Add', 'Concatenate', 'GlobalAveragePooling2D', 'AveragePooling2D', 'PReLU',
+];
+
+/** Layers that read several inputs; every other layer reads exactly one. */
+export function isMergeLayer(layer: LayerSpec): layer is AddLayer | ConcatenateLayer {
+  return layer.type === 'Add' || layer.type === 'Concatenate';
+}
 
 export interface ModelSpec {
   name: string;
@@ -80,6 +141,8 @@ export interface ModelSpec {
   input: { shape: number[] };
   classes: number;
   layers: LayerSpec[];
+  /** The layer whose output is the model's (one only); the last layer when absent. */
+  outputs?: string[];
 }
 
 /**

@@ -14,6 +14,8 @@ export interface LayerWeights {
   beta?: Float32Array;
   movingMean?: Float32Array;
   movingVariance?: Float32Array;
+  /** PReLU: one alpha per channel (Keras stores [1, 1, C] for a conv input; flattened here). */
+  alpha?: Float32Array;
 }
 
 export interface TrainedModel {

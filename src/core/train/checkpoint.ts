@@ -16,7 +16,7 @@ import type { ModelSpec } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
-import { inferShapes } from '../deploy/plan';
+import { inferShapes } from '../deploy/shapes';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
 import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
 import { readableDir } from '../experiments/read';
@@ -37,6 +37,7 @@ const KIND_KEYS = [
   ['beta', 'beta'],
   ['moving_mean', 'movingMean'],
   ['moving_variance', 'movingVariance'],
+  ['alpha', 'alpha'],
 ] as const;
 
 export interface CheckpointMeta {

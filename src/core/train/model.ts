@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayerSpec, ModelSpec } from '../model/spec';
 import { BINARY_PAD_VALUE, REAL_PAD_VALUE, hasBinaryKernel } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
-import { inferShapes } from '../deploy/plan';
+import { inferShapes } from '../deploy/shapes';
 import { paddedConv2d, samePadding, dense, maxPool, type Pads } from './conv';
 import { quantize } from './quantizers';
 import { batchNormTraining } from './batchNorm';

@@ -12,7 +12,8 @@
  */
 import type { ModelSpec } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
-import { inferShapes, padBefore } from '../deploy/plan';
+import { inferShapes } from '../deploy/shapes';
+import { padBefore } from '../deploy/geometry';
 
 export interface Prediction {
   classes: number[];

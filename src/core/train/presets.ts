@@ -9,6 +9,8 @@ export interface Preset {
   detail: string;
   kind: OptimizerKind;
   batchSize?: number;
+  /** A recipe's schedules are written for this many epochs (fitRecipe stretches or shrinks them to a run's). */
+  recipeEpochs?: number;
 }
 
 export const BOP_PRESETS: readonly Preset[] = [
@@ -16,13 +18,13 @@ export const BOP_PRESETS: readonly Preset[] = [
   { id: 'bop-paper-5.1', label: 'Bop — paper §5.1', detail: 'γ = 1e-3, τ = 1e-6, batch 100 (Helwegen et al. 2019, ablations)', kind: 'bop', batchSize: 100 },
   { id: 'bop-paper-5.2', label: 'Bop — paper §5.2', detail: 'γ = 1e-4 decayed ×0.1 every 100 epochs, τ = 1e-8, batch 50 (CIFAR-10 setup)', kind: 'bop', batchSize: 50 },
   {
-    id: 'bop-10-epochs', label: 'Bop — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'bop', batchSize: 50,
+    id: 'bop-10-epochs', label: 'Bop — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'bop', batchSize: 50, recipeEpochs: 10,
     detail: 'γ = 1e-3 → 1e-4, τ = 1e-6; Adam 0.01 → 1e-4 for BatchNorm/real weights (exponential decays over 10 epochs), batch 50',
   },
   { id: 'bop2', label: 'Bop2ndOrder', detail: 'γ = 1e-6, τ = 1e-6, σ = 1e-2 (Suarez-Ramirez et al. 2021)', kind: 'bop2' },
   { id: 'latent', label: 'Latent weights + Adam (baseline)', detail: 'Adam 5e-3 on real latent weights, STE, clipped to [−1, 1] (BinaryNet)', kind: 'latent' },
   {
-    id: 'latent-10-epochs', label: 'Latent weights + Adam — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'latent', batchSize: 100,
+    id: 'latent-10-epochs', label: 'Latent weights + Adam — 10-epoch recipe (Fashion-MNIST, MNIST)', kind: 'latent', batchSize: 100, recipeEpochs: 10,
     detail: 'Adam 5e-3 → 5e-5 (exponential decay over 10 epochs) on latent weights clipped to [−1, 1], batch 100',
   },
 ];
@@ -73,6 +75,29 @@ function presetConfig(id: string): { optimizer: OptimizerConfig; batchSize?: num
     default:
       return { optimizer: { kind: 'latent', lr: c(LATENT_DEFAULT_LR), preset: id } };
   }
+}
+
+/** The recipe Train BNN proposes first: the one that reaches the benchmark accuracy (BENCHMARKS.md) in 10 epochs. */
+export const DEFAULT_RECIPE = 'bop-10-epochs';
+
+/**
+ * A recipe's optimizer for a run of `epochs`: its epoch-counted decays stretched (or shrunk) by epochs / recipeEpochs,
+ * so γ and the learning rate end the run where the recipe ends its 10 epochs — 20 epochs anneal half as fast. A
+ * preset that is not a recipe, or a run of the recipe's own length, is returned as it is.
+ */
+export function fitRecipe(id: string, epochs: number): { optimizer: OptimizerConfig; batchSize?: number; stretched: number } {
+  const p = BOP_PRESETS.find((x) => x.id === id);
+  const base = optimizerFromPreset(id);
+  if (!p?.recipeEpochs || epochs === p.recipeEpochs) return { ...base, stretched: 1 };
+  const f = epochs / p.recipeEpochs;
+  const fit = (s: Schedule | undefined): Schedule | undefined => {
+    if (!s || s.kind === 'constant' || s.unit !== 'epochs') return s;
+    return s.kind === 'exponential' ? { ...s, decaySteps: s.decaySteps * f } : { ...s, steps: s.steps * f };
+  };
+  const o = base.optimizer;
+  const optimizer: OptimizerConfig = { ...o, lr: fit(o.lr)! };
+  for (const k of ['gamma', 'threshold', 'sigma'] as const) if (o[k]) optimizer[k] = fit(o[k]);
+  return { optimizer, batchSize: base.batchSize, stretched: f };
 }
 
 export type HyperFlags = { gamma?: number | Schedule; threshold?: number | Schedule; lr?: number | Schedule; sigma?: number | Schedule };

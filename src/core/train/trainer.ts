@@ -80,7 +80,7 @@ export async function runTraining(job: TrainJob, hooks: TrainHooks): Promise<Exp
     ? await resumeRun(job.resume, job.experimentsDir, (config, st, checkpoint) => {
       // experiments from before data-parallel training ran on one thread
       const threads = job.threads ?? config.threads ?? 1;
-      return { ...config, epochs: Math.max(config.epochs, job.epochs), backend: describeThreads(backend.description, threads), threads, resumedFrom: `checkpoint ${checkpoint} at step ${st.step}` };
+      return { ...config, epochs: Math.max(config.epochs, job.epochs), backend: describeThreads(backend.description, threads), threads, resumedFrom: `checkpoint ${checkpoint} at step ${st.step}`, ...(job.name ? { name: job.name } : {}) };
     })
     : createRun(job.experimentsDir, newExperimentInit(job, backend));
   try {
@@ -97,6 +97,7 @@ function newExperimentInit(job: TrainJob, backend: { name: string; description: 
   const split0 = validationSplit(job.data.train.labels, trainCount, job.valSplit, job.seed, !!preprocessing);
   const threads = job.threads ?? defaultThreads(backend.name, job.batchSize, modelWork(job.spec));
   return {
+    ...(job.name ? { name: job.name } : {}),
     modelPath: job.modelPath,
     model: job.spec,
     dataset: {

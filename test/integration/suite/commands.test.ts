@@ -8,6 +8,8 @@ import { loadModelText } from '../../../src/core/model/load';
 import { formatBytes, summarize } from '../../../src/core/estimate/summary';
 import { DEVICE_DIR, EXPERIMENTS_DIR, METRICS_FILE, STATUS_FILE } from '../../../src/core/experiments/types';
 import type { BnnStudioApi, TreeRow } from '../../../src/extension/api';
+import { runTitle } from '../../../src/core/experiments/labels';
+import { readConfigFile } from '../../../src/core/experiments/files';
 import { contributedCommands, extension, inWorkspace, waitFor } from './helpers';
 import { ScriptedUser, type Answer, type Prompt } from './scriptedUser';
 
@@ -288,11 +290,21 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     // The full run is test/integration/suite/training.test.ts; here Escape at each question starts nothing.
     const before = readdirSync(experimentsRoot()).sort();
     const atDataset = await run('bnn.train', [model()]);
-    assert.deepEqual(atDataset.prompts.map((p) => p.text), ['Train BNN (2/4): dataset']);
+    assert.deepEqual(atDataset.prompts.map((p) => p.text), ['Train BNN (2/5): dataset']);
     assert.ok(atDataset.prompts[0].items.includes('bundled'));
     const atPreset = await run('bnn.train', [model()], (p) => (p.text.includes('dataset') ? 'bundled' : undefined));
     assert.equal(atPreset.prompts.length, 2, atPreset.transcript());
     noErrors(atPreset);
+    assert.deepEqual(readdirSync(experimentsRoot()).sort(), before, 'no experiment folder was created');
+  },
+
+  'bnn.trainAgain': async () => {
+    // Either nothing to run again yet, or the last run's settings to start from; Escape there starts nothing.
+    const before = readdirSync(experimentsRoot()).sort();
+    const user = await run('bnn.trainAgain', []);
+    noErrors(user);
+    const first = user.prompts[0];
+    assert.ok(first && (/^No earlier Train BNN run/.test(first.text) || first.text === 'Train BNN: run the last training again'), user.transcript());
     assert.deepEqual(readdirSync(experimentsRoot()).sort(), before, 'no experiment folder was created');
   },
 
@@ -347,17 +359,30 @@ const EXERCISES: Record<string, () => Promise<void>> = {
   'bnn.flash': async () => {
     // No board on this machine: it says so and offers the emulated board instead; declining flashes nothing.
     const user = await run('bnn.flash', [runA]);
-    const w = shown(user, 'warning', /^No supported board is connected/);
-    assert.deepEqual(w.items, ['Run on Emulated Board']);
+    const w = shown(user, 'warning', /^No supported board is connected .*: \d+ serial ports? seen, none a supported board|could not be listed/);
+    assert.match(w.text, /flashing tools: openocd (found|missing), st-flash (found|missing), arduino-cli (found|missing)\.$/);
+    assert.deepEqual(w.items, ['Run on Emulated Board', 'Show Details', 'Open Serial Monitor']);
+    assert.equal(user.of('quickPick').length, 0, 'no experiment is asked for before the board is known');
     assert.ok(!existsSync(path.join(runA, DEVICE_DIR)), 'nothing ran');
     const bad = await run('bnn.flash', ['no-such-run']);
     shown(bad, 'error', /^Flash to Board: .*no experiment 'no-such-run'/);
   },
 
+  'bnn.serialMonitor': async () => {
+    // Escape at the port pick opens nothing; the pick always offers to type a path
+    const user = await run('bnn.serialMonitor', []);
+    noErrors(user);
+    const pick = user.of('quickPick')[0];
+    assert.ok(pick && pick.items.includes('$(edit) Enter a port path…'), user.transcript());
+    assert.equal(vscode.window.terminals.filter((t) => t.name.startsWith('Serial ')).length, 0);
+  },
+
   'bnn.openCharts': async () => {
     const user = await run('bnn.openCharts', [runA]);
     noErrors(user);
-    await waitFor(() => `a "Training: ${path.basename(runA)}" panel (tabs: ${JSON.stringify(webviewTabs())})`, () => webviewTabs().includes(`Training: ${path.basename(runA)}`));
+    // the tab reads model · optimizer · time (labels.ts), not the folder id
+    const title = `Training: ${runTitle({ id: path.basename(runA), config: readConfigFile(runA) })}`;
+    await waitFor(() => `a "${title}" panel (tabs: ${JSON.stringify(webviewTabs())})`, () => webviewTabs().includes(title));
     const bad = await run('bnn.openCharts', ['no-such-run']);
     shown(bad, 'error', /no experiment 'no-such-run'/);
   },
@@ -378,6 +403,20 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     const user = await run('bnn.revealExperiment', [runA]);
     noErrors(user);
     const bad = await run('bnn.revealExperiment', ['no-such-run']);
+    shown(bad, 'error', /no experiment 'no-such-run'/);
+  },
+
+  'bnn.renameExperiment': async () => {
+    // The user types a name: the row reads it, config.json keeps it, the folder keeps its id; an empty name clears it.
+    const user = await run('bnn.renameExperiment', [runB], (p) => (p.kind === 'inputBox' ? 'wide γ sweep' : undefined));
+    noErrors(user);
+    assert.equal(JSON.parse(readFileSync(path.join(runB, 'config.json'), 'utf8')).name, 'wide γ sweep');
+    assert.ok(existsSync(runB), 'the folder keeps its id');
+    await waitFor('the renamed row', async () => (await experimentRows()).some((r) => r.label === 'wide γ sweep'));
+    const cleared = await run('bnn.renameExperiment', [runB], (p) => (p.kind === 'inputBox' ? '' : undefined));
+    noErrors(cleared);
+    assert.equal(JSON.parse(readFileSync(path.join(runB, 'config.json'), 'utf8')).name, undefined);
+    const bad = await run('bnn.renameExperiment', ['no-such-run']);
     shown(bad, 'error', /no experiment 'no-such-run'/);
   },
 

@@ -48,19 +48,22 @@ describe('Train BNN in the editor', function () {
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
-  it('trains the open model on the bundled data from its four questions, writing config, status and metrics', async () => {
+  it('trains the open model on the bundled data from its questions (the default recipe, its settings as proposed), writing config, status and metrics', async () => {
     const model = inWorkspace('models', 'binary-mlp.bnn.json');
     const before = new Set(runs());
     trainDone = vscode.commands.executeCommand('bnn.train', model);
     await pickIndex(DATASET_NAMES.indexOf('bundled')); // 2/4 dataset
     await pickIndex(0); // 3/4 optimizer: the first preset
     await sleep(1200);
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // 4/4 epochs: the proposed 10
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // 4/5 epochs: the proposed 10
+    await pickIndex(0); // 5/5 settings: Start training
     const id = await waitFor('a new experiment folder', () => runs().find((r) => !before.has(r)), 60_000);
     runDir = path.join(experimentsRoot(), id);
     const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as ExperimentConfig;
     assert.equal(config.dataset.name, 'bundled');
     assert.equal(config.epochs, 10);
+    assert.equal(config.optimizer.preset, 'bop-10-epochs', 'the default recipe');
+    assert.equal(config.batchSize, 50);
     assert.equal(config.engine, 'bnn-studio');
     assert.equal(config.model.name, 'binary_mlp');
     await waitFor(() => `training steps in ${METRICS_FILE} (status: ${JSON.stringify(status(runDir))})`, () => stepEvents(runDir) >= 3, 180_000);

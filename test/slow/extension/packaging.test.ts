@@ -109,6 +109,8 @@ describe('packaging (.vsix)', () => {
     const firmware = (readdirSync(join(root, 'firmware'), { recursive: true }) as string[])
       .filter((f) => /\.(c|h|ld)$/.test(f)).map((f) => `extension/firmware/${f.split('\\').join('/')}`);
     assert.ok(firmware.some((f) => f.endsWith('/common/cortexm_startup.c')) && firmware.some((f) => f.endsWith('/protocol/bnn_protocol.c')));
+    // The C runtime every compiled model includes (src/core/compile/runtimeFiles.ts copies it next to bnn_model.c).
+    assert.ok(firmware.some((f) => f.endsWith('/runtime/bnn_runtime.h')));
     assert.deepEqual(firmware.filter((f) => !names.includes(f)), [], 'firmware sources missing from the .vsix');
     const leaked = names.filter((n) => !bundledData.includes(n) && (/^extension\/(src|test|scripts|examples|\.cache|node_modules|bin)\//.test(n) || n.endsWith('.map') || n.endsWith('.ts') || n.endsWith('.externals.json')));
     assert.deepEqual(leaked, []);

@@ -3,7 +3,7 @@ import { sampleInit } from '../../support/experimentInit';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createExperiment, updateStatus, writeDeviceResult } from '../../../src/core/experiments/store';
+import { createExperiment, renameExperiment, updateStatus, writeDeviceResult } from '../../../src/core/experiments/store';
 import { MetricsWriter } from '../../../src/core/experiments/metrics';
 import type { HostToWebview } from '../../../src/core/messages';
 import type { MetricsEvent } from '../../../src/core/experiments/types';
@@ -91,6 +91,22 @@ describe('training panel feed (history, then live without gaps or duplicates)', 
     feed.sendLive(exp.id, [step(36)]);
     feed.sendLive(exp.id, [step(36)]);
     assert.deepEqual(stepsSent(r.posted), range(1, 36));
+    feed.dispose();
+  });
+
+  it('a renamed run: the panel gets the new config once, and the tab its new title', async () => {
+    const exp = createExperiment(root, init(), { pid: 2 ** 22 + 4321 });
+    const r = recorder();
+    const titles: string[] = [];
+    const feed = new PanelFeed([exp.dir], { ...r.host, loaded: (s) => titles.push(s[0]?.config.name ?? s[0]?.id) });
+    await feed.load();
+    renameExperiment(exp.dir, 'my run');
+    await feed.refreshFromDisk(exp.id);
+    await feed.refreshFromDisk(exp.id);
+    const configs = r.posted.filter((m) => m.type === 'config');
+    assert.equal(configs.length, 1, 'sent once, not on every status change');
+    assert.equal(configs[0].type === 'config' && configs[0].config.name, 'my run');
+    assert.deepEqual(titles, [exp.id, 'my run']);
     feed.dispose();
   });
 

@@ -19,13 +19,18 @@ describe('bnn train / bnn eval (built CLI)', function () {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('--json prints one metrics event per line; eval reports the test accuracy of the checkpoint', () => {
-    const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', '1', '--max-samples', '500', '--backend', 'cpu', '--batch-size', '50', '--json', '--experiments', 'exp'], tmp);
+    const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--epochs', '1', '--max-samples', '500', '--backend', 'cpu', '--batch-size', '50', '--json', '--experiments', 'exp', '--name', ' baseline run '], tmp);
     assert.equal(r.status, 0, r.stderr);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(events.length >= 2);
     assert.ok(events.every((e) => (e.kind === 'step' || e.kind === 'epoch') && typeof e.experimentId === 'string'));
     assert.equal(events[events.length - 1].kind, 'epoch');
     const id = events[0].experimentId;
+    // the name is the run's display name; the folder keeps its readable id
+    assert.match(id, /^\d{8}-\d{6}-tiny-bop$/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(tmp, 'exp', id, 'config.json'), 'utf8')).name, 'baseline run');
+    const listed = JSON.parse(bnn(['experiments', '--experiments', 'exp', '--json'], tmp).stdout);
+    assert.equal(listed.experiments.find((x: { id: string }) => x.id === id).name, 'baseline run');
     const e = bnn(['eval', id, '--experiments', 'exp', '--json', '--max-samples', '200'], tmp);
     assert.equal(e.status, 0, e.stderr);
     const res = JSON.parse(e.stdout);
@@ -71,6 +76,11 @@ describe('bnn train / bnn eval (built CLI)', function () {
       const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--threads', t], tmp);
       assert.equal(r.status, 2, `--threads ${t}`);
       assert.match(r.stderr, /--threads must be/);
+    }
+    for (const name of ['', 'a\nb', 'x'.repeat(81)]) {
+      const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--name', name], tmp);
+      assert.equal(r.status, 2, `--name ${JSON.stringify(name)}`);
+      assert.match(r.stderr, /--name: the run name/);
     }
     for (const n of ['-1', '2.5', 'many']) {
       const r = bnn(['train', 'tiny.bnn.json', '--data', 'bundled', '--bn-recalibration', n], tmp);
