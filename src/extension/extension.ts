@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
 import { registerDevice } from './device';
 import { registerFlash } from './flash';
+import { registerSerialMonitor } from './serialMonitor';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   registerCompile(context, output);
   registerDevice(context, output);
   registerFlash(context, output);
+  registerSerialMonitor(context, output);
   const experiments = registerExperiments(context, output);
   experiments.connectTrainer(training);
   const datasets = registerDatasets(context, models, output);
