@@ -53,6 +53,8 @@ const optional = [
   { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
     plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+  // The model graph view: a bundle of its own, so the layout library (dagre) loads only when a graph is opened.
+  { entry: 'webview/graph/main.ts', out: 'dist/graphView.js', platform: 'browser' },
 ];
 for (const o of optional) {
   if (!existsSync(o.entry)) continue;
