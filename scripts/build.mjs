@@ -65,6 +65,8 @@ const optional = [
   // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
   { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+  // The model graph view: a bundle of its own, so the layout library (dagre) loads only when a graph is opened.
+  { entry: 'webview/graph/main.ts', out: 'dist/graphView.js', platform: 'browser' },
   { entry: 'webview/datasets/main.ts', out: 'dist/datasetPreview.js', platform: 'browser' },
 ];
 for (const o of optional) {
