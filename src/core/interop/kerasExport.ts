@@ -74,7 +74,7 @@ function kerasLayer(l: LayerSpec, inRank: number): Obj {
 }
 
 /** Every layer's input rank; 3 where the shapes cannot be inferred (only PReLU reads it, and images are its usual input). */
-function inputRanks(spec: ModelSpec, graph: ModelGraph | undefined): number[] {
+export function inputRanks(spec: ModelSpec, graph: ModelGraph | undefined): number[] {
   try {
     const shapes = inferShapes(spec);
     return spec.layers.map((_, i) => {
