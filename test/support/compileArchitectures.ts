@@ -179,14 +179,17 @@ export const ARCHITECTURES: ModelSpec[] = [
     ],
   },
   {
-    // One float32 tensor read by two binary convs (one shared binarize) and by a Concatenate; a max-pool on floats;
-    // binarized GAP features into a ±1 dense with raw integer scores.
+    // One float32 tensor read by three binary convs (one shared binarize), a three-input Add (a stage of its own: only
+    // a two-input Add folds into a conv) and a Concatenate; a max-pool on floats; binarized GAP features into a ±1
+    // dense with raw integer scores.
     name: 'graph-shared-binarize', input: { shape: [8, 8, 3] }, classes: 4,
     layers: [
       conv('c0', 12, 3, 'same', 1, false, false, false), bn('bn0'),
       { ...conv('b1', 12, 3, 'same', 1, true), inputs: ['bn0'] }, bn('bn1'),
       { ...conv('b2', 7, 1, 'valid', 1, true), inputs: ['bn0'] }, bn('bn2'),
-      { type: 'Concatenate', name: 'cat', inputs: ['bn1', 'bn2', 'bn0'] },
+      { ...conv('b3', 12, 1, 'valid', 1, true), inputs: ['bn0'] }, bn('bn3'),
+      { type: 'Add', name: 'add3', inputs: ['bn1', 'bn3', 'bn0'] },
+      { type: 'Concatenate', name: 'cat', inputs: ['add3', 'bn2', 'bn0'] },
       pool('mp', 2, 2),
       { type: 'GlobalAveragePooling2D', name: 'gap' },
       dense('d1', 4, true),
