@@ -52,7 +52,10 @@ const optional = [
   // The data-parallel training thread (worker_threads), started by the trainer from next to its own bundle.
   { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
     plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+  // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
+  { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+  { entry: 'webview/datasets/main.ts', out: 'dist/datasetPreview.js', platform: 'browser' },
 ];
 for (const o of optional) {
   if (!existsSync(o.entry)) continue;

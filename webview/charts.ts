@@ -11,7 +11,8 @@ import { getRelativePosition } from 'chart.js/helpers';
 import type { ChartId, RunData, SeriesKey, XMode } from './runs';
 import type { Point } from './series';
 import type { ChartTheme } from './theme';
-import { fmtAxisTicks, fmtNum, fmtPct, fmtSci } from './format';
+import { fmtAxisTicks, fmtDuration, fmtNum, fmtPct, fmtSci } from './format';
+import { smooth, type SmoothedPoint } from './smoothing';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -60,17 +61,26 @@ export const CHART_DEFS: ChartDef[] = [
   { id: 'hyper', title: 'γ, τ and learning rate', yTitle: 'value', log: true, format: (v) => fmtSci(v) },
 ];
 
-type LineDataset = ChartDataset<'line', Point[]> & { bnnRun: number; bnnKey: string };
+type LineDataset = ChartDataset<'line', Point[]> & { bnnRun: number; bnnKey: string; bnnSeries: Point[]; bnnSmoothed?: SmoothedPoint[] };
+
+/** Lines TensorBoard's slider smooths: the per-step ones (validation is one point an epoch; γ/τ/lr are exact). */
+const smoothable = (key: string): boolean => key === 'train' || key.startsWith('flip:');
 
 const SLOT: Record<string, number> = { train: 0, val: 1, gamma: 0, threshold: 1, lr: 2 };
 const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
 const KEY_LABEL: Record<string, string> = { train: 'train', val: 'validation', gamma: 'γ (adaptivity rate)', threshold: 'τ (threshold)', lr: 'learning rate' };
+
+function xTitle(mode: XMode): string {
+  return mode === 'time' ? 'relative time' : mode;
+}
 
 export class ChartView {
   readonly chart: Chart<'line', Point[]>;
   dirty = false;
   log: boolean;
   private readonly byKey = new Map<string, LineDataset>();
+  private smoothing = 0;
+  private hiddenRuns = new Set<number>();
 
   constructor(readonly def: ChartDef, readonly canvas: HTMLCanvasElement, private theme: ChartTheme, private xMode: XMode, private readonly compare: boolean) {
     this.log = def.log;
@@ -93,12 +103,16 @@ export class ChartView {
             animation: false,
             callbacks: {
               title: (items: TooltipItem<'line'>[]) => this.tooltipTitle(items),
-              label: (item: TooltipItem<'line'>) => `${item.dataset.label}: ${this.def.format((item.raw as Point).y)}`,
+              label: (item: TooltipItem<'line'>) => {
+                const p = item.raw as SmoothedPoint;
+                const raw = p.raw !== undefined && p.raw !== p.y && Number.isFinite(p.raw) ? ` (raw ${this.def.format(p.raw)})` : '';
+                return `${item.dataset.label}: ${this.def.format(p.y)}${raw}`;
+              },
             },
           },
         },
         scales: {
-          x: { type: 'linear', title: { display: true, text: xMode }, ticks: { maxTicksLimit: 8, maxRotation: 0 } },
+          x: { type: 'linear', title: { display: true, text: xTitle(xMode) }, ticks: { maxTicksLimit: 8, maxRotation: 0, callback: (v) => (this.xMode === 'time' ? fmtDuration(Number(v) * 1000) : Number(v).toLocaleString('en-US')) } },
           y: { type: this.log ? 'logarithmic' : 'linear', title: { display: true, text: def.yTitle }, ticks: { maxTicksLimit: 7, callback: (v, i, ticks) => this.tickLabel(Number(v), i, ticks.map((t) => t.value)) } },
         },
       },
@@ -115,6 +129,7 @@ export class ChartView {
   private tooltipTitle(items: TooltipItem<'line'>[]): string {
     if (items.length === 0) return '';
     const p = items[0].raw as Point;
+    if (this.xMode === 'time') return `${fmtDuration(p.t)} (step ${p.s.toLocaleString('en-US')})`;
     return this.xMode === 'step' ? `step ${p.s.toLocaleString('en-US')}` : `epoch ${p.x.toFixed(2)} (step ${p.s.toLocaleString('en-US')})`;
   }
 
@@ -128,6 +143,8 @@ export class ChartView {
       data: series.points,
       bnnRun: runIndex,
       bnnKey: key.key,
+      bnnSeries: series.points,
+      hidden: this.hiddenRuns.has(runIndex),
     };
     this.byKey.set(id, ds);
     this.chart.data.datasets.push(ds);
@@ -192,7 +209,7 @@ export class ChartView {
 
   setXMode(mode: XMode): void {
     this.xMode = mode;
-    (this.chart.options.scales!.x as { title: { text: string } }).title.text = mode;
+    (this.chart.options.scales!.x as { title: { text: string } }).title.text = xTitle(mode);
     this.dirty = true;
   }
 
@@ -212,11 +229,38 @@ export class ChartView {
     y.min = Number.isFinite(minPositive) ? Math.pow(10, Math.floor(Math.log10(minPositive * 0.999))) : 1e-6;
   }
 
+  /** TensorBoard's smoothing weight, 0 (off) … 0.99. */
+  setSmoothing(w: number): void {
+    this.smoothing = w;
+    this.dirty = true;
+  }
+
+  /** Compare's run filter: the lines of these runs (by index) are hidden. */
+  setHiddenRuns(hidden: Set<number>): void {
+    this.hiddenRuns = hidden;
+    for (const ds of this.chart.data.datasets as LineDataset[]) ds.hidden = hidden.has(ds.bnnRun);
+    this.dirty = true;
+  }
+
   draw(): void {
     if (!this.dirty) return;
     this.dirty = false;
+    // smoothed copies are recomputed from the bounded series on each draw (≤ 2,500 points a line)
+    for (const ds of this.chart.data.datasets as LineDataset[]) {
+      if (this.smoothing > 0 && smoothable(ds.bnnKey)) ds.data = smooth(ds.bnnSeries, this.smoothing, (ds.bnnSmoothed ??= []));
+      else ds.data = ds.bnnSeries;
+    }
     this.chart.update('none');
     this.updateCanvasInfo();
+  }
+
+  /** What each line shows now (read by the browser and e2e tests through window.bnnCharts.lines). */
+  lines(): { label: string; hidden: boolean; points: number; lastY?: number; lastX?: number; xTitle: string }[] {
+    const xt = (this.chart.options.scales!.x as { title: { text: string } }).title.text;
+    return (this.chart.data.datasets as LineDataset[]).map((ds) => {
+      const d = ((ds as { _data?: Point[] })._data ?? ds.data) as Point[];
+      return { label: String(ds.label), hidden: Boolean(ds.hidden), points: d.length, lastY: d.at(-1)?.y, lastX: d.at(-1)?.x, xTitle: xt };
+    });
   }
 
   /** Series and point counts on the canvas element: read by the browser tests and the e2e suite. */

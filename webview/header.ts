@@ -210,7 +210,12 @@ function healthCell(r: RunData): HTMLElement {
   return h('span', { class: 'health-line', title: w.map((x) => x.text).join('\n') }, icon('warning'), ` ${w.map((x) => `${x.layer} ${x.kind}`).join(', ')}`);
 }
 
-export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: string[]): void {
+export interface CompareFilter {
+  hidden: Set<string>;
+  toggle(id: string): void;
+}
+
+export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: string[], filter?: CompareFilter): void {
   const row = (cells: (string | Node)[], head = false) => h('tr', {}, ...cells.map((c) => h(head ? 'th' : 'td', {}, c)));
   root.replaceChildren(
     h('div', { class: 'title-row' }, h('h1', {}, `Comparing ${runs.length} runs`)),
@@ -226,8 +231,11 @@ export function renderCompareHeader(root: HTMLElement, runs: RunData[], colors: 
         const hp = o ? (o.kind === 'latent' ? `lr ${describeSchedule(o.lr)}` : `γ ${describeSchedule(o.gamma)}, τ ${describeSchedule(o.threshold)}`) + ` · batch ${c?.batchSize}` : '';
         const swatch = h('span', { class: 'swatch' });
         swatch.style.backgroundColor = colors[i % colors.length];
+        const shown = !filter?.hidden.has(r.id);
+        const box = h('input', { type: 'checkbox', class: 'run-toggle', 'data-run': r.id, 'aria-label': `Show ${r.label}`, title: shown ? 'Shown in the charts: untick to hide' : 'Hidden: tick to show', checked: shown });
+        box.addEventListener('change', () => filter?.toggle(r.id));
         return row([
-          swatch,
+          h('label', { class: 'run-cell' }, box, swatch),
           h('span', { class: 'run-label', title: r.id }, r.label),
           h('span', { title: c?.modelPath ?? '' }, c?.model?.name ?? '?'),
           optimizerName(c),

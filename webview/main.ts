@@ -30,6 +30,11 @@ interface PanelState {
   ids: string[];
   xMode: XMode;
   flipLog: boolean;
+  /** TensorBoard's smoothing weight (0 … 0.99). */
+  smoothing: number;
+  /** Compare: the run filter's text, and runs unticked in the table. */
+  runFilter: string;
+  hiddenIds: string[];
 }
 
 export interface FlushInfo {
@@ -49,7 +54,11 @@ const COMPARE_HEADER_MS = 250;
 
 const vscode = acquireVsCodeApi();
 const saved = (vscode.getState() ?? {}) as Partial<PanelState>;
-const state: PanelState = { ids: saved.ids ?? [], xMode: saved.xMode === 'epoch' ? 'epoch' : 'step', flipLog: saved.flipLog !== false };
+const state: PanelState = {
+  ids: saved.ids ?? [], xMode: saved.xMode === 'epoch' || saved.xMode === 'time' ? saved.xMode : 'step', flipLog: saved.flipLog !== false,
+  smoothing: typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1 ? saved.smoothing : 0,
+  runFilter: typeof saved.runFilter === 'string' ? saved.runFilter : '', hiddenIds: Array.isArray(saved.hiddenIds) ? saved.hiddenIds.filter((x) => typeof x === 'string') : [],
+};
 const post = (m: WebviewToHost) => vscode.postMessage(m);
 const saveState = () => vscode.setState(state);
 
@@ -63,9 +72,16 @@ const headerEl = h('header', { class: 'run-header', id: 'header' }, h('div', { c
 const noticeEl = h('div', { class: 'notice', role: 'status', hidden: true });
 const stepBtn = h('vscode-button', { 'data-x': 'step' }, 'Step');
 const epochBtn = h('vscode-button', { 'data-x': 'epoch' }, 'Epoch');
+const timeBtn = h('vscode-button', { 'data-x': 'time', title: 'Relative wall time since the run started' }, 'Time');
+const smoothInput = h('input', { type: 'range', min: '0', max: '0.99', step: '0.01', class: 'smoothing', 'aria-label': 'Smoothing', title: 'Exponential moving average of the per-step lines, as TensorBoard smooths (0: off)' });
+smoothInput.value = String(state.smoothing);
+const smoothValue = h('span', { class: 'smoothing-value' }, state.smoothing.toFixed(2));
+const filterInput = h('input', { type: 'search', class: 'run-filter', placeholder: 'Filter runs (regex)', 'aria-label': 'Filter runs', hidden: true });
+filterInput.value = state.runFilter;
 const csvBtn = h('vscode-button', { icon: 'export', secondary: true, title: 'Save all metrics of the shown runs as CSV' }, 'Export CSV');
 const grid = h('main', { class: 'charts' });
-document.body.append(headerEl, h('div', { class: 'toolbar' }, h('span', { class: 'toolbar-label' }, 'x axis'), stepBtn, epochBtn, h('span', { class: 'spacer' }), csvBtn), noticeEl, grid);
+document.body.append(headerEl, h('div', { class: 'toolbar' }, h('span', { class: 'toolbar-label' }, 'x axis'), stepBtn, epochBtn, timeBtn,
+  h('label', { class: 'toolbar-label smoothing-label' }, 'Smoothing', smoothInput, smoothValue), filterInput, h('span', { class: 'spacer' }), csvBtn), noticeEl, grid);
 
 // ---- live queue -------------------------------------------------------------------------------------------------
 
@@ -82,6 +98,7 @@ const flushListeners: ((info: FlushInfo) => void)[] = [];
   stats,
   onFlush: (fn: (info: FlushInfo) => void) => flushListeners.push(fn),
   pointCount: () => runs.reduce((n, r) => n + r.pointCount(), 0),
+  lines: (chart: ChartId) => views.get(chart)?.lines() ?? [],
 };
 
 function schedule(): void {
@@ -138,7 +155,7 @@ function renderHeader(): void {
     lastCompareHeader = now;
   }
   headerDirty = false;
-  if (compare) renderCompareHeader(headerEl, runs, theme.palette);
+  if (compare) renderCompareHeader(headerEl, runs, theme.palette, { hidden: hiddenRunIds(), toggle: toggleRun });
   else renderSingleHeader(headerEl, runs[0], { post: (type, experimentId) => post({ v: 1, type, experimentId }) });
   stats.points = runs.reduce((n, r) => n + r.pointCount(), 0);
 }
@@ -184,6 +201,7 @@ function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>):
     grid.append(card);
     const view = new ChartView(def, canvas, theme, state.xMode, compare);
     if (def.id === 'flip') view.setLog(state.flipLog);
+    view.setSmoothing(state.smoothing);
     views.set(def.id, view);
     pngBtn.addEventListener('click', () => {
       const base = compare ? 'compare' : summaries[0].id;
@@ -204,6 +222,8 @@ function init(summaries: RunSummary[], history: Record<string, MetricsEvent[]>):
   epochBtn.toggleAttribute('disabled', !canEpoch);
   if (!canEpoch) state.xMode = 'step';
   setXMode(state.xMode);
+  filterInput.hidden = !compare;
+  applyRunFilter();
   for (const [id, events] of Object.entries(history)) enqueue(id, events);
   headerDirty = true;
   schedule();
@@ -216,6 +236,36 @@ function relabel(): void {
   for (const v of views.values()) v.relabel(runs);
 }
 
+/** Runs the filter text leaves out (a regex, case-insensitive; text that is no regex matches as it is) or unticked. */
+function hiddenRunIds(): Set<string> {
+  const hidden = new Set(state.hiddenIds);
+  const f = state.runFilter.trim();
+  if (compare && f) {
+    let re: RegExp;
+    try {
+      re = new RegExp(f, 'i');
+    } catch {
+      re = new RegExp(f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    }
+    for (const r of runs) if (!re.test(r.label) && !re.test(r.id)) hidden.add(r.id);
+  }
+  return hidden;
+}
+
+function applyRunFilter(): void {
+  const hidden = hiddenRunIds();
+  const idx = new Set(runs.flatMap((r, i) => (hidden.has(r.id) ? [i] : [])));
+  for (const v of views.values()) v.setHiddenRuns(idx);
+  headerDirty = true;
+  schedule();
+}
+
+function toggleRun(id: string): void {
+  state.hiddenIds = state.hiddenIds.includes(id) ? state.hiddenIds.filter((x) => x !== id) : [...state.hiddenIds, id];
+  saveState();
+  applyRunFilter();
+}
+
 function enqueue(id: string, events: MetricsEvent[]): void {
   if (!Array.isArray(events) || events.length === 0) return;
   queue.push({ id, events });
@@ -226,10 +276,10 @@ function enqueue(id: string, events: MetricsEvent[]): void {
 function setXMode(mode: XMode): void {
   state.xMode = mode;
   saveState();
-  stepBtn.toggleAttribute('secondary', mode !== 'step');
-  epochBtn.toggleAttribute('secondary', mode !== 'epoch');
-  stepBtn.setAttribute('aria-pressed', String(mode === 'step'));
-  epochBtn.setAttribute('aria-pressed', String(mode === 'epoch'));
+  for (const [b, m] of [[stepBtn, 'step'], [epochBtn, 'epoch'], [timeBtn, 'time']] as const) {
+    b.toggleAttribute('secondary', mode !== m);
+    b.setAttribute('aria-pressed', String(mode === m));
+  }
   for (const r of runs) r.setMode(mode);
   for (const v of views.values()) v.setXMode(mode);
   schedule();
@@ -242,6 +292,19 @@ function showNotice(text: string, kind: 'info' | 'error' = 'info'): void {
 }
 
 stepBtn.addEventListener('click', () => setXMode('step'));
+timeBtn.addEventListener('click', () => setXMode('time'));
+smoothInput.addEventListener('input', () => {
+  state.smoothing = Math.min(0.99, Math.max(0, Number(smoothInput.value) || 0));
+  smoothValue.textContent = state.smoothing.toFixed(2);
+  saveState();
+  for (const v of views.values()) v.setSmoothing(state.smoothing);
+  schedule();
+});
+filterInput.addEventListener('input', () => {
+  state.runFilter = filterInput.value;
+  saveState();
+  applyRunFilter();
+});
 epochBtn.addEventListener('click', () => { if (!epochBtn.hasAttribute('disabled')) setXMode('epoch'); });
 csvBtn.addEventListener('click', () => { if (runs.length) post({ v: 1, type: 'exportCsv', experimentIds: runs.map((r) => r.id) }); });
 

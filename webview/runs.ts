@@ -8,7 +8,8 @@ import type { MetricsEvent } from '../src/core/experiments/types';
 import { Series } from './series';
 import { FlipHealth, flipHealthFor } from '../src/core/experiments/flipHealth';
 
-export type XMode = 'step' | 'epoch';
+/** x axis: optimizer steps, epochs, or TensorBoard's relative wall time (seconds since the run started). */
+export type XMode = 'step' | 'epoch' | 'time';
 type StepEvent = Extract<MetricsEvent, { kind: 'step' }>;
 type EpochEvent = Extract<MetricsEvent, { kind: 'epoch' }>;
 
@@ -53,8 +54,9 @@ export class RunData {
     return n && b ? Math.ceil(n / b) : undefined;
   }
 
-  xOf(s: number, epochOfEvent: number, mode: XMode): number {
+  xOf(s: number, epochOfEvent: number, mode: XMode, timeMs = 0): number {
     if (mode === 'step') return s;
+    if (mode === 'time') return timeMs / 1000;
     const spe = this.stepsPerEpoch;
     return spe ? s / spe : epochOfEvent;
   }
@@ -72,36 +74,37 @@ export class RunData {
 
   apply(ev: MetricsEvent, mode: XMode): Set<ChartId> {
     const touched = new Set<ChartId>();
-    const x = this.xOf(ev.step, ev.epoch, mode);
+    const x = this.xOf(ev.step, ev.epoch, mode, ev.time);
+    const t = ev.time;
     this.eventCount++;
     this.health.add(ev);
     if (ev.kind === 'step') {
       this.lastStep = ev;
-      this.get('loss', 'train').push(ev.step, ev.loss, x);
-      this.get('accuracy', 'train').push(ev.step, ev.accuracy, x);
+      this.get('loss', 'train').push(ev.step, ev.loss, x, t);
+      this.get('accuracy', 'train').push(ev.step, ev.accuracy, x, t);
       touched.add('loss').add('accuracy');
       for (const [layer, r] of Object.entries(ev.flipRatio)) {
         if (!this.layers.includes(layer)) this.layers.push(layer);
         // A step without flips has no place on a log axis: it is a gap the line spans (the CSV keeps the zeros).
-        this.get('flip', `flip:${layer}`).push(ev.step, r > 0 ? r : NaN, x);
+        this.get('flip', `flip:${layer}`).push(ev.step, r > 0 ? r : NaN, x, t);
         if (r > 0 && r < this.minPositive.flip) this.minPositive.flip = r;
         touched.add('flip');
       }
       const hyper: [string, number | undefined][] = [['gamma', ev.gamma], ['threshold', ev.threshold], ['lr', ev.lr]];
       for (const [k, v] of hyper) {
         if (v === undefined || v === null || !Number.isFinite(v)) continue;
-        this.get('hyper', k).push(ev.step, v, x);
+        this.get('hyper', k).push(ev.step, v, x, t);
         if (v > 0 && v < this.minPositive.hyper) this.minPositive.hyper = v;
         touched.add('hyper');
       }
     } else {
       this.lastEpoch = ev;
       if (ev.valLoss !== undefined && ev.valLoss !== null) {
-        this.get('loss', 'val').push(ev.step, ev.valLoss, x);
+        this.get('loss', 'val').push(ev.step, ev.valLoss, x, t);
         touched.add('loss');
       }
       if (ev.valAccuracy !== undefined && ev.valAccuracy !== null) {
-        this.get('accuracy', 'val').push(ev.step, ev.valAccuracy, x);
+        this.get('accuracy', 'val').push(ev.step, ev.valAccuracy, x, t);
         if (this.bestValAccuracy === undefined || ev.valAccuracy > this.bestValAccuracy) this.bestValAccuracy = ev.valAccuracy;
         touched.add('accuracy');
       }
@@ -113,6 +116,7 @@ export class RunData {
     const spe = this.stepsPerEpoch;
     for (const s of this.series.values()) {
       if (mode === 'step') s.setX((st) => st);
+      else if (mode === 'time') s.setX((_st, t) => t / 1000);
       else if (spe) s.setX((st) => st / spe);
     }
   }

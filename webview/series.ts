@@ -1,6 +1,6 @@
 /**
  * One line of a chart, stored in the shape chart.js reads without parsing ({x, y}) plus the training step `s` it came
- * from, so switching the x axis between steps and epochs rewrites x in place. Memory is bounded: past `cap` points
+ * from and its wall-clock time `t`, so switching the x axis between steps, epochs and relative time rewrites x in place. Memory is bounded: past `cap` points
  * the series keeps every other point and from then on keeps one of every `stride` new points, so a run of any length
  * costs at most `cap` points per line while the newest point is always shown. chart.js's decimation then thins what
  * is drawn to about the canvas width.
@@ -9,6 +9,8 @@ export interface Point {
   x: number;
   y: number;
   s: number;
+  /** Wall-clock ms since the run started (the relative-time axis). */
+  t: number;
 }
 
 export const DEFAULT_CAP = 20_000;
@@ -26,17 +28,17 @@ export class Series {
     return this.stride;
   }
 
-  push(s: number, y: number, x: number): void {
+  push(s: number, y: number, x: number, t = 0): void {
     const pts = this.points;
     if (pts.length > 0 && s <= pts[pts.length - 1].s) this.rewind(s);
     const n = pts.length;
     // A flat stretch (a constant γ, τ or learning rate) needs only its two ends: move the end instead of adding a
     // point. The line drawn is the same; a constant hyperparameter costs two points for the whole run.
     if (n >= 2 && pts[n - 1].y === y && pts[n - 2].y === y) {
-      pts[n - 1] = { x, y, s };
+      pts[n - 1] = { x, y, s, t };
       return;
     }
-    const p = { x, y, s };
+    const p = { x, y, s, t };
     if (this.lastProvisional) pts[pts.length - 1] = p;
     else pts.push(p);
     this.sinceKept++;
@@ -74,8 +76,8 @@ export class Series {
     this.lastProvisional = false;
   }
 
-  setX(fn: (s: number) => number): void {
-    for (const p of this.points) p.x = fn(p.s);
+  setX(fn: (s: number, t: number) => number): void {
+    for (const p of this.points) p.x = fn(p.s, p.t);
   }
 
   clear(): void {

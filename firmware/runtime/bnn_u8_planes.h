@@ -20,7 +20,7 @@ static inline void bnn_u8_planes(uint16_t *P, const uint8_t *in, int32_t ih, int
     for (int32_t ox = 0; ox < ow; ox++) {
       uint16_t *p = P + r * ow + ox;
       const int32_t ix0 = ox * sw - pad_left;
-      int32_t v[8];
+      int32_t v[8] = { 0 }; /* all set below for j < n; zeroed for GCC's -Wmaybe-uninitialized on some unrolled shapes */
       int32_t e[16];
       int32_t sum = 0;
       BNN_UNROLL

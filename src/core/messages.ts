@@ -5,6 +5,11 @@
  */
 import type { ExperimentConfig, ExperimentStatus, MetricsEvent, DeviceResult, OptimizerConfig } from './experiments/types';
 import type { DataReadOptions } from './data/preprocess';
+import type { DataLookupOptions } from './data/locate';
+import type { TestSamples, TestSamplesRequest } from './data/testSamples';
+import type { DatasetSummary } from './data/summary';
+import type { DatasetPreview } from './data/preview';
+import type { FitNote } from './data/fit';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -57,6 +62,8 @@ export type WorkerToHost =
   | { v: 1; type: 'metrics'; experimentId: string; event: MetricsEvent }
   | { v: 1; type: 'status'; experimentId: string; status: ExperimentStatus }
   | { v: 1; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** Before 'started': how far reading the dataset has come (a cold image folder takes a while). */
+  | { v: 1; type: 'dataProgress'; done: number; total: number; message: string }
   | { v: 1; type: 'done'; experimentId: string; status: ExperimentStatus }
   | { v: 1; type: 'error'; message: string; experimentId?: string };
 
@@ -97,6 +104,45 @@ export type ThreadToCoordinator =
    *  `tensors` is the thread's live tensor count after the step (leak checks). */
   | { v: 1; type: 'stepDone'; seq: number; loss: number; correct: number; tensors: number }
   | { v: 1; type: 'error'; message: string };
+
+// ---- extension host / CLI ↔ the data worker (worker_threads; src/core/data/worker.ts) ------------------------------
+// Reading a dataset is synchronous work (decoding, parsing); the extension host does it on a worker so a cold image
+// folder never stalls the window. Results carry typed arrays, transferred rather than copied.
+
+export type DataTask =
+  /** The first samples of an experiment's test split, preprocessed as recorded (Run on Emulated Board, Flash). */
+  | { kind: 'testSamples'; request: TestSamplesRequest }
+  /** Every dataset under these folders plus the named ones, summarised (the Datasets view). */
+  | { kind: 'scan'; roots: string[]; lookup: DataLookupOptions }
+  | { kind: 'summary'; data: string; lookup: DataLookupOptions; read?: DataReadOptions }
+  | { kind: 'preview'; data: string; lookup: DataLookupOptions; read?: DataReadOptions; perClass?: number };
+
+export interface DataTaskResults {
+  testSamples: TestSamples;
+  scan: { datasets: DatasetSummary[]; truncated: boolean };
+  summary: DatasetSummary;
+  preview: DatasetPreview;
+}
+
+export type HostToDataWorker = { v: 1; type: 'run'; task: DataTask };
+
+export type DataWorkerToHost =
+  | { v: 1; type: 'progress'; done: number; total: number; message: string }
+  | { v: 1; type: 'result'; result: DataTaskResults[DataTask['kind']] }
+  /** `dataError`: a problem with the data (a DataError, its message naming the file), not a bug. */
+  | { v: 1; type: 'error'; message: string; dataError: boolean };
+
+// ---- host ↔ dataset preview (webview) -------------------------------------------------------------------------
+
+export type HostToDatasetPreview =
+  | { v: 1; type: 'loading'; name: string; message: string }
+  | { v: 1; type: 'preview'; summary: DatasetSummary; preview: DatasetPreview; fit: FitNote[]; model?: string }
+  | { v: 1; type: 'error'; name: string; message: string };
+
+export type DatasetPreviewToHost =
+  | { v: 1; type: 'ready' }
+  /** Open the file a sample came from (image folders). */
+  | { v: 1; type: 'reveal'; file: string };
 
 // ---- host ↔ training panel (webview) --------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ import type { ExperimentBenchResult } from '../core/device/benchExperiment';
 import { ToolMissingError, type ToolPaths } from '../core/device/tools';
 import { experimentForCommand } from './experimentRefs';
 import { requireTrust, trustedToolPaths } from './trust';
+import { runInDataWorker } from '../core/data/workerHost';
+import type { TestSamples, TestSamplesRequest } from '../core/data/testSamples';
 
 const PHASES: Record<string, string> = {
   compile: 'Compiling the model to C…',
@@ -41,7 +43,7 @@ export async function showDeviceResult(output: vscode.LogOutputChannel, result: 
   if (choice === 'Show Log') output.show(true);
 }
 
-export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unknown): Promise<void> {
+export async function runOnEmulator(output: vscode.LogOutputChannel, distDir: string, arg?: unknown): Promise<void> {
   if (!(await requireTrust('running on the emulated board'))) return;
   const experimentDir = await experimentForCommand(arg, { title: 'Run on Emulated Board', placeHolder: 'Experiment to run on the emulated STM32F405', filter: (e) => e.state !== 'running' });
   if (!experimentDir) return;
@@ -57,7 +59,7 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
       const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
       return benchExperiment({
         experimentDir, board: 'qemu-stm32', samples: benchSamples(DEFAULT_BENCH_SAMPLES), data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
-        log: (line) => output.info(line),
+        log: (line) => output.info(line), loadTestSamples: testSamplesLoader(distDir, ac.signal, (message) => progress.report({ message })),
         progress: (phase, done, total) => {
           if (phase === 'infer') {
             const pct = Math.floor((100 * done) / Math.max(1, total));
@@ -83,7 +85,19 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, arg?: unkno
 }
 
 export function registerDevice(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): void {
-  context.subscriptions.push(vscode.commands.registerCommand('bnn.runOnEmulator', (arg?: unknown) => runOnEmulator(output, arg)));
+  const distDir = path.join(context.extensionPath, 'dist');
+  context.subscriptions.push(vscode.commands.registerCommand('bnn.runOnEmulator', (arg?: unknown) => runOnEmulator(output, distDir, arg)));
+}
+
+/**
+ * Reads a benchmark's test samples on the data worker, so a cold image folder (decoded at thousands of images a
+ * minute) does not stall the extension host; the decode's progress shows in the notification and Cancel ends it.
+ */
+export function testSamplesLoader(distDir: string, signal: AbortSignal, report: (message: string) => void): (req: TestSamplesRequest) => Promise<TestSamples> {
+  return (request) => runInDataWorker({ kind: 'testSamples', request }, {
+    signal, distDir,
+    progress: (done, total, message) => report(total > 1 ? `Loading test samples: ${message} ${done}/${total}…` : `Loading test samples: ${message}…`),
+  });
 }
 
 /** Test samples an on-device benchmark runs (setting bnnStudio.device.samples; the default is the bench's). */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerBoardStatus } from './boardStatus';
 import { registerDevice } from './device';
 import { registerFlash } from './flash';
+import { registerSerialMonitor } from './serialMonitor';
 import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   registerCompile(context, output);
   registerDevice(context, output);
   registerFlash(context, output);
+  registerSerialMonitor(context, output);
   const experiments = registerExperiments(context, output);
   experiments.connectTrainer(training);
   return bnnStudioApi({ bnnModels: modelTree, bnnExperiments: experiments.tree });

@@ -63,7 +63,7 @@ export class TrainingSessions implements vscode.Disposable {
   }
 
   /** Starts a trainer process; resolves when the worker has created (or re-opened) the experiment. */
-  start(request: TrainRequest, distDir: string, log: vscode.LogOutputChannel): { process: TrainerProcess; started: Promise<TrainingSession | undefined> } {
+  start(request: TrainRequest, distDir: string, log: vscode.LogOutputChannel, onDataProgress?: (m: Extract<WorkerToHost, { type: 'dataProgress' }>) => void): { process: TrainerProcess; started: Promise<TrainingSession | undefined> } {
     let session: TrainingSession | undefined;
     let resolveStarted!: (s: TrainingSession | undefined) => void;
     const started = new Promise<TrainingSession | undefined>((r) => { resolveStarted = r; });
@@ -79,6 +79,8 @@ export class TrainingSessions implements vscode.Disposable {
         session.events.push(m.event);
       } else if ((m.type === 'status' || m.type === 'done') && session) {
         session.status = m.status;
+      } else if (m.type === 'dataProgress') {
+        onDataProgress?.(m);
       } else if (m.type === 'log') {
         log[m.level === 'error' ? 'error' : m.level === 'warn' ? 'warn' : 'info'](`trainer: ${m.message}`);
       } else if (m.type === 'error') {
@@ -254,10 +256,15 @@ async function reviewSettings(request: TrainRequest, title: string): Promise<Tra
 
 /** Runs a request with a progress notification; resolves when the run ends. */
 async function runWithProgress(sessions: TrainingSessions, request: TrainRequest, title: string, distDir: string, log: vscode.LogOutputChannel): Promise<void> {
-  const { process: proc, started } = sessions.start(request, distDir, log);
+  let reportData: (message: string) => void = () => {};
+  const { process: proc, started } = sessions.start(request, distDir, log, (m) => reportData(m.total > 1 ? `${m.message} ${m.done}/${m.total}…` : `${m.message}…`));
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    token.onCancellationRequested(() => proc.cancel());
+    // a run cancelled while its data is read has no step to stop at: the trainer process is ended
+    let running = false;
+    void started.then((s) => { running = !!s; });
+    token.onCancellationRequested(() => { if (running) proc.cancel(); else proc.kill(); });
     progress.report({ message: 'starting the trainer…' });
+    reportData = (message) => progress.report({ message });
     const session = await started;
     // the trainer's first status (with the run's total steps) arrives with 'started', before this subscribes: the
     // session kept it

@@ -140,6 +140,23 @@ describe('training panel in headless Chromium', function () {
     }
   });
 
+  it('warns of a frozen binary layer in the header, with the change to try', async () => {
+    const p = await openPanelPage({ theme: 'dark' });
+    try {
+      // the first layer never flips over 1,200 steps (more than the longest stretch judged, 1,000 steps)
+      const events = syntheticEvents(1200).map((e) => (e.kind === 'step' ? { ...e, flipRatio: { ...e.flipRatio, [LAYERS[0]]: 0 } } : e));
+      await p.send({ v: 1, type: 'init', runs: [syntheticSummary(ID)], history: { [ID]: events } });
+      await settle(p, events.length);
+      const line = p.page.locator(`.health-line[data-layer="${LAYERS[0]}"]`);
+      await line.waitFor({ timeout: 10_000 });
+      assert.equal(await line.getAttribute('data-kind'), 'frozen');
+      assert.match(await line.textContent() ?? '', /no weight flipped in 1,199 steps \(frozen\) — γ is too small or τ too large/);
+      assert.equal(await p.page.locator('.health-line').count(), 1, 'the other layers flip');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('overlays several runs in one Compare panel', async () => {
     const p = await openPanelPage({ theme: 'dark' });
     try {
@@ -156,6 +173,38 @@ describe('training panel in headless Chromium', function () {
       }
       assert.deepEqual(await p.problems(), []);
       await p.page.screenshot({ path: path.join(OUT, 'training-panel-compare-dark.png'), fullPage: true });
+
+      type Line = { label: string; hidden: boolean; points: number; lastY?: number; lastX?: number; xTitle: string };
+      const lines = (chart: string) => p.page.evaluate((c) => (window as unknown as { bnnCharts: { lines(c: string): Line[] } }).bnnCharts.lines(c), chart);
+      const redraw = () => p.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      // TensorBoard's smoothing slider: the train lines change, validation (one point an epoch) does not
+      const before = await lines('loss');
+      await p.page.locator('input.smoothing').fill('0.9');
+      await redraw();
+      const after = await lines('loss');
+      const train = after.findIndex((l) => l.label.endsWith('· train'));
+      const val = after.findIndex((l) => l.label.endsWith('· validation'));
+      assert.notEqual(after[train].lastY, before[train].lastY, 'the train loss is smoothed');
+      assert.equal(after[val].lastY, before[val].lastY, 'validation is not');
+      // the wall-time axis: x is seconds since the run started (the last event's time / 1000)
+      await p.page.click('vscode-button[data-x="time"]');
+      await redraw();
+      const timed = await lines('loss');
+      const lastTime = (history[runs[0].id].at(-1) as { time: number }).time;
+      assert.equal(timed[0].xTitle, 'relative time');
+      assert.ok(Math.abs((timed[0].lastX ?? 0) - lastTime / 1000) < 1e-9, `${timed[0].lastX} vs ${lastTime / 1000}`);
+      // the run filter: a regex on the run labels hides the other runs' lines; unticking a row hides that run
+      await p.page.locator('input.run-filter').fill('latent');
+      await redraw();
+      const filtered = await lines('loss');
+      const visible = filtered.filter((l) => !l.hidden);
+      assert.equal(visible.length, 2, JSON.stringify(visible));
+      assert.ok(visible.every((l) => /Latent/.test(l.label)), JSON.stringify(visible));
+      await p.page.locator('input.run-filter').fill('');
+      await p.page.locator(`input.run-toggle[data-run="${runs[0].id}"]`).click();
+      await redraw();
+      const toggled = await lines('loss');
+      assert.equal(toggled.filter((l) => l.hidden).length, 2, 'train and validation of the unticked run');
     } finally {
       await p.close();
     }

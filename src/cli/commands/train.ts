@@ -183,6 +183,9 @@ export const trainCommand: CliCommand = {
         case 'log':
           if (m.level !== 'info') progress.log(`${m.level}: ${m.message}`);
           break;
+        case 'dataProgress':
+          if (!json && m.total > 1) progress.update(m.done, m.total, m.message);
+          break;
         case 'error':
           progress.log(`bnn train: ${m.message}`);
           break;

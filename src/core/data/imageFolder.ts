@@ -160,14 +160,22 @@ export interface DecodeReport {
   corrupt: { file: string; reason: string }[];
 }
 
-function decodeAll(root: string, partDir: string, files: ImageFile[], shape: [number, number, number], resize: ResizeMode, cacheDir: string | undefined, report: DecodeReport): { data: Uint8Array[]; kept: ImageFile[] } {
+/** Told how far a long load has come (the Datasets view and Run on Emulated Board show it). */
+export type LoadProgress = (done: number, total: number, message: string) => void;
+
+/** Images between two progress calls: often enough for a bar, rare enough to cost nothing. */
+const PROGRESS_EVERY = 200;
+
+function decodeAll(root: string, partDir: string, files: ImageFile[], shape: [number, number, number], resize: ResizeMode, cacheDir: string | undefined, report: DecodeReport, progress?: LoadProgress): { data: Uint8Array[]; kept: ImageFile[] } {
   const [h, w, c] = shape;
   // one cache file per sub-root (train/, test/), so reading one part never evicts the other
   const cacheFile = cacheDir ? cachePath(cacheDir, partDir, shape, resize) : undefined;
   const hits = cacheFile ? readCache(cacheFile, shape, resize) : new Map<string, Uint8Array>();
   const data: Uint8Array[] = [];
   const kept: ImageFile[] = [];
-  for (const f of files) {
+  const what = `decoding images of ${path.relative(root, partDir) || path.basename(root)}`;
+  for (const [i, f] of files.entries()) {
+    if (progress && i % PROGRESS_EVERY === 0) progress(i, files.length, what);
     const rel = path.relative(root, f.file);
     const hit = hits.get(`${rel}\0${f.size}\0${f.mtimeMs}`);
     if (hit) {
@@ -207,10 +215,10 @@ function shapeFromFirstImage(files: ImageFile[]): [number, number, number] {
   throw new DataError('no readable image', files[0]?.file);
 }
 
-function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport): ArrayPart {
+function part(root: string, dir: string, classNames: string[], shape: [number, number, number], resize: ResizeMode, read: DataReadOptions, report: DecodeReport, progress?: LoadProgress): ArrayPart {
   const files = listImages(dir, classNames);
   checkDataSize(dir, files.length * shape[0] * shape[1] * shape[2], `the decoded images (${files.length} of ${shape.join('×')})`);
-  const { data, kept } = decodeAll(root, dir, files, shape, resize, read.cacheDir, report);
+  const { data, kept } = decodeAll(root, dir, files, shape, resize, read.cacheDir, report, progress);
   const x = new Uint8Array(kept.length * shape[0] * shape[1] * shape[2]);
   data.forEach((d, i) => x.set(d, i * d.length));
   const name = path.relative(root, dir) || path.basename(root);
@@ -221,7 +229,32 @@ function part(root: string, dir: string, classNames: string[], shape: [number, n
   };
 }
 
-export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadOptions = {}): Dataset {
+/** The training part's image files of each class, in Keras' order (the preview decodes only the first few). */
+export function imageFolderFiles(loc: ImageFolderLocation): { classNames: string[]; files: string[][] } {
+  const classNames = subdirs(loc.train);
+  const files = classNames.map(() => [] as string[]);
+  for (const f of listImages(loc.train, classNames)) files[f.label].push(f.file);
+  return { classNames, files };
+}
+
+/** An image folder from its listing and first image alone (the Datasets view): no image but the first is decoded. */
+export function describeImageFolder(loc: ImageFolderLocation): { classNames: string[]; shape: [number, number, number]; train: number[]; test?: number[]; warnings: string[] } {
+  const classNames = subdirs(loc.train);
+  const perClass = (dir: string): number[] => {
+    const counts = new Array<number>(classNames.length).fill(0);
+    for (const f of listImages(dir, classNames)) counts[f.label]++;
+    return counts;
+  };
+  const train = perClass(loc.train);
+  const test = loc.test ? perClass(loc.test) : undefined;
+  const extra = loc.test ? subdirs(loc.test).filter((c) => !classNames.includes(c)) : [];
+  if (extra.length) throw new DataError(`class folder${extra.length > 1 ? 's' : ''} ${extra.map((c) => `'${c}'`).join(', ')} not among the training classes (${classNames.join(', ')})`, loc.test);
+  if (classNames.length < 2) throw new DataError(`only one class folder ('${classNames[0]}'): a classifier needs at least two classes`, loc.train);
+  const shape = shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1)));
+  return { classNames, shape, train, test, warnings: [] };
+}
+
+export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadOptions = {}, progress?: LoadProgress): Dataset {
   const classNames = subdirs(loc.train);
   const resize = read.resize ?? DEFAULT_RESIZE;
   if (loc.test) {
@@ -230,8 +263,8 @@ export function loadImageFolderDataset(loc: ImageFolderLocation, read: DataReadO
   }
   const shape = read.imageShape ?? shapeFromFirstImage(listImages(loc.train, classNames.slice(0, 1)));
   const report: DecodeReport = { decoded: 0, cached: 0, resized: 0, corrupt: [] };
-  const train = part(loc.root, loc.train, classNames, shape, resize, read, report);
-  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report) : undefined;
+  const train = part(loc.root, loc.train, classNames, shape, resize, read, report, progress);
+  const test = loc.test ? part(loc.root, loc.test, classNames, shape, resize, read, report, progress) : undefined;
   const trainCounts = new Array<number>(classNames.length).fill(0);
   for (const l of train.y.data as Uint8Array) trainCounts[l]++;
   const lost = classNames.filter((_, c) => trainCounts[c] === 0);

@@ -16,3 +16,8 @@ export * from './locateUser';
 export * from './csv';
 export * from './imageDecode';
 export * from './imageFolder';
+export * from './testSamples';
+export * from './summary';
+export * from './fit';
+export * from './preview';
+export * from './scan';

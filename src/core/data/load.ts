@@ -9,7 +9,7 @@ import { locateDataset, type DataLookupOptions, type DatasetLocation } from './l
 import { NAMED_DATASETS } from './named';
 import { loadNumpyDataset } from './numpy';
 import { loadCsvDataset } from './csv';
-import { loadImageFolderDataset } from './imageFolder';
+import { loadImageFolderDataset, type LoadProgress } from './imageFolder';
 import type { DataReadOptions } from './preprocess';
 import { validateSplit, type Dataset, type DataSplit } from './dataset';
 
@@ -28,10 +28,11 @@ function maxLabel(labels: Uint8Array): number {
   return m;
 }
 
-export function loadLocatedDataset(loc: DatasetLocation, read: DataReadOptions = {}): Dataset {
+export function loadLocatedDataset(loc: DatasetLocation, read: DataReadOptions = {}, progress?: LoadProgress): Dataset {
+  progress?.(0, 1, `reading ${loc.name}`);
   if (loc.user?.format === 'csv') return loadCsvDataset(loc.user.csv, read);
   if (loc.user?.format === 'numpy') return loadNumpyDataset(loc.user.numpy, loc.name, loc.dir, read);
-  if (loc.user?.format === 'image-folder') return loadImageFolderDataset(loc.user.images, read);
+  if (loc.user?.format === 'image-folder') return loadImageFolderDataset(loc.user.images, read, progress);
   const ds = loadNamedFormat(loc);
   // IDX and CIFAR come with their own test part
   if (read.testSplit !== undefined) ds.warnings = [`'${ds.name}' has its own test split; the test split of ${read.testSplit} is not used`];
@@ -83,6 +84,6 @@ function loadNamedFormat(loc: DatasetLocation): Dataset {
  * Loads a dataset by name ('fashion-mnist', 'mnist', 'cifar10', 'bundled') or folder path.
  * Throws DataError when it is missing (saying where to put which files) or corrupt (naming the file).
  */
-export function loadDataset(nameOrPath: string, opts: DataLookupOptions = {}, read: DataReadOptions = {}): Dataset {
-  return loadLocatedDataset(locateDataset(nameOrPath, opts), read);
+export function loadDataset(nameOrPath: string, opts: DataLookupOptions = {}, read: DataReadOptions = {}, progress?: LoadProgress): Dataset {
+  return loadLocatedDataset(locateDataset(nameOrPath, opts), read, progress);
 }

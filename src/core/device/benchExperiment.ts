@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import { findBoard } from '../boards';
 import { compileModel, type CompiledModel } from '../compile/compile';
 import { referenceInfer } from '../compile/reference';
-import { loadDataset } from '../data/load';
 import type { DataLookupOptions } from '../data/locate';
-import { readOptionsFrom } from '../data/preprocess';
-import { cacheDirFor, modelImageShape } from '../data/imageFolder';
+import { cacheDirFor } from '../data/imageFolder';
+import { readTestSamples, sampleViews, type TestSamples, type TestSamplesRequest } from '../data/testSamples';
 import { writeDeviceResult } from '../experiments/store';
 import type { ExperimentConfig } from '../experiments/types';
 import type { TrainedModel } from '../model/trained';
@@ -43,6 +42,9 @@ export interface ExperimentBenchOptions {
   progress?: (phase: BenchPhase | 'compile' | 'data', done: number, total: number) => void;
   /** Real boards: the flash pipeline (src/core/device/realBoard.ts) in place of the emulated board. */
   realBoard?: RealBoardHooks & { port: () => string | undefined };
+  /** Reads the test samples (default: in this thread). The extension reads them in the data worker, with progress
+   *  and cancellation, so a cold image folder does not stall its host. */
+  loadTestSamples?: (req: TestSamplesRequest) => Promise<TestSamples>;
 }
 
 export interface ExperimentBenchResult {
@@ -73,7 +75,11 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   log(`compiled ${what}: model ${compiled.hash}, ${compiled.plan.flashBytes} B flash, ${compiled.plan.ramBytes} B RAM (plan)`);
 
   progress('data', 0, 1);
-  const { inputs, labels, images } = experimentTestSamples(opts.experimentDir, trained, config, configProblem, opts.samples, opts.data, log);
+  const req = testSamplesRequest(opts.experimentDir, trained, config, configProblem, opts.samples, opts.data);
+  const samples = opts.loadTestSamples ? await opts.loadTestSamples(req) : readTestSamples(req);
+  samples.notes.forEach((line) => log(line));
+  const inputs = sampleViews(samples);
+  const { labels, images } = samples;
   const n = inputs.length;
 
   const report = await benchOnEmulator({
@@ -107,24 +113,24 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   return { report, file, compiled, checkpoint };
 }
 
+/** What to read for an experiment's test samples: its dataset, with the preprocessing training recorded. */
+export function testSamplesRequest(experimentDir: string, trained: TrainedModel, config: ExperimentConfig | undefined, configProblem: string | undefined,
+  requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions): TestSamplesRequest {
+  const dataName = config?.dataset.path ?? config?.dataset.name;
+  if (!dataName) throw new Error(`experiment ${path.basename(experimentDir)}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
+  return {
+    data: dataName, inputShape: [...trained.spec.input.shape], preprocessing: config?.dataset.preprocessing,
+    cacheDir: cacheDirFor(path.dirname(experimentDir)), requested, lookup: data,
+  };
+}
+
 /**
  * The first `requested` test samples of the dataset an experiment was trained on, read with the test split and 8-bit
  * rule training recorded, so the board (or the host build) runs on the samples eval measures.
  */
 export function experimentTestSamples(experimentDir: string, trained: TrainedModel, config: ExperimentConfig | undefined, configProblem: string | undefined,
   requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions, log: (line: string) => void = () => {}): { inputs: Uint8Array[]; labels: Uint8Array; images: Uint8Array } {
-  const what = `experiment ${path.basename(experimentDir)}`;
-  const dataName = config?.dataset.path ?? config?.dataset.name;
-  if (!dataName) throw new Error(`${what}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
-  const ds = loadDataset(dataName, data, {
-    imageShape: modelImageShape(trained.spec.input.shape), ...readOptionsFrom(config?.dataset.preprocessing), cacheDir: cacheDirFor(path.dirname(experimentDir)),
-  });
-  const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
-  if (ds.shape.reduce((a, b) => a * b, 1) !== size) throw new Error(`dataset '${ds.name}' has samples of shape [${ds.shape.join(', ')}] but the model's input is [${trained.spec.input.shape.join(', ')}]`);
-  if (!(Number.isInteger(requested) && requested >= 1)) throw new Error(`samples must be a positive integer (got ${requested})`);
-  const n = Math.min(requested, ds.test.count);
-  if (n < requested) log(`the test split of '${ds.name}' has ${ds.test.count} samples; running all of them`);
-  const images = ds.test.images.subarray(0, n * size);
-  const inputs = Array.from({ length: n }, (_, i) => images.subarray(i * size, (i + 1) * size));
-  return { inputs, labels: ds.test.labels.subarray(0, n), images };
+  const samples = readTestSamples(testSamplesRequest(experimentDir, trained, config, configProblem, requested, data));
+  samples.notes.forEach((line) => log(line));
+  return { inputs: sampleViews(samples), labels: samples.labels, images: samples.images };
 }

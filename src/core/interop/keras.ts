@@ -7,6 +7,7 @@ import type { ModelSpec } from '../model/spec';
 import { loadModelText, type ModelDiagnostic } from '../model/load';
 import { convertKerasModel, type ImportProblem, type LayerOrigin } from './kerasImport';
 import { specToDocument } from './kerasExport';
+import { magnitudeAwareFolds } from './magnitudeAware';
 
 export type { ImportProblem, LayerOrigin } from './kerasImport';
 
@@ -17,6 +18,8 @@ export interface ImportResult {
   /** The `*.bnn.json` text the loader accepted: what an import writes. */
   text?: string;
   problems: ImportProblem[];
+  /** What the import changed on purpose and why (a quantizer's scale folded into a BatchNormalization), for the report. */
+  notes: string[];
   /** The Keras layer each layer of `spec` came from. */
   origins: LayerOrigin[];
   /** The parsed source document (a TF.js model's weightsManifest is read from it). */
@@ -38,8 +41,11 @@ function traceToKeras(d: ModelDiagnostic, origins: readonly LayerOrigin[]): Impo
 /** Converts a Keras/TF.js model and checks the result with the *.bnn.json loader; `spec` and `text` only if it passes. */
 export function importKerasModel(text: string, fileName: string): ImportResult {
   const conv = convertKerasModel(text, fileName);
-  const result: ImportResult = { format: conv.format, problems: [...conv.problems], origins: conv.origins, source: conv.doc };
+  const result: ImportResult = { format: conv.format, problems: [...conv.problems], notes: [], origins: conv.origins, source: conv.doc };
   if (!conv.spec) return result;
+  const folds = magnitudeAwareFolds(conv.doc, conv.spec, conv.origins);
+  result.notes.push(...folds.notes);
+  result.problems.push(...folds.problems);
   const doc = specToDocument(conv.spec) as { layers: Record<string, unknown>[] };
   for (const [i, extra] of conv.documentExtras) Object.assign(doc.layers[i], extra);
   const out = `${JSON.stringify(doc, null, 2)}\n`;

@@ -14,6 +14,8 @@ import { layerLabel } from '../model/layerLabel';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from '../model/names';
 import { basename } from 'node:path';
+import { readFunctionalGraph, wireFunctional } from './kerasFunctional';
+import { checkRanks, convertGraphLayer, GRAPH_LAYER_CLASSES, type RankCheck } from './kerasGraphLayers';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -49,6 +51,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const QUANTIZER_CLASSES: Record<string, Exclude<Quantizer, null>> = {
   SteSign: 'ste_sign', ApproxSign: 'approx_sign', SwishSign: 'swish_sign',
   ste_sign: 'ste_sign', approx_sign: 'approx_sign', swish_sign: 'swish_sign',
+  // sign times a positive per-channel scale, which a following BatchNormalization absorbs (magnitudeAware.ts checks)
+  MagnitudeAwareSign: 'ste_sign', magnitude_aware_sign: 'ste_sign',
 };
 
 /** True when the parsed JSON looks like a Keras model or a TF.js layers model. */
@@ -93,7 +97,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const top = isObj(d.modelTopology) ? d.modelTopology : d;
   const model = (isObj(top.model_config) ? top.model_config : top) as Obj;
   if (model.class_name !== 'Sequential' && model.class_name !== 'Functional' && model.class_name !== 'Model') {
-    problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential model (or a Functional model that is a simple chain)` });
+    problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential or a functional model` });
     return { format, origins: [], documentExtras: new Map(), problems, doc: d };
   }
   const cfg = model.config as Obj;
@@ -105,12 +109,16 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const layers: LayerSpec[] = [];
   const origins: LayerOrigin[] = [];
   const documentExtras = new Map<number, Record<string, unknown>>();
-  const chainCheck = model.class_name !== 'Sequential';
+  const functional = model.class_name !== 'Sequential' ? readFunctionalGraph(kerasLayers, cfg) : undefined;
+  for (const message of functional?.modelProblems ?? []) problems.push({ severity: 'error', message });
+  const rankChecks: RankCheck[] = [];
   /** Names given so far and the slot that has each: later duplicates get a numbered suffix, first come first served. */
   const taken = new Map<string, number>();
   let slots = 0;
 
-  kerasLayers.forEach((kl, index) => {
+  // a functional model's layers are converted in an order where each follows what it reads (Keras lists them so)
+  (functional?.order ?? kerasLayers.map((_, i) => i)).forEach((index) => {
+    const kl = kerasLayers[index];
     const cls = String(kl.class_name);
     const c = (isObj(kl.config) ? kl.config : {}) as Obj;
     const lname = typeof c.name === 'string' ? c.name : `${cls.toLowerCase()}_${index}`;
@@ -131,12 +139,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       return n;
     };
     const push = (l: LayerSpec): void => { layers.push(l); origins.push(origin); };
-    if (chainCheck && index > 0) {
-      const inbound = kl.inbound_nodes;
-      const prev = kerasLayers[index - 1];
-      const prevName = isObj(prev.config) ? (prev.config as Obj).name : prev.name;
-      if (Array.isArray(inbound) && !JSON.stringify(inbound).includes(JSON.stringify(prevName))) err('is not fed by the layer before it: only simple chains of layers can be imported');
-    }
+    for (const message of functional?.layerProblems.get(index) ?? []) err(message);
     const shapeFrom = (s: unknown): number[] | undefined => (Array.isArray(s) ? (s.slice(1) as number[]) : undefined);
     const declared = shapeFrom(c.batch_input_shape) ?? shapeFrom(c.batch_shape) ?? shapeFrom(isObj(kl.build_config) ? (kl.build_config as Obj).input_shape : undefined);
     if (cls === 'InputLayer') { inputShape = declared; return; }
@@ -169,7 +172,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       return fallback;
     };
     const supported = ['QuantConv2D', 'Conv2D', 'QuantDense', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'Flatten'].includes(cls)
-      || (cls === 'Activation' && (activation === 'softmax' || activation === 'linear'));
+      || GRAPH_LAYER_CLASSES.has(cls) || (cls === 'Activation' && (activation === 'softmax' || activation === 'linear' || activation === 'relu'));
     const base = { name: supported ? unique(lname, slot!, lname) : lname };
     switch (cls) {
       case 'QuantConv2D': case 'Conv2D': {
@@ -211,20 +214,23 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
         push({ type: 'Flatten', ...base });
         break;
       case 'Activation':
-        if (supported) push({ type: 'Activation', ...base, activation: activation as 'softmax' | 'linear' });
-        else err(`activation "${activation}" is not supported (only a final softmax)`);
+        if (supported) push({ type: 'Activation', ...base, activation: activation as 'softmax' | 'linear' | 'relu' });
+        else err(`activation "${activation}" is not supported (BNN Studio has relu, and softmax as the last layer)`);
         return;
       case 'Dropout':
         err('is dropped: Dropout only acts while training, and BNN Studio does not train with it', 'warning');
         return;
-      default:
-        err('is not a layer BNN Studio can train and compile (it has QuantConv2D, QuantDense, BatchNormalization, MaxPooling2D, Flatten, Activation)');
+      default: {
+        const graphLayer = GRAPH_LAYER_CLASSES.has(cls) ? convertGraphLayer(cls, { ...base, at: layers.length, config: c, err, pair, rankChecks }) : undefined;
+        if (graphLayer) { push(graphLayer); break; }
+        if (!GRAPH_LAYER_CLASSES.has(cls)) err('is not a layer BNN Studio can train and compile (it has QuantConv2D, QuantDense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Add, Concatenate, Activation, ReLU, PReLU)');
         return;
+      }
     }
     if (activation !== 'linear') {
-      if (activation === 'softmax') {
-        push({ type: 'Activation', name: unique(`${base.name}_softmax`, slots++), activation: 'softmax' });
-      } else err(`activation "${activation}" inside the layer is not supported (binary layers are followed by BatchNormalization and the next layer's sign)`);
+      if (activation === 'softmax' || activation === 'relu') {
+        push({ type: 'Activation', name: unique(`${base.name}_${activation}`, slots++), activation });
+      } else err(`activation "${activation}" inside the layer is not supported (BNN Studio has relu, and softmax as the last layer)`);
     }
   });
   if (!inputShape || inputShape.some((v) => typeof v !== 'number' || v < 1)) {
@@ -233,6 +239,9 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const last = [...layers].reverse().find((l) => l.type === 'QuantDense');
   const classes = last?.type === 'QuantDense' ? last.units : 0;
   if (!last) problems.push({ severity: 'error', message: 'the model has no Dense/QuantDense layer to produce class scores' });
+  const outputs = functional && !problems.some((p) => p.severity === 'error') ? wireFunctional(functional, kerasLayers, layers, origins.map((o) => o.kerasIndex)) : undefined;
+  const spec: ModelSpec = { name, input: { shape: inputShape ?? [] }, classes, layers, ...(outputs ? { outputs } : {}) };
+  if (!problems.some((p) => p.severity === 'error')) checkRanks(spec, rankChecks);
   if (problems.some((p) => p.severity === 'error')) return { format, origins, documentExtras, problems, doc: d };
-  return { format, spec: { name, input: { shape: inputShape! }, classes, layers }, origins, documentExtras, problems, doc: d };
+  return { format, spec, origins, documentExtras, problems, doc: d };
 }

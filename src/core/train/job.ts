@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { TrainRequest } from '../messages';
 import { loadModelText } from '../model/load';
 import type { ModelSpec } from '../model/spec';
-import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, classCounts, imbalanceWarning, modelImageShape, cacheDirFor, type Dataset, type DataReadOptions } from '../data';
+import { loadDataset, checkDatasetForModel, takeSamples, readOptionsFrom, classCounts, imbalanceWarning, modelImageShape, cacheDirFor, type Dataset, type DataReadOptions, type LoadProgress } from '../data';
 import { readConfigFile } from '../experiments/store';
 import { resumeDir } from './openRun';
 import type { TrainJob } from './trainer';
@@ -31,8 +31,8 @@ export function loadSpec(modelPath: string): ModelSpec {
   return loaded.spec;
 }
 
-export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | undefined, maxSamples?: number, read: DataReadOptions = {}): Dataset {
-  const ds = loadDataset(data, { dataDir }, read);
+export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | undefined, maxSamples?: number, read: DataReadOptions = {}, progress?: LoadProgress): Dataset {
+  const ds = loadDataset(data, { dataDir }, read, progress);
   checkDatasetForModel(ds, spec);
   if (maxSamples !== undefined) {
     if (!(maxSamples >= 1)) throw new RequestError(`--max-samples must be ≥ 1 (got ${maxSamples})`);
@@ -41,7 +41,7 @@ export function loadDataFor(spec: ModelSpec, data: string, dataDir: string | und
   return ds;
 }
 
-export function prepareJob(req: TrainRequest): TrainJob {
+export function prepareJob(req: TrainRequest, progress?: LoadProgress): TrainJob {
   let modelPath = req.modelPath;
   let spec: ModelSpec;
   let data = req.data;
@@ -59,7 +59,7 @@ export function prepareJob(req: TrainRequest): TrainJob {
   }
   // image folders are brought to the model's input shape, and cached beside the experiments
   read = { imageShape: modelImageShape(spec.input.shape), ...read, cacheDir: cacheDirFor(req.experimentsDir) };
-  const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples, read);
+  const ds = loadDataFor(spec, data, req.dataDir, req.maxSamples, read, progress);
   const imbalance = imbalanceWarning(classCounts(ds.train.labels, ds.classes), ds.classNames);
   if (imbalance) ds.warnings = [...(ds.warnings ?? []), imbalance];
   // presets count their decays in epochs; the run's steps per epoch are known only now (a resumed run keeps the

@@ -14,8 +14,9 @@ import type { LayerSpec, ModelSpec } from '../model/spec';
 import { BINARY_PAD_VALUE, REAL_PAD_VALUE, hasBinaryKernel } from '../model/spec';
 import type { LayerWeights, TrainedModel } from '../model/trained';
 import { inferShapes } from '../deploy/shapes';
-import { validConv2d, samePadding, dense, maxPool } from './conv';
+import { paddedConv2d, samePadding, dense, maxPool, type Pads } from './conv';
 import { quantize } from './quantizers';
+import { batchNormTraining } from './batchNorm';
 import type { TrainableParam } from './optimizers';
 import { Rng } from './rng';
 
@@ -129,14 +130,12 @@ export class BnnModel {
           const kv = this.v(layer, 'kernel')!;
           const kernel = layer.kernelQuantizer !== null && this.options.latent ? quantize(layer.kernelQuantizer, kv) : kv;
           if (layer.type === 'QuantConv2D') {
-            let h4 = h as tf.Tensor4D;
-            if (layer.padding === 'same') {
-              const [, H, W] = h4.shape;
-              const ph = samePadding(H, layer.kernelSize[0], layer.strides[0]);
-              const pw = samePadding(W, layer.kernelSize[1], layer.strides[1]);
-              if (ph[0] + ph[1] + pw[0] + pw[1] > 0) h4 = tf.pad(h4, [[0, 0], ph, pw, [0, 0]], binIn ? BINARY_PAD_VALUE : REAL_PAD_VALUE);
-            }
-            h = validConv2d(h4, kernel as tf.Tensor4D, layer.strides, needsInputGrad);
+            const h4 = h as tf.Tensor4D;
+            const [, H, W] = h4.shape;
+            const pads: Pads = layer.padding === 'same'
+              ? [samePadding(H, layer.kernelSize[0], layer.strides[0]), samePadding(W, layer.kernelSize[1], layer.strides[1])]
+              : [[0, 0], [0, 0]];
+            h = paddedConv2d(h4, kernel as tf.Tensor4D, layer.strides, pads, binIn ? BINARY_PAD_VALUE : REAL_PAD_VALUE, needsInputGrad);
           } else {
             h = dense(h as tf.Tensor2D, kernel as tf.Tensor2D, needsInputGrad);
           }
@@ -146,31 +145,27 @@ export class BnnModel {
           break;
         }
         case 'BatchNormalization': {
-          const axes = h.shape.slice(0, -1).map((_, i) => i);
           const mm = this.v(layer, 'moving_mean')!;
           const mv = this.v(layer, 'moving_variance')!;
-          let mean: tf.Tensor;
-          let variance: tf.Tensor;
+          const gamma = this.v(layer, 'gamma');
+          const beta = this.v(layer, 'beta');
           if (training) {
-            const mo = tf.moments(h, axes);
-            mean = mo.mean;
-            variance = mo.variance;
+            // batch statistics and the closed-form gradient in one op (batchNorm.ts)
+            const bn = batchNormTraining(h, gamma, beta, layer.epsilon);
+            const { mean, variance } = bn;
             stats?.push({ mean, variance });
             if (updates) {
               const k = layer.momentum;
               updates.push({ variable: mm, value: tf.add(tf.mul(mm, k), tf.mul(mean, 1 - k)) });
               updates.push({ variable: mv, value: tf.add(tf.mul(mv, k), tf.mul(variance, 1 - k)) });
             }
-          } else {
-            mean = mm;
-            variance = mv;
+            h = bn.y;
+            break;
           }
           // one per-channel multiplier (γ/√(var+ε)) keeps the big [N, …, C] tensor to one sub and one mul
-          const gamma = this.v(layer, 'gamma');
-          const beta = this.v(layer, 'beta');
-          let mul: tf.Tensor = tf.rsqrt(tf.add(variance, layer.epsilon));
+          let mul: tf.Tensor = tf.rsqrt(tf.add(mv, layer.epsilon));
           if (gamma) mul = tf.mul(mul, gamma);
-          let y = tf.mul(tf.sub(h, mean), mul);
+          let y = tf.mul(tf.sub(h, mm), mul);
           if (beta) y = tf.add(y, beta);
           h = y;
           break;

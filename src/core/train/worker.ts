@@ -18,7 +18,13 @@ let send: (m: WorkerToHost) => void;
 async function start(req: TrainRequest): Promise<number> {
   let job;
   try {
-    job = prepareJob(req);
+    let last = 0;
+    job = prepareJob(req, (done, total, message) => {
+      // a few updates a second are plenty for a progress bar
+      if (Date.now() - last < 250) return;
+      last = Date.now();
+      send({ v: PROTOCOL_VERSION, type: 'dataProgress', done, total, message });
+    });
   } catch (err) {
     send({ v: PROTOCOL_VERSION, type: 'error', message: (err as Error).message });
     return 1;
