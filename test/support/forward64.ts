@@ -5,44 +5,73 @@
  *
  * One concession to exactness: the raw input x = u8/127.5 − 1 = (2·u8 − 255)/255 is carried as the integer numerator
  * with a denominator, divided out after the first layer's sums, so a sum that is exactly 0 stays 0 (sign(0) = +1).
+ *
+ * Graphs: each layer reads the tensors its `inputs` name (the previous layer's without them; "input" is the model
+ * input), resolved here from the names alone; the output is `outputs[0]` or the last layer. Only the layers the
+ * output depends on run (the others have no trained weights), found by walking back from the output by name.
  */
-import { inferGraphShapes } from '../../src/core/deploy/shapes';
-import { INPUT_SOURCE } from '../../src/core/model/graph';
+import { inferShapes } from '../../src/core/deploy/shapes';
 import { windowGeometry } from '../../src/core/deploy/geometry';
 import type { TrainedModel } from '../../src/core/model/trained';
 
 export function forward64(trained: TrainedModel, input: Uint8Array): { class: number; scores: number[] } {
   const { spec, weights } = trained;
-  const { graph, shapes } = inferGraphShapes(spec);
-  // Every layer's output by index (a graph: a layer reads the outputs its "inputs" name), each with its denominator.
-  const outs: { data: Float64Array; den: number }[] = [];
-  const source = (src: number): { data: Float64Array; den: number } => (src === INPUT_SOURCE ? { data: Float64Array.from(input, (u) => 2 * u - 255), den: 255 } : outs[src]);
-  const real = (src: number): Float64Array => { const t = source(src); return t.den === 1 ? t.data : t.data.map((v) => v / t.den); };
-  let data: Float64Array = new Float64Array(0);
-  let den = 1;
+  const shapes = inferShapes(spec);
+  type T = { data: Float64Array; den: number; shape: number[] };
+  const byName = new Map<string, T>([['input', { data: Float64Array.from(input, (u) => 2 * u - 255), den: 255, shape: spec.input.shape.slice() }]]);
+  const real = (t: T): Float64Array => (t.den === 1 ? t.data : t.data.map((v) => v / t.den));
+  const sources = (li: number): string[] => spec.layers[li].inputs ?? [li === 0 ? 'input' : spec.layers[li - 1].name];
+  const outName = spec.outputs?.[0] ?? spec.layers[spec.layers.length - 1].name;
+  const needed = new Set<string>();
+  const visit = (name: string): void => {
+    const li = spec.layers.findIndex((l) => l.name === name);
+    if (li < 0 || needed.has(name)) return;
+    needed.add(name);
+    sources(li).forEach(visit);
+  };
+  visit(outName);
   spec.layers.forEach((layer, li) => {
-    if (!graph.live[li]) { outs.push({ data: new Float64Array(0), den: 1 }); return; }
-    const srcs = graph.inputs[li];
-    ({ data, den } = source(srcs[0]));
-    let shape = srcs[0] === INPUT_SOURCE ? spec.input.shape.slice() : shapes[srcs[0]];
-    const undenominate = (): void => { if (den !== 1) { data = data.map((v) => v / den); den = 1; } };
+    if (!needed.has(layer.name)) return;
     const outShape = shapes[li];
+    const srcs = sources(li).map((n) => byName.get(n)!);
+    let { data, den, shape } = srcs[0];
+    const undenominate = (): void => { if (den !== 1) { data = data.map((v) => v / den); den = 1; } };
     switch (layer.type) {
+      case 'Flatten': shape = outShape; break;
+      case 'Activation':
+        if (layer.activation === 'relu') { undenominate(); data = data.map((v) => Math.max(v, 0)); }
+        break;
+      case 'PReLU': {
+        undenominate();
+        const c = shape[shape.length - 1];
+        const alpha = weights[layer.name].alpha!;
+        data = data.map((v, i) => (v < 0 ? alpha[i % c] * v : v));
+        break;
+      }
       case 'Add': {
-        const ins = srcs.map(real);
-        data = ins[0].map((_, i) => ins.reduce((a, t) => a + t[i], 0));
+        const parts = srcs.map(real);
+        data = parts[0].map((_, i) => parts.reduce((acc, p) => acc + p[i], 0));
         den = 1;
         break;
       }
       case 'Concatenate': {
-        const ins = srcs.map(real);
-        const cs = srcs.map((s2) => (s2 === INPUT_SOURCE ? spec.input.shape : shapes[s2]).slice(-1)[0]);
-        const total = outShape[outShape.length - 1];
-        const positions = data.length / cs[0];
-        const out = new Float64Array(positions * total);
-        for (let p = 0; p < positions; p++) { let off = 0; ins.forEach((t, k) => { for (let c = 0; c < cs[k]; c++) out[p * total + off + c] = t[p * cs[k] + c]; off += cs[k]; }); }
-        data = out;
+        const parts = srcs.map((t) => ({ d: real(t), c: t.shape[t.shape.length - 1] }));
+        const cOut = outShape[outShape.length - 1];
+        const n = outShape.reduce((a, b) => a * b, 1) / cOut;
+        const out: number[] = [];
+        for (let p = 0; p < n; p++) for (const part of parts) for (let k = 0; k < part.c; k++) out.push(part.d[p * part.c + k]);
+        data = Float64Array.from(out);
         den = 1;
+        shape = outShape;
+        break;
+      }
+      case 'GlobalAveragePooling2D': {
+        undenominate();
+        const [h, wd, c] = shape;
+        const out = new Float64Array(c);
+        for (let i = 0; i < h * wd * c; i++) out[i % c] += data[i] / (h * wd);
+        data = out;
+        shape = outShape;
         break;
       }
       case 'AveragePooling2D': {
@@ -53,39 +82,20 @@ export function forward64(trained: TrainedModel, input: Uint8Array): { class: nu
         const out = new Float64Array(oh * ow * c);
         for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) for (let ch = 0; ch < c; ch++) {
           let sum = 0;
-          let n = 0;
+          let cells = 0;
           for (let py = 0; py < layer.poolSize[0]; py++) for (let px = 0; px < layer.poolSize[1]; px++) {
             const iy = y * layer.strides[0] - pt + py;
             const ix = x * layer.strides[1] - pl + px;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue; // TensorFlow averages the cells inside only
+            if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
             sum += data[(iy * wd + ix) * c + ch];
-            n++;
+            cells++;
           }
-          out[(y * ow + x) * c + ch] = sum / n;
+          out[(y * ow + x) * c + ch] = sum / cells;
         }
         data = out;
+        shape = outShape;
         break;
       }
-      case 'GlobalAveragePooling2D': {
-        undenominate();
-        const c = shape[2];
-        const positions = shape[0] * shape[1];
-        const out = new Float64Array(c);
-        for (let p = 0; p < positions; p++) for (let ch = 0; ch < c; ch++) out[ch] += data[p * c + ch];
-        data = out.map((v) => v / positions);
-        break;
-      }
-      case 'PReLU': {
-        undenominate();
-        const alpha = weights[layer.name].alpha!;
-        const c = shape[shape.length - 1];
-        data = data.map((x, i) => (x >= 0 ? x : alpha[i % c] * x));
-        break;
-      }
-      case 'Flatten': shape = outShape; break;
-      case 'Activation':
-        if (layer.activation === 'relu') { undenominate(); data = data.map((x) => (x > 0 ? x : 0)); }
-        break;
       case 'BatchNormalization': {
         undenominate();
         const w = weights[layer.name];
@@ -150,10 +160,10 @@ export function forward64(trained: TrainedModel, input: Uint8Array): { class: nu
         break;
       }
     }
-    outs.push({ data, den });
+    byName.set(layer.name, { data, den, shape });
   });
-  const result = outs[graph.output];
-  const scores = Array.from(result.den === 1 ? result.data : result.data.map((v) => v / result.den));
+  const out = byName.get(outName)!;
+  const scores = Array.from(real(out));
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
   return { class: best, scores };

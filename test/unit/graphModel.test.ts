@@ -1,141 +1,130 @@
 /**
- * Graph models: the graph's resolution and warnings, the plan of a small hand-built residual model with every number
- * computed here by hand, and the arena's one invariant (tensors alive at the same time never share bytes) on every
- * compiler test architecture.
+ * The graph view's model (src/core/view/graphModel.ts) of a hand-written residual model and of a chain: which nodes
+ * run binary, which edges are shortcuts and carry signs, and the bytes and BOPs each node shows — the expectations
+ * counted here from the model's definition, not read back from the estimator.
  */
-import { strict as assert } from 'node:assert';
-import { planModel, type DeployPlan } from '../../src/core/deploy/plan';
-import { modelGraph } from '../../src/core/model/graph';
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { loadModelText } from '../../src/core/model/load';
-import type { ModelSpec } from '../../src/core/model/spec';
-import { ARCHITECTURES } from '../support/compileArchitectures';
+import { formatBytes, formatCount, summarize } from '../../src/core/estimate/summary';
+import { buildGraphModel, shortcutEdges } from '../../src/core/view/graphModel';
+import { INPUT_SOURCE } from '../../src/core/model/graph';
+import type { GraphViewModel } from '../../src/core/messages';
 
-const RESIDUAL = {
-  name: 'tiny-residual', input: { shape: [4, 4, 1] }, classes: 2,
-  layers: [
-    { type: 'QuantConv2D', name: 'c0', filters: 4, kernelSize: 3, padding: 'same', useBias: false },
-    { type: 'BatchNormalization', name: 'bn0' },
-    { type: 'QuantConv2D', name: 'b1', filters: 4, kernelSize: 3, padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false, inputs: ['bn0'] },
-    { type: 'BatchNormalization', name: 'bn1' },
-    { type: 'Add', name: 'add', inputs: ['bn0', 'bn1'] },
-    { type: 'GlobalAveragePooling2D', name: 'gap' },
-    { type: 'QuantDense', name: 'out', units: 2 },
-  ],
+const ROOT = path.resolve(__dirname, '../..');
+
+function graphOf(rel: string): { g: GraphViewModel; text: string } {
+  const file = path.join(ROOT, rel);
+  const text = readFileSync(file, 'utf8');
+  const loaded = loadModelText(text, rel);
+  assert.ok(loaded.spec, loaded.diagnostics.map((d) => d.message).join('\n'));
+  const g = buildGraphModel({ spec: loaded.spec, summary: summarize(loaded.spec), file: rel, uri: `file://${file}`, layerLines: loaded.layerRanges.map((r) => r.start.line) });
+  return { g, text };
+}
+
+const byName = (g: GraphViewModel, name: string) => {
+  const n = g.nodes.find((x) => x.name === name);
+  assert.ok(n, `no node ${name}`);
+  return n;
+};
+const edgeNames = (g: GraphViewModel, pick: (e: GraphViewModel['edges'][number]) => boolean): string[] => {
+  const name = (id: string) => g.nodes.find((n) => n.id === id)!.name;
+  return g.edges.filter(pick).map((e) => `${name(e.from)}>${name(e.to)}`).sort();
 };
 
-function load(doc: unknown): ReturnType<typeof loadModelText> {
-  return loadModelText(JSON.stringify(doc, null, 2), 'm.bnn.json');
-}
+describe('graph view model', () => {
+  describe('a residual model (test/fixtures/residual-graph.bnn.json)', () => {
+    const { g, text } = graphOf('test/fixtures/residual-graph.bnn.json');
 
-/** Every pair of tensors whose lives overlap has disjoint bytes. Lives computed here from the stages. */
-function assertArenaSound(plan: DeployPlan, what: string): void {
-  const first = plan.tensors.map((t) => (t.id === plan.input.id ? -1 : plan.stages.findIndex((s) => s.output.id === t.id)));
-  const last = plan.tensors.map((t, i) => Math.max(first[i], ...plan.stages.map((s, k) => (s.inputs.some((x) => x.id === t.id) ? k : -2))));
-  last[plan.output.id] = plan.stages.length;
-  for (let a = 0; a < plan.tensors.length; a++) {
-    for (let b = a + 1; b < plan.tensors.length; b++) {
-      if (first[a] > last[b] || first[b] > last[a]) continue;
-      // An in-place stage's output takes the bytes of the input that dies at that very stage.
-      const handOff = plan.arena.inPlace.some(([o, i]) => (o === a && i === b && last[b] === first[a]) || (o === b && i === a && last[a] === first[b]));
-      if (handOff) continue;
-      const [oa, ob] = [plan.arena.offsets[a], plan.arena.offsets[b]];
-      const disjoint = oa + plan.tensors[a].bytes <= ob || ob + plan.tensors[b].bytes <= oa;
-      assert.ok(disjoint, `${what}: tensors ${a} and ${b} are alive together but overlap`);
-    }
-    assert.ok(plan.arena.offsets[a] % 4 === 0 && plan.arena.offsets[a] + plan.tensors[a].bytes <= plan.arena.bytes, `${what}: tensor ${a} outside the arena`);
-  }
-}
-
-describe('graph models', () => {
-  it('resolves inputs: implicit previous layer, named layers, the model input; readers and the output', () => {
-    const m = load(RESIDUAL);
-    assert.ok(m.spec, JSON.stringify(m.diagnostics));
-    const g = modelGraph(m.spec);
-    assert.deepEqual(g.inputs, [[-1], [0], [1], [2], [1, 3], [4], [5]]);
-    assert.deepEqual(g.consumers[1], [2, 4]);
-    assert.equal(g.output, 6);
-    assert.equal(g.isChain, false);
-    assert.ok(g.live.every(Boolean));
-  });
-
-  it('a layer nothing reads is a positioned warning, and is left out of the plan', () => {
-    const doc = structuredClone(RESIDUAL) as typeof RESIDUAL;
-    // Without "inputs" the GAP would read the layer listed before it: the new one. Name its input to skip it.
-    doc.layers.splice(5, 0, { type: 'QuantConv2D', name: 'unused', filters: 2, kernelSize: 1, inputs: ['add'] } as never);
-    (doc.layers[6] as { inputs?: string[] }).inputs = ['add'];
-    const m = load(doc);
-    assert.ok(m.spec, 'warnings do not stop the model');
-    assert.equal(m.diagnostics.length, 1);
-    const [d] = m.diagnostics;
-    assert.equal(d.severity, 'warning');
-    assert.match(d.message, /layer 6 \(QuantConv2D 'unused'\): nothing reads its output/);
-    assert.deepEqual(d.path, ['layers', 5]);
-    const plan = planModel(m.spec);
-    assert.ok(!plan.stages.some((s) => s.layers.includes(5)), 'no stage for the dead layer');
-    assert.equal(plan.flashBytes, planModel(load(RESIDUAL).spec!).flashBytes);
-  });
-
-  it('an unknown input name is reported on that very string, with a suggestion', () => {
-    const doc = structuredClone(RESIDUAL) as typeof RESIDUAL;
-    (doc.layers[4] as { inputs: string[] }).inputs = ['bn0', 'bn_1'];
-    const text = JSON.stringify(doc, null, 2);
-    const m = loadModelText(text, 'm.bnn.json');
-    assert.equal(m.spec, undefined);
-    const d = m.diagnostics[0];
-    assert.match(d.message, /layer 5 \(Add 'add'\): reads 'bn_1', which is no layer of this model \(did you mean 'bn1'\?\)/);
-    const line = text.split('\n')[d.range.start.line];
-    assert.equal(line.slice(d.range.start.character, d.range.end.character), '"bn_1"');
-  });
-
-  it('plans the residual model with the numbers worked out by hand', () => {
-    const plan = planModel(load(RESIDUAL).spec!);
-    // The Add folds into b1's stage (its shortcut bn0 is computed before): b1 writes bn0 + its BatchNorm'd sums.
-    assert.deepEqual(plan.stages.map((s) => s.kind), ['conv', 'binarize', 'conv', 'gap', 'dense']);
-    assert.deepEqual(plan.stages[2].layers, [2, 3, 4]);
-    // c0: 3·3·1·4 float32 weights + a float scale and offset per channel (its BatchNorm, read by an Add: float out).
-    // b1: 4 rows of 9 positions × 1 word of packed signs + its BatchNorm as scale/offset. out: 4·2 floats + 2 × 8 B.
-    assert.deepEqual(plan.stages.map((s) => s.kernelBytes + s.epilogueBytes), [36 * 4 + 4 * 8, 0, 4 * 9 * 4 + 4 * 8, 0, 4 * 2 * 4 + 2 * 8]);
-    assert.equal(plan.flashBytes, 176 + 176 + 48);
-    const [c0, bn0, b1, bn1, add, gap, out] = plan.layers;
-    assert.deepEqual([c0.floatParams, bn0.floatParams, b1.binaryParams, bn1.floatParams, add.floatParams, gap.floatParams, out.floatParams], [36, 8, 144, 8, 0, 0, 10]);
-    assert.deepEqual([c0.flashBytes, b1.flashBytes, bn1.flashBytes, add.flashBytes], [144, 144, 32, 0]);
-    assert.deepEqual([c0.floatMacs, b1.binaryMacs, out.floatMacs], [16 * 9 * 4, 16 * 9 * 4 * 4, 4 * 2]);
-    // Tensors: input 16 B, c0+bn0 256 B (float 4×4×4), its signs 64 B, b1+bn1+add 256 B, gap 16 B, scores 8 B.
-    assert.deepEqual(plan.tensors.map((t) => t.bytes), [16, 256, 64, 256, 16, 8]);
-    // b1's stage reads bn0's element (pos, o) just before it writes the same element, and nothing reads bn0 after it:
-    // the Add's output overwrites bn0 in place, so a block costs one float map and its signs, 256 + 64 B.
-    assert.deepEqual(plan.arena.inPlace, [[3, 1]]);
-    assert.equal(plan.arena.offsets[3], plan.arena.offsets[1]);
-    assert.equal(plan.arena.bytes, 320);
-    assert.equal(plan.ramBytes, plan.arena.bytes + plan.scratchBytes + plan.paddedBytes);
-    assert.deepEqual(plan.residual, undefined, 'no Add stage of its own');
-    assertArenaSound(plan, 'tiny-residual');
-  });
-
-  it('an Add of three inputs is a stage of its own and may overwrite an input that dies there', () => {
-    const doc = structuredClone(RESIDUAL) as typeof RESIDUAL;
-    doc.layers.splice(4, 1,
-      { type: 'QuantConv2D', name: 'b2', filters: 4, kernelSize: 1, inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false, inputs: ['bn0'] } as never,
-      { type: 'BatchNormalization', name: 'bn2' } as never,
-      { type: 'Add', name: 'add', inputs: ['bn0', 'bn1', 'bn2'] } as never);
-    const plan = planModel(load(doc).spec!);
-    assert.deepEqual(plan.stages.map((s) => s.kind), ['conv', 'binarize', 'conv', 'conv', 'add', 'gap', 'dense']);
-    assert.deepEqual(plan.residual, { tensors: 3, repr: 'f32', largestBytes: 256 });
-    // At the Add: three 256-byte maps alive; its output takes the first's bytes. While b2 runs: bn0, its signs, bn1 and
-    // b2's output are alive: 3 · 256 + 64 = 832 B.
-    assert.equal(plan.arena.bytes, 832);
-    assertArenaSound(plan, 'three-input add');
-  });
-
-  it('places every compiler test architecture soundly, chains no larger than ping-pong', () => {
-    for (const spec of ARCHITECTURES as ModelSpec[]) {
-      const plan = planModel(spec);
-      assertArenaSound(plan, spec.name);
-      if (modelGraph(spec).isChain) {
-        // Ping-pong: the input and even stages' outputs in one half, odd ones in the other.
-        const half = (r: number): number => Math.max(0, ...plan.tensors.filter((_, k) => k % 2 === r).map((t) => t.bytes));
-        assert.ok(plan.arena.bytes <= half(0) + half(1), spec.name);
+    it('has the input and one node per layer, each at its line in the file', () => {
+      assert.equal(g.nodes.length, 17);
+      assert.equal(g.nodes[0].type, 'Input');
+      assert.equal(g.nodes[0].shape, '16×16×1');
+      const lines = text.split('\n');
+      for (const n of g.nodes.slice(1)) {
+        const want = lines.findIndex((l) => l.includes(`"name": "${n.name}"`)) + 1;
+        assert.equal(n.line, want, n.name);
       }
-    }
+    });
+
+    it('tells the binary convolutions from the real-valued rest, and marks the unused layer', () => {
+      const binary = g.nodes.filter((n) => n.precision === 'binary').map((n) => n.name).sort();
+      assert.deepEqual(binary, ['b1_conv', 'b2_conv']);
+      assert.deepEqual(g.nodes.filter((n) => n.precision === 'none').map((n) => n.name), ['unused_relu']);
+      assert.equal(byName(g, 'unused_relu').live, false);
+      for (const n of g.nodes) if (n.name !== 'unused_relu') assert.equal(n.live, true, n.name);
+      for (const name of ['stem', 'b2_short', 'head', 'b1_add', 'join', 'gap', 'b1_prelu']) assert.equal(byName(g, name).precision, 'real', name);
+      assert.equal(byName(g, 'head').isOutput, true);
+      // the residual stream between the shortcuts is float32
+      assert.equal(byName(g, 'b1_add').outputRepr, 'float32');
+      assert.equal(byName(g, 'b1_conv').outputRepr, 'fused into the next stage');
+    });
+
+    it('marks exactly the edges that skip layers as shortcuts', () => {
+      // stem_bn feeds b1_add directly and through b1_conv; b2_pool feeds join directly and through b2_short → b2_add.
+      assert.deepEqual(edgeNames(g, (e) => e.shortcut), ['b2_pool>join', 'stem_bn>b1_add']);
+      // b1_prelu → b2_pool is a branch (no other path reaches b2_pool), not a shortcut
+      assert.equal(g.edges.find((e) => e.from === byName(g, 'b1_prelu').id && e.to === byName(g, 'b2_pool').id)?.shortcut, false);
+    });
+
+    it('draws the edges into binarizing readers as 1-bit and the rest as real-valued', () => {
+      assert.deepEqual(edgeNames(g, (e) => e.precision === 'binary'), ['b1_prelu>b2_conv', 'stem_bn>b1_conv']);
+      assert.equal(g.edges.length, 19);
+      assert.deepEqual(edgeNames(g, (e) => !e.live), ['b2_add>unused_relu']);
+    });
+
+    it('shows each layer\'s output shape, deployed bytes and BOPs', () => {
+      // b1_conv: 16 filters, 3×3 window over 16 binarized channels = 9 positions × 1 word each; 16×16 outputs
+      const b1 = byName(g, 'b1_conv');
+      assert.equal(b1.shape, '16×16×16');
+      assert.equal(b1.flashBytes, 16 * 9 * 1 * 4);
+      assert.equal(b1.binaryMacs, 16 * 16 * 16 * 3 * 3 * 16);
+      assert.equal(b1.cost, `${formatBytes(16 * 9 * 4)} · ${formatCount(16 * 16 * 16 * 9 * 16)} BOPs`);
+      // b2_conv: stride 2 → 8×8 outputs
+      assert.equal(byName(g, 'b2_conv').binaryMacs, 8 * 8 * 16 * 9 * 16);
+      // the stem: a float32 3×3 kernel, 1 input channel → 16, no bias; real MACs over 16×16 outputs
+      const stem = byName(g, 'stem');
+      assert.equal(stem.flashBytes, 9 * 16 * 4);
+      assert.equal(stem.floatMacs, 16 * 16 * 9 * 16);
+      assert.equal(stem.binaryMacs, 0);
+      // the head: 32 → 10 float32 weights, and a float32 scale and offset per output (the bias folds into the offset)
+      assert.equal(byName(g, 'head').flashBytes, 32 * 10 * 4 + 10 * 2 * 4);
+      assert.equal(byName(g, 'join').shape, '8×8×32');
+      assert.equal(byName(g, 'gap').shape, '32');
+      assert.equal(byName(g, 'b1_add').cost, '');
+      assert.deepEqual(byName(g, 'b2_conv').attrs, [['filters', '16'], ['kernel', '3×3'], ['strides', '2'], ['padding', 'same'], ['input quantizer', 'ste_sign'], ['kernel quantizer', 'ste_sign']]);
+      assert.deepEqual(byName(g, 'b2_pool').attrs, [['pool', '2×2'], ['padding', 'valid']]);
+    });
+
+    it('sums the binary operations in the header', () => {
+      assert.equal(g.totals.bops, formatCount(16 * 16 * 16 * 9 * 16 + 8 * 8 * 16 * 9 * 16));
+      assert.match(g.totals.residual ?? '', /float32/);
+    });
+  });
+
+  it('a chain (examples/binary-mlp.bnn.json) has no shortcuts and one edge per layer', () => {
+    const { g } = graphOf('examples/binary-mlp.bnn.json');
+    assert.equal(g.edges.length, g.nodes.length - 1);
+    assert.ok(g.edges.every((e) => !e.shortcut));
+    g.edges.forEach((e, i) => { assert.equal(e.from, i === 0 ? 'input' : `L${i - 1}`); assert.equal(e.to, `L${i}`); });
+    const dense = g.nodes.filter((n) => n.type === 'QuantDense');
+    // the first dense layer has ±1 weights on the 8-bit pixels; the others are XNOR-popcount
+    assert.deepEqual(dense.map((n) => n.precision), ['mixed', 'binary', 'binary']);
+  });
+
+  describe('shortcutEdges', () => {
+    it('finds an edge that skips a layer, whatever the branch order', () => {
+      // input → a → b and input → b
+      assert.deepEqual([...shortcutEdges([[INPUT_SOURCE], [0, INPUT_SOURCE]], [[1], []], [0, 1])], ['-1>1']);
+      assert.deepEqual([...shortcutEdges([[INPUT_SOURCE], [INPUT_SOURCE, 0]], [[1], []], [0, 1])], ['-1>1']);
+    });
+
+    it('does not call the two arms of a diamond shortcuts', () => {
+      // a → b, a → c, b → d, c → d: both arms pass through a layer of their own
+      const inputs = [[INPUT_SOURCE], [0], [0], [1, 2]];
+      const consumers = [[1, 2], [3], [3], []];
+      assert.deepEqual([...shortcutEdges(inputs, consumers, [0])], []);
+    });
   });
 });

@@ -32,8 +32,20 @@ export interface LayerOrigin {
   kerasClass: string;
 }
 
+/**
+ * A leading preprocessing layer of the Keras model: Rescaling (x·scale + offset) or Normalization ((x − mean)/√variance,
+ * its statistics in the config or, once adapted, in its weights). The weights import folds them into the first layer.
+ */
+export type PreprocessingStep =
+  | { kind: 'rescaling'; layer: string; scale: number | number[]; offset: number | number[] }
+  | { kind: 'normalization'; layer: string; mean?: number | number[]; variance?: number | number[] };
+
 export interface Conversion {
   format: 'keras' | 'tfjs-layers';
+  /** The model's own input encoding, from leading Rescaling/Normalization layers (absent: none there). */
+  preprocessing: PreprocessingStep[];
+  /** Spec layers whose Keras kernel quantizer was Larq's MagnitudeAwareSign (a per-output-channel scale to fold). */
+  magnitudeAware: Set<number>;
   spec?: ModelSpec;
   /** Index-aligned with spec.layers. */
   origins: LayerOrigin[];
@@ -80,7 +92,9 @@ function sanitizeModelName(n: string): string {
 
 export function convertKerasModel(text: string, fileName: string): Conversion {
   const problems: ImportProblem[] = [];
-  const fail = (message: string): Conversion => ({ format: 'keras', origins: [], documentExtras: new Map(), problems: [{ severity: 'error', message }] });
+  const preprocessing: PreprocessingStep[] = [];
+  const magnitudeAware = new Set<number>();
+  const fail = (message: string): Conversion => ({ format: 'keras', preprocessing, magnitudeAware, origins: [], documentExtras: new Map(), problems: [{ severity: 'error', message }] });
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep) return fail(`${fileName}: ${nestingMessage(tooDeep)}`);
   let doc: unknown;
@@ -98,7 +112,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const model = (isObj(top.model_config) ? top.model_config : top) as Obj;
   if (model.class_name !== 'Sequential' && model.class_name !== 'Functional' && model.class_name !== 'Model') {
     problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential or a functional model` });
-    return { format, origins: [], documentExtras: new Map(), problems, doc: d };
+    return { format, preprocessing, magnitudeAware, origins: [], documentExtras: new Map(), problems, doc: d };
   }
   const cfg = model.config as Obj;
   const kerasLayers = (cfg.layers as unknown[]).map((l) => (isObj(l) ? l : {}));
@@ -123,8 +137,10 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
     const c = (isObj(kl.config) ? kl.config : {}) as Obj;
     const lname = typeof c.name === 'string' ? c.name : `${cls.toLowerCase()}_${index}`;
     const origin: LayerOrigin = { kerasIndex: index, kerasName: lname, kerasClass: cls };
-    // InputLayer and Dropout are not layers of the converted model, so they take no place in its numbering.
-    const slot = cls === 'InputLayer' || cls === 'Dropout' ? undefined : slots++;
+    // InputLayer, Dropout and the leading preprocessing layers (the input encoding) are not layers of the converted
+    // model, so they take no place in its numbering.
+    const leadingPreprocessing = (cls === 'Rescaling' || cls === 'Normalization') && layers.length === 0;
+    const slot = cls === 'InputLayer' || cls === 'Dropout' || leadingPreprocessing ? undefined : slots++;
     const label = slot !== undefined ? layerLabel(slot, cls, lname) : `${cls} '${lname}'${slots ? ` (after ${layerLabel(slots - 1)})` : ''}`;
     const err = (message: string, severity: 'error' | 'warning' = 'error'): void => { problems.push({ severity, layerIndex: index, layerName: lname, message: `${label}: ${message}` }); };
     const unique = (wanted: string, at: number, renamedFrom?: string): string => {
@@ -144,11 +160,32 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
     const declared = shapeFrom(c.batch_input_shape) ?? shapeFrom(c.batch_shape) ?? shapeFrom(isObj(kl.build_config) ? (kl.build_config as Obj).input_shape : undefined);
     if (cls === 'InputLayer') { inputShape = declared; return; }
     if (!inputShape && declared) inputShape = declared;
+    if (leadingPreprocessing) {
+      const numbers = (v: unknown): number | number[] | undefined => (typeof v === 'number' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number')) ? v as number | number[] : undefined);
+      if (cls === 'Rescaling') {
+        const scale = numbers(c.scale ?? 1);
+        const offset = numbers(c.offset ?? 0);
+        if (scale === undefined || offset === undefined) err(`"scale" and "offset" must be numbers or lists of numbers, got ${JSON.stringify(c.scale)} and ${JSON.stringify(c.offset)}`);
+        else preprocessing.push({ kind: 'rescaling', layer: lname, scale, offset });
+      } else {
+        if (c.invert === true) err('an inverted Normalization (invert=True) is not an input encoding BNN Studio can fold');
+        const axis = Array.isArray(c.axis) ? c.axis : [c.axis ?? -1];
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== null && axis[0] !== (declared?.length ?? 0))) err(`normalizes over axis ${JSON.stringify(c.axis)}: only a per-channel (last axis) Normalization can be folded`);
+        preprocessing.push({ kind: 'normalization', layer: lname, mean: numbers(c.mean), variance: numbers(c.variance) });
+      }
+      return;
+    }
     const activation = typeof c.activation === 'string' ? c.activation : isObj(c.activation) ? String((c.activation as Obj).class_name ?? (c.activation as Obj).config) : 'linear';
     const quant = (key: string): Quantizer => {
       const v = c[key];
       if (v === null || v === undefined) return null;
       const id = typeof v === 'string' ? v : isObj(v) ? String(v.class_name) : '';
+      if (key === 'kernel_quantizer' && (id === 'MagnitudeAwareSign' || id === 'magnitude_aware_sign')) {
+        // sign times the kernel's mean |w| per output channel: a positive scale the weights import folds into the
+        // following BatchNormalization (scaleFold.ts)
+        magnitudeAware.add(layers.length);
+        return 'ste_sign';
+      }
       const q = QUANTIZER_CLASSES[id];
       if (!q) { err(`${key} "${id}" is not supported (BNN Studio has ${QUANTIZER_NAMES.join(', ')})`); return null; }
       const conf = isObj(v) && isObj(v.config) ? v.config : {};
@@ -242,6 +279,6 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const outputs = functional && !problems.some((p) => p.severity === 'error') ? wireFunctional(functional, kerasLayers, layers, origins.map((o) => o.kerasIndex)) : undefined;
   const spec: ModelSpec = { name, input: { shape: inputShape ?? [] }, classes, layers, ...(outputs ? { outputs } : {}) };
   if (!problems.some((p) => p.severity === 'error')) checkRanks(spec, rankChecks);
-  if (problems.some((p) => p.severity === 'error')) return { format, origins, documentExtras, problems, doc: d };
-  return { format, spec, origins, documentExtras, problems, doc: d };
+  if (problems.some((p) => p.severity === 'error')) return { format, preprocessing, magnitudeAware, origins, documentExtras, problems, doc: d };
+  return { format, preprocessing, magnitudeAware, spec, origins, documentExtras, problems, doc: d };
 }
