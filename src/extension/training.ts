@@ -18,6 +18,7 @@ import { experimentArg, experimentForCommand, resolveExperimentDir } from './exp
 import { DEFAULT_BN_RECALIBRATION, TRAIN_DEFAULTS } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
 import { requireTrust } from './trust';
+import { confirmDatasetFit } from './datasetFitCheck';
 
 export interface TrainingMessage {
   experimentId: string;
@@ -365,8 +366,11 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
         return;
       }
       const dataDir = settings().get<string>('dataDir') || undefined;
-      const data = await pickDataset(dataDir);
+      // the Datasets view's "Train on Dataset" names the data
+      const given = arg && typeof arg === 'object' && typeof (arg as { data?: unknown }).data === 'string' ? (arg as { data: string }).data : undefined;
+      const data = given ?? await pickDataset(dataDir);
       if (!data) return;
+      if (!(await confirmDatasetFit(model, data, dataDir, distDir))) return;
       const presetId = await pickPreset();
       if (!presetId) return;
       const epochs = await askEpochs(TRAIN_DEFAULTS.epochs);
