@@ -112,12 +112,14 @@ class ExperimentWriter:
         moving_variance; a PReLU's alpha), binary kernels exactly ±1 (sign(0) = +1). Layers the output does not depend
         on have no weights, as in BNN Studio's own checkpoints."""
         manifest, chunks = [], []
-        for (layer_name, m), spec, live in zip(model.named_layers(), model.spec["layers"], model.live):
+        for (layer_name, m), spec, live, in_shape in zip(model.named_layers(), model.spec["layers"], model.live, model.input_shapes):
             arrays = {}
             if not live:
                 continue
             if spec["type"] == "PReLU":
-                arrays["alpha"] = m.alpha.detach().cpu().numpy()
+                # [1, 1, C] on an image, as Keras keeps alphas shared over H and W (and BNN Studio's checkpoints write them)
+                a = m.alpha.detach().cpu().numpy()
+                arrays["alpha"] = a.reshape(1, 1, -1) if len(in_shape) == 3 else a
             elif hasattr(m, "kernel"):
                 k = m.kernel.detach().cpu().numpy()
                 arrays["kernel"] = np.where(k >= 0, 1.0, -1.0) if m.binary else k
@@ -174,7 +176,7 @@ def load_checkpoint(model, checkpoint_dir):
             raise SystemExit("%s: weights.bin is shorter than its manifest" % checkpoint_dir)
         layer, kind = w["name"].rsplit("/", 1)
         target = getattr(layers.get(layer), kind, None)
-        # a PReLU's alpha is [C] here and in BNN Studio, [1, 1, C] where Keras (a Larq run) wrote it
+        # a PReLU's alpha is [C] here, [1, 1, C] in a checkpoint when it follows an image
         if target is not None and kind == "alpha" and target.numel() == n:
             w = dict(w, shape=list(target.shape))
         if target is None or list(target.shape) != list(w["shape"]):

@@ -258,9 +258,11 @@ class BnnModel(torch.nn.Module):
         self.sources, self.output, self.live = model_graph(spec)
         shapes = []
         layers = []
+        self.input_shapes = []
         for i, l in enumerate(spec["layers"]):
             t = l["type"]
             ins = [list(spec["input"]["shape"]) if s < 0 else shapes[s] for s in self.sources[i]]
+            self.input_shapes.append(ins[0])
             shape = ins[0]
             if t == "QuantConv2D":
                 m = QuantConv2D(l, shape[2])

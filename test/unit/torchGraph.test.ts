@@ -7,12 +7,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModelText } from '../../src/core/model/load';
 import { torchProjectConfig } from '../../src/core/interop/torchProject';
-import { loadCheckpoint } from '../../src/core/train/checkpoint';
+import { loadCheckpoint, modelJson } from '../../src/core/train/checkpoint';
 import { lowerModel } from '../../src/core/compile/lower';
 import { referenceInfer } from '../../src/core/compile/reference';
 import { requirePythonModule } from '../support/tools';
@@ -96,6 +96,9 @@ print(json.dumps({"dir": w.dir, "scores": scores, "params": sorted(n for n, _ in
     const trained = loadCheckpoint(join(out.dir, 'checkpoints', 'last'));
     assert.equal(trained.weights.act.alpha?.length, 4);
     assert.equal(trained.weights.probe, undefined);
+    // the same weight list, names and shapes (alpha [1, 1, C] after an image) as BNN Studio's own checkpoint writer
+    const written = JSON.parse(readFileSync(join(out.dir, 'checkpoints', 'last', 'model.json'), 'utf8')) as { weightsManifest: unknown };
+    assert.deepEqual(written.weightsManifest, modelJson(trained, { epoch: 0, step: 0, createdAt: '' }, 'x').json.weightsManifest);
     const lowered = lowerModel(trained);
     for (let s = 0; s < n; s++) {
       const ref = referenceInfer(lowered, images.subarray(s * 81, (s + 1) * 81)).scores;
