@@ -39,12 +39,20 @@ async function checkedModel(models: ModelStore): Promise<CheckedModel | undefine
   }
 }
 
+let latest: DatasetsTree | undefined;
+
+/** The workspace datasets the view found and could read (Train BNN offers them in its dataset pick). */
+export function workspaceDatasets(): DatasetSummary[] {
+  return (latest?.datasets ?? []).map((d) => d.summary).filter((s) => !s.builtIn && !s.error);
+}
+
 export interface DatasetsFeature {
   tree: DatasetsTree;
 }
 
 export function registerDatasets(context: vscode.ExtensionContext, models: ModelStore, output: vscode.LogOutputChannel): DatasetsFeature {
   const tree = new DatasetsTree();
+  latest = tree;
   const view = vscode.window.createTreeView<DatasetNode>('bnnDatasets', { treeDataProvider: tree, showCollapseAll: true });
   const preview = new DatasetPreviewPanel(context.extensionUri, output);
   const distDir = path.join(context.extensionPath, 'dist');
