@@ -21,7 +21,7 @@ No Keras or TensorFlow can be installed here: the .h5/.keras files follow Keras'
 (keras/saving/legacy/hdf5_format.py, keras/src/saving/saving_lib.py), written with h5py; they are not files Keras wrote.
 Kernels are written as the latent real values, as Larq saves a QuantConv2D's kernel variable.
 
-Run: /usr/bin/python3 scripts/make-import-fixtures.py   (needs python3-torch, python3-h5py, python3-numpy)
+Run: /usr/bin/python3 scripts/make-import-fixtures.py   (needs python3-torch, python3-h5py, python3-onnx, python3-numpy)
 """
 import gzip
 import io
@@ -31,6 +31,7 @@ import zipfile
 
 import h5py
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 
@@ -218,6 +219,9 @@ def main():
         np.save(os.path.join(OUT, 'residual-reference.npy'), residual(x300).numpy().astype(np.float32))
     torch.onnx.export(residual, dummy, os.path.join(OUT, 'residual.onnx'), input_names=['image'], opset_version=13)
     torch.onnx.export(nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Tanh()), dummy, os.path.join(OUT, 'tanh.onnx'), input_names=['image'], opset_version=13)
+
+    for name in ('cnn', 'dynamic', 'relu', 'residual', 'tanh'):
+        onnx.checker.check_model(onnx.load(os.path.join(OUT, f'{name}.onnx')))  # what torch wrote is valid ONNX
 
     weights = keras_weights(model)
     config2 = {'class_name': 'Sequential', 'config': {'name': 'torch_cnn', 'layers': keras_layers(False)}}
