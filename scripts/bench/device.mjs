@@ -54,8 +54,8 @@ export async function run(ctx) {
     const xnorShare = bound ? (b.stages.reduce((a, st) => a + (st.xnorWords ? st.instructions : 0), 0)) / bound : 0;
     rows.push([t.id, xnorWords.toLocaleString('en-US'), u8Macs.toLocaleString('en-US'), Math.round(bound).toLocaleString('en-US'),
       `${r.latency.median.toLocaleString('en-US')} (p90 ${r.latency.p90.toLocaleString('en-US')})`, `${(r.latency.median / bound).toFixed(2)}×`, `${(100 * xnorShare).toFixed(0)}%`]);
-    memRows.push([t.id, `${r.flash.modelBytes.toLocaleString('en-US')} / ${r.flash.estimate.toLocaleString('en-US')}`, `${r.ram.modelBytes.toLocaleString('en-US')} / ${r.ram.estimate.toLocaleString('en-US')}`,
-      r.flash.modelBytes === r.flash.estimate && r.ram.modelBytes === r.ram.estimate ? 'equal' : 'DIFFERENT', `${r.flash.used.toLocaleString('en-US')} B`, `${r.ram.used.toLocaleString('en-US')} B + ${report.build.size.stack.toLocaleString('en-US')} B stack`]);
+    memRows.push([t.id, `${r.flash.modelArrays.toLocaleString('en-US')} / ${r.flash.modelEstimate.toLocaleString('en-US')}`, `${r.ram.modelArrays.toLocaleString('en-US')} / ${r.ram.modelEstimate.toLocaleString('en-US')}`,
+      r.flash.modelArrays === r.flash.modelEstimate && r.ram.modelArrays === r.ram.modelEstimate ? 'equal' : 'DIFFERENT', `${r.flash.firmwareTotal.toLocaleString('en-US')} B`, `${r.ram.firmwareTotal.toLocaleString('en-US')} B + ${report.build.size.stack.toLocaleString('en-US')} B stack`]);
     if (t.id === 'binary-mlp') mlp = { compiled, modelDir };
   }
 
