@@ -128,6 +128,17 @@ describe('interop: Keras functional models (graph import and export)', () => {
     assert.equal(reversed.spec!.layers.at(-1)?.name, 'dense_softmax');
   });
 
+  it('a Dropout in a functional model is left out, its readers reading what it read', () => {
+    const layers = [input([8, 8, 1]), conv('c', 'input_1', 4), bn('b', 'c'), kl('Dropout', 'drop', [['b']], { rate: 0.2 }), conv('c2', 'drop', 4), bn('b2', 'c2'), kl('Add', 'add', [['b2', 'drop']]), ...head('add')];
+    const r = importKerasModel(functional(layers, 'dense'), 'd.json');
+    assert.equal(errors(r), '');
+    assert.deepEqual(wiring(r.spec!), [
+      ['QuantConv2D', 'c', undefined], ['BatchNormalization', 'b', undefined], ['QuantConv2D', 'c2', undefined], ['BatchNormalization', 'b2', undefined],
+      ['Add', 'add', ['b2', 'b']], ['GlobalAveragePooling2D', 'gap', undefined], ['QuantDense', 'dense', undefined], ['Activation', 'dense_softmax', undefined],
+    ]);
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerName === 'drop' && /Dropout only acts while training/.test(p.message)));
+  });
+
   it('names what a functional model has that BNN Studio cannot run, with its position', () => {
     const shared = [input([8, 8, 1]), conv('c', 'input_1', 4), { ...conv('c2', 'c', 4), inbound_nodes: [[['c', 0, 0, {}]], [['c', 0, 0, {}]]] }, ...head('c2')];
     assert.match(errors(importKerasModel(functional(shared, 'dense'), 's.json')), /layer 2 \(Conv2D 'c2'\): is called 2 times \(a shared layer\)/);
