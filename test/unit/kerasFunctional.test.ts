@@ -12,6 +12,8 @@ import { describeImport } from '../../src/core/interop/importReport';
 import { loadModelText } from '../../src/core/model/load';
 import type { ModelSpec } from '../../src/core/model/spec';
 import { INPUT_SOURCE, modelGraph } from '../../src/core/model/graph';
+import { analyzeModelText } from '../../src/extension/analyzeModel';
+import { summarize } from '../../src/core/estimate/summary';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'keras', name), 'utf8');
 type Obj = Record<string, unknown>;
@@ -83,6 +85,18 @@ describe('interop: Keras functional models (graph import and export)', () => {
     assert.deepEqual(pads.map((p) => p.layerName), ['quant_conv2d', 'quant_conv2d_1', 'quant_conv2d_2', 'quant_conv2d_3']);
     // what import writes is a model file the loader accepts as the same spec
     assert.deepEqual(loadModelText(r.text, 'birealnet18.bnn.json').spec, r.spec);
+  });
+
+  it('the Models view estimates a functional Keras file as the model it imports to, its problems at the Keras layer', () => {
+    const text = fixture('birealnet-functional-keras2.json');
+    const a = analyzeModelText(text, 'models/birealnet.keras.json');
+    assert.ok(a.summary, a.problems.map((p) => p.message).join('; '));
+    assert.deepEqual(a.summary.totals, summarize(importKerasModel(text, 'x').spec!).totals);
+    // the pad warning of quant_conv2d_2 (Keras layer 12) points at that layer's object in config.layers
+    const w = a.problems.find((p) => p.message.includes("'quant_conv2d_2'") && /pads its binarized input with 0/.test(p.message));
+    assert.ok(w);
+    const lines = text.split('\n');
+    assert.match(lines.slice(w.range.start.line, w.range.end.line + 1).join('\n'), /"name": "quant_conv2d_2"[\s\S]*"pad_values": 0/);
   });
 
   it('imports a Keras 3 functional model with Concatenate, PReLU, ReLU, AveragePooling2D and a relu inside a Dense', () => {
