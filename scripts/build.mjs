@@ -47,10 +47,8 @@ const optional = [
   // node_modules' tfjs-core instead) and loads the .wasm binaries copied next to it (below).
   // node-fetch (pulled in by tfjs-core, never used: the trainer fetches nothing) optionally requires 'encoding';
   // an empty stand-in keeps it from becoming a run-time dependency of the package.
-  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
-  // The data-parallel training thread (worker_threads), started by the trainer from next to its own bundle.
-  { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
+  // It is also the data-parallel training threads' code (processEntry.ts): one copy of TensorFlow.js in the .vsix.
+  { entry: 'src/core/train/processEntry.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
     plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
   { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
@@ -64,7 +62,11 @@ for (const o of optional) {
     : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: o.external ?? nodeExternals, ...(o.plugins ? { plugins: o.plugins } : {}) });
 }
 if (existsSync('src/core/train/worker.ts')) {
-  const { copyFileSync } = await import('node:fs');
+  const { copyFileSync, rmSync } = await import('node:fs');
+  // the threads' own bundle of before processEntry.ts: a stale copy would ship in the .vsix
+  rmSync('dist/trainThread.js', { force: true });
+  rmSync('dist/trainThread.js.map', { force: true });
+  rmSync('dist/trainThread.js.externals.json', { force: true });
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/${f}`);
 }
 
