@@ -17,8 +17,16 @@ const nodeExternals = [
   '@tensorflow/tfjs-backend-wasm',
 ];
 
+/**
+ * h5wasm (HDF5 in WebAssembly, 4 MB) is its own ES module bundle, dist/h5wasm.mjs, imported only when a Keras .h5 or
+ * .keras file is imported: the extension and the CLI refer to it by that relative path, so neither carries it nor
+ * parses it at start. It stays ESM because its Emscripten loader needs import.meta.url.
+ */
+const lazyH5wasm = { name: 'lazy-h5wasm', setup(b) { b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: './h5wasm.mjs', external: true })); } };
+
 const common = {
   bundle: true,
+  plugins: [lazyH5wasm],
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   sourcemap: true,
@@ -31,6 +39,8 @@ const builds = [
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
 ];
 
+builds.push({ ...common, plugins: [], entryPoints: ['node_modules/h5wasm/dist/node/hdf5_hl.js'], outfile: 'dist/h5wasm.mjs', platform: 'node', format: 'esm', target: 'node20', sourcemap: false });
+
 // bnn-layers.js: BNN Studio's TF.js layers for users' own apps, shipped with every "Export as TF.js" (no tfjs inside:
 // it takes the caller's `tf`). A UMD-style script: a global `bnnLayers` in browsers, module.exports under CommonJS.
 builds.push({
@@ -42,17 +52,24 @@ builds.push({
 
 // Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
 import { existsSync } from 'node:fs';
+const noFetch = { name: 'no-fetch', setup(b) {
+  b.onResolve({ filter: /^(node-fetch|encoding)$/ }, (a) => ({ path: a.path, namespace: 'no-fetch' }));
+  b.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: 'module.exports = function () { throw new Error("the trainer fetches nothing over the network"); };' }));
+} };
 const optional = [
   // The trainer bundles the wasm backend with the tfjs-core it registers into (an external copy would register into
   // node_modules' tfjs-core instead) and loads the .wasm binaries copied next to it (below).
-  // node-fetch (pulled in by tfjs-core, never used: the trainer fetches nothing) optionally requires 'encoding';
-  // an empty stand-in keeps it from becoming a run-time dependency of the package.
+  // node-fetch (pulled in by tfjs-core for loading models over http) is never used: the trainer fetches nothing. A
+  // stand-in that says so replaces it, and with it whatwg-url/tr46's Unicode tables (~80 KB of the .vsix) and the
+  // optional 'encoding' it would require.
   // It is also the data-parallel training threads' code (processEntry.ts): one copy of TensorFlow.js in the .vsix.
   { entry: 'src/core/train/processEntry.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+    plugins: [lazyH5wasm, noFetch] },
   // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
   { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+  // The model graph view: a bundle of its own, so the layout library (dagre) loads only when a graph is opened.
+  { entry: 'webview/graph/main.ts', out: 'dist/graphView.js', platform: 'browser' },
   { entry: 'webview/datasets/main.ts', out: 'dist/datasetPreview.js', platform: 'browser' },
 ];
 for (const o of optional) {
@@ -85,6 +102,10 @@ if (watch) {
   const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: true })));
   // The modules each bundle leaves to run time (scripts/package.mjs ships them in the .vsix).
   results.forEach((r, i) => writeFileSync(`${builds[i].outfile}.externals.json`, `${JSON.stringify(externalImports(r.metafile), null, 2)}\n`));
+  // the release's h5wasm keeps its WebAssembly Brotli-compressed beside it (scripts/h5wasm-pack.mjs says why)
+  const { rmSync } = await import('node:fs');
+  rmSync('dist/h5wasm.wasm.br', { force: true });
+  if (production) (await import('./h5wasm-pack.mjs')).packH5wasm();
 }
 
 function externalImports(meta) {

@@ -7,6 +7,7 @@ import { registerInlineEstimates } from './inlineEstimates';
 import { registerModelCommands } from './modelCommands';
 import { registerModelDiagnostics } from './modelDiagnostics';
 import { registerModelExplorer } from './modelExplorer';
+import { registerGraphPanels } from './graphPanel';
 import { ModelStore } from './modelStore';
 import { registerInterop } from './interop';
 import { registerTraining } from './training';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   registerModelDiagnostics(context, models);
   registerBoardStatus(context, models);
   registerModelCommands(context, models);
+  registerGraphPanels(context, models, output);
   registerInterop(context, output);
   const training = registerTraining(context, output);
   registerCompile(context, output);

@@ -61,7 +61,7 @@ async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promi
   // the shards are looked at on disk; on a virtual file system they are counted, not called missing
   const weights = result.format === 'tfjs-layers' ? checkTfjsWeights(result.source, source.fsPath, { checkFiles: source.scheme === 'file' }) : undefined;
   const report = describeImport(result, weights, 'train it with "BNN: Train BNN"');
-  const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}`;
+  const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}${report.notes.length ? ` Note: ${report.notes.join(' · ')}` : ''}`;
   output.info(said);
   const warnings = [...result.problems.filter((p) => p.severity === 'warning').map((w) => w.message), ...(weights?.problems ?? []).map((w) => `weights: ${w}`)];
   for (const w of weights?.problems ?? []) output.warn(`Import ${name}: weights: ${w}`);

@@ -174,12 +174,17 @@ export async function revealLayer(store: ModelStore, target: unknown, index?: un
     void vscode.window.showErrorMessage('BNN: Reveal Layer needs a model file and a layer index (use it from the Models view).');
     return;
   }
+  await revealLayerIn(store, uri, i);
+}
+
+/** Opens the model (in `column`, default the active group) and selects layer `index`'s object. */
+export async function revealLayerIn(store: ModelStore, uri: vscode.Uri, index: number, column?: vscode.ViewColumn): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const a = await store.analyzeDocument(doc);
-  const r = a.load.layerRanges[i];
-  const editor = await vscode.window.showTextDocument(doc, { preview: true });
+  const r = a.load.layerRanges[index];
+  const editor = await vscode.window.showTextDocument(doc, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
   if (!r) {
-    void vscode.window.showWarningMessage(`BNN: ${displayPath(uri)} has no layer ${i} any more.`);
+    void vscode.window.showWarningMessage(`BNN: ${displayPath(uri)} has no layer ${index} any more.`);
     return;
   }
   const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);

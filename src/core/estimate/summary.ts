@@ -103,6 +103,20 @@ export function formatCount(n: number): string {
   return `${(n / 1e9).toFixed(2)} G`;
 }
 
+/** 28×28×64 */
+export function formatShape(shape: readonly number[]): string {
+  return shape.join('×');
+}
+
+/** "4.6 KB · 1.2 M BOPs" — bytes and operations, leaving out zeros (a Flatten costs nothing). */
+export function layerCost(row: Pick<LayerSummary, 'flashBytes' | 'binaryMacs' | 'floatMacs'>): string {
+  const parts: string[] = [];
+  if (row.flashBytes > 0) parts.push(formatBytes(row.flashBytes));
+  if (row.binaryMacs > 0) parts.push(`${formatCount(row.binaryMacs)} BOPs`);
+  if (row.floatMacs > 0) parts.push(`${formatCount(row.floatMacs)} MACs`);
+  return parts.join(' · ');
+}
+
 function shapeText(s: number[]): string {
   return `(-1, ${s.join(', ')})`;
 }

@@ -8,11 +8,12 @@
  * The generated script keeps TensorFlow imports inside functions, so its experiment writer can be imported and tested
  * without TensorFlow.
  */
-import type { LayerSpec, ModelSpec, Quantizer } from '../model/spec';
+import type { ModelSpec } from '../model/spec';
 import type { OptimizerConfig, Schedule } from '../experiments/types';
 import { py } from './python';
 import { markdownText, pyDocText } from '../escape';
 import { specToKerasJson } from './kerasExport';
+import { buildModelCode } from './larqModel';
 
 export interface LarqScriptOptions {
   spec: ModelSpec;
@@ -38,40 +39,6 @@ function scheduleExpr(s: Schedule | undefined, fallback: number): string {
       return `tf.keras.optimizers.schedules.ExponentialDecay(${py(s.initial)}, decay_steps=${py(s.decaySteps)}, decay_rate=${py(s.decayRate)}, staircase=${py(s.staircase)})`;
     case 'linear':
       return `tf.keras.optimizers.schedules.PolynomialDecay(${py(s.initial)}, decay_steps=${py(Math.max(1, s.steps))}, end_learning_rate=${py(s.final)}, power=1.0)`;
-  }
-}
-
-function quantizer(q: Quantizer): string {
-  return q === null ? 'None' : py(q);
-}
-
-function layerLine(l: LayerSpec): string {
-  switch (l.type) {
-    case 'QuantConv2D':
-      return `lq.layers.QuantConv2D(${py(l.filters)}, ${py(l.kernelSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, pad_values=${l.inputQuantizer !== null ? '1.0' : '0.0'}, `
-        + `input_quantizer=${quantizer(l.inputQuantizer)}, kernel_quantizer=${quantizer(l.kernelQuantizer)}, `
-        + `kernel_constraint=${l.kernelQuantizer ? '"weight_clip"' : 'None'}, use_bias=${py(l.useBias)}, name=${py(l.name)})`;
-    case 'QuantDense':
-      return `lq.layers.QuantDense(${py(l.units)}, input_quantizer=${quantizer(l.inputQuantizer)}, kernel_quantizer=${quantizer(l.kernelQuantizer)}, `
-        + `kernel_constraint=${l.kernelQuantizer ? '"weight_clip"' : 'None'}, use_bias=${py(l.useBias)}, name=${py(l.name)})`;
-    case 'BatchNormalization':
-      return `tf.keras.layers.BatchNormalization(momentum=${py(l.momentum)}, epsilon=${py(l.epsilon)}, center=${py(l.center)}, scale=${py(l.scale)}, name=${py(l.name)})`;
-    case 'MaxPool2D':
-      return `tf.keras.layers.MaxPooling2D(pool_size=${py(l.poolSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, name=${py(l.name)})`;
-    case 'Flatten':
-      return `tf.keras.layers.Flatten(name=${py(l.name)})`;
-    case 'Activation':
-      return `tf.keras.layers.Activation(${py(l.activation)}, name=${py(l.name)})`;
-    case 'Add':
-      return `tf.keras.layers.Add(name=${py(l.name)})`;
-    case 'Concatenate':
-      return `tf.keras.layers.Concatenate(name=${py(l.name)})`;
-    case 'GlobalAveragePooling2D':
-      return `tf.keras.layers.GlobalAveragePooling2D(name=${py(l.name)})`;
-    case 'AveragePooling2D':
-      return `tf.keras.layers.AveragePooling2D(pool_size=${py(l.poolSize)}, strides=${py(l.strides)}, padding=${py(l.padding)}, name=${py(l.name)})`;
-    case 'PReLU':
-      return `tf.keras.layers.PReLU(alpha_initializer=tf.keras.initializers.Constant(${py(l.alphaInitializer)}), shared_axes=[1, 2], name=${py(l.name)})`;
   }
 }
 
@@ -130,7 +97,7 @@ HYPER = ${py(hyper)}
 BINARY_LAYERS = ${py(binaryLayers)}
 # The checkpoint's Keras topology, as BNN Studio's trainer writes it (src/core/interop/keras.ts).
 TOPOLOGY = ${py({ ...specToKerasJson(spec), keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' })}
-WEIGHT_KINDS = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance")
+WEIGHT_KINDS = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "alpha")
 
 
 def now_iso():
@@ -212,7 +179,11 @@ class ExperimentWriter:
 def keras_layer_weights(model):
     """{layer name: [(kind, array)]} of a Keras model's BNN Studio layers (kinds: WEIGHT_KINDS)."""
     out = {}
+    # a layer the output does not depend on is not in a functional model (nor trained, as in BNN Studio)
+    built = {l.name for l in model.layers}
     for layer in MODEL["layers"]:
+        if layer["name"] not in built:
+            continue
         weights = model.get_layer(layer["name"]).weights
         # Keras 2 names weights "layer/kernel:0", Keras 3 just "kernel"
         out[layer["name"]] = [(w.name.split("/")[-1].split(":")[0], w.numpy()) for w in weights]
@@ -311,13 +282,7 @@ def load_dataset(name, data_dir):
     return x_train, np.asarray(y_train).reshape(-1), x_test, np.asarray(y_test).reshape(-1)
 
 
-def build_model():
-    import tensorflow as tf
-    import larq as lq
-    return tf.keras.Sequential([
-        tf.keras.Input(shape=(${spec.input.shape.map(py).join(', ')},)),
-${spec.layers.map((l) => `        ${layerLine(l)},`).join('\n')}
-    ], name=${py(spec.name)})
+${buildModelCode(spec)}
 
 
 def make_optimizer():

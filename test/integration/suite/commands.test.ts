@@ -91,6 +91,15 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     assert.match(doc.getText(), /Board: /);
   },
 
+  'bnn.showGraph': async () => {
+    await vscode.commands.executeCommand('bnn.showGraph', model());
+    await waitFor('the graph view\'s tab', () => webviewTabs().includes('Graph: binary-mlp'));
+    // a second call reveals the same view rather than opening another
+    await vscode.commands.executeCommand('bnn.showGraph', model());
+    await sleep(300);
+    assert.equal(webviewTabs().filter((t) => t === 'Graph: binary-mlp').length, 1, JSON.stringify(webviewTabs()));
+  },
+
   'bnn.refreshModels': async () => {
     const file = inWorkspace('refresh-check', 'late_arrival.bnn.json').fsPath;
     mkdirSync(path.dirname(file), { recursive: true });
