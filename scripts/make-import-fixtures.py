@@ -11,7 +11,9 @@ straight-through sign), then saved the ways users bring models to BNN Studio:
   cnn.json            the architecture as `model.to_json()` writes it (for cnn.weights.h5)
   cnn.keras           Keras 3 archive: config.json, metadata.json, model.weights.h5 (`layers/<name>/vars/<i>`)
   cnn-arch-only.h5    `model_config` and no weights (architecture only)
-  relu.onnx           a net with a ReLU (not in BNN Studio's format: must be named by the import)
+  relu.onnx           a real-valued net with a ReLU; relu-reference.npy its scores on the first 300 test images
+  residual.onnx       a residual binary net (Add, GlobalAveragePool); residual-reference.npy likewise
+  tanh.onnx           a net with an op BNN Studio does not have (Tanh): the import must name it
   dynamic.onnx        the CNN exported with dynamic H and W (must be refused)
   reference.npy       PyTorch's class scores (float32 [1000, 10]) on the 1,000 bundled test images
 
@@ -19,7 +21,7 @@ No Keras or TensorFlow can be installed here: the .h5/.keras files follow Keras'
 (keras/saving/legacy/hdf5_format.py, keras/src/saving/saving_lib.py), written with h5py; they are not files Keras wrote.
 Kernels are written as the latent real values, as Larq saves a QuantConv2D's kernel variable.
 
-Run: /usr/bin/python3 scripts/make-import-fixtures.py   (needs python3-torch, python3-h5py, python3-numpy)
+Run: /usr/bin/python3 scripts/make-import-fixtures.py   (needs python3-torch, python3-h5py, python3-onnx, python3-numpy)
 """
 import gzip
 import io
@@ -29,6 +31,7 @@ import zipfile
 
 import h5py
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 
@@ -89,6 +92,23 @@ def make_cnn():
         BinConv(16, 32, 3, binary_input=True), nn.BatchNorm2d(32, eps=1e-3, momentum=0.01), nn.MaxPool2d(2),
         nn.Flatten(), BinLinear(800, 10, bias=False), nn.BatchNorm1d(10, eps=1e-3, momentum=0.01), nn.Softmax(dim=1),
     )
+
+
+class Residual(nn.Module):
+    """x → real conv → BN → (shortcut + BN(binary 1×1 conv(sign x))) → global average pool → Linear."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(3)
+        self.stem = nn.Sequential(nn.Conv2d(1, 8, 3, stride=2), nn.BatchNorm2d(8, eps=1e-3))
+        self.conv = BinConv(8, 8, 1, binary_input=True)
+        self.bn = nn.BatchNorm2d(8, eps=1e-3)
+        self.head = nn.Linear(8, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = x + self.bn(self.conv(x))
+        return self.head(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
 def train(model, x, y):
@@ -185,8 +205,23 @@ def main():
     torch.onnx.export(model, dummy, os.path.join(OUT, 'cnn.onnx'), input_names=['image'], output_names=['probs'], opset_version=13)
     torch.onnx.export(model, dummy, os.path.join(OUT, 'dynamic.onnx'), input_names=['image'], output_names=['probs'], opset_version=13,
                       dynamic_axes={'image': {0: 'batch', 2: 'height', 3: 'width'}})
-    relu = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(), nn.Linear(2 * 6 * 6, 10))
+    # a real-valued net with a ReLU (its input encoding folds into the first conv's kernel and bias), a residual binary
+    # net (Add of a real shortcut and a binary 1×1 conv, global average pooling), and one with an op BNN Studio lacks
+    x300 = torch.from_numpy(xt[:300]).float().unsqueeze(1) / 255
+    relu = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(), nn.Linear(2 * 6 * 6, 10)).eval()
     torch.onnx.export(relu, dummy, os.path.join(OUT, 'relu.onnx'), input_names=['image'], opset_version=13)
+    residual = Residual().eval()
+    with torch.no_grad():
+        residual.train()
+        residual(torch.from_numpy(x[:1000]).float().unsqueeze(1) / 255)  # BatchNorm statistics of real data
+        residual.eval()
+        np.save(os.path.join(OUT, 'relu-reference.npy'), relu(x300).numpy().astype(np.float32))
+        np.save(os.path.join(OUT, 'residual-reference.npy'), residual(x300).numpy().astype(np.float32))
+    torch.onnx.export(residual, dummy, os.path.join(OUT, 'residual.onnx'), input_names=['image'], opset_version=13)
+    torch.onnx.export(nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Tanh()), dummy, os.path.join(OUT, 'tanh.onnx'), input_names=['image'], opset_version=13)
+
+    for name in ('cnn', 'dynamic', 'relu', 'residual', 'tanh'):
+        onnx.checker.check_model(onnx.load(os.path.join(OUT, f'{name}.onnx')))  # what torch wrote is valid ONNX
 
     weights = keras_weights(model)
     config2 = {'class_name': 'Sequential', 'config': {'name': 'torch_cnn', 'layers': keras_layers(False)}}

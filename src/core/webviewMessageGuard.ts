@@ -3,7 +3,7 @@
  * host acts on it. A panel may only act on the experiments it shows, file names are plain names (the host asks the
  * user where to save), and payload sizes are capped so a bad page cannot make the host allocate without bound.
  */
-import { PROTOCOL_VERSION, type GraphViewToHost, type WebviewToHost } from './messages';
+import { PROTOCOL_VERSION, type DatasetPreviewToHost, type GraphViewToHost, type WebviewToHost } from './messages';
 
 export type GuardResult = { ok: true; message: WebviewToHost } | { ok: false; error: string };
 
@@ -78,6 +78,19 @@ export function guardWebviewMessage(value: unknown, allowedIds: ReadonlySet<stri
     return { ok: true, message: { v: 1, type, kind, name: m.name as string, data } };
   }
   return fail(`unknown message type ${describe(type)}`);
+}
+
+/** A message from the dataset preview: it may only ask to open a file whose sample it shows. */
+export function guardDatasetPreviewMessage(value: unknown, shownFiles: ReadonlySet<string>): { ok: true; message: DatasetPreviewToHost } | { ok: false; error: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: `message must be an object, got ${describe(value)}` };
+  const m = value as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) return { ok: false, error: `message protocol version ${describe(m.v)} is not ${PROTOCOL_VERSION}` };
+  if (m.type === 'ready') return { ok: true, message: { v: 1, type: 'ready' } };
+  if (m.type === 'reveal') {
+    if (typeof m.file !== 'string' || !shownFiles.has(m.file)) return { ok: false, error: `reveal: ${describe(m.file)} is not a sample shown in this preview` };
+    return { ok: true, message: { v: 1, type: 'reveal', file: m.file } };
+  }
+  return { ok: false, error: `unknown message type ${describe(m.type)}` };
 }
 
 /** Decodes a validated PNG data URL to bytes and checks the PNG signature, so only a real PNG reaches the disk. */

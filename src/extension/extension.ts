@@ -14,6 +14,8 @@ import { registerTraining } from './training';
 import { registerCompile } from './compile';
 import { registerExperiments } from './experimentsView';
 import { bnnStudioApi, type BnnStudioApi } from './api';
+import { registerDatasets } from './datasetsView';
+import { trackSelectedModel } from './selectedModel';
 
 export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   const output = vscode.window.createOutputChannel('BNN Studio', { log: true });
@@ -21,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   // One store of analysed models shared by every model view: each file is parsed once per change.
   const models = new ModelStore();
   context.subscriptions.push(models);
+  trackSelectedModel(context);
   const modelTree = registerModelExplorer(context, models);
   registerInlineEstimates(context, models);
   registerModelDiagnostics(context, models);
@@ -35,7 +38,8 @@ export function activate(context: vscode.ExtensionContext): BnnStudioApi {
   registerSerialMonitor(context, output);
   const experiments = registerExperiments(context, output);
   experiments.connectTrainer(training);
-  return bnnStudioApi({ bnnModels: modelTree, bnnExperiments: experiments.tree });
+  const datasets = registerDatasets(context, models, output);
+  return bnnStudioApi({ bnnModels: modelTree, bnnExperiments: experiments.tree, bnnDatasets: datasets.tree });
 }
 
 export function deactivate(): void {}

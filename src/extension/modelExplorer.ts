@@ -4,6 +4,7 @@
  */
 import { layerShortLabel } from '../core/model/layerLabel';
 import * as vscode from 'vscode';
+import { setSelectedModel } from './selectedModel';
 import type { BoardInfo } from '../core/boards';
 import type { LayerSpec } from '../core/model/spec';
 import type { ModelDiagnostic } from '../core/model/load';
@@ -199,6 +200,7 @@ export function registerModelExplorer(context: vscode.ExtensionContext, store: M
   const view = vscode.window.createTreeView('bnnModels', { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(
     view,
+    view.onDidChangeSelection((e) => setSelectedModel(e.selection[0]?.uri)),
     { dispose: () => refreshSoon.dispose() },
     store.onDidChange(() => refreshSoon('tree')),
     onDidChangeBoard(() => provider.refresh()),

@@ -46,6 +46,20 @@ describe('bnn import <trained model>: an experiment that compiles', function () 
     assert.equal((JSON.parse(e.stdout).accuracy * 100).toFixed(2), acc![1]);
   });
 
+  it('imports PyTorch\'s ONNX export with its input encoding given, agrees with PyTorch on 1,000 of 1,000, and the host-built C is bit-exact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bnn-cli-import-'));
+    const r = bnn(dir, 'import', join(FIX, 'cnn.onnx'), '--input-mean', '0', '--input-std', '1', '--data', 'bundled', '--reference', join(FIX, 'reference.npy'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^ {2}input encoding: the given --input-mean\/--input-std \(x = \(u8\/255 − mean\)\/std\): x = 0\.00392157·u8 \+ 0$/m);
+    assert.match(r.stdout, /^ {2}agreement with reference\.npy: 1000\/1000 \(100\.00%\)/m);
+    const id = readdirSync(join(dir, '.bnn', 'experiments'))[0];
+    const host = bnn(dir, 'bench', id, '--host');
+    if (host.status !== 0 && /gcc/.test(host.stderr) && process.env.CI !== 'true') return void console.log(`      skipped the host build: ${host.stderr.trim().split('\n')[0]}`);
+    assert.equal(host.status, 0, host.stderr);
+    assert.match(host.stdout, /bit-exact +1000\/1000 samples/);
+  });
+
   it('refuses an architecture-only .h5 unless --untrained, then writes the *.bnn.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bnn-cli-import-'));
     const r = bnn(dir, 'import', join(FIX, 'cnn-arch-only.h5'));

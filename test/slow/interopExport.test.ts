@@ -102,6 +102,40 @@ function oddModel(): TrainedModel {
   return { spec, weights };
 }
 
+/** A residual graph model (Add, Concatenate, both average poolings, PReLU on an image and on a vector, ReLU) with random weights. */
+function graphModel(): TrainedModel {
+  const spec: ModelSpec = {
+    name: 'graph', input: { shape: [9, 9, 1] }, classes: 4,
+    layers: [
+      { type: 'QuantConv2D', name: 'stem', filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: 'same', inputQuantizer: null, kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization', name: 'bn0', scale: true, center: true, momentum: 0.99, epsilon: 1e-3 },
+      { type: 'QuantConv2D', name: 'bin', filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization', name: 'bn1', scale: true, center: true, momentum: 0.99, epsilon: 1e-3 },
+      { type: 'Add', name: 'add', inputs: ['bn1', 'bn0'] },
+      { type: 'PReLU', name: 'act', alphaInitializer: 0.25 },
+      { type: 'AveragePooling2D', name: 'avg', poolSize: [2, 2], strides: [2, 2], padding: 'same' },
+      { type: 'MaxPool2D', name: 'mp', poolSize: [2, 2], strides: [2, 2], padding: 'same', inputs: ['act'] },
+      { type: 'Concatenate', name: 'cat', inputs: ['avg', 'mp'] },
+      { type: 'Activation', name: 'relu', activation: 'relu' },
+      { type: 'GlobalAveragePooling2D', name: 'gap' },
+      { type: 'PReLU', name: 'vact', alphaInitializer: 0 },
+      { type: 'QuantDense', name: 'head', units: 4, inputQuantizer: null, kernelQuantizer: null, useBias: true },
+    ],
+  };
+  const rng = new Rng(7);
+  const rand = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+  const c = (n: number) => ({ movingMean: rand(n, () => (rng.next() - 0.5) * 3), movingVariance: rand(n, () => 0.5 + rng.next() * 4), beta: rand(n, () => rng.next() - 0.5), gamma: rand(n, () => 0.5 + rng.next()) });
+  const pm1 = () => (rng.next() < 0.5 ? -1 : 1);
+  return {
+    spec,
+    weights: {
+      stem: { kernel: rand(9 * 4, pm1) }, bn0: c(4), bin: { kernel: rand(9 * 4 * 4, pm1) }, bn1: c(4),
+      act: { alpha: rand(4, () => rng.next() - 0.5) }, vact: { alpha: rand(8, () => rng.next() - 0.5) },
+      head: { kernel: rand(8 * 4, () => rng.next() - 0.5), bias: rand(4, () => rng.next() - 0.5) },
+    },
+  };
+}
+
 describe('interop: export to TensorFlow.js and Keras', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -145,6 +179,17 @@ describe('interop: export to TensorFlow.js and Keras', function () {
     const out = path.join(tmp, 'odd');
     writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
     await assertSamePredictions(out, trained, images, 150);
+  });
+
+  it('a graph model exports as a functional TF.js model that predicts like BNN Studio', async () => {
+    const trained = graphModel();
+    const rng = new Rng(4);
+    const images = Uint8Array.from({ length: 40 * 81 }, () => Math.floor(rng.next() * 256));
+    const out = path.join(tmp, 'graph');
+    writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
+    const topology = (JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as { modelTopology: { class_name: string } }).modelTopology;
+    assert.equal(topology.class_name, 'Functional');
+    await assertSamePredictions(out, trained, images, 40);
   });
 
   it('a trainer checkpoint folder itself loads with tf.loadLayersModel (same topology)', async () => {

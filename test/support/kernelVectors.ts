@@ -10,7 +10,7 @@
  */
 import { popcount32, runStage } from '../../src/core/compile/reference';
 import type { BatchNormStage, Epilogue, MacMode, MacStage } from '../../src/core/compile/types';
-import { windowGeometry } from '../../src/core/deploy/plan';
+import { windowGeometry } from '../../src/core/deploy/geometry';
 
 export interface KernelSuite {
   /** The C file: includes bnn_runtime.h and "kernel_io.h" (out_u32 and the entry point), defines run_all(). */
@@ -103,7 +103,7 @@ function macStage(kind: 'conv' | 'dense', mode: MacMode, inputRepr: MacStage['in
 
 /** Expected values of a MAC stage with no epilogue: position-major, then channel, as the C loops print them. */
 function accValues(s: MacStage, input: Uint8Array | Int32Array | Float32Array | Uint32Array): { value: number; what: string }[] {
-  const out = runStage(s, input) as Int32Array | Float32Array;
+  const out = runStage(s, [input]) as Int32Array | Float32Array;
   const vals: { value: number; what: string }[] = [];
   for (let p = 0; p < s.outH * s.outW; p++) for (let o = 0; o < s.geom.cout; o++) {
     const v = out[p * s.geom.cout + o];
@@ -365,7 +365,7 @@ function epilogueCases(b: Builder): void {
       expr = `out_f32(bnn_affine((float)in[pos * ${channels} + o], scale[o], offset[o]))`;
     }
     const s: BatchNormStage = { kind: 'batchnorm', name: 'bn', inputRepr, outputRepr: kind === 'threshold' ? 'bits' : 'f32', acc: isFloat ? 'float' : 'int', positions, channels, epilogue };
-    const out = runStage(s, x.values);
+    const out = runStage(s, [x.values]);
     const vals: { value: number; what: string }[] = [];
     const cw = Math.ceil(channels / 32);
     for (let p = 0; p < positions; p++) for (let o = 0; o < channels; o++) {

@@ -8,35 +8,15 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { importTrainedModel } from '../../src/core/interop/importTrained';
-import { readNpy } from '../../src/core/data';
-import { predict } from '../../src/core/train/predict';
-import type { TrainedModel } from '../../src/core/model/trained';
+import { compareWithTorch, IMPORT_FIXTURES } from '../support/torchReference';
 
-const FIX = join(__dirname, '..', 'fixtures', 'import');
-const DATA = join(__dirname, '..', '..', 'examples', 'data', 'fashion-mnist-small');
-const images = gunzipSync(readFileSync(join(DATA, 't10k-images-idx3-ubyte.gz'))).subarray(16);
-const reference = readNpy(join(FIX, 'reference.npy'));
+const FIX = IMPORT_FIXTURES;
 
 /** Test images compared here (the CLI test compares all 1,000, test/slow/cliImportTrained.test.ts): the reference
  *  forward pass takes about 2 s per 1,000 on this machine, three times over. */
 const N = 300;
-
-/** Classes agreeing with PyTorch's, and the largest score difference, over the first N test images. */
-export function compareWithTorch(trained: TrainedModel): { agree: number; maxDiff: number } {
-  const p = predict(trained, images, N);
-  let agree = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < N; i++) {
-    let best = 0;
-    for (let c = 1; c < 10; c++) if (reference.data[i * 10 + c] > reference.data[i * 10 + best]) best = c;
-    if (best === p.classes[i]) agree++;
-    for (let c = 0; c < 10; c++) maxDiff = Math.max(maxDiff, Math.abs(reference.data[i * 10 + c] - p.scores[i][c]));
-  }
-  return { agree, maxDiff };
-}
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bnn-import-w-'));
 
@@ -52,7 +32,7 @@ describe('import with weights: Keras .h5 and .keras', function () {
       const r = await importTrainedModel(join(FIX, file), opts);
       assert.deepEqual(r.problems, []);
       assert.ok(r.trained);
-      const { agree, maxDiff } = compareWithTorch(r.trained);
+      const { agree, maxDiff } = compareWithTorch(r.trained, N);
       assert.equal(agree, N);
       assert.ok(maxDiff < 1e-4, `largest score difference ${maxDiff}`);
       // the Rescaling(1/255) is the model's input encoding: folded, and said

@@ -104,6 +104,15 @@ describe('interop: Keras functional models (graph import and export)', () => {
     assert.deepEqual(r.notes, []);
   });
 
+  it('reads the same graph from a TensorFlow.js layers model.json (modelTopology)', () => {
+    const keras = importKerasModel(fixture('birealnet-functional-keras2.json'), 'birealnet.json');
+    const tfjs = importKerasModel(JSON.stringify({ format: 'layers-model', modelTopology: JSON.parse(fixture('birealnet-functional-keras2.json')), weightsManifest: [] }), 'model.json');
+    assert.equal(tfjs.format, 'tfjs-layers');
+    assert.equal(errors(tfjs), '');
+    assert.deepEqual(tfjs.spec, keras.spec);
+    assert.deepEqual(tfjs.notes, keras.notes);
+  });
+
   it('converts in dependency order whatever order the layers are listed in', () => {
     const doc = JSON.parse(fixture('birealnet-functional-keras2.json')) as KerasDoc;
     const listed = importKerasModel(JSON.stringify(doc), 'a.json').spec!;

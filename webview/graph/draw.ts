@@ -38,11 +38,16 @@ function nodeTitle(n: GraphViewNode): string {
 
 export interface DrawnNode {
   el: SVGGElement;
-  width: number;
-  height: number;
+  /** The card's width for its text: reads layout, so call it for every node before `size` writes any. */
+  measure(): number;
+  /** Sizes the card to `width` and lays out its rows; returns its height. */
+  size(width: number): number;
 }
 
-/** Builds a node's card at the origin (inside `parent`, so its text can be measured) and sizes it to its text. */
+/**
+ * Builds a node's card at the origin inside `parent`. Measuring and sizing are separate steps so that a graph's
+ * cards are all measured in one layout pass rather than one forced layout per card.
+ */
 export function drawNode(parent: SVGGElement, n: GraphViewNode): DrawnNode {
   const g = svg('g', {
     class: `node ${n.precision}${n.live ? '' : ' dead'}${n.isOutput ? ' output' : ''}${n.layer !== undefined ? ' layer' : ''}`,
@@ -73,31 +78,35 @@ export function drawNode(parent: SVGGElement, n: GraphViewNode): DrawnNode {
   line('shape', `→ ${n.shape}`);
   if (n.cost) line('cost', n.cost);
 
-  // Width: the widest row, key and value side by side with a gap.
-  const widthOf = (t: SVGTextElement | undefined): number => (t ? t.getComputedTextLength() : 0);
-  let width = Math.max(MIN_WIDTH, widthOf(typeText) + widthOf(badge) + 3 * PAD_X);
-  for (const t of texts) width = Math.max(width, widthOf(t.el) + widthOf(t.right) + (t.right ? 3 : 2) * PAD_X);
-  width = Math.ceil(width);
-  const height = HEADER + texts.length * ROW + 6;
-
-  // Positions relative to the card's top-left corner; the caller moves the group to the node's place.
-  box.setAttribute('width', String(width));
-  box.setAttribute('height', String(height));
-  head.setAttribute('d', `M0,${HEADER} V5 Q0,0 5,0 H${width - 5} Q${width},0 ${width},5 V${HEADER} Z`);
-  typeText.setAttribute('x', String(PAD_X));
-  typeText.setAttribute('y', String(HEADER - 7));
-  badge.setAttribute('x', String(width - PAD_X));
-  badge.setAttribute('y', String(HEADER - 7));
-  texts.forEach((t, i) => {
-    const y = HEADER + (i + 1) * ROW - 4;
-    t.el.setAttribute('x', String(PAD_X));
-    t.el.setAttribute('y', String(y));
-    if (t.right) {
-      t.right.setAttribute('x', String(width - PAD_X));
-      t.right.setAttribute('y', String(y));
-    }
-  });
-  return { el: g, width, height };
+  const measure = (): number => {
+    // The widest row, key and value side by side with a gap.
+    const widthOf = (t: SVGTextElement | undefined): number => (t ? t.getComputedTextLength() : 0);
+    let width = Math.max(MIN_WIDTH, widthOf(typeText) + widthOf(badge) + 3 * PAD_X);
+    for (const t of texts) width = Math.max(width, widthOf(t.el) + widthOf(t.right) + (t.right ? 3 : 2) * PAD_X);
+    return Math.ceil(width);
+  };
+  const size = (width: number): number => {
+    const height = HEADER + texts.length * ROW + 6;
+    // Positions relative to the card's top-left corner; the caller moves the group to the node's place.
+    box.setAttribute('width', String(width));
+    box.setAttribute('height', String(height));
+    head.setAttribute('d', `M0,${HEADER} V5 Q0,0 5,0 H${width - 5} Q${width},0 ${width},5 V${HEADER} Z`);
+    typeText.setAttribute('x', String(PAD_X));
+    typeText.setAttribute('y', String(HEADER - 7));
+    badge.setAttribute('x', String(width - PAD_X));
+    badge.setAttribute('y', String(HEADER - 7));
+    texts.forEach((t, i) => {
+      const y = HEADER + (i + 1) * ROW - 4;
+      t.el.setAttribute('x', String(PAD_X));
+      t.el.setAttribute('y', String(y));
+      if (t.right) {
+        t.right.setAttribute('x', String(width - PAD_X));
+        t.right.setAttribute('y', String(y));
+      }
+    });
+    return height;
+  };
+  return { el: g, measure, size };
 }
 
 export function drawEdge(parent: SVGGElement, e: GraphViewEdge, points: { x: number; y: number }[]): SVGPathElement {

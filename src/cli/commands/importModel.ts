@@ -124,7 +124,7 @@ export const importCommand: CliCommand = {
       // r.text is the document the model loader accepted, so `bnn validate` accepts the file written
       writeSpec(out, r.text);
       const rep = describeImport(r, declared, `train it with \`bnn train ${out}\``);
-      process.stdout.write(`${file} (${r.format}) → ${out}\n  imported: ${rep.imported}\n${rep.notImported ? `  not imported: ${rep.notImported}\n` : ''}`);
+      process.stdout.write(`${file} (${r.format}) → ${out}\n  imported: ${rep.imported}\n${rep.notImported ? `  not imported: ${rep.notImported}\n` : ''}${rep.notes.map((n) => `  note: ${n}\n`).join('')}`);
       return 0;
     }
     const r = await importTrainedModel(file, { inputEncoding: encoding, architecture: flags.architecture });

@@ -17,6 +17,7 @@ import { attachKerasWeights, type StoredWeights } from './kerasWeights';
 import { encodingFromPreprocessing, foldInputEncoding, describeEncoding, type InputEncoding } from './inputEncoding';
 import { ImportFileError, readKerasArchive, readKerasH5, type KerasWeightsFile } from './kerasH5';
 import { checkTfjsWeights, readTfjsWeights } from './tfjsWeights';
+import { importOnnxModel } from './onnxImport';
 
 export type TrainedFormat = 'keras-h5' | 'keras-archive' | 'tfjs-layers' | 'onnx';
 
@@ -58,9 +59,10 @@ export async function importTrainedModel(file: string, opts: TrainedImportOption
   const format = trainedFormatOf(file) ?? 'tfjs-layers';
   try {
     if (format === 'onnx') {
-      const { importOnnxModel } = await import('./onnxImport');
       const r = importOnnxModel(readFileSync(file), file);
       if (!r.trained) return { format, problems: r.problems, notes: r.notes };
+      // ONNX graphs carry no model name BNN Studio can use: the file's, as a model name
+      r.trained.spec.name = path.basename(file).replace(/\.onnx$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]/, '_').slice(0, 100) || 'onnx_model';
       return finish({ format, problems: r.problems, notes: r.notes }, r.trained, undefined, opts.inputEncoding, 'ONNX has no record of the input encoding');
     }
     if (format === 'tfjs-layers') return importTfjs(readFileSync(file, 'utf8'), file, opts);

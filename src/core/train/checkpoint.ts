@@ -90,6 +90,9 @@ function weightEntries(model: TrainedModel): NamedArray[] {
       if (kind === 'kernel') {
         const cin = inShape[inShape.length - 1];
         shape = layer.type === 'QuantConv2D' ? [layer.kernelSize[0], layer.kernelSize[1], cin, layer.filters] : [inShape[0], (layer as { units: number }).units];
+      } else if (kind === 'alpha' && inShape.length === 3) {
+        // Keras' PReLU shared over H and W keeps its alphas as [1, 1, C]; TF.js and Keras check the shape on load
+        shape = [1, 1, data.length];
       } else {
         shape = [data.length];
       }
