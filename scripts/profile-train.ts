@@ -4,7 +4,8 @@
 //   npx tsx scripts/profile-train.ts [model.bnn.json] [--backend wasm] [--batch 100] [--repeats 5]
 //
 // Method. tf.profile() records every kernel of one step with its shapes and time (on wasm and cpu a kernel runs
-// synchronously, so its time is its wall time on the calling thread). The step is the trainer's single-thread
+// synchronously; its time is taken as the CPU time the process spent in it — process.cpuUsage, via the backend's
+// kernel timer — so the profile means the same on a loaded, shared machine as on an idle one). The step is the trainer's single-thread
 // trainStep. Kernels are given a phase by position: the same model's forward pass alone (with the loss) runs the first
 // F kernels of a step, and its variableGrads the first G, so [0, F) is forward, [F, G) backward and [G, end) the
 // optimizer step. Within forward and backward they are given a layer by counting the kernels of the model's prefixes
@@ -14,6 +15,7 @@
 // difference is the threads' barrier (waiting for the other shard), the gradient sum and the weight publication.
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { initBackend, type BackendName } from '../src/core/train/backend';
 import { BnnModel, encodeInputs } from '../src/core/train/model';
 import { CaseOptimizer } from '../src/core/train/optimizers';
@@ -103,6 +105,9 @@ const commonSuffix = (a: string[], b: string[]): number => { let i = 0; while (i
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const backend = await initBackend(args.backend);
+  // kernel times in CPU time, not wall time: on a shared machine a descheduled kernel would count its wait
+  const be = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+  be.time = async (f) => { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); return { kernelMs: (c.user + c.system) / 1000 }; };
   const loaded = loadModelText(readFileSync(args.file, 'utf8'), args.file);
   const spec = loaded.spec;
   if (!spec) {
@@ -153,10 +158,14 @@ async function main(): Promise<void> {
   const meta = new Map<string, { phase: string; layer: string; name: string; shapes: string }>();
   const totals: number[] = [];
   const stepWall: number[] = [];
+  const stepCpu: number[] = [];
   for (let r = 0; r < args.repeats; r++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     step();
+    const c = process.cpuUsage(c0);
     stepWall.push(performance.now() - t0);
+    stepCpu.push((c.user + c.system) / 1000);
     const ks = await kernelsOf(step);
     const sums = new Map<string, number>();
     let total = 0;
@@ -181,7 +190,8 @@ async function main(): Promise<void> {
   const pct = (ms: number): string => `${(ms / total * 100).toFixed(1)}%`;
   const out: string[] = [];
   out.push(`# ${args.file}: one training step, batch ${args.batch}, ${backend.description}, median of ${args.repeats}`);
-  out.push(`step ${median(stepWall).toFixed(1)} ms wall (unprofiled), kernels ${total.toFixed(1)} ms (${(args.batch / median(stepWall) * 1000).toFixed(0)} samples/s)`);
+  out.push(`step (unprofiled) ${median(stepCpu).toFixed(1)} ms CPU, ${median(stepWall).toFixed(1)} ms wall (${(args.batch / median(stepCpu) * 1000).toFixed(0)} samples/CPU-s); ` +
+    `its kernels ${total.toFixed(1)} ms CPU; load average ${loadavg()[0].toFixed(1)}`);
   out.push('');
   out.push('| phase | layer | ms | share |');
   out.push('|:--|:--|--:|--:|');
@@ -211,11 +221,15 @@ async function main(): Promise<void> {
       for (let i = 0; i < 3; i++) await dp.step(idx);
       const half = Math.ceil(args.batch / 2);
       const wall: number[] = [];
+      const cpu: number[] = [];
       const own: number[] = [];
       for (let r = 0; r < args.repeats * 2; r++) {
         let t0 = performance.now();
+        const c0 = process.cpuUsage();
         await dp.step(idx);
+        const c = process.cpuUsage(c0);
         wall.push(performance.now() - t0);
+        cpu.push((c.user + c.system) / 1000);
         t0 = performance.now();
         const sh = shardGradients(s.model, s.vars, xs.subarray(0, half * size), ys.subarray(0, half), spec, 0.5);
         sh.loss.dataSync();
@@ -224,8 +238,9 @@ async function main(): Promise<void> {
       }
       const w = median(wall);
       const o = median(own);
-      out.push(`threads: a 2-thread step ${w.toFixed(1)} ms wall; the coordinator's own ${half}-sample shard alone ${o.toFixed(1)} ms; ` +
-        `barrier, gradient sum, optimizer and weight publication ${(w - o).toFixed(1)} ms (${(100 * (w - o) / w).toFixed(0)}%)`);
+      out.push(`threads: a 2-thread step ${w.toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU (both threads; one thread: ${median(stepCpu).toFixed(1)}); ` +
+        `the coordinator's own ${half}-sample shard alone ${o.toFixed(1)} ms wall; the rest of the step's wall time — waiting at the barrier for the other ` +
+        `shard, the gradient sum, the optimizer and publishing the weights — ${(w - o).toFixed(1)} ms (${(100 * (w - o) / w).toFixed(0)}%)`);
     } finally {
       await dp.close();
     }

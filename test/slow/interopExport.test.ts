@@ -13,7 +13,10 @@ import { writeCheckpoint, loadCheckpoint } from '../../src/core/train/checkpoint
 import { predict } from '../../src/core/train/predict';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
-import { inferShapes } from '../../src/core/deploy/shapes';
+import { inferGraphShapes, inferShapes } from '../../src/core/deploy/shapes';
+import { INPUT_SOURCE } from '../../src/core/model/graph';
+import { loadModelText } from '../../src/core/model/load';
+import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import { importKerasModel } from '../../src/core/interop/keras';
 import { exportFiles, writeExport, loadExportSource, ExportError, BNN_LAYERS_JS, type KerasWeightsManifest } from '../../src/core/interop/exportModel';
 import { registerBnnLayers, type TfNamespace } from '../../src/core/interop/tfjsLayers';
@@ -136,6 +139,28 @@ function graphModel(): TrainedModel {
   };
 }
 
+/** Random weights for any model: ±1 binary kernels, real ones small, BatchNorm statistics and PReLU alphas per channel. */
+function randomWeights(spec: ModelSpec, seed: number): TrainedModel {
+  const { graph, shapes } = inferGraphShapes(spec);
+  const rng = new Rng(seed);
+  const rand = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+  const weights: TrainedModel['weights'] = {};
+  spec.layers.forEach((l, i) => {
+    if (!graph.live[i]) return;
+    const src = graph.inputs[i][0];
+    const inShape = src === INPUT_SOURCE ? spec.input.shape : shapes[src];
+    const cin = inShape[inShape.length - 1];
+    const kernel = (n: number) => rand(n, l.type !== 'QuantConv2D' && l.type !== 'QuantDense' ? () => 0 : l.kernelQuantizer ? () => (rng.next() < 0.5 ? -1 : 1) : () => rng.next() - 0.5);
+    if (l.type === 'QuantConv2D') weights[l.name] = { kernel: kernel(l.kernelSize[0] * l.kernelSize[1] * cin * l.filters), ...(l.useBias ? { bias: rand(l.filters, () => rng.next() - 0.5) } : {}) };
+    if (l.type === 'QuantDense') weights[l.name] = { kernel: kernel(inShape[0] * l.units), ...(l.useBias ? { bias: rand(l.units, () => rng.next() - 0.5) } : {}) };
+    if (l.type === 'BatchNormalization') {
+      weights[l.name] = { movingMean: rand(cin, () => (rng.next() - 0.5) * 3), movingVariance: rand(cin, () => 0.5 + rng.next() * 4), ...(l.center ? { beta: rand(cin, () => rng.next() - 0.5) } : {}), ...(l.scale ? { gamma: rand(cin, () => 0.5 + rng.next()) } : {}) };
+    }
+    if (l.type === 'PReLU') weights[l.name] = { alpha: rand(cin, () => rng.next() - 0.5) };
+  });
+  return { spec, weights };
+}
+
 describe('interop: export to TensorFlow.js and Keras', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -191,6 +216,20 @@ describe('interop: export to TensorFlow.js and Keras', function () {
     assert.equal(topology.class_name, 'Functional');
     await assertSamePredictions(out, trained, images, 40);
   });
+
+  for (const id of ['binary-resnet', 'binary-resnet-cifar10']) {
+    it(`the ${id} template exports as a functional TF.js model that predicts like BNN Studio`, async () => {
+      const t = TEMPLATES.find((x) => x.id === id);
+      assert.ok(t, `the ${id} template exists`);
+      const trained = randomWeights(loadModelText(templateText(t), `${id}.bnn.json`).spec!, 9);
+      const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
+      const rng = new Rng(6);
+      const images = Uint8Array.from({ length: 8 * size }, () => Math.floor(rng.next() * 256));
+      const out = path.join(tmp, id);
+      writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
+      await assertSamePredictions(out, trained, images, 8);
+    });
+  }
 
   it('a trainer checkpoint folder itself loads with tf.loadLayersModel (same topology)', async () => {
     const trained = oddModel();

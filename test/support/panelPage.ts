@@ -34,7 +34,7 @@ export type PanelTheme = 'dark' | 'light' | 'high-contrast';
 export const THEME_VARS: Record<PanelTheme, Record<string, string>> = { dark: DARK_MODERN, light: LIGHT_MODERN, 'high-contrast': HIGH_CONTRAST };
 
 /** `bundle`: which webview to serve — the training panel (`webview`, the default) or the model graph (`graphView`). */
-export async function openPanelPage(opts: { theme: PanelTheme; width?: number; height?: number; state?: unknown; bundle?: 'webview' | 'graphView' }): Promise<PanelPage> {
+export async function openPanelPage(opts: { theme: PanelTheme; width?: number; height?: number; state?: unknown; bundle?: 'webview' | 'graphView' | 'datasetPreview' }): Promise<PanelPage> {
   const bundle = opts.bundle ?? 'webview';
   if (!existsSync(path.join(ROOT, `dist/${bundle}.js`))) throw new Error(`dist/${bundle}.js is missing: run \`npm run build\` first`);
   const nonce = makeNonce();

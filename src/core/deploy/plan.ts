@@ -101,7 +101,7 @@ export interface DeployPlan {
   binaryMacs: number;
   floatMacs: number;
   output: TensorInfo;
-  /** The real-valued tensors read by Add/Concatenate (the residual stream): their count, repr and largest size. */
+  /** The residual stream (the tensors Adds and Concatenates read and write, fused or not): count, repr, largest size. */
   residual?: { tensors: number; repr: Repr; largestBytes: number };
 }
 
@@ -163,7 +163,8 @@ class Planner {
     const float32Bytes = layerInfos.reduce((a, l) => a + 4 * (l.binaryParams + l.int8Params + l.floatParams), 0);
     const scratchBytes = this.stages.reduce((a, s) => a + s.scratchBytes, 0);
     const paddedBytes = this.stages.reduce((a, s) => Math.max(a, s.kind === 'conv' ? s.padded?.bytes ?? 0 : 0), 0);
-    const merged = this.stages.filter((s) => s.kind === 'add' || s.kind === 'concat').flatMap((s) => s.inputs);
+    // The residual stream: what Add/Concatenate stages read and write, and the shortcuts a conv adds and its sums.
+    const merged = this.stages.flatMap((s) => (s.kind === 'add' || s.kind === 'concat' ? [...s.inputs, s.output] : (s.kind === 'conv' || s.kind === 'dense') && s.residual ? [s.inputs[1], s.output] : []));
     const residualIds = [...new Set(merged.map((t) => t.id))];
     return {
       input,

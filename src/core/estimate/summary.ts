@@ -146,7 +146,8 @@ export function formatSummaryTable(s: ModelSummary): string {
     ['Total params', formatCount(t.params)],
     ['Model size (Larq, bits/8)', `${t.larqMemoryKB.toFixed(2)} KiB`],
     ['Flash (deployed bytes)', `${t.flashBytes} B (${formatBytes(t.flashBytes)})`],
-    ['Peak RAM (ping-pong buffers + first-layer and padding scratch)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
+    ['Peak RAM (activation arena + first-layer and padding scratch)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
+    ...(s.plan.residual ? [['Residual stream', `${s.plan.residual.repr === 'f32' ? 'float32' : s.plan.residual.repr}, ${s.plan.residual.tensors} tensors, largest ${s.plan.residual.largestBytes} B (${formatBytes(s.plan.residual.largestBytes)})`] as [string, string]] : []),
     ['Float-32 equivalent', `${t.float32Bytes} B (${formatBytes(t.float32Bytes)})`],
     ['Compression ratio (float32 / flash)', `${t.compressionRatio.toFixed(2)}×`],
     ['Binary MACs (XNOR-popcount)', `${formatCount(t.binaryMacs)} (${(100 * t.binaryMacShare).toFixed(1)}% of ${formatCount(t.binaryMacs + t.floatMacs)})`],
@@ -169,6 +170,7 @@ export function summaryJson(s: ModelSummary): object {
       flashBytes: s.totals.flashBytes, ramBytes: s.totals.ramBytes, float32Bytes: s.totals.float32Bytes,
       binaryMacs: s.totals.binaryMacs, floatMacs: s.totals.floatMacs, params: s.totals.params,
       compressionRatio: s.totals.compressionRatio, binaryMacShare: s.totals.binaryMacShare,
+      arenaBytes: s.plan.arena.bytes, residual: s.plan.residual ?? null,
     },
   };
 }
