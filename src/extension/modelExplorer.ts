@@ -5,10 +5,10 @@
 import { layerShortLabel } from '../core/model/layerLabel';
 import * as vscode from 'vscode';
 import { setSelectedModel } from './selectedModel';
-import type { BoardInfo } from '../core/boards';
+import { BOARDS, type BoardInfo } from '../core/boards';
 import type { LayerSpec } from '../core/model/spec';
 import type { ModelDiagnostic } from '../core/model/load';
-import { assessBudget, budgetProblem } from './budget';
+import { assessBudget, budgetProblem, formatPercent } from './budget';
 import { debounceByKey } from './debounce';
 import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, modelEfficiency, modelFileLabel, oneLine } from './estimateLabels';
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
@@ -120,6 +120,7 @@ function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.M
     const problem = budgetProblem(assessBudget(a.summary.totals, board), board);
     tooltip.appendMarkdown(`${markdownText(modelDescription(a.summary.totals))} · ${markdownText(modelEfficiency(a.summary.totals))}`);
     tooltip.appendMarkdown(problem ? `\n\n$(warning) ${markdownText(problem)}` : `\n\nFits ${markdownText(board.name)}.`);
+    tooltip.appendMarkdown(`\n\n${boardFitTable(a.summary.totals)}`);
     for (const w of a.problems) tooltip.appendMarkdown(`\n\n$(warning) ${markdownText(w.message)}`);
   } else {
     const p = firstProblem(a);
@@ -127,6 +128,16 @@ function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.M
     if (a.problems.length > 1) tooltip.appendMarkdown(`\n\n…and ${a.problems.length - 1} more (expand to see them)`);
   }
   return tooltip;
+}
+
+/** Every board of the boards table: model + firmware against its flash and RAM, so a user sees where it would run. */
+function boardFitTable(totals: { flashBytes: number; ramBytes: number }): string {
+  const rows = BOARDS.map((b) => {
+    const a = assessBudget(totals, b);
+    const mark = a.level === 'over' ? '$(error)' : a.level === 'near' ? '$(warning)' : '$(check)';
+    return `| ${mark} ${markdownText(b.name)} | ${formatPercent(a.flash.fraction)} | ${formatPercent(a.ram.fraction)} |`;
+  });
+  return ['| board (model + firmware) | flash | RAM |', '|:--|--:|--:|', ...rows].join('\n');
 }
 
 function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.TreeItem {

@@ -12,6 +12,8 @@ import { describeImport } from '../../src/core/interop/importReport';
 import { loadModelText } from '../../src/core/model/load';
 import type { ModelSpec } from '../../src/core/model/spec';
 import { INPUT_SOURCE, modelGraph } from '../../src/core/model/graph';
+import { analyzeModelText } from '../../src/extension/analyzeModel';
+import { summarize } from '../../src/core/estimate/summary';
 
 const fixture = (name: string): string => readFileSync(join(__dirname, '..', 'fixtures', 'keras', name), 'utf8');
 type Obj = Record<string, unknown>;
@@ -85,6 +87,18 @@ describe('interop: Keras functional models (graph import and export)', () => {
     assert.deepEqual(loadModelText(r.text, 'birealnet18.bnn.json').spec, r.spec);
   });
 
+  it('the Models view estimates a functional Keras file as the model it imports to, its problems at the Keras layer', () => {
+    const text = fixture('birealnet-functional-keras2.json');
+    const a = analyzeModelText(text, 'models/birealnet.keras.json');
+    assert.ok(a.summary, a.problems.map((p) => p.message).join('; '));
+    assert.deepEqual(a.summary.totals, summarize(importKerasModel(text, 'x').spec!).totals);
+    // the pad warning of quant_conv2d_2 (Keras layer 12) points at that layer's object in config.layers
+    const w = a.problems.find((p) => p.message.includes("'quant_conv2d_2'") && /pads its binarized input with 0/.test(p.message));
+    assert.ok(w);
+    const lines = text.split('\n');
+    assert.match(lines.slice(w.range.start.line, w.range.end.line + 1).join('\n'), /"name": "quant_conv2d_2"[\s\S]*"pad_values": 0/);
+  });
+
   it('imports a Keras 3 functional model with Concatenate, PReLU, ReLU, AveragePooling2D and a relu inside a Dense', () => {
     const r = importKerasModel(fixture('densenet-prelu-keras3.json'), 'densenet.json');
     assert.deepEqual(r.problems, []);
@@ -126,6 +140,27 @@ describe('interop: Keras functional models (graph import and export)', () => {
     };
     assert.deepEqual(reads(reversed.spec!), reads(listed));
     assert.equal(reversed.spec!.layers.at(-1)?.name, 'dense_softmax');
+  });
+
+  it('a Dropout in a functional model is left out, its readers reading what it read', () => {
+    const layers = [input([8, 8, 1]), conv('c', 'input_1', 4), bn('b', 'c'), kl('Dropout', 'drop', [['b']], { rate: 0.2 }), conv('c2', 'drop', 4), bn('b2', 'c2'), kl('Add', 'add', [['b2', 'drop']]), ...head('add')];
+    const r = importKerasModel(functional(layers, 'dense'), 'd.json');
+    assert.equal(errors(r), '');
+    assert.deepEqual(wiring(r.spec!), [
+      ['QuantConv2D', 'c', undefined], ['BatchNormalization', 'b', undefined], ['QuantConv2D', 'c2', undefined], ['BatchNormalization', 'b2', undefined],
+      ['Add', 'add', ['b2', 'b']], ['GlobalAveragePooling2D', 'gap', undefined], ['QuantDense', 'dense', undefined], ['Activation', 'dense_softmax', undefined],
+    ]);
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerName === 'drop' && /Dropout only acts while training/.test(p.message)));
+  });
+
+  it('takes the class count from the output when the output is not the last layer listed', () => {
+    const layers = [input([8, 8, 1]), conv('c', 'input_1', 4), kl('GlobalAveragePooling2D', 'gap', [['c']]), kl('Dense', 'logits', [['gap']], { units: 10 }), kl('Dense', 'aux', [['gap']], { units: 3 })];
+    const r = importKerasModel(functional(layers, 'logits'), 'o.json');
+    assert.equal(errors(r), '');
+    assert.equal(r.spec?.classes, 10);
+    assert.deepEqual(r.spec?.outputs, ['logits']);
+    // 'aux' is not part of the output: kept in the file, with the loader's warning that nothing depends on it
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerName === 'aux'));
   });
 
   it('names what a functional model has that BNN Studio cannot run, with its position', () => {

@@ -90,7 +90,7 @@ export function foldInputEncoding(trained: TrainedModel, enc: InputEncoding): { 
   const allT0 = channels.every((c) => Math.abs(t(c)) < 1e-9);
   if (layer.inputQuantizer !== null) {
     if (allT0 && channels.every((c) => s(c) > 0)) return { notes: [`${said}: ${label} binarizes its input, and sign(x') = sign(x) for this encoding, so nothing changes`] };
-    return { error: `${said} cannot be folded: ${label} binarizes its input, at u8 = ${channels.map((c) => fmt(-enc.offset[enc.offset.length === 1 ? 0 : c] / enc.scale[enc.scale.length === 1 ? 0 : c])).join(', ')} in the source model and at u8 = 127.5 in BNN Studio (x = 0)` };
+    return { error: `${said} cannot be folded: ${label} binarizes its input, at u8 = ${[...new Set(channels.map((c) => fmt(-enc.offset[enc.offset.length === 1 ? 0 : c] / a(c))))].join(', ')} in the source model and at u8 = 127.5 in BNN Studio (x = 0)` };
   }
   if (layer.type === 'QuantConv2D' && layer.padding === 'same' && !allT0) {
     return { error: `${said} cannot be folded exactly: ${label} pads with x' = 0, which is x = ${fmt(-t(0) / s(0))} in BNN Studio's encoding where it pads with x = 0, so the border outputs would differ; use padding 'valid' or an encoding with x' = 0 at u8 = 127.5` };

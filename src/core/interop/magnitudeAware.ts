@@ -11,6 +11,7 @@ import type { ModelSpec } from '../model/spec';
 import { modelGraph, type ModelGraph } from '../model/graph';
 import { layerLabel } from '../model/layerLabel';
 import type { ImportProblem, LayerOrigin } from './kerasImport';
+import { foldTarget } from './scaleFold';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -30,19 +31,6 @@ function usesMagnitudeAwareSign(kl: Obj, key: 'kernel_quantizer' | 'input_quanti
   const q = isObj(kl.config) ? kl.config[key] : undefined;
   const id = typeof q === 'string' ? q : isObj(q) ? String(q.class_name) : '';
   return MAGNITUDE_AWARE_SIGN.has(id);
-}
-
-/** The BatchNormalization that alone reads layer i (through MaxPool2Ds that alone read it), if any. */
-function foldingBatchNorm(spec: ModelSpec, graph: ModelGraph, i: number): number | undefined {
-  let j = i;
-  for (;;) {
-    const readers = graph.consumers[j];
-    if (readers.length !== 1) return undefined;
-    const next = spec.layers[readers[0]];
-    if (next.type === 'BatchNormalization') return readers[0];
-    if (next.type !== 'MaxPool2D') return undefined;
-    j = readers[0];
-  }
 }
 
 /**
@@ -70,14 +58,15 @@ export function magnitudeAwareFolds(doc: Obj | undefined, spec: ModelSpec, origi
       problems.push({ severity: 'error', layerIndex: o.kerasIndex, layerName: o.kerasName, message: `${label}: input_quantizer MagnitudeAwareSign is not supported (its scale is the mean |x| of each input, which no threshold can hold): use ste_sign or approx_sign` });
     }
     if (!usesMagnitudeAwareSign(kl, 'kernel_quantizer')) return;
-    const bn = foldingBatchNorm(spec, graph, i);
-    if (bn === undefined) {
+    const target = foldTarget(spec, graph, i);
+    if ('reason' in target) {
       problems.push({
         severity: 'error', layerIndex: o.kerasIndex, layerName: o.kerasName,
         message: `${label}: kernel_quantizer MagnitudeAwareSign scales each output channel by its mean |w|, which a ±1 kernel cannot hold; it folds into a BatchNormalization that alone reads the layer, and none does here (use ste_sign, or put a BatchNormalization after the layer)`,
       });
       return;
     }
+    const bn = target.bn;
     notes.push(`${label}: Larq's MagnitudeAwareSign kernel quantizer becomes ste_sign; its per-channel scale (each filter's mean |w|, positive) folds into ${layerLabel(bn, 'BatchNormalization', spec.layers[bn].name)}, whose normalization absorbs it (trained weights: into its γ and moving mean)`);
   });
   return { notes, problems };
