@@ -24,28 +24,26 @@
  * limit's `planes` bit planes (plane p holds bit p of every lane's limit); `planes` bits hold any count of the window.
  * Every argument but x is a constant at each call, so the loops unroll and the planes live in registers. */
 #if defined(BNN_ARM_SIMD)
-/* The same tree in Thumb-2 assembly, 8 bits per block: 3 LDM (4 + 2 + 2 weight words), SBFX + EOR per bit, 7
- * carry-save adders of 5 instructions, in 4 scratch registers and ip: 55 instructions per 8 bits (the last a MOV out),
- * where GCC's schedule of the C form spills (and never uses LDM). The LDM lists name fixed registers so each loads its
- * words in order; 4 of them, not 5: with 5, GCC found no registers for some call sites. */
-#define BNN_SBF(k, r) "sbfx ip, %[v], #(%c[bit] + " #k "), #1\n\teor " r ", " r ", ip\n\t"
-#define BNN_CSA_ASM(x, l, y) "eor ip, " l ", " x "\n\tand " x ", " x ", " l "\n\teor " l ", ip, " y "\n\tand ip, ip, " y "\n\torr " x ", " x ", ip\n\t"
+/* The same tree in Thumb-2 assembly, 8 bits per block: 4 post-indexed LDRD of weight pairs, SBFX + EOR per bit, 7
+ * carry-save adders of 5 instructions, in 4 scratch registers and ip: 56 instructions per 8 bits, where GCC's
+ * schedule of the C form spills. (LDM would save one LDRD per block but needs fixed, ascending registers, and GCC
+ * then finds no allocation at some call sites.) */
+#define BNN_SBF(k, r) "sbfx ip, %[v], #(%c[bit] + " #k "), #1\n\teor %[" r "], %[" r "], ip\n\t"
+#define BNN_CSA_ASM(x, l, y) "eor ip, %[" l "], %[" x "]\n\tand %[" x "], %[" x "], %[" l "]\n\teor %[" l "], ip, %[" y "]\n\tand ip, ip, %[" y "]\n\torr %[" x "], %[" x "], ip\n\t"
 #define BNN_HS8(vin, w, at, s8) do { \
     const uint32_t *p_ = (w) + (at); \
+    uint32_t b_, c_, d_; \
     __asm__ volatile( \
-      "ldmia %[p]!, {r3, r4, r5, r6}\n\t" \
-      BNN_SBF(0, "r3") BNN_SBF(1, "r4") BNN_SBF(2, "r5") BNN_SBF(3, "r6") \
-      BNN_CSA_ASM("r3", "%[o]", "r4") BNN_CSA_ASM("r5", "%[o]", "r6") BNN_CSA_ASM("r3", "%[t]", "r5") \
-      "ldmia %[p]!, {r4, r5}\n\t" \
-      BNN_SBF(4, "r4") BNN_SBF(5, "r5") BNN_CSA_ASM("r4", "%[o]", "r5") \
-      "ldmia %[p]!, {r5, r6}\n\t" \
-      BNN_SBF(6, "r5") BNN_SBF(7, "r6") BNN_CSA_ASM("r5", "%[o]", "r6") \
-      BNN_CSA_ASM("r4", "%[t]", "r5") \
-      BNN_CSA_ASM("r3", "%[f]", "r4") \
-      "mov %[s], r3" \
-      : [o] "+r"(ones), [t] "+r"(twos), [f] "+r"(fours), [p] "+r"(p_), [s] "=r"(s8) \
+      "ldrd %[a], %[b], [%[p]], #8\n\t" BNN_SBF(0, "a") BNN_SBF(1, "b") BNN_CSA_ASM("a", "o", "b") \
+      "ldrd %[b], %[c], [%[p]], #8\n\t" BNN_SBF(2, "b") BNN_SBF(3, "c") BNN_CSA_ASM("b", "o", "c") \
+      BNN_CSA_ASM("a", "t", "b") \
+      "ldrd %[b], %[c], [%[p]], #8\n\t" BNN_SBF(4, "b") BNN_SBF(5, "c") BNN_CSA_ASM("b", "o", "c") \
+      "ldrd %[c], %[d], [%[p]], #8\n\t" BNN_SBF(6, "c") BNN_SBF(7, "d") BNN_CSA_ASM("c", "o", "d") \
+      BNN_CSA_ASM("b", "t", "c") \
+      BNN_CSA_ASM("a", "f", "b") \
+      : [o] "+r"(ones), [t] "+r"(twos), [f] "+r"(fours), [p] "+r"(p_), [a] "=&r"(s8), [b] "=&r"(b_), [c] "=&r"(c_), [d] "=&r"(d_) \
       : [v] "r"(vin), [bit] "i"(at) \
-      : "r3", "r4", "r5", "r6", "ip", "memory"); \
+      : "ip", "memory"); \
   } while (0)
 #define BNN_HS16(v, w, at, s16) do { \
     uint32_t eightsA, eightsB; \
@@ -109,27 +107,32 @@ static BNN_INLINE uint32_t bnn_xnor_sliced_lt(const uint32_t *x, const uint32_t 
   uint32_t hi[10] = { 0 }; /* planes 6 and up */
   const int32_t n = kw * cw;
   const int32_t total = kh * n;
+  /* Not unrolled (a window of a pooled stage is inlined per pool cell, and BinaryNet's are 144 words): the window's
+   * words are walked with a pointer that skips to the next kernel row after n words. */
+  const uint32_t *xp = x;
+  int32_t col = 0;
+#define BNN_NEXT_WORD(dst) do { (dst) = *xp; if (++col == n) { col = 0; xp += iw * cw - n + 1; } else { xp++; } } while (0)
+  const uint32_t *w = wt;
   /* Words in pairs: their thirty-twos go through one more carry-save adder, so only the sixty-fours ripple. */
-  BNN_UNROLL
-  for (int32_t j = 0; j + 1 < total; j += 2) {
-    uint32_t c32A, c32B, c64;
+  for (int32_t j = 0; j + 1 < total; j += 2, w += 64) {
+    uint32_t v0, v1, c32A, c32B, c64;
+    BNN_NEXT_WORD(v0);
+    BNN_NEXT_WORD(v1);
+    BNN_WORD(v0, w, c32A);
 #if defined(__GNUC__)
     /* Word by word: unconstrained, GCC's scheduler interleaves the trees until it spills. */
     __asm__ volatile("" : : : "memory");
 #endif
-    BNN_WORD(x[(j / n) * iw * cw + j % n], wt + 32 * j, c32A);
-#if defined(__GNUC__)
-    __asm__ volatile("" : : : "memory");
-#endif
-    BNN_WORD(x[((j + 1) / n) * iw * cw + (j + 1) % n], wt + 32 * (j + 1), c32B);
+    BNN_WORD(v1, w + 32, c32B);
     BNN_CSA(c64, thirtytwos, thirtytwos, c32A, c32B);
     BNN_RIPPLE(6, c64);
   }
   if (total & 1) {
     uint32_t c32;
-    BNN_WORD(x[((total - 1) / n) * iw * cw + (total - 1) % n], wt + 32 * (total - 1), c32);
+    BNN_WORD(*xp, w, c32);
     BNN_RIPPLE(5, c32);
   }
+#undef BNN_NEXT_WORD
   /* count < limit: the borrow out of count - limit, from the lowest plane up (4 instructions a plane). */
   uint32_t lt = 0;
   BNN_UNROLL
