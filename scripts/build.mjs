@@ -17,8 +17,16 @@ const nodeExternals = [
   '@tensorflow/tfjs-backend-wasm',
 ];
 
+/**
+ * h5wasm (HDF5 in WebAssembly, 4 MB) is its own ES module bundle, dist/h5wasm.mjs, imported only when a Keras .h5 or
+ * .keras file is imported: the extension and the CLI refer to it by that relative path, so neither carries it nor
+ * parses it at start. It stays ESM because its Emscripten loader needs import.meta.url.
+ */
+const lazyH5wasm = { name: 'lazy-h5wasm', setup(b) { b.onResolve({ filter: /^h5wasm\/node$/ }, () => ({ path: './h5wasm.mjs', external: true })); } };
+
 const common = {
   bundle: true,
+  plugins: [lazyH5wasm],
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   sourcemap: true,
@@ -30,6 +38,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: nodeExternals },
 ];
+
+builds.push({ ...common, plugins: [], entryPoints: ['node_modules/h5wasm/dist/node/hdf5_hl.js'], outfile: 'dist/h5wasm.mjs', platform: 'node', format: 'esm', target: 'node20', sourcemap: false });
 
 // bnn-layers.js: BNN Studio's TF.js layers for users' own apps, shipped with every "Export as TF.js" (no tfjs inside:
 // it takes the caller's `tf`). A UMD-style script: a global `bnnLayers` in browsers, module.exports under CommonJS.
@@ -48,13 +58,15 @@ const optional = [
   // node-fetch (pulled in by tfjs-core, never used: the trainer fetches nothing) optionally requires 'encoding';
   // an empty stand-in keeps it from becoming a run-time dependency of the package.
   { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+    plugins: [lazyH5wasm, { name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   // The data-parallel training thread (worker_threads), started by the trainer from next to its own bundle.
   { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [{ name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+    plugins: [lazyH5wasm, { name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
   // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
   { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
+  // The model graph view: a bundle of its own, so the layout library (dagre) loads only when a graph is opened.
+  { entry: 'webview/graph/main.ts', out: 'dist/graphView.js', platform: 'browser' },
   { entry: 'webview/datasets/main.ts', out: 'dist/datasetPreview.js', platform: 'browser' },
 ];
 for (const o of optional) {

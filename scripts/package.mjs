@@ -20,7 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function runtimePackages(externalImports) {
   const names = new Set();
   for (const spec of externalImports) {
-    if (spec.startsWith('node:') || spec === 'vscode') continue;
+    // a relative path is a file of dist/ itself (dist/h5wasm.mjs, loaded on demand), shipped with the bundles
+    if (spec.startsWith('node:') || spec.startsWith('.') || spec === 'vscode') continue;
     const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
     if (builtinModules.includes(name)) continue;
     names.add(name);

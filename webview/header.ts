@@ -15,6 +15,7 @@ export const STATE_ICON: Record<RunState, { name: string; spin?: boolean; cls: s
   failed: { name: 'error', cls: 'failed' },
   cancelled: { name: 'circle-slash', cls: 'cancelled' },
   interrupted: { name: 'debug-disconnect', cls: 'interrupted' },
+  imported: { name: 'cloud-download', cls: 'completed' },
 };
 
 export function optimizerName(c?: ExperimentConfig): string {

@@ -14,7 +14,7 @@ import socket
 import numpy as np
 import torch
 
-WEIGHT_KINDS = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance")
+WEIGHT_KINDS = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "alpha")
 
 
 def now_iso():
@@ -109,11 +109,18 @@ class ExperimentWriter:
 
     def checkpoint(self, name, model, topology, meta):
         """checkpoints/<name>: the model's weights in Keras order (per layer kernel, bias, gamma, beta, moving_mean,
-        moving_variance), binary kernels exactly ±1 (sign(0) = +1)."""
+        moving_variance; a PReLU's alpha), binary kernels exactly ±1 (sign(0) = +1). Layers the output does not depend
+        on have no weights, as in BNN Studio's own checkpoints."""
         manifest, chunks = [], []
-        for (layer_name, m), spec in zip(model.named_layers(), model.spec["layers"]):
+        for (layer_name, m), spec, live, in_shape in zip(model.named_layers(), model.spec["layers"], model.live, model.input_shapes):
             arrays = {}
-            if hasattr(m, "kernel"):
+            if not live:
+                continue
+            if spec["type"] == "PReLU":
+                # [1, 1, C] on an image, as Keras keeps alphas shared over H and W (and BNN Studio's checkpoints write them)
+                a = m.alpha.detach().cpu().numpy()
+                arrays["alpha"] = a.reshape(1, 1, -1) if len(in_shape) == 3 else a
+            elif hasattr(m, "kernel"):
                 k = m.kernel.detach().cpu().numpy()
                 arrays["kernel"] = np.where(k >= 0, 1.0, -1.0) if m.binary else k
                 if m.bias is not None:
@@ -169,6 +176,9 @@ def load_checkpoint(model, checkpoint_dir):
             raise SystemExit("%s: weights.bin is shorter than its manifest" % checkpoint_dir)
         layer, kind = w["name"].rsplit("/", 1)
         target = getattr(layers.get(layer), kind, None)
+        # a PReLU's alpha is [C] here, [1, 1, C] in a checkpoint when it follows an image
+        if target is not None and kind == "alpha" and target.numel() == n:
+            w = dict(w, shape=list(target.shape))
         if target is None or list(target.shape) != list(w["shape"]):
             raise SystemExit("%s: weight %s %s does not fit the model" % (checkpoint_dir, w["name"], w["shape"]))
         with torch.no_grad():

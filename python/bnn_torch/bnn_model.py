@@ -156,6 +156,98 @@ class Identity(torch.nn.Module):
         return x
 
 
+class ReLU(torch.nn.Module):
+    def forward(self, x):
+        return torch.relu(x)
+
+
+class PReLU(torch.nn.Module):
+    """y = x for x >= 0, alpha * x below, one alpha per channel (the last axis), as BNN Studio's PReLU."""
+
+    def __init__(self, spec, channels):
+        super().__init__()
+        self.spec = spec
+        self.alpha = torch.nn.Parameter(torch.full((channels,), float(spec["alphaInitializer"])))
+
+    def forward(self, x):
+        return torch.where(x >= 0, x, self.alpha * x)
+
+
+class Add(torch.nn.Module):
+    def forward(self, *xs):
+        y = xs[0]
+        for x in xs[1:]:
+            y = y + x  # in the order listed, as the reference sums
+        return y
+
+
+class Concatenate(torch.nn.Module):
+    def forward(self, *xs):
+        return torch.cat(xs, dim=-1)  # the channel axis of NHWC
+
+
+class AveragePooling2D(torch.nn.Module):
+    """Mean over each window; a 'same' window averages only the cells inside the input, as TensorFlow does."""
+
+    def __init__(self, spec):
+        super().__init__()
+        self.spec = spec
+
+    def forward(self, x):
+        s = self.spec
+        ph, pw = s["poolSize"]
+        sh, sw = s["strides"]
+        x = x.permute(0, 3, 1, 2)
+        if s["padding"] == "same":
+            top, bottom = same_padding(x.shape[2], ph, sh)
+            left, right = same_padding(x.shape[3], pw, sw)
+            pad = (left, right, top, bottom)
+            ones = F.pad(torch.ones_like(x[:1, :1]), pad)
+            sums = F.avg_pool2d(F.pad(x, pad), (ph, pw), (sh, sw), divisor_override=1)
+            y = sums / F.avg_pool2d(ones, (ph, pw), (sh, sw), divisor_override=1)
+        else:
+            y = F.avg_pool2d(x, (ph, pw), (sh, sw))
+        return y.permute(0, 2, 3, 1)
+
+
+class GlobalAveragePooling2D(torch.nn.Module):
+    def forward(self, x):
+        return x.mean(dim=(1, 2))
+
+
+def pooled_shape(shape, l):
+    h, w, c = shape
+    ph, pw = l["poolSize"]
+    sh, sw = l["strides"]
+    if l["padding"] == "same":
+        return [math.ceil(h / sh), math.ceil(w / sw), c]
+    return [(h - ph) // sh + 1, (w - pw) // sw + 1, c]
+
+
+def model_graph(spec):
+    """(sources per layer, output index, live per layer), the rules of src/core/model/graph.ts: a layer reads the
+    layers its "inputs" name ("input" is the model input, -1 here), else the layer listed before it; the output is
+    "outputs"[0], else the last layer; a layer the output does not depend on is not live (not built nor trained)."""
+    layers = spec["layers"]
+    index = {}
+    for i, l in enumerate(layers):
+        index.setdefault(l["name"], i)
+    sources = []
+    for i, l in enumerate(layers):
+        names = l.get("inputs") or ["input" if i == 0 else layers[i - 1]["name"]]
+        sources.append([-1 if n == "input" else index[n] for n in names])
+    output = index[spec["outputs"][0]] if spec.get("outputs") else len(layers) - 1
+    live = [False] * len(layers)
+    stack = [output]
+    while stack:
+        i = stack.pop()
+        if i < 0 or live[i]:
+            continue
+        live[i] = True
+        stack.extend(sources[i])
+    return sources, output, live
+
+
 class BnnModel(torch.nn.Module):
     """The model of a BNN Studio spec. forward() returns the scores before a final softmax (the loss applies
     log-softmax itself); argmax is the class either way."""
@@ -163,10 +255,15 @@ class BnnModel(torch.nn.Module):
     def __init__(self, spec):
         super().__init__()
         self.spec = spec
-        shape = list(spec["input"]["shape"])
+        self.sources, self.output, self.live = model_graph(spec)
+        shapes = []
         layers = []
-        for l in spec["layers"]:
+        self.input_shapes = []
+        for i, l in enumerate(spec["layers"]):
             t = l["type"]
+            ins = [list(spec["input"]["shape"]) if s < 0 else shapes[s] for s in self.sources[i]]
+            self.input_shapes.append(ins[0])
+            shape = ins[0]
             if t == "QuantConv2D":
                 m = QuantConv2D(l, shape[2])
                 h, w = shape[0], shape[1]
@@ -181,25 +278,42 @@ class BnnModel(torch.nn.Module):
                 m = BatchNormalization(l, shape[-1])
             elif t == "MaxPool2D":
                 m = MaxPool2D(l)
-                h, w, c = shape
-                ph, pw = l["poolSize"]
-                sh, sw = l["strides"]
-                shape = [math.ceil(h / sh), math.ceil(w / sw)] if l["padding"] == "same" else [(h - ph) // sh + 1, (w - pw) // sw + 1]
-                shape.append(c)
+                shape = pooled_shape(shape, l)
+            elif t == "AveragePooling2D":
+                m = AveragePooling2D(l)
+                shape = pooled_shape(shape, l)
+            elif t == "GlobalAveragePooling2D":
+                m = GlobalAveragePooling2D()
+                shape = [shape[2]]
             elif t == "Flatten":
                 m = Flatten()
                 shape = [int(math.prod(shape))]
             elif t == "Activation":
-                m = Identity()
+                # softmax (the last layer only) leaves argmax unchanged and the loss applies log-softmax itself
+                m = ReLU() if l["activation"] == "relu" else Identity()
+            elif t == "PReLU":
+                m = PReLU(l, shape[-1])
+            elif t == "Add":
+                m = Add()
+            elif t == "Concatenate":
+                m = Concatenate()
+                shape = shape[:-1] + [sum(s[-1] for s in ins)]
             else:
                 raise ValueError("layer %s: type %r is not supported by the PyTorch project" % (l.get("name"), t))
-            layers.append(m)
+            shapes.append(shape)
+            # a layer the output does not depend on gets no parameters: BNN Studio neither trains nor compiles it
+            layers.append(m if self.live[i] else Identity())
         self.layers = torch.nn.ModuleList(layers)
 
     def forward(self, x):
-        for m in self.layers:
-            x = m(x)
-        return x
+        outs = []
+        for i, m in enumerate(self.layers):
+            if not self.live[i]:
+                outs.append(None)
+                continue
+            ins = [x if s < 0 else outs[s] for s in self.sources[i]]
+            outs.append(m(*ins))
+        return outs[self.output]
 
     def named_layers(self):
         return [(l["name"], m) for l, m in zip(self.spec["layers"], self.layers)]

@@ -174,3 +174,70 @@ export type WebviewToHost =
   /** CSV of the full metrics of these experiments, written by the host from metrics.jsonl (the webview only holds a
    *  bounded, thinned copy of long runs). */
   | { v: 1; type: 'exportCsv'; experimentIds: string[] };
+
+// ---- host ↔ model graph view (webview) ------------------------------------------------------------------------
+// Built by core/view/graphModel.ts from the estimator's summary; the webview lays it out and draws it, nothing more.
+
+/** How a layer computes: XNOR-popcount on ±1 values, real-valued, ±1 weights on a real input, or not at all (dead). */
+export type GraphPrecision = 'binary' | 'real' | 'mixed' | 'none';
+
+export interface GraphViewNode {
+  /** 'input' for the model input, `L<index>` for layer `index`. */
+  id: string;
+  /** Index into the model's "layers" (absent for the input). */
+  layer?: number;
+  name: string;
+  type: string;
+  /** The defining attributes as name/value rows (filters, kernel, strides…), as Netron lists them. */
+  attrs: [string, string][];
+  /** Output shape, "28×28×64". */
+  shape: string;
+  /** "2.3 KB · 2.2 M BOPs", empty when the layer stores and computes nothing. */
+  cost: string;
+  flashBytes: number;
+  binaryMacs: number;
+  floatMacs: number;
+  precision: GraphPrecision;
+  precisionLabel: string;
+  /** How its output is held in the compiled model: "1-bit (packed)", "float32", "fused into the next stage". */
+  outputRepr: string;
+  /** False for a layer the output does not depend on (left out of training and the compiled model). */
+  live: boolean;
+  isOutput: boolean;
+  /** 1-based line of the layer in the file. */
+  line?: number;
+}
+
+export interface GraphViewEdge {
+  id: string;
+  from: string;
+  to: string;
+  /** The edge skips layers: its target is reachable from its source along another path too. */
+  shortcut: boolean;
+  /** What the edge carries in the compiled model: signs (a binarizing reader, or a packed 1-bit tensor) or real values. */
+  precision: 'binary' | 'real';
+  shape: string;
+  live: boolean;
+}
+
+export interface GraphViewModel {
+  name: string;
+  /** The file as shown to the user, and its URI. */
+  file: string;
+  uri: string;
+  nodes: GraphViewNode[];
+  edges: GraphViewEdge[];
+  totals: { flash: string; ram: string; bops: string; macs: string; binaryShare: string; residual?: string };
+}
+
+export type HostToGraphView =
+  | { v: 1; type: 'model'; model: GraphViewModel }
+  /** The model does not load or estimate now (mid-edit): the view keeps the last graph and shows why. */
+  | { v: 1; type: 'invalid'; file: string; uri: string; problems: { message: string; line: number; column: number }[] }
+  /** The editor's cursor is in this layer (or in none): the view highlights its node. */
+  | { v: 1; type: 'select'; layer?: number };
+
+export type GraphViewToHost =
+  | { v: 1; type: 'ready' }
+  /** Show layer `layer` of the model in the editor. */
+  | { v: 1; type: 'reveal'; layer: number };

@@ -3,7 +3,7 @@
  * host acts on it. A panel may only act on the experiments it shows, file names are plain names (the host asks the
  * user where to save), and payload sizes are capped so a bad page cannot make the host allocate without bound.
  */
-import { PROTOCOL_VERSION, type WebviewToHost } from './messages';
+import { PROTOCOL_VERSION, type DatasetPreviewToHost, type GraphViewToHost, type WebviewToHost } from './messages';
 
 export type GuardResult = { ok: true; message: WebviewToHost } | { ok: false; error: string };
 
@@ -80,10 +80,44 @@ export function guardWebviewMessage(value: unknown, allowedIds: ReadonlySet<stri
   return fail(`unknown message type ${describe(type)}`);
 }
 
+/** A message from the dataset preview: it may only ask to open a file whose sample it shows. */
+export function guardDatasetPreviewMessage(value: unknown, shownFiles: ReadonlySet<string>): { ok: true; message: DatasetPreviewToHost } | { ok: false; error: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: `message must be an object, got ${describe(value)}` };
+  const m = value as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) return { ok: false, error: `message protocol version ${describe(m.v)} is not ${PROTOCOL_VERSION}` };
+  if (m.type === 'ready') return { ok: true, message: { v: 1, type: 'ready' } };
+  if (m.type === 'reveal') {
+    if (typeof m.file !== 'string' || !shownFiles.has(m.file)) return { ok: false, error: `reveal: ${describe(m.file)} is not a sample shown in this preview` };
+    return { ok: true, message: { v: 1, type: 'reveal', file: m.file } };
+  }
+  return { ok: false, error: `unknown message type ${describe(m.type)}` };
+}
+
 /** Decodes a validated PNG data URL to bytes and checks the PNG signature, so only a real PNG reaches the disk. */
 export function pngDataUrlToBytes(dataUrl: string): Uint8Array {
   const bytes = Uint8Array.from(Buffer.from(dataUrl.slice(PNG_PREFIX.length), 'base64'));
   const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   if (bytes.length < 8 || sig.some((b, i) => bytes[i] !== b)) throw new Error('the exported image is not a PNG');
   return bytes;
+}
+
+export type GraphGuardResult = { ok: true; message: GraphViewToHost } | { ok: false; error: string };
+
+/**
+ * Validates one message from the graph view. A view may only ask to reveal one of the `layerCount` layers of the
+ * model it shows.
+ */
+export function guardGraphViewMessage(value: unknown, layerCount: number): GraphGuardResult {
+  const fail = (error: string): GraphGuardResult => ({ ok: false, error });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`message must be an object, got ${describe(value)}`);
+  const m = value as Record<string, unknown>;
+  if (m.v !== PROTOCOL_VERSION) return fail(`message protocol version ${describe(m.v)} is not ${PROTOCOL_VERSION}`);
+  if (m.type === 'ready') return { ok: true, message: { v: 1, type: 'ready' } };
+  if (m.type === 'reveal') {
+    const layer = m.layer;
+    if (typeof layer !== 'number' || !Number.isInteger(layer) || layer < 0) return fail(`reveal: layer must be a layer index (an integer ≥ 0), got ${describe(layer)}`);
+    if (layer >= layerCount) return fail(`reveal: layer ${layer} is past the model's ${layerCount} layers`);
+    return { ok: true, message: { v: 1, type: 'reveal', layer } };
+  }
+  return fail(`unknown message type ${describe(m.type)}`);
 }

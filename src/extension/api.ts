@@ -1,11 +1,11 @@
 /**
  * What BNN Studio's activate() returns (`vscode.extensions.getExtension('bnn-studio.bnn-studio').exports`): the rows
- * of its two views, read through the same tree providers VS Code renders them from. The in-editor tests check a
+ * of its views, read through the same tree providers VS Code renders them from. The in-editor tests check a
  * command's effect on a view with it (VS Code offers no way to read another view's rows); other extensions may too.
  */
 import type * as vscode from 'vscode';
 
-export type ViewId = 'bnnModels' | 'bnnExperiments';
+export type ViewId = 'bnnModels' | 'bnnExperiments' | 'bnnDatasets';
 
 export interface TreeRow {
   label: string;
@@ -39,6 +39,9 @@ async function rows<T>(provider: RowSource<T>, node: T | undefined, depth: numbe
   }));
 }
 
-export function bnnStudioApi<M, E>(views: { bnnModels: RowSource<M>; bnnExperiments: RowSource<E> }): BnnStudioApi {
-  return { treeRows: (view, depth = 1) => (view === 'bnnModels' ? rows(views.bnnModels, undefined, depth) : rows(views.bnnExperiments, undefined, depth)) };
+export function bnnStudioApi<M, E, D>(views: { bnnModels: RowSource<M>; bnnExperiments: RowSource<E>; bnnDatasets: RowSource<D> }): BnnStudioApi {
+  return {
+    treeRows: (view, depth = 1) => (view === 'bnnModels' ? rows(views.bnnModels, undefined, depth)
+      : view === 'bnnDatasets' ? rows(views.bnnDatasets, undefined, depth) : rows(views.bnnExperiments, undefined, depth)),
+  };
 }

@@ -4,15 +4,14 @@
  */
 import { layerLabel } from '../core/model/layerLabel';
 import type { LayerSpec } from '../core/model/spec';
-import { formatBytes, formatCount, type ModelSummary } from '../core/estimate/summary';
+import { formatBytes, formatCount, formatShape, layerCost, type ModelSummary } from '../core/estimate/summary';
 import { markdownText } from '../core/escape';
 
 type LayerRow = ModelSummary['layers'][number];
 type Totals = ModelSummary['totals'];
 
-export function formatShape(shape: readonly number[]): string {
-  return shape.join('×');
-}
+// The layer's shape and cost texts live in core (summary.ts): the graph view shows the same words.
+export { formatShape, layerCost } from '../core/estimate/summary';
 
 /** What the layer is, with its defining hyper-parameters: "QuantConv2D 64×3×3 /2", "QuantDense 256", "MaxPool2D 2×2". */
 export function layerHeadline(layer: LayerSpec): string {
@@ -50,15 +49,6 @@ export function layerHeadline(layer: LayerSpec): string {
 /** Only the unusual cases are tagged: a full-precision layer in a BNN is worth noticing. */
 function precisionTag(layer: Extract<LayerSpec, { type: 'QuantConv2D' | 'QuantDense' }>): string {
   return layer.kernelQuantizer === null ? ' (float32)' : '';
-}
-
-/** "4.6 KB · 1.2 M BOPs" — bytes and operations, leaving out zeros (a Flatten costs nothing). */
-export function layerCost(row: Pick<LayerRow, 'flashBytes' | 'binaryMacs' | 'floatMacs'>): string {
-  const parts: string[] = [];
-  if (row.flashBytes > 0) parts.push(formatBytes(row.flashBytes));
-  if (row.binaryMacs > 0) parts.push(`${formatCount(row.binaryMacs)} BOPs`);
-  if (row.floatMacs > 0) parts.push(`${formatCount(row.floatMacs)} MACs`);
-  return parts.join(' · ');
 }
 
 /** "→ 14×14×64 · 4.6 KB · 1.2 M BOPs" */

@@ -27,6 +27,7 @@ const STATE_ICONS: Record<string, vscode.ThemeIcon> = {
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   cancelled: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')),
   interrupted: new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('editorWarning.foreground')),
+  imported: new vscode.ThemeIcon('cloud-download', new vscode.ThemeColor('testing.iconPassed')),
   unreadable: new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground')),
 };
 

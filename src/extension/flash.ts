@@ -1,6 +1,6 @@
 /**
- * "BNN: Flash to Board": pick the connected board (USB ids; a quick pick when several match, the emulated board
- * always offered), then compile → build → flash → verify → benchmark as one cancellable progress notification,
+ * "BNN: Flash to Board": find the connected board first (USB ids; a quick pick when several match, the emulated board
+ * always offered; with none, what was seen and what to fix), then the experiment, then compile → build → flash → verify → benchmark as one cancellable progress notification,
  * logging to the BNN Studio output channel. The result is saved and shown like the emulated board's. A status-bar
  * item appears while a supported board is plugged in.
  */
@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BoardInfo } from '../core/boards';
 import { LinkError } from '../core/device/byteLink';
-import { autoPick, candidates, detectBoards, type Candidate, type DetectedPort } from '../core/device/detect';
+import { autoPick, candidates, detectBoards, type Candidate, type DetectedPort, type PortRecord } from '../core/device/detect';
+import { noBoardReport, probeAccess, userGroups } from '../core/device/boardReport';
+import { checkTools } from '../core/device/toolCheck';
 import { listSerialPorts } from '../core/device/serialPorts';
 import { FlashError } from '../core/device/flashers/types';
 import { realBoardSession } from '../core/device/realBoard';
@@ -24,35 +26,55 @@ function toolPaths(): ToolPaths {
   return trustedToolPaths(TOOL_SETTINGS);
 }
 
-async function detect(): Promise<DetectedPort[]> {
+async function scan(): Promise<{ ports: PortRecord[]; listError?: string }> {
   try {
-    return detectBoards(await listSerialPorts());
-  } catch {
-    return []; // no serialport binding: only the emulated board can be offered
+    return { ports: await listSerialPorts() };
+  } catch (err) {
+    return { ports: [], listError: (err as Error).message }; // no serialport binding: only the emulated board can be offered
   }
 }
 
+async function detect(): Promise<DetectedPort[]> {
+  return detectBoards((await scan()).ports);
+}
+
+/**
+ * With no board: the report of what is there (ports, permissions, udev rules, flashing tools) goes to the log, and a
+ * one-line summary of it with the ways on: the emulated board, the details, a serial monitor.
+ */
+async function noBoard(output: vscode.LogOutputChannel, seen: { ports: PortRecord[]; listError?: string }): Promise<'emulated' | undefined> {
+  const tools = checkTools({ paths: toolPaths() });
+  const lines = noBoardReport({ ...seen, tools, platform: process.platform, access: probeAccess(seen.ports), groups: process.platform === 'linux' ? userGroups() : undefined });
+  for (const l of lines) output.info(l);
+  const found = tools.filter((t) => ['openocd', 'st-flash', 'arduino-cli'].includes(t.tool));
+  const toolText = `flashing tools: ${found.map((t) => `${t.tool} ${t.path ? 'found' : 'missing'}`).join(', ')}`;
+  const portText = seen.listError ? 'the serial ports could not be listed' : `${seen.ports.length} serial port${seen.ports.length === 1 ? '' : 's'} seen, none a supported board`;
+  const choice = await vscode.window.showWarningMessage(`No supported board is connected (Arduino Nano 33 BLE, STM32 Nucleo-F401RE/F411RE/F446RE): ${portText}; ${toolText}.`, 'Run on Emulated Board', 'Show Details', 'Open Serial Monitor');
+  if (choice === 'Show Details') output.show(true);
+  if (choice === 'Open Serial Monitor') await vscode.commands.executeCommand('bnn.serialMonitor');
+  return choice === 'Run on Emulated Board' ? 'emulated' : undefined;
+}
+
 /** The board to flash: the obvious one, or the user's pick; undefined when cancelled. */
-async function chooseTarget(): Promise<Candidate | undefined> {
-  const detected = await detect();
+async function chooseTarget(output: vscode.LogOutputChannel): Promise<Candidate | undefined> {
+  const seen = await scan();
+  const detected = detectBoards(seen.ports);
   const sel = selectedBoard();
   const auto = autoPick(detected, sel.emulated ? undefined : sel.id) ?? autoPick(detected);
   if (auto) return auto;
   const items = candidates(detected, sel.id).map((c) => ({ label: c.board.name, description: c.port ?? '', detail: c.description, c }));
-  if (items.length === 1) {
-    const choice = await vscode.window.showWarningMessage('No supported board is connected (Arduino Nano 33 BLE, STM32 Nucleo-F401RE/F411RE/F446RE).', 'Run on Emulated Board');
-    return choice ? items[0].c : undefined;
-  }
+  if (items.length === 1) return (await noBoard(output, seen)) ? items[0].c : undefined;
   const pick = await vscode.window.showQuickPick(items, { title: 'Flash to Board', placeHolder: 'Which board? (every Nucleo-F4 has the same ST-Link, so pick its chip)' });
   return pick?.c;
 }
 
 export async function flashToBoard(output: vscode.LogOutputChannel, distDir: string, arg?: unknown): Promise<void> {
   if (!(await requireTrust('flashing a board'))) return;
-  const experimentDir = await experimentForCommand(arg, { title: 'Flash to Board', placeHolder: 'Experiment to flash and benchmark', filter: (e) => e.state !== 'running' });
-  if (!experimentDir) return;
-  const target = await chooseTarget();
+  // the board first: with none there, asking for an experiment would be a question for nothing
+  const target = await chooseTarget(output);
   if (!target) return;
+  const experimentDir = await experimentForCommand(arg, { title: target.board.emulated ? 'Run on Emulated Board' : `Flash to ${target.board.name}`, placeHolder: 'Experiment to flash and benchmark', filter: (e) => e.state !== 'running' });
+  if (!experimentDir) return;
   if (target.board.emulated) { await vscode.commands.executeCommand('bnn.runOnEmulator', experimentDir); return; }
   const board: BoardInfo = target.board;
   const id = path.basename(experimentDir);

@@ -29,10 +29,22 @@ async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promi
   let source = arg instanceof vscode.Uri ? arg
     : arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri ? (arg as { uri: vscode.Uri }).uri : undefined;
   if (!source) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Import a Larq/Keras model JSON or a TensorFlow.js model.json', canSelectMany: false, filters: { 'Model JSON': ['json'] }, defaultUri: workspaceRoot() });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import a model: trained Keras .h5/.keras or ONNX, a Larq/Keras model JSON or a TensorFlow.js model.json', canSelectMany: false,
+      filters: { 'Models': ['h5', 'hdf5', 'keras', 'onnx', 'json'] }, defaultUri: workspaceRoot(),
+    });
     source = picked?.[0];
   }
   if (!source) return;
+  const { trainedFormatOf } = await import('../core/interop/importTrained');
+  if (trainedFormatOf(source.fsPath) || await hasTfjsWeights(source)) {
+    const how = trainedFormatOf(source.fsPath) ? 'weights' : (await vscode.window.showQuickPick([
+      { label: 'With its trained weights', description: 'an experiment that compiles and runs on a board', how: 'weights' },
+      { label: 'Architecture only', description: 'a *.bnn.json to train in BNN Studio', how: 'architecture' },
+    ], { title: `Import ${path.basename(source.fsPath)}` }))?.how;
+    if (how === 'weights') return importTrained(source, output);
+    if (!how) return;
+  }
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(source));
   // The importer validates through the model loader (and ajv): loaded on use, not at activation.
   const { importKerasModel } = await import('../core/interop/keras');
@@ -61,13 +73,57 @@ async function importModel(arg: unknown, output: vscode.LogOutputChannel): Promi
   // the shards are looked at on disk; on a virtual file system they are counted, not called missing
   const weights = result.format === 'tfjs-layers' ? checkTfjsWeights(result.source, source.fsPath, { checkFiles: source.scheme === 'file' }) : undefined;
   const report = describeImport(result, weights, 'train it with "BNN: Train BNN"');
-  const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}`;
+  const said = `Imported ${name} → ${path.basename(target.fsPath)}: ${report.imported}.${report.notImported ? ` Not imported: ${report.notImported}.` : ''}${report.notes.length ? ` Note: ${report.notes.join(' · ')}` : ''}`;
   output.info(said);
   const warnings = [...result.problems.filter((p) => p.severity === 'warning').map((w) => w.message), ...(weights?.problems ?? []).map((w) => `weights: ${w}`)];
   for (const w of weights?.problems ?? []) output.warn(`Import ${name}: weights: ${w}`);
   // what was left behind is said every time, as a warning when something else needs attention too
   if (warnings.length) void vscode.window.showWarningMessage(`${said} ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${warnings.join(' · ')}`);
   else void vscode.window.showInformationMessage(said);
+}
+
+async function hasTfjsWeights(source: vscode.Uri): Promise<boolean> {
+  if (source.scheme !== 'file' || !source.fsPath.toLowerCase().endsWith('.json')) return false;
+  try {
+    const doc = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(source))) as { modelTopology?: unknown; weightsManifest?: unknown };
+    return !!doc.modelTopology && Array.isArray(doc.weightsManifest) && doc.weightsManifest.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The input encodings a user picks from for a model whose file does not say (ONNX; Keras without Rescaling). */
+const ENCODINGS = [
+  { label: 'x = u8 / 255', description: "PyTorch's ToTensor, Keras Rescaling(1/255)", scale: 1 / 255, offset: 0 },
+  { label: 'x = u8 / 127.5 − 1', description: "BNN Studio's own (Larq's MNIST guide)", scale: 1 / 127.5, offset: -1 },
+  { label: 'x = u8', description: 'raw pixel values', scale: 1, offset: 0 },
+];
+
+/** A trained model with its weights → an experiment (importTrained.ts, importExperiment.ts), as `bnn import` does. */
+async function importTrained(source: vscode.Uri, output: vscode.LogOutputChannel): Promise<void> {
+  const name = path.basename(source.fsPath);
+  const root = workspaceRoot();
+  if (!root || root.scheme !== 'file') { void vscode.window.showErrorMessage('Open a workspace folder first: an imported model becomes an experiment in its .bnn/experiments.'); return; }
+  const { importTrainedModel } = await import('../core/interop/importTrained');
+  let inputEncoding;
+  if (/\.onnx$/i.test(name)) {
+    const pick = await vscode.window.showQuickPick(ENCODINGS, { title: `What did ${name} take as input? (ONNX does not record it)` });
+    if (!pick) return;
+    inputEncoding = { scale: [pick.scale], offset: [pick.offset], source: `the chosen input encoding` };
+  }
+  const r = await importTrainedModel(source.fsPath, { inputEncoding });
+  for (const p of r.problems) output[p.severity === 'error' ? 'error' : 'warn'](`Import ${name}: ${p.message}`);
+  if (!r.trained) {
+    const errors = r.problems.filter((p) => p.severity === 'error');
+    void vscode.window.showErrorMessage(`Cannot import ${name}: ${errors[0]?.message ?? 'unknown problem'}${errors.length > 1 ? ` (and ${errors.length - 1} more; see the BNN Studio output)` : ''}`);
+    return;
+  }
+  const { writeImportedExperiment } = await import('../core/interop/importExperiment');
+  const { EXPERIMENTS_DIR } = await import('../core/experiments/types');
+  const created = writeImportedExperiment(path.join(root.fsPath, EXPERIMENTS_DIR), r.trained, { source: source.fsPath, format: r.format, encoding: r.encoding, notes: r.notes });
+  for (const n of r.notes) output.info(`Import ${name}: ${n}`);
+  const warnings = r.problems.filter((p) => p.severity === 'warning').length;
+  void vscode.window.showInformationMessage(`Imported ${name} with its trained weights as experiment ${created.id} (input encoding: ${r.encoding}).${r.notes.length || warnings ? ` ${r.notes.length} note${r.notes.length === 1 ? '' : 's'}${warnings ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} in the BNN Studio output.` : ''}`);
 }
 
 async function pickPreset(): Promise<LarqPreset | undefined> {

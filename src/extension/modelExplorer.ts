@@ -4,10 +4,11 @@
  */
 import { layerShortLabel } from '../core/model/layerLabel';
 import * as vscode from 'vscode';
-import type { BoardInfo } from '../core/boards';
+import { setSelectedModel } from './selectedModel';
+import { BOARDS, type BoardInfo } from '../core/boards';
 import type { LayerSpec } from '../core/model/spec';
 import type { ModelDiagnostic } from '../core/model/load';
-import { assessBudget, budgetProblem } from './budget';
+import { assessBudget, budgetProblem, formatPercent } from './budget';
 import { debounceByKey } from './debounce';
 import { layerHeadline, layerHoverMarkdown, layerOutcome, modelDescription, modelEfficiency, modelFileLabel, oneLine } from './estimateLabels';
 import { firstProblem, hasErrors, type ModelAnalysis } from './modelAnalysis';
@@ -119,6 +120,7 @@ function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.M
     const problem = budgetProblem(assessBudget(a.summary.totals, board), board);
     tooltip.appendMarkdown(`${markdownText(modelDescription(a.summary.totals))} · ${markdownText(modelEfficiency(a.summary.totals))}`);
     tooltip.appendMarkdown(problem ? `\n\n$(warning) ${markdownText(problem)}` : `\n\nFits ${markdownText(board.name)}.`);
+    tooltip.appendMarkdown(`\n\n${boardFitTable(a.summary.totals)}`);
     for (const w of a.problems) tooltip.appendMarkdown(`\n\n$(warning) ${markdownText(w.message)}`);
   } else {
     const p = firstProblem(a);
@@ -126,6 +128,16 @@ function modelTooltip(node: Extract<ModelTreeNode, { kind: 'model' }>): vscode.M
     if (a.problems.length > 1) tooltip.appendMarkdown(`\n\n…and ${a.problems.length - 1} more (expand to see them)`);
   }
   return tooltip;
+}
+
+/** Every board of the boards table: model + firmware against its flash and RAM, so a user sees where it would run. */
+function boardFitTable(totals: { flashBytes: number; ramBytes: number }): string {
+  const rows = BOARDS.map((b) => {
+    const a = assessBudget(totals, b);
+    const mark = a.level === 'over' ? '$(error)' : a.level === 'near' ? '$(warning)' : '$(check)';
+    return `| ${mark} ${markdownText(b.name)} | ${formatPercent(a.flash.fraction)} | ${formatPercent(a.ram.fraction)} |`;
+  });
+  return ['| board (model + firmware) | flash | RAM |', '|:--|--:|--:|', ...rows].join('\n');
 }
 
 function layerItem(node: Extract<ModelTreeNode, { kind: 'layer' }>): vscode.TreeItem {
@@ -174,12 +186,17 @@ export async function revealLayer(store: ModelStore, target: unknown, index?: un
     void vscode.window.showErrorMessage('BNN: Reveal Layer needs a model file and a layer index (use it from the Models view).');
     return;
   }
+  await revealLayerIn(store, uri, i);
+}
+
+/** Opens the model (in `column`, default the active group) and selects layer `index`'s object. */
+export async function revealLayerIn(store: ModelStore, uri: vscode.Uri, index: number, column?: vscode.ViewColumn): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const a = await store.analyzeDocument(doc);
-  const r = a.load.layerRanges[i];
-  const editor = await vscode.window.showTextDocument(doc, { preview: true });
+  const r = a.load.layerRanges[index];
+  const editor = await vscode.window.showTextDocument(doc, { preview: true, ...(column !== undefined ? { viewColumn: column } : {}) });
   if (!r) {
-    void vscode.window.showWarningMessage(`BNN: ${displayPath(uri)} has no layer ${i} any more.`);
+    void vscode.window.showWarningMessage(`BNN: ${displayPath(uri)} has no layer ${index} any more.`);
     return;
   }
   const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -194,6 +211,7 @@ export function registerModelExplorer(context: vscode.ExtensionContext, store: M
   const view = vscode.window.createTreeView('bnnModels', { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(
     view,
+    view.onDidChangeSelection((e) => setSelectedModel(e.selection[0]?.uri)),
     { dispose: () => refreshSoon.dispose() },
     store.onDidChange(() => refreshSoon('tree')),
     onDidChangeBoard(() => provider.refresh()),

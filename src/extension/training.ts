@@ -18,6 +18,9 @@ import { experimentArg, experimentForCommand, resolveExperimentDir } from './exp
 import { DEFAULT_BN_RECALIBRATION, TRAIN_DEFAULTS } from '../core/train/defaults';
 import { DATASET_NAMES, NAMED_DATASETS, locateDataset, type DatasetName } from '../core/data';
 import { requireTrust } from './trust';
+import { confirmDatasetFit } from './datasetFitCheck';
+import { workspaceDatasets } from './datasetsView';
+import { summaryDescription } from '../core/data/summaryText';
 
 export interface TrainingMessage {
   experimentId: string;
@@ -188,6 +191,9 @@ async function pickDataset(dataDir: string | undefined): Promise<string | undefi
     const n = NAMED_DATASETS[name];
     return { label: name, description, detail: `${n.title}: ${n.shape.join('×')}, ${n.classes} classes`, value: name };
   });
+  for (const d of workspaceDatasets()) {
+    items.push({ label: `$(${d.format === 'image-folder' ? 'file-media' : 'table'}) ${d.name}`, description: vscode.workspace.asRelativePath(d.location), detail: summaryDescription(d), value: d.data });
+  }
   items.push({ label: '$(folder) Folder…', description: 'class folders of PNG/JPEG/BMP/GIF images (Keras layout), IDX (MNIST layout), CIFAR-10 binary batches, or NumPy .npy files', browse: 'folder' });
   items.push({ label: '$(file-binary) NumPy or CSV file…', description: '.npz with x_train, y_train[, x_test, y_test] or x, y; .csv with a label column', browse: 'file' });
   const pick = await vscode.window.showQuickPick(items, { title: 'Train BNN (2/5): dataset', placeHolder: 'Train on which data?', matchOnDetail: true });
@@ -365,8 +371,11 @@ export function registerTraining(context: vscode.ExtensionContext, output?: vsco
         return;
       }
       const dataDir = settings().get<string>('dataDir') || undefined;
-      const data = await pickDataset(dataDir);
+      // the Datasets view's "Train on Dataset" names the data
+      const given = arg && typeof arg === 'object' && typeof (arg as { data?: unknown }).data === 'string' ? (arg as { data: string }).data : undefined;
+      const data = given ?? await pickDataset(dataDir);
       if (!data) return;
+      if (!(await confirmDatasetFit(model, data, dataDir, distDir))) return;
       const presetId = await pickPreset();
       if (!presetId) return;
       const epochs = await askEpochs(TRAIN_DEFAULTS.epochs);

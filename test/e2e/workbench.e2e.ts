@@ -9,7 +9,7 @@ import { RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
 import { readFileSync } from 'node:fs';
 import { loadModelText } from '../../src/core/model/load';
 import { formatBytes, summarize, type ModelSummary } from '../../src/core/estimate/summary';
-import { expandTreeRow, expandViewPane, openActivity, quickOpen, treeRow, treeRows } from '../e2e-support/workbench';
+import { expandTreeRow, expandViewPane, openActivity, quickOpen, runCommand, treeRow, treeRows, webviewFrame } from '../e2e-support/workbench';
 import { REPO_ROOT } from '../e2e-support/tools';
 import { DEFAULT_BOARD_ID, findBoard } from '../../src/core/boards';
 
@@ -95,5 +95,48 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
       throw new Error(`no status bar item with "${want}"; items: ${JSON.stringify(await page.locator('.part.statusbar .statusbar-item').allInnerTexts())}`);
     }
     assert.match(await item.innerText(), /STM32|Nucleo|Nano/, 'names the selected board');
+  });
+
+  it('the Datasets view lists the bundled dataset with its samples per class, and Preview Dataset draws its images per class', async function () {
+    const page = s!.page;
+    await openActivity(page, 'BNN Studio');
+    const pane = await expandViewPane(page, 'Datasets');
+    const row = await treeRow(pane, /^bundled$/, 60_000);
+    assert.match((await row.innerText()).replace(/\s+/g, ' '), /IDX \(MNIST layout\) · 7,000 samples · 28×28×1/);
+    await expandTreeRow(row);
+    await treeRow(pane, 'T-shirt/top');
+    const rows = (await treeRows(pane).allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    assert.ok(rows.some((t) => /train 6,000 · test 1,000/.test(t)), `rows: ${JSON.stringify(rows)}`);
+    await s!.shots.take('datasets-view');
+    await row.locator('.label-name').click();
+    const frame = webviewFrame(page);
+    await frame.locator('.class-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await frame.locator('.class-row').count(), 10, 'a row per class');
+    assert.equal(await frame.locator('canvas.image').count(), 80, '8 thumbnails a class');
+    assert.match(await frame.locator('.fit').innerText(), /Fits model '\w+' as it is|Open or select a model/);
+    await s!.shots.take('dataset-preview');
+  });
+
+  it('"Flash to Board" without a board says so before asking for a run, with what it saw and the ways on', async function () {
+    this.timeout(90_000);
+    const page = s!.page;
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.keyboard.press('Escape');
+    await runCommand(page, 'BNN: Flash to Board');
+    await runCommand(page, 'Notifications: Show Notifications');
+    const row = page.locator('.notifications-center .monaco-list-row', { hasText: 'No supported board is connected' }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+    } catch {
+      throw new Error(`no "No supported board" notification; notifications: ${JSON.stringify(await page.locator('.notifications-center .monaco-list-row').allInnerTexts())}`);
+    }
+    const text = (await row.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /serial ports? (seen|could not)/);
+    assert.match(text, /flashing tools: openocd (found|missing), st-flash (found|missing), arduino-cli (found|missing)/);
+    for (const b of ['Run on Emulated Board', 'Show Details', 'Open Serial Monitor']) assert.ok(await row.locator('.monaco-button', { hasText: b }).count() > 0, `"${text}" offers ${b}`);
+    assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no experiment was asked for');
+    await s!.shots.take('flash-without-board');
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await page.keyboard.press('Escape');
   });
 });

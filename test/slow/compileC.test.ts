@@ -104,7 +104,7 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
           let flash = 0;
           plan.stages.forEach((st, k) => {
             const kernel = sizes.get(`bnn_s${k}_kernel`) ?? 0;
-            const epilogue = ['threshold', 'flip', 'scale', 'offset'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
+            const epilogue = ['threshold', 'flip', 'scale', 'offset', 'alpha'].reduce((a, n) => a + (sizes.get(`bnn_s${k}_${n}`) ?? 0), 0);
             assert.equal(kernel, st.kernelBytes, `stage ${k} kernel bytes`);
             assert.equal(epilogue, st.epilogueBytes, `stage ${k} epilogue bytes`);
             flash += kernel + epilogue;
@@ -116,7 +116,7 @@ describe('compiler: generated C for Cortex-M4 (arm-none-eabi-gcc)', function () 
           });
           assert.equal(sizes.get('bnn_padded') ?? 0, plan.paddedBytes, 'padded conv input bytes');
           // Nothing else holds data: no stray tables or buffers beyond the plan.
-          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|tables|sums|planes|band)|buffer_[ab]|padded)$/.test(n));
+          const data = [...sizes.keys()].filter((n) => !/^bnn_(s\d+_(kernel|threshold|flip|scale|offset|alpha|tables|sums|planes|band)|arena|padded)$/.test(n));
           assert.deepEqual(data, []);
         }
       } finally {

@@ -13,7 +13,10 @@ import { writeCheckpoint, loadCheckpoint } from '../../src/core/train/checkpoint
 import { predict } from '../../src/core/train/predict';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
-import { inferShapes } from '../../src/core/deploy/shapes';
+import { inferGraphShapes, inferShapes } from '../../src/core/deploy/shapes';
+import { INPUT_SOURCE } from '../../src/core/model/graph';
+import { loadModelText } from '../../src/core/model/load';
+import { TEMPLATES, templateText } from '../../src/core/model/templates';
 import { importKerasModel } from '../../src/core/interop/keras';
 import { exportFiles, writeExport, loadExportSource, ExportError, BNN_LAYERS_JS, type KerasWeightsManifest } from '../../src/core/interop/exportModel';
 import { registerBnnLayers, type TfNamespace } from '../../src/core/interop/tfjsLayers';
@@ -102,6 +105,62 @@ function oddModel(): TrainedModel {
   return { spec, weights };
 }
 
+/** A residual graph model (Add, Concatenate, both average poolings, PReLU on an image and on a vector, ReLU) with random weights. */
+function graphModel(): TrainedModel {
+  const spec: ModelSpec = {
+    name: 'graph', input: { shape: [9, 9, 1] }, classes: 4,
+    layers: [
+      { type: 'QuantConv2D', name: 'stem', filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: 'same', inputQuantizer: null, kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization', name: 'bn0', scale: true, center: true, momentum: 0.99, epsilon: 1e-3 },
+      { type: 'QuantConv2D', name: 'bin', filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+      { type: 'BatchNormalization', name: 'bn1', scale: true, center: true, momentum: 0.99, epsilon: 1e-3 },
+      { type: 'Add', name: 'add', inputs: ['bn1', 'bn0'] },
+      { type: 'PReLU', name: 'act', alphaInitializer: 0.25 },
+      { type: 'AveragePooling2D', name: 'avg', poolSize: [2, 2], strides: [2, 2], padding: 'same' },
+      { type: 'MaxPool2D', name: 'mp', poolSize: [2, 2], strides: [2, 2], padding: 'same', inputs: ['act'] },
+      { type: 'Concatenate', name: 'cat', inputs: ['avg', 'mp'] },
+      { type: 'Activation', name: 'relu', activation: 'relu' },
+      { type: 'GlobalAveragePooling2D', name: 'gap' },
+      { type: 'PReLU', name: 'vact', alphaInitializer: 0 },
+      { type: 'QuantDense', name: 'head', units: 4, inputQuantizer: null, kernelQuantizer: null, useBias: true },
+    ],
+  };
+  const rng = new Rng(7);
+  const rand = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+  const c = (n: number) => ({ movingMean: rand(n, () => (rng.next() - 0.5) * 3), movingVariance: rand(n, () => 0.5 + rng.next() * 4), beta: rand(n, () => rng.next() - 0.5), gamma: rand(n, () => 0.5 + rng.next()) });
+  const pm1 = () => (rng.next() < 0.5 ? -1 : 1);
+  return {
+    spec,
+    weights: {
+      stem: { kernel: rand(9 * 4, pm1) }, bn0: c(4), bin: { kernel: rand(9 * 4 * 4, pm1) }, bn1: c(4),
+      act: { alpha: rand(4, () => rng.next() - 0.5) }, vact: { alpha: rand(8, () => rng.next() - 0.5) },
+      head: { kernel: rand(8 * 4, () => rng.next() - 0.5), bias: rand(4, () => rng.next() - 0.5) },
+    },
+  };
+}
+
+/** Random weights for any model: ±1 binary kernels, real ones small, BatchNorm statistics and PReLU alphas per channel. */
+function randomWeights(spec: ModelSpec, seed: number): TrainedModel {
+  const { graph, shapes } = inferGraphShapes(spec);
+  const rng = new Rng(seed);
+  const rand = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
+  const weights: TrainedModel['weights'] = {};
+  spec.layers.forEach((l, i) => {
+    if (!graph.live[i]) return;
+    const src = graph.inputs[i][0];
+    const inShape = src === INPUT_SOURCE ? spec.input.shape : shapes[src];
+    const cin = inShape[inShape.length - 1];
+    const kernel = (n: number) => rand(n, l.type !== 'QuantConv2D' && l.type !== 'QuantDense' ? () => 0 : l.kernelQuantizer ? () => (rng.next() < 0.5 ? -1 : 1) : () => rng.next() - 0.5);
+    if (l.type === 'QuantConv2D') weights[l.name] = { kernel: kernel(l.kernelSize[0] * l.kernelSize[1] * cin * l.filters), ...(l.useBias ? { bias: rand(l.filters, () => rng.next() - 0.5) } : {}) };
+    if (l.type === 'QuantDense') weights[l.name] = { kernel: kernel(inShape[0] * l.units), ...(l.useBias ? { bias: rand(l.units, () => rng.next() - 0.5) } : {}) };
+    if (l.type === 'BatchNormalization') {
+      weights[l.name] = { movingMean: rand(cin, () => (rng.next() - 0.5) * 3), movingVariance: rand(cin, () => 0.5 + rng.next() * 4), ...(l.center ? { beta: rand(cin, () => rng.next() - 0.5) } : {}), ...(l.scale ? { gamma: rand(cin, () => 0.5 + rng.next()) } : {}) };
+    }
+    if (l.type === 'PReLU') weights[l.name] = { alpha: rand(cin, () => rng.next() - 0.5) };
+  });
+  return { spec, weights };
+}
+
 describe('interop: export to TensorFlow.js and Keras', function () {
   this.timeout(60_000);
   let tmp: string;
@@ -146,6 +205,31 @@ describe('interop: export to TensorFlow.js and Keras', function () {
     writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
     await assertSamePredictions(out, trained, images, 150);
   });
+
+  it('a graph model exports as a functional TF.js model that predicts like BNN Studio', async () => {
+    const trained = graphModel();
+    const rng = new Rng(4);
+    const images = Uint8Array.from({ length: 40 * 81 }, () => Math.floor(rng.next() * 256));
+    const out = path.join(tmp, 'graph');
+    writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
+    const topology = (JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as { modelTopology: { class_name: string } }).modelTopology;
+    assert.equal(topology.class_name, 'Functional');
+    await assertSamePredictions(out, trained, images, 40);
+  });
+
+  for (const id of ['binary-resnet', 'binary-resnet-cifar10']) {
+    it(`the ${id} template exports as a functional TF.js model that predicts like BNN Studio`, async () => {
+      const t = TEMPLATES.find((x) => x.id === id);
+      assert.ok(t, `the ${id} template exists`);
+      const trained = randomWeights(loadModelText(templateText(t), `${id}.bnn.json`).spec!, 9);
+      const size = trained.spec.input.shape.reduce((a, b) => a * b, 1);
+      const rng = new Rng(6);
+      const images = Uint8Array.from({ length: 8 * size }, () => Math.floor(rng.next() * 256));
+      const out = path.join(tmp, id);
+      writeExport(out, exportFiles(trained, 'tfjs', { layersJs, generatedBy: 'test' }));
+      await assertSamePredictions(out, trained, images, 8);
+    });
+  }
 
   it('a trainer checkpoint folder itself loads with tf.loadLayersModel (same topology)', async () => {
     const trained = oddModel();

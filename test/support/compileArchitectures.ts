@@ -158,6 +158,44 @@ export const ARCHITECTURES: ModelSpec[] = [
     ],
   },
   {
+    // A Bi-Real-style residual network: a float32 stream through Add, a PReLU, a downsampling shortcut of
+    // AveragePooling2D + 1×1 real conv on float32 values (bnn_win_float_f32), ReLU, Concatenate, a 'same' average pool
+    // whose windows reach past the map (padding not counted), GlobalAveragePooling2D and a ±1 dense on floats.
+    name: 'residual', input: { shape: [12, 12, 1] }, classes: 5,
+    layers: [
+      conv('c0', 8, 3, 'same', 1, false, false, false), bn('bn0'),
+      { ...conv('b1', 8, 3, 'same', 1, true), inputs: ['bn0'] }, bn('bn1'),
+      { type: 'Add', name: 'add1', inputs: ['bn0', 'bn1'] },
+      { type: 'PReLU', name: 'prelu1', alphaInitializer: 0 },
+      { ...conv('b2', 16, 3, 'same', 2, true), inputs: ['prelu1'] }, bn('bn2'),
+      { type: 'AveragePooling2D', name: 'ap', poolSize: [2, 2], strides: [2, 2], padding: 'valid', inputs: ['prelu1'] },
+      conv('sc', 16, 1, 'valid', 1, false, false, false), bn('bnsc'),
+      { type: 'Add', name: 'add2', inputs: ['bn2', 'bnsc'] },
+      { type: 'Activation', name: 'relu', activation: 'relu' },
+      { type: 'Concatenate', name: 'cat', inputs: ['relu', 'ap'] },
+      { type: 'AveragePooling2D', name: 'ap2', poolSize: [4, 4], strides: [4, 4], padding: 'same' },
+      { type: 'GlobalAveragePooling2D', name: 'gap' },
+      dense('d1', 5, false, true),
+    ],
+  },
+  {
+    // One float32 tensor read by three binary convs (one shared binarize), a three-input Add (a stage of its own: only
+    // a two-input Add folds into a conv) and a Concatenate; a max-pool on floats; binarized GAP features into a ±1
+    // dense with raw integer scores.
+    name: 'graph-shared-binarize', input: { shape: [8, 8, 3] }, classes: 4,
+    layers: [
+      conv('c0', 12, 3, 'same', 1, false, false, false), bn('bn0'),
+      { ...conv('b1', 12, 3, 'same', 1, true), inputs: ['bn0'] }, bn('bn1'),
+      { ...conv('b2', 7, 1, 'valid', 1, true), inputs: ['bn0'] }, bn('bn2'),
+      { ...conv('b3', 12, 1, 'valid', 1, true), inputs: ['bn0'] }, bn('bn3'),
+      { type: 'Add', name: 'add3', inputs: ['bn1', 'bn3', 'bn0'] },
+      { type: 'Concatenate', name: 'cat', inputs: ['add3', 'bn2', 'bn0'] },
+      pool('mp', 2, 2),
+      { type: 'GlobalAveragePooling2D', name: 'gap' },
+      dense('d1', 4, true),
+    ],
+  },
+  {
     // The bit-sliced XNOR kernel (whole groups of 32 channels): BatchNorm before a padded pool ('after'), a 'valid'
     // stride-2 conv over 33 channels (odd window words, padding bits), two groups, and a dense layer of 64 units.
     name: 'sliced-groups', input: { shape: [9, 9, 2] }, classes: 3,

@@ -13,12 +13,24 @@ import types
 
 
 class Call:
-    """One recorded constructor call: `qualname(*args, **kwargs)`."""
+    """One recorded constructor call: `qualname(*args, **kwargs)`. Calling it on tensors, as the functional API calls a
+    layer, records that too (Applied)."""
 
     def __init__(self, qualname, args, kwargs):
         self.qualname = qualname
         self.args = args
         self.kwargs = kwargs
+
+    def __call__(self, inputs):
+        return Applied(self, inputs)
+
+
+class Applied:
+    """A layer applied to tensors (a Call, another Applied, or a list of them): the functional API's output tensor."""
+
+    def __init__(self, layer, inputs):
+        self.layer = layer
+        self.inputs = inputs
 
 
 def recorder(qualname):
@@ -43,6 +55,8 @@ def recorded(value):
     if isinstance(value, Call):
         return {"call": value.qualname, "args": [recorded(a) for a in value.args],
                 "kwargs": {k: recorded(v) for k, v in value.kwargs.items()}}
+    if isinstance(value, Applied):
+        return {"apply": recorded(value.layer), "to": recorded(value.inputs)}
     if isinstance(value, Ref):
         return {"ref": value.qualname}
     if isinstance(value, (list, tuple)):
@@ -70,11 +84,14 @@ def namespace(name, **members):
 
 
 def install():
-    layers = namespace("tensorflow.keras.layers", **{n: recorder("tf.keras.layers." + n) for n in ("BatchNormalization", "MaxPooling2D", "Flatten", "Activation")})
+    layers = namespace("tensorflow.keras.layers", **{n: recorder("tf.keras.layers." + n) for n in ("BatchNormalization", "MaxPooling2D", "Flatten", "Activation", "Add", "Concatenate",
+                                                                                                     "GlobalAveragePooling2D", "AveragePooling2D", "PReLU")})
     schedules = namespace("tensorflow.keras.optimizers.schedules", ExponentialDecay=recorder("tf.keras.optimizers.schedules.ExponentialDecay"),
                           PolynomialDecay=recorder("tf.keras.optimizers.schedules.PolynomialDecay"))
     optimizers = namespace("tensorflow.keras.optimizers", Adam=recorder("tf.keras.optimizers.Adam"), schedules=schedules)
-    keras = namespace("tensorflow.keras", Sequential=recorder("tf.keras.Sequential"), Input=recorder("tf.keras.Input"), layers=layers,
+    initializers = namespace("tensorflow.keras.initializers", Constant=recorder("tf.keras.initializers.Constant"))
+    keras = namespace("tensorflow.keras", Sequential=recorder("tf.keras.Sequential"), Model=recorder("tf.keras.Model"), Input=recorder("tf.keras.Input"),
+                      layers=layers, initializers=initializers,
                       optimizers=optimizers, callbacks=namespace("tensorflow.keras.callbacks", Callback=Callback),
                       backend=namespace("tensorflow.keras.backend", get_value=lambda v: v))
     tf = namespace("tensorflow", keras=keras, __version__="fake")

@@ -61,3 +61,48 @@ export function larqIntroCnn(): ModelSpec {
     ],
   };
 }
+
+/**
+ * A small residual graph with every graph layer the trainer runs: a real stem conv + BN + PReLU; an identity block
+ * (binary 3×3 conv + BN, Add, relu); a downsampling block whose shortcut is AveragePooling2D ('same' on an odd size,
+ * so windows at the border are partly outside) + 1×1 real conv + BN; a Concatenate of that sum with the pooled
+ * shortcut; PReLU, GlobalAveragePooling2D and a dense head. 'unused' reads the GAP but the output does not depend on
+ * it (a dead layer). `binarizeInputs: false` keeps every input real (binary kernels on real inputs), which makes the
+ * network piecewise smooth, so numerical gradients exist for every weight.
+ */
+export function tinyResidual(opts: { input?: number[]; classes?: number; binarizeInputs?: boolean } = {}): ModelSpec {
+  const input = opts.input ?? [5, 5, 1];
+  const classes = opts.classes ?? 3;
+  const q = opts.binarizeInputs === false ? null : 'ste_sign' as const;
+  const bn = (name: string, inputs?: string[]) => ({ type: 'BatchNormalization' as const, name, scale: true, center: true, momentum: 0.9, epsilon: 1e-3, ...(inputs ? { inputs } : {}) });
+  const conv = (name: string, filters: number, k: number, s: number, inputQuantizer: 'ste_sign' | null, kernelQuantizer: 'ste_sign' | null, inputs?: string[]) => ({
+    type: 'QuantConv2D' as const, name, filters, kernelSize: [k, k] as [number, number], strides: [s, s] as [number, number], padding: 'same' as const,
+    inputQuantizer, kernelQuantizer, useBias: kernelQuantizer === null && k > 1, ...(inputs ? { inputs } : {}),
+  });
+  return {
+    name: 'tiny-residual',
+    input: { shape: input },
+    classes,
+    layers: [
+      conv('stem', 4, 3, 1, null, null),
+      bn('stem_bn'),
+      { type: 'PReLU', name: 'stem_act', alphaInitializer: 0.25 },
+      conv('b1_conv', 4, 3, 1, q, 'ste_sign'),
+      bn('b1_bn'),
+      { type: 'Add', name: 'b1_add', inputs: ['b1_bn', 'stem_act'] },
+      { type: 'Activation', name: 'b1_relu', activation: 'relu' },
+      conv('b2_conv', 6, 3, 2, q, 'ste_sign'),
+      bn('b2_bn'),
+      { type: 'AveragePooling2D', name: 'b2_pool', poolSize: [2, 2], strides: [2, 2], padding: 'same', inputs: ['b1_relu'] },
+      conv('b2_short', 6, 1, 1, null, null),
+      bn('b2_short_bn'),
+      { type: 'Add', name: 'b2_add', inputs: ['b2_bn', 'b2_short_bn'] },
+      { type: 'Concatenate', name: 'b2_cat', inputs: ['b2_add', 'b2_pool'] },
+      { type: 'PReLU', name: 'b2_act', alphaInitializer: 0 },
+      { type: 'GlobalAveragePooling2D', name: 'gap' },
+      { type: 'QuantDense', name: 'unused', units: 5, inputQuantizer: null, kernelQuantizer: null, useBias: true },
+      { type: 'QuantDense', name: 'head', units: classes, inputQuantizer: null, kernelQuantizer: null, useBias: true, inputs: ['gap'] },
+      { type: 'Activation', name: 'softmax', activation: 'softmax' },
+    ],
+  };
+}

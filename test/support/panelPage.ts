@@ -1,7 +1,7 @@
 /**
- * Serves the training panel's real HTML (renderPanelHtml, same CSP, the built dist/ bundle) from a local HTTP server
- * and opens it in Debian's Chromium through playwright-core, with `acquireVsCodeApi` stubbed the way VS Code provides
- * it. Used by the browser tests and by the chart benchmark.
+ * Serves a webview's real HTML (the training panel's or the model graph's: renderPanelHtml, same CSP, the built dist/
+ * bundle) from a local HTTP server and opens it in Debian's Chromium through playwright-core, with `acquireVsCodeApi`
+ * stubbed the way VS Code provides it. Used by the browser tests and by the chart benchmark.
  */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -33,8 +33,10 @@ export interface PanelPage {
 export type PanelTheme = 'dark' | 'light' | 'high-contrast';
 export const THEME_VARS: Record<PanelTheme, Record<string, string>> = { dark: DARK_MODERN, light: LIGHT_MODERN, 'high-contrast': HIGH_CONTRAST };
 
-export async function openPanelPage(opts: { theme: PanelTheme; width?: number; height?: number; state?: unknown }): Promise<PanelPage> {
-  if (!existsSync(path.join(ROOT, 'dist/webview.js'))) throw new Error('dist/webview.js is missing: run `npm run build` first');
+/** `bundle`: which webview to serve — the training panel (`webview`, the default) or the model graph (`graphView`). */
+export async function openPanelPage(opts: { theme: PanelTheme; width?: number; height?: number; state?: unknown; bundle?: 'webview' | 'graphView' | 'datasetPreview' }): Promise<PanelPage> {
+  const bundle = opts.bundle ?? 'webview';
+  if (!existsSync(path.join(ROOT, `dist/${bundle}.js`))) throw new Error(`dist/${bundle}.js is missing: run \`npm run build\` first`);
   const nonce = makeNonce();
   let origin = '';
   const server: Server = createServer((req, res) => {
@@ -43,7 +45,7 @@ export async function openPanelPage(opts: { theme: PanelTheme; width?: number; h
       const vars = THEME_VARS[opts.theme];
       let html = renderPanelHtml({
         cspSource: origin, nonce, title: 'Training panel',
-        scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, codiconUri: `${origin}/dist/codicons/codicon.css`,
+        scriptUri: `${origin}/dist/${bundle}.js`, styleUri: `${origin}/dist/${bundle}.css`, codiconUri: `${origin}/dist/codicons/codicon.css`,
       });
       // What VS Code adds around our HTML: theme variables on <html>, the theme class on <body>, acquireVsCodeApi.
       const style = Object.entries(vars).map(([k, v]) => `${k}: ${v};`).join(' ');

@@ -3,7 +3,8 @@
  * the signs actually vary, negative γ, and a γ = 0 channel in every BatchNorm.
  */
 import { Mulberry32 } from '../../src/core/data/prng';
-import { inferShapes } from '../../src/core/deploy/shapes';
+import { inferGraphShapes } from '../../src/core/deploy/shapes';
+import { INPUT_SOURCE } from '../../src/core/model/graph';
 import type { ModelSpec } from '../../src/core/model/spec';
 import type { LayerWeights, TrainedModel } from '../../src/core/model/trained';
 
@@ -16,11 +17,12 @@ export function mulberry32(seed: number): () => number {
 export function syntheticModel(spec: ModelSpec, seed: number): TrainedModel {
   const rnd = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  const shapes = inferShapes(spec);
+  const { graph, shapes } = inferGraphShapes(spec);
   const weights: Record<string, LayerWeights> = {};
   let fanIn = 1;
   spec.layers.forEach((layer, i) => {
-    const inShape = i === 0 ? spec.input.shape : shapes[i - 1];
+    const src = graph.inputs[i][0];
+    const inShape = src === INPUT_SOURCE ? spec.input.shape : shapes[src];
     if (layer.type === 'QuantConv2D' || layer.type === 'QuantDense') {
       fanIn = layer.type === 'QuantConv2D' ? layer.kernelSize[0] * layer.kernelSize[1] * inShape[2] : inShape[0];
       const outs = layer.type === 'QuantConv2D' ? layer.filters : layer.units;
@@ -42,6 +44,9 @@ export function syntheticModel(spec: ModelSpec, seed: number): TrainedModel {
       }
       if (layer.center) w.beta = Float32Array.from({ length: c }, () => normal() * 0.5);
       weights[layer.name] = w;
+    } else if (layer.type === 'PReLU') {
+      // Negative, zero and positive slopes (PReLU alphas are unconstrained).
+      weights[layer.name] = { alpha: Float32Array.from({ length: shapes[i][shapes[i].length - 1] }, (_, c) => (c === 0 ? 0 : normal() * 0.5)) };
     }
   });
   return { spec, weights };

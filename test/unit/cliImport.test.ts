@@ -109,4 +109,16 @@ describe('bnn import writes only what bnn validate accepts', () => {
     assert.equal(r2.status, 1);
     assert.match(r2.stderr, /^m\.json: error: layer 2 \(QuantConv2D 'late'\): expects an \[H, W, C\] input, got \[64\]/m);
   });
+  it('imports a functional Bi-Real-Net-style Larq model, saying where MagnitudeAwareSign\'s scale went', () => {
+    const dir = workdir({ 'birealnet.json': readFileSync(join(root, 'test', 'fixtures', 'keras', 'birealnet-functional-keras2.json'), 'utf8') });
+    const r = bnn(dir, 'import', 'birealnet.json', '--out', 'b.bnn.json');
+    assert.equal(r.status, 0, r.stderr);
+    const notes = r.stdout.split('\n').filter((l) => l.startsWith('  note: '));
+    assert.equal(notes.length, 4, r.stdout);
+    assert.match(notes[0], /layer 4 \(QuantConv2D 'quant_conv2d'\): Larq's MagnitudeAwareSign kernel quantizer becomes ste_sign; .*folds into layer 5 \(BatchNormalization 'batch_normalization_1'\)/);
+    const v = bnn(dir, 'validate', 'b.bnn.json');
+    assert.equal(v.status, 0, v.stdout + v.stderr);
+    const doc = JSON.parse(readFileSync(join(dir, 'b.bnn.json'), 'utf8')) as { layers: Array<{ type: string; inputs?: string[] }> };
+    assert.equal(doc.layers.filter((l) => l.type === 'Add').length, 4);
+  });
 });

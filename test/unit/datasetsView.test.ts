@@ -10,6 +10,8 @@ import {
   DataError, classCounts, datasetFit, loadDataset, previewDataset, readTestSamples, scanForDatasets, summarizeDataset, THUMBNAIL_SIZE,
 } from '../../src/core/data';
 import { runDataTask } from '../../src/core/data/tasks';
+import { summaryDescription, summaryRows } from '../../src/core/data/summaryText';
+import { guardDatasetPreviewMessage } from '../../src/core/webviewMessageGuard';
 import { runInDataWorker } from '../../src/core/data/workerHost';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -145,6 +147,32 @@ describe('Datasets view core', function () {
     const pre = new AbortController();
     pre.abort();
     await assert.rejects(runInDataWorker({ kind: 'summary', data: 'bundled', lookup: {} }, { signal: pre.signal }), (e: unknown) => (e as Error).name === 'AbortError');
+  });
+
+  it('words the tree rows: misfits first, then shape, split, warnings and one row per class', () => {
+    const pets = summarizeDataset(path.join(ws, 'pets'));
+    assert.equal(summaryDescription(pets), 'image folder · 9 samples · 6×8×3');
+    const fit = datasetFit(pets, { name: 'm', input: { shape: [6, 8, 3] }, classes: 3 });
+    const rows = summaryRows(pets, fit);
+    assert.deepEqual(rows.map((r) => [r.kind, r.label, r.description]), [
+      ['fit-error', "the dataset has 2 classes but model 'm' has 3 outputs", 'set "classes": 2 in the model file, or train it on a dataset of 3 classes'],
+      ['shape', 'shape 6×8×3', '2 classes'],
+      ['split', 'train 7 · test 2 (a stratified 20% split, seed 0)', undefined],
+      ['class', 'cat', '4 train · 1 test'],
+      ['class', 'dog', '3 train · 1 test'],
+    ]);
+    const missing = summarizeDataset('mnist', { includeSystem: false, dataDir: ws });
+    assert.equal(summaryDescription(missing), 'not installed');
+    assert.deepEqual(summaryRows(missing).map((r) => r.kind), ['error']);
+  });
+
+  it('the preview page may only open the files of the samples it shows', () => {
+    const shown = new Set([path.join(ws, 'pets', 'cat', '0.png')]);
+    assert.deepEqual(guardDatasetPreviewMessage({ v: 1, type: 'reveal', file: path.join(ws, 'pets', 'cat', '0.png') }, shown), { ok: true, message: { v: 1, type: 'reveal', file: path.join(ws, 'pets', 'cat', '0.png') } });
+    for (const bad of [{ v: 1, type: 'reveal', file: '/etc/passwd' }, { v: 1, type: 'reveal', file: 7 }, { v: 2, type: 'ready' }, { v: 1, type: 'train' }, null, 'ready']) {
+      assert.equal(guardDatasetPreviewMessage(bad, shown).ok, false, JSON.stringify(bad));
+    }
+    assert.equal(guardDatasetPreviewMessage({ v: 1, type: 'ready' }, shown).ok, true);
   });
 
   it('reports progress while decoding an image folder', () => {

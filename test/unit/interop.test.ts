@@ -16,14 +16,23 @@ const spec = (id: string): ModelSpec => loadModelText(templateText(TEMPLATES.fin
 
 describe('interop: Larq/Keras and TF.js models', () => {
   it('round-trips every template through Keras model JSON', () => {
+    /** The spec with `inputs` left out where they name the layer before (what they mean without them). */
+    const implicit = (m: ModelSpec): ModelSpec => ({
+      ...m,
+      layers: m.layers.map((l, i) => {
+        const { inputs, ...rest } = l;
+        return inputs && inputs.length === 1 && inputs[0] === (i === 0 ? 'input' : m.layers[i - 1].name) ? rest : l;
+      }),
+    });
     for (const t of TEMPLATES) {
-      // Keras has no place for a description; everything else survives.
+      // Keras has no place for a description, and the import writes `inputs` only where a layer does not read the one
+      // before it; everything else survives.
       const { description: _description, ...s } = spec(t.id);
       const r = importKerasModel(JSON.stringify(specToKerasJson(s)), `${t.id}.json`);
       assert.deepEqual(r.problems, [], t.id);
-      assert.deepEqual(r.spec, s, t.id);
+      assert.deepEqual(r.spec, implicit(s), t.id);
       // …and the document it converts to loads as the same spec.
-      assert.deepEqual(loadModelText(JSON.stringify(specToDocument(r.spec!)), 'x.bnn.json').spec, s);
+      assert.deepEqual(loadModelText(JSON.stringify(specToDocument(r.spec!)), 'x.bnn.json').spec, r.spec);
     }
   });
 

@@ -272,4 +272,92 @@ except ValueError as e:
     assert.deepEqual(loadExportSource(exp).weights.conv1.kernel, trained.weights.conv1.kernel);
     assert.equal(predict(trained, new Uint8Array(64 * 3).fill(200), 3).classes.length, 3);
   });
+  describe('a graph model', () => {
+    // A residual block, a PReLU on the image and one on the vector, a Concatenate of two poolings, and a dead layer.
+    const residual = (): ModelSpec => loadModelText(JSON.stringify({
+      name: 'residual', input: { shape: [8, 8, 1] }, classes: 4, outputs: ['head'],
+      layers: [
+        { type: 'QuantConv2D', name: 'stem', filters: 8, kernelSize: 3, padding: 'same', kernelQuantizer: 'ste_sign', useBias: false },
+        { type: 'BatchNormalization', name: 'bn0', scale: false },
+        { type: 'QuantConv2D', name: 'bin', filters: 8, kernelSize: 3, padding: 'same', inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
+        { type: 'BatchNormalization', name: 'bn1', scale: false },
+        { type: 'Add', name: 'add', inputs: ['bn1', 'bn0'] },
+        { type: 'PReLU', name: 'act', alphaInitializer: 0.25 },
+        { type: 'AveragePooling2D', name: 'avg', poolSize: 2 },
+        { type: 'MaxPool2D', name: 'mp', poolSize: 2, inputs: ['act'] },
+        { type: 'Concatenate', name: 'cat', inputs: ['avg', 'mp'] },
+        { type: 'GlobalAveragePooling2D', name: 'gap' },
+        { type: 'PReLU', name: 'vact' },
+        { type: 'QuantDense', name: 'head', units: 4 },
+        { type: 'QuantDense', name: 'probe', units: 4, inputs: ['gap'] },
+      ],
+    }), 'residual.bnn.json').spec!;
+
+    it('is built with the Keras functional API, each layer applied to the tensors it reads', function () {
+      this.timeout(20_000);
+      const python = requireTool(this, 'python3', 'apt-get install python3');
+      const s = residual();
+      assert.ok(s);
+      const files = generateLarqProject({ ...opts, spec: s, dataset: 'mnist' });
+      const out = JSON.parse(runWithFakes(python, files, 'print(json.dumps({"model": recorded(train.build_model()), "topology": train.TOPOLOGY}))')) as {
+        model: Call; topology: { class_name: string; config: { layers: Array<{ name: string; inbound_nodes: unknown[][][] }> } };
+      };
+      type Applied = { apply: Call; to: unknown };
+      const apply = (layer: Call, to: unknown): Applied => ({ apply: layer, to });
+      const input = call('tf.keras.Input', [], { shape: [8, 8, 1] });
+      const prelu = (name: string, alpha: number, shared: number[] | null): Call => call('tf.keras.layers.PReLU', [], { alpha_initializer: call('tf.keras.initializers.Constant', [alpha], {}), shared_axes: shared, name });
+      const pool = (cls: string, name: string): Call => call(`tf.keras.layers.${cls}`, [], { pool_size: [2, 2], strides: [2, 2], padding: 'valid', name });
+      const b0 = apply(bn('bn0', 0.99, 0.001), apply(conv('stem', 8, [3, 3], [1, 1], 'same', false), input));
+      const b1 = apply(bn('bn1', 0.99, 0.001), apply(conv('bin', 8, [3, 3], [1, 1], 'same', true), b0));
+      const act = apply(prelu('act', 0.25, [1, 2]), apply(call('tf.keras.layers.Add', [], { name: 'add' }), [b1, b0]));
+      const cat = apply(call('tf.keras.layers.Concatenate', [], { axis: -1, name: 'cat' }), [apply(pool('AveragePooling2D', 'avg'), act), apply(pool('MaxPooling2D', 'mp'), act)]);
+      const gap = apply(call('tf.keras.layers.GlobalAveragePooling2D', [], { name: 'gap' }), cat);
+      const head = apply(call('lq.layers.QuantDense', [4], { input_quantizer: null, kernel_quantizer: null, kernel_constraint: null, use_bias: true, name: 'head' }), apply(prelu('vact', 0, null), gap));
+      // 'probe' does not reach the output: not built, as BNN Studio does not train it
+      assert.deepEqual(out.model, call('tf.keras.Model', [], { inputs: input, outputs: head, name: 'residual' }));
+      // the checkpoint's topology is the same graph
+      assert.equal(out.topology.class_name, 'Functional');
+      const reads = Object.fromEntries(out.topology.config.layers.map((l) => [l.name, (l.inbound_nodes[0] ?? []).map((n) => n[0])]));
+      assert.deepEqual(reads, { input: [], stem: ['input'], bn0: ['stem'], bin: ['bn0'], bn1: ['bin'], add: ['bn1', 'bn0'], act: ['add'], avg: ['act'], mp: ['act'], cat: ['avg', 'mp'], gap: ['cat'], vact: ['gap'], head: ['vact'] });
+    });
+
+    it('writes PReLU alphas into the checkpoint, and skips the layers the functional model leaves out', function () {
+      this.timeout(30_000);
+      const python = requireTool(this, 'python3', 'apt-get install python3');
+      requirePythonModule(this, python, 'numpy', 'apt-get install python3-numpy');
+      const s = residual();
+      const dir = mkdtempSync(join(tmpdir(), 'bnn-larq-graph-'));
+      for (const [name, text] of Object.entries(generateLarqProject({ ...opts, spec: s, dataset: 'mnist' }))) writeFileSync(join(dir, name), text);
+      // Keras' PReLU on an image with shared_axes=[1, 2] keeps alpha as [1, 1, C]
+      const alpha = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+      const printed = execFileSync(python, ['-c', `
+import sys, json; sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np
+import train
+class W:
+    def __init__(self, name, a):
+        self.name, self.a = name, a
+    def numpy(self):
+        return self.a
+class L:
+    def __init__(self, name, weights):
+        self.name, self.weights = name, weights
+class M:
+    layers = [L("act", [W("act/alpha:0", np.array(${JSON.stringify(alpha)}, dtype=np.float32).reshape(1, 1, 8))]), L("head", [])]
+    def get_layer(self, name):
+        return next(l for l in self.layers if l.name == name)
+weights = train.keras_layer_weights(M())
+train.write_checkpoint(train.ExperimentWriter(${JSON.stringify(join(dir, 'exp'))}, "g1"), weights, 1, 5)
+print(json.dumps({k: [(kind, a.tolist()) for kind, a in v] for k, v in weights.items()}))
+`], { encoding: 'utf8' });
+      const f32 = Array.from(Float32Array.from(alpha));
+      // only the layers the model has ('stem', 'probe', … are absent from this stand-in and are skipped, not an error)
+      assert.deepEqual(JSON.parse(printed), { act: [['alpha', [[f32]]]], head: [] });
+      const ck = join(dir, 'exp', 'g1', 'checkpoints', 'last');
+      const manifest = (JSON.parse(readFileSync(join(ck, 'model.json'), 'utf8')) as { weightsManifest: Array<{ weights: unknown[] }> }).weightsManifest[0].weights;
+      assert.deepEqual(manifest, [{ name: 'act/alpha', shape: [1, 1, 8], dtype: 'float32' }]);
+      const bin = readFileSync(join(ck, 'weights.bin'));
+      assert.deepEqual(Array.from(new Float32Array(bin.buffer, bin.byteOffset, bin.length / 4)), f32);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { guardWebviewMessage, pngDataUrlToBytes, MAX_PNG_DATA_URL } from '../../src/core/webviewMessageGuard';
+import { guardGraphViewMessage, guardWebviewMessage, pngDataUrlToBytes, MAX_PNG_DATA_URL } from '../../src/core/webviewMessageGuard';
 
 const ids = new Set(['20261126-140000-mlp-bop', 'run-2']);
 const ok = (m: unknown) => { const r = guardWebviewMessage(m, ids); assert.ok(r.ok, r.ok ? '' : r.error); return r; };
@@ -57,5 +57,28 @@ describe('webview → host message guard', () => {
   it('decodes a PNG data URL and refuses non-PNG bytes', () => {
     assert.equal(pngDataUrlToBytes(PNG)[1], 0x50);
     assert.throws(() => pngDataUrlToBytes('data:image/png;base64,AAAAAAAAAAAA'), /not a PNG/);
+  });
+});
+
+describe('graph view → host message guard', () => {
+  const gOk = (m: unknown, n = 5) => { const r = guardGraphViewMessage(m, n); assert.ok(r.ok, r.ok ? '' : r.error); return r.ok ? r.message : undefined; };
+  const gBad = (m: unknown, re: RegExp, n = 5) => { const r = guardGraphViewMessage(m, n); assert.ok(!r.ok, `accepted ${JSON.stringify(m)}`); assert.match(r.error, re); };
+
+  it('accepts ready and a reveal of one of the model\'s layers, keeping only the known fields', () => {
+    assert.deepEqual(gOk({ v: 1, type: 'ready' }), { v: 1, type: 'ready' });
+    assert.deepEqual(gOk({ v: 1, type: 'reveal', layer: 0, extra: 'x' }), { v: 1, type: 'reveal', layer: 0 });
+    assert.deepEqual(gOk({ v: 1, type: 'reveal', layer: 4 }), { v: 1, type: 'reveal', layer: 4 });
+  });
+
+  it('refuses layers the model does not have, non-integers and other messages', () => {
+    gBad({ v: 1, type: 'reveal', layer: 5 }, /layer 5 is past the model's 5 layers/);
+    gBad({ v: 1, type: 'reveal', layer: 0 }, /past the model's 0 layers/, 0);
+    gBad({ v: 1, type: 'reveal', layer: -1 }, /integer ≥ 0/);
+    gBad({ v: 1, type: 'reveal', layer: 1.5 }, /integer ≥ 0/);
+    gBad({ v: 1, type: 'reveal', layer: '1' }, /got "1"/);
+    gBad({ v: 1, type: 'reveal' }, /got undefined/);
+    gBad({ v: 1, type: 'stop', experimentId: 'run-2' }, /unknown message type "stop"/);
+    gBad({ v: 2, type: 'ready' }, /protocol version/);
+    gBad(null, /must be an object/);
   });
 });

@@ -254,7 +254,10 @@ function emitMac(k: number, s: MacStage): Emitted {
     && (pp.outW - 1) * 2 + 2 <= pp.inW && g.outW % 2 === 0 && g.kh * 510 * planes!.codeBits < 65536;
   let body = '';
   const ind = '      ';
-  const store = (repr: Repr, channels: number, value: string, indent: string): string => !planes
+  if (s.residual && (planes || s.outputRepr !== 'f32')) throw new Error(`internal: stage ${k}'s residual epilogue needs a float32 output off the 8-bit input`);
+  const store = (repr: Repr, channels: number, value: string, indent: string): string => s.residual
+    ? `${indent}out[pos * ${channels} + o] = (${value}) + res[pos * ${channels} + o];\n`
+    : !planes
     ? storeValue(repr, channels, value, indent)
     : repr === 'bits'
       ? `${indent}out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] |= (uint32_t)(${value}) << (o & 31);\n`
@@ -314,8 +317,8 @@ ${body.split('\n').filter(Boolean).map((l) => '  ' + l).join('\n')}
     }
   }
 }
-` : `/* Stage ${k}: ${what} */
-static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${outT} *out)
+` : `/* Stage ${k}: ${what}${s.residual ? ' + the float32 shortcut res (a residual Add)' : ''} */
+static BNN_STAGE void bnn_stage${k}(const ${CTYPE[s.inputRepr]} *in, ${s.residual ? 'const float *res, ' : ''}${outT} *out)
 {
 ${prologue}  for (int32_t oy = 0; oy < ${s.outH}; oy++) {
 ${rowPrologue}    for (int32_t ox = 0; ox < ${s.outW}; ox++) {

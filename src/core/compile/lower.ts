@@ -219,6 +219,7 @@ function lowerMac(trained: TrainedModel, stage: MacPlanStage, dom: Domain): { st
     stage: {
       kind: stage.kind as 'conv' | 'dense', name: layer.name, inputRepr: dom.repr, outputRepr, mode, acc, geom,
       kernelBits, rowWords: stage.kernelRowWords, kernelFloat, pool, epilogue, scratch: stage.scratch, padded: stage.padded,
+      ...(stage.residual ? { residual: true } : {}),
       outH: pool ? pool.geom.outH : geom.outH, outW: pool ? pool.geom.outW : geom.outW,
     },
     out,

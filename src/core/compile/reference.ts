@@ -52,7 +52,7 @@ export function runStage(s: LoweredStage, ins: Tensor[]): Tensor {
     case 'maxpool': return maxpool(s, t);
     case 'batchnorm': return batchnorm(s, t);
     case 'conv':
-    case 'dense': return mac(s, t);
+    case 'dense': return mac(s, t, ins[1] as Float32Array | undefined);
     case 'add': return add(s, ins as Float32Array[]);
     case 'concat': return concat(s, ins as Float32Array[]);
     case 'avgpool': return avgpool(s, t as Float32Array);
@@ -272,7 +272,7 @@ function macAt(s: MacStage, t: Tensor, o: number, my: number, mx: number): numbe
   return acc;
 }
 
-function mac(s: MacStage, t: Tensor): Tensor {
+function mac(s: MacStage, t: Tensor, shortcut?: Float32Array): Tensor {
   const g = s.geom;
   const e = s.epilogue;
   const positions = s.outH * s.outW;
@@ -305,6 +305,8 @@ function mac(s: MacStage, t: Tensor): Tensor {
       }
       if (s.outputRepr === 'bits') {
         if (value) out[pos * cw + (o >>> 5)] |= 1 << (o & 31);
+      } else if (s.residual) {
+        out[pos * cout + o] = fround(value + shortcut![pos * cout + o]);
       } else {
         out[pos * cout + o] = value;
       }

@@ -70,6 +70,8 @@ export interface MacStage {
   scratch?: FirstLayerScratch;
   /** The plan's padded copy of an XNOR conv's input (codegen fills bnn_padded with it and reads every window there). */
   padded?: PaddedInput;
+  /** The stage adds a float32 shortcut (its second input) to every output value: y = shortcut + epilogue(acc). */
+  residual?: boolean;
   /** Output grid after pooling, and channels. */
   outH: number;
   outW: number;

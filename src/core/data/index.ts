@@ -21,3 +21,4 @@ export * from './summary';
 export * from './fit';
 export * from './preview';
 export * from './scan';
+export * from './summaryText';

@@ -17,14 +17,6 @@ import { stratifiedCounts } from './stratify';
 
 export type SummaryFormat = DatasetLocation['format'];
 
-export const FORMAT_LABELS: Record<SummaryFormat, string> = {
-  idx: 'IDX (MNIST layout)',
-  cifar10: 'CIFAR-10 binary batches',
-  numpy: 'NumPy',
-  csv: 'CSV',
-  'image-folder': 'image folder',
-};
-
 export interface ClassCount {
   name: string;
   train: number;

@@ -3,6 +3,10 @@
  * from before the first stage) to the last stage that reads it (the output: to the end); two tensors whose lives
  * overlap get disjoint bytes. No stage writes over its own inputs, so a stage's inputs and output always overlap.
  *
+ * An element-wise stage (Add, ReLU, PReLU) reads element i of each input before it writes element i of its output, so
+ * its output may take the very bytes of an input that no later stage reads (`inPlace`): the residual stream then
+ * needs two feature maps at an Add, not three.
+ *
  * Two placements are tried and the smaller kept:
  * - greedy by size, as TensorFlow Lite Micro's GreedyMemoryPlanner: largest tensor first, each at the lowest offset
  *   free for its whole life;
@@ -21,17 +25,34 @@ export interface ArenaPlan {
   bytes: number;
   offsets: number[];
   how: 'greedy' | 'ping-pong';
+  /** Output tensor → the input whose bytes it takes (in-place element-wise stages). */
+  inPlace: [number, number][];
 }
 
 const ALIGN = 4;
 
-export function planArena(tensors: readonly Lifetime[], chain: boolean): ArenaPlan {
-  const greedy = greedyBySize(tensors);
+export function planArena(tensors: readonly Lifetime[], chain: boolean, inPlace: ReadonlyMap<number, number> = new Map()): ArenaPlan {
+  const greedy = withInPlace(tensors, inPlace);
   if (chain) {
     const pp = pingPong(tensors);
     if (pp.bytes <= greedy.bytes) return pp;
   }
   return greedy;
+}
+
+/** Greedy placement where each in-place output and the input it overwrites are one block living as long as both. */
+function withInPlace(tensors: readonly Lifetime[], inPlace: ReadonlyMap<number, number>): ArenaPlan {
+  const root = (t: number): number => { let r = t; while (inPlace.has(r)) r = inPlace.get(r)!; return r; };
+  const blocks = new Map<number, Lifetime>();
+  tensors.forEach((t, i) => {
+    const r = root(i);
+    const b = blocks.get(r);
+    blocks.set(r, b ? { bytes: Math.max(b.bytes, t.bytes), first: Math.min(b.first, t.first), last: Math.max(b.last, t.last) } : { ...t });
+  });
+  const ids = [...blocks.keys()];
+  const placed = greedyBySize(ids.map((r) => blocks.get(r)!));
+  const offsetOf = new Map(ids.map((r, k) => [r, placed.offsets[k]]));
+  return { bytes: placed.bytes, offsets: tensors.map((_, i) => offsetOf.get(root(i))!), how: 'greedy', inPlace: [...inPlace] };
 }
 
 function overlaps(a: Lifetime, b: Lifetime): boolean {
@@ -55,7 +76,7 @@ function greedyBySize(tensors: readonly Lifetime[]): ArenaPlan {
     placed.push(t);
     bytes = Math.max(bytes, at + size);
   }
-  return { bytes, offsets, how: 'greedy' };
+  return { bytes, offsets, how: 'greedy', inPlace: [] };
 }
 
 /** Chain tensors in order: tensor 0 the input, tensor k the output of stage k − 1. */
@@ -63,7 +84,7 @@ function pingPong(tensors: readonly Lifetime[]): ArenaPlan {
   let a = 0;
   let b = 0;
   tensors.forEach((t, k) => { if (k % 2 === 0) a = Math.max(a, align(t.bytes)); else b = Math.max(b, align(t.bytes)); });
-  return { bytes: a + b, offsets: tensors.map((_, k) => (k % 2 === 0 ? 0 : a)), how: 'ping-pong' };
+  return { bytes: a + b, offsets: tensors.map((_, k) => (k % 2 === 0 ? 0 : a)), how: 'ping-pong', inPlace: [] };
 }
 
 function align(n: number): number {

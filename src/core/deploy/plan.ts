@@ -61,6 +61,12 @@ export interface MacPlanStage extends StageBase {
   scratch?: FirstLayerScratch;
   /** An XNOR conv whose windows reach past its input reads a padded copy of it (see PaddedInput). */
   padded?: PaddedInput;
+  /**
+   * The Add absorbed after the MAC (and its BatchNorm): the stage writes shortcut + its value, with the shortcut (the
+   * Add's other input, planned before) as its second input — so a block's output can overwrite the shortcut in place
+   * and a residual block holds one float32 map, not two or three.
+   */
+  residual?: { add: number };
 }
 
 export interface BatchNormPlanStage extends StageBase { kind: 'batchnorm'; batchNorm: number }
@@ -95,7 +101,7 @@ export interface DeployPlan {
   binaryMacs: number;
   floatMacs: number;
   output: TensorInfo;
-  /** The real-valued tensors read by Add/Concatenate (the residual stream): their count, repr and largest size. */
+  /** The residual stream (the tensors Adds and Concatenates read and write, fused or not): count, repr, largest size. */
   residual?: { tensors: number; repr: Repr; largestBytes: number };
 }
 
@@ -155,13 +161,22 @@ class Planner {
     this.stages.forEach((s, k) => { for (const t of s.inputs) lifetimes[t.id].last = k; });
     lifetimes[output.id].last = this.stages.length;
     for (const l of lifetimes) if (l.last < l.first) l.last = l.first;
-    const arena = planArena(lifetimes, graph.isChain);
+    // An element-wise stage may overwrite an input that nothing reads after it (same size, see arena.ts).
+    const inPlace = new Map<number, number>();
+    this.stages.forEach((s, k) => {
+      // A MAC with a residual epilogue reads its shortcut's element (pos, o) just before writing the same element.
+      const candidates = s.kind === 'add' || s.kind === 'relu' || s.kind === 'prelu' ? s.inputs : (s.kind === 'conv' || s.kind === 'dense') && s.residual ? [s.inputs[1]] : [];
+      const dying = candidates.find((t) => lifetimes[t.id].last === k && t.bytes === s.output.bytes && t.repr === s.output.repr && ![...inPlace.values()].includes(t.id));
+      if (dying) inPlace.set(s.output.id, dying.id);
+    });
+    const arena = planArena(lifetimes, graph.isChain, inPlace);
     const inShapeOf = (idx: number): number[] => { const s = graph.inputs[idx][0]; return s === INPUT_SOURCE ? spec.input.shape : shapes[s]; };
     const layerInfos = layers.map((_, idx) => layerInfo(spec, idx, inShapeOf(idx), shapes[idx], this.stages));
     const float32Bytes = layerInfos.reduce((a, l) => a + 4 * (l.binaryParams + l.int8Params + l.floatParams), 0);
     const scratchBytes = this.stages.reduce((a, s) => a + s.scratchBytes, 0);
     const paddedBytes = this.stages.reduce((a, s) => Math.max(a, s.kind === 'conv' ? s.padded?.bytes ?? 0 : 0), 0);
-    const merged = this.stages.filter((s) => s.kind === 'add' || s.kind === 'concat').flatMap((s) => s.inputs);
+    // The residual stream: what Add/Concatenate stages read and write, and the shortcuts a conv adds and its sums.
+    const merged = this.stages.flatMap((s) => (s.kind === 'add' || s.kind === 'concat' ? [...s.inputs, s.output] : (s.kind === 'conv' || s.kind === 'dense') && s.residual ? [s.inputs[1], s.output] : []));
     const residualIds = [...new Set(merged.map((t) => t.id))];
     return {
       input,
@@ -230,9 +245,10 @@ class Planner {
 
   /** Integer sums may stay integers only where every reader takes integers: MACs, BatchNorms, or the class scores. */
   private integerReaders(i: number): boolean {
-    if (i === this.graph.output || this.readsFlattenAsOutput(i)) return this.readers(i).length === 0;
-    const r = this.readers(i);
-    return r.length > 0 && r.every((c) => isMac(this.layers[c]) || this.layers[c].type === 'BatchNormalization');
+    // readers() keeps a Flatten only where it is the model's output.
+    const r = this.readers(i).filter((c) => this.layers[c].type !== 'Flatten');
+    const isScores = i === this.graph.output || this.readsFlattenAsOutput(i);
+    return (r.length > 0 || isScores) && r.every((c) => isMac(this.layers[c]) || this.layers[c].type === 'BatchNormalization');
   }
 
   /** The input a layer reads as a binarizing MAC: packed signs, binarized once per tensor. */
@@ -330,13 +346,25 @@ class Planner {
     let n = next();
     if (n !== undefined && layers[n].type === 'MaxPool2D') { poolBefore = n; last = n; n = next(); }
     if (n !== undefined && layers[n].type === 'BatchNormalization') { batchNorm = n; last = n; n = next(); }
-    if (batchNorm !== undefined && poolBefore === undefined && n !== undefined && layers[n].type === 'MaxPool2D') { poolAfter = n; last = n; }
-    for (const a of [poolBefore, batchNorm, poolAfter]) if (a !== undefined) this.absorbed.add(a);
+    if (batchNorm !== undefined && poolBefore === undefined && n !== undefined && layers[n].type === 'MaxPool2D') { poolAfter = n; last = n; n = next(); }
+    // A residual Add whose shortcut is already computed folds into the epilogue (not on the 8-bit input's fast kernels,
+    // and not after a pool that follows the BatchNorm).
+    let residual: { add: number; shortcut: TensorInfo } | undefined;
+    if (n !== undefined && layers[n].type === 'Add' && this.graph.inputs[n].length === 2 && macInput.repr !== 'u8' && poolAfter === undefined) {
+      const other = this.graph.inputs[n].find((s) => s !== last);
+      const shortcut = other === undefined || other === INPUT_SOURCE ? undefined : this.tensorOf.get(other);
+      if (shortcut && shortcut.repr === 'f32' && this.graph.inputs[n].filter((s) => s === last).length === 1) {
+        residual = { add: n, shortcut };
+        last = n;
+      }
+    }
+    for (const a of [poolBefore, batchNorm, poolAfter, residual?.add]) if (a !== undefined) this.absorbed.add(a);
     const outShape = shapes[last];
     const channels = outShape[outShape.length - 1];
     let repr: Repr;
     let epilogueBytes: number;
-    if (this.binarizes(last)) { repr = 'bits'; epilogueBytes = channels * 4 + wordsForBits(channels) * WORD_BYTES; }
+    if (residual) { repr = 'f32'; epilogueBytes = channels * 8; }
+    else if (this.binarizes(last)) { repr = 'bits'; epilogueBytes = channels * 4 + wordsForBits(channels) * WORD_BYTES; }
     // Raw sums stay integers only when the input is (packed signs, 8-bit pixels or integer sums): ±1 × float is float.
     else if (binaryKernel && batchNorm === undefined && !mac.useBias && macInput.repr !== 'f32' && this.integerReaders(last)) { repr = 'i32'; epilogueBytes = 0; }
     else { repr = 'f32'; epilogueBytes = channels * 8; }
@@ -357,13 +385,14 @@ class Planner {
     const output = this.tensor(outShape, repr);
     this.push({
       kind: mac.type === 'QuantConv2D' ? 'conv' : 'dense',
-      layers: [i, poolBefore, batchNorm, poolAfter].filter((x): x is number => x !== undefined),
-      inputs: [macInput],
+      layers: [i, poolBefore, batchNorm, poolAfter, residual?.add].filter((x): x is number => x !== undefined),
+      inputs: residual ? [macInput, residual.shortcut] : [macInput],
       output,
       mac: i, poolBefore, batchNorm, poolAfter,
       binaryKernel, kernelRowWords: binaryKernel ? rowWords : undefined,
       kernelBytes, epilogueBytes,
       scratch, scratchBytes: scratchBytesOf(scratch),
+      ...(residual ? { residual: { add: residual.add } } : {}),
       padded: mac.type === 'QuantConv2D' && macInput.repr === 'bits'
         ? paddedInput(inShape[0], inShape[1], inputChannels, mac.kernelSize, mac.strides, mac.padding, poolRows(pool))
         : undefined,

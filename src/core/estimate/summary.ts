@@ -103,6 +103,20 @@ export function formatCount(n: number): string {
   return `${(n / 1e9).toFixed(2)} G`;
 }
 
+/** 28×28×64 */
+export function formatShape(shape: readonly number[]): string {
+  return shape.join('×');
+}
+
+/** "4.6 KB · 1.2 M BOPs" — bytes and operations, leaving out zeros (a Flatten costs nothing). */
+export function layerCost(row: Pick<LayerSummary, 'flashBytes' | 'binaryMacs' | 'floatMacs'>): string {
+  const parts: string[] = [];
+  if (row.flashBytes > 0) parts.push(formatBytes(row.flashBytes));
+  if (row.binaryMacs > 0) parts.push(`${formatCount(row.binaryMacs)} BOPs`);
+  if (row.floatMacs > 0) parts.push(`${formatCount(row.floatMacs)} MACs`);
+  return parts.join(' · ');
+}
+
 function shapeText(s: number[]): string {
   return `(-1, ${s.join(', ')})`;
 }
@@ -132,7 +146,8 @@ export function formatSummaryTable(s: ModelSummary): string {
     ['Total params', formatCount(t.params)],
     ['Model size (Larq, bits/8)', `${t.larqMemoryKB.toFixed(2)} KiB`],
     ['Flash (deployed bytes)', `${t.flashBytes} B (${formatBytes(t.flashBytes)})`],
-    ['Peak RAM (ping-pong buffers + first-layer and padding scratch)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
+    ['Peak RAM (activation arena + first-layer and padding scratch)', `${t.ramBytes} B (${formatBytes(t.ramBytes)})`],
+    ...(s.plan.residual ? [['Residual stream', `${s.plan.residual.repr === 'f32' ? 'float32' : s.plan.residual.repr}, ${s.plan.residual.tensors} tensors, largest ${s.plan.residual.largestBytes} B (${formatBytes(s.plan.residual.largestBytes)})`] as [string, string]] : []),
     ['Float-32 equivalent', `${t.float32Bytes} B (${formatBytes(t.float32Bytes)})`],
     ['Compression ratio (float32 / flash)', `${t.compressionRatio.toFixed(2)}×`],
     ['Binary MACs (XNOR-popcount)', `${formatCount(t.binaryMacs)} (${(100 * t.binaryMacShare).toFixed(1)}% of ${formatCount(t.binaryMacs + t.floatMacs)})`],
@@ -155,6 +170,7 @@ export function summaryJson(s: ModelSummary): object {
       flashBytes: s.totals.flashBytes, ramBytes: s.totals.ramBytes, float32Bytes: s.totals.float32Bytes,
       binaryMacs: s.totals.binaryMacs, floatMacs: s.totals.floatMacs, params: s.totals.params,
       compressionRatio: s.totals.compressionRatio, binaryMacShare: s.totals.binaryMacShare,
+      arenaBytes: s.plan.arena.bytes, residual: s.plan.residual ?? null,
     },
   };
 }

@@ -13,7 +13,7 @@ import {
   type ExperimentConfig, type ExperimentStatus, type RunState, type Schedule,
 } from './types';
 
-export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'failed', 'cancelled', 'interrupted'];
+export const RUN_STATES: readonly RunState[] = ['running', 'completed', 'failed', 'cancelled', 'interrupted', 'imported'];
 /** The experiment folder's schema version (config.json's formatVersion; status.json's when present). */
 export const EXPERIMENT_FORMAT_VERSION = 1;
 

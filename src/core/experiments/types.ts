@@ -79,13 +79,18 @@ export interface ExperimentConfig {
   bnRecalibration?: number;
   /** Training batches augmented on the fly: random crop with `pad` zero pixels, horizontal flips (absent: none). */
   augment?: { pad: number; flip: boolean };
-  /** Who wrote the run: 'bnn-studio' (built-in trainer), 'larq' or 'torch' (the exported projects). */
-  engine: 'bnn-studio' | 'larq' | 'torch';
+  /** Who wrote the run: 'bnn-studio' (built-in trainer), 'larq' or 'torch' (the exported projects), 'import' (a model
+   *  trained elsewhere, imported with its weights: `bnn import`). */
+  engine: 'bnn-studio' | 'larq' | 'torch' | 'import';
+  /** An imported run: the file it came from, its format, its input encoding and what the import changed. */
+  imported?: { source: string; format: string; encoding?: string; notes: string[] };
   versions: Record<string, string>;
   resumedFrom?: string;
 }
 
-export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+/** 'imported': trained elsewhere and imported with its weights (no training ran here; it compiles and benches as a
+ *  completed run does). */
+export type RunState = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted' | 'imported';
 
 export interface ExperimentStatus {
   /** The folder's schema version (files.ts EXPERIMENT_FORMAT_VERSION); absent in runs written before it was recorded. */

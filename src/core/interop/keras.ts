@@ -5,10 +5,11 @@
  */
 import type { ModelSpec } from '../model/spec';
 import { loadModelText, type ModelDiagnostic } from '../model/load';
-import { convertKerasModel, type ImportProblem, type LayerOrigin } from './kerasImport';
+import { convertKerasModel, type ImportProblem, type LayerOrigin, type PreprocessingStep } from './kerasImport';
 import { specToDocument } from './kerasExport';
+import { magnitudeAwareFolds } from './magnitudeAware';
 
-export type { ImportProblem, LayerOrigin } from './kerasImport';
+export type { ImportProblem, LayerOrigin, PreprocessingStep } from './kerasImport';
 
 export interface ImportResult {
   format: 'keras' | 'tfjs-layers';
@@ -17,10 +18,16 @@ export interface ImportResult {
   /** The `*.bnn.json` text the loader accepted: what an import writes. */
   text?: string;
   problems: ImportProblem[];
+  /** What the import changed on purpose and why (a quantizer's scale folded into a BatchNormalization), for the report. */
+  notes: string[];
   /** The Keras layer each layer of `spec` came from. */
   origins: LayerOrigin[];
   /** The parsed source document (a TF.js model's weightsManifest is read from it). */
   source?: Record<string, unknown>;
+  /** Leading Rescaling/Normalization layers: the model's own input encoding (weightsImport.ts folds it). */
+  preprocessing: PreprocessingStep[];
+  /** Spec layers whose kernel quantizer was MagnitudeAwareSign. */
+  magnitudeAware: Set<number>;
 }
 
 /** A loader diagnostic on the converted model, said of the Keras layer it came from. */
@@ -38,8 +45,11 @@ function traceToKeras(d: ModelDiagnostic, origins: readonly LayerOrigin[]): Impo
 /** Converts a Keras/TF.js model and checks the result with the *.bnn.json loader; `spec` and `text` only if it passes. */
 export function importKerasModel(text: string, fileName: string): ImportResult {
   const conv = convertKerasModel(text, fileName);
-  const result: ImportResult = { format: conv.format, problems: [...conv.problems], origins: conv.origins, source: conv.doc };
+  const result: ImportResult = { format: conv.format, problems: [...conv.problems], notes: [], origins: conv.origins, source: conv.doc, preprocessing: conv.preprocessing, magnitudeAware: conv.magnitudeAware };
   if (!conv.spec) return result;
+  const folds = magnitudeAwareFolds(conv.doc, conv.spec, conv.origins);
+  result.notes.push(...folds.notes);
+  result.problems.push(...folds.problems);
   const doc = specToDocument(conv.spec) as { layers: Record<string, unknown>[] };
   for (const [i, extra] of conv.documentExtras) Object.assign(doc.layers[i], extra);
   const out = `${JSON.stringify(doc, null, 2)}\n`;

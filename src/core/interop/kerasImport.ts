@@ -14,6 +14,8 @@ import { layerLabel } from '../model/layerLabel';
 import { findExcessiveNesting, nestingMessage } from '../model/jsonDepth';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from '../model/names';
 import { basename } from 'node:path';
+import { readFunctionalGraph, wireFunctional } from './kerasFunctional';
+import { checkRanks, convertGraphLayer, GRAPH_LAYER_CLASSES, type RankCheck } from './kerasGraphLayers';
 
 export interface ImportProblem {
   severity: 'error' | 'warning';
@@ -30,8 +32,20 @@ export interface LayerOrigin {
   kerasClass: string;
 }
 
+/**
+ * A leading preprocessing layer of the Keras model: Rescaling (x·scale + offset) or Normalization ((x − mean)/√variance,
+ * its statistics in the config or, once adapted, in its weights). The weights import folds them into the first layer.
+ */
+export type PreprocessingStep =
+  | { kind: 'rescaling'; layer: string; scale: number | number[]; offset: number | number[] }
+  | { kind: 'normalization'; layer: string; mean?: number | number[]; variance?: number | number[] };
+
 export interface Conversion {
   format: 'keras' | 'tfjs-layers';
+  /** The model's own input encoding, from leading Rescaling/Normalization layers (absent: none there). */
+  preprocessing: PreprocessingStep[];
+  /** Spec layers whose Keras kernel quantizer was Larq's MagnitudeAwareSign (a per-output-channel scale to fold). */
+  magnitudeAware: Set<number>;
   spec?: ModelSpec;
   /** Index-aligned with spec.layers. */
   origins: LayerOrigin[];
@@ -49,6 +63,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const QUANTIZER_CLASSES: Record<string, Exclude<Quantizer, null>> = {
   SteSign: 'ste_sign', ApproxSign: 'approx_sign', SwishSign: 'swish_sign',
   ste_sign: 'ste_sign', approx_sign: 'approx_sign', swish_sign: 'swish_sign',
+  // sign times a positive per-channel scale, which a following BatchNormalization absorbs (magnitudeAware.ts checks)
+  MagnitudeAwareSign: 'ste_sign', magnitude_aware_sign: 'ste_sign',
 };
 
 /** True when the parsed JSON looks like a Keras model or a TF.js layers model. */
@@ -76,7 +92,9 @@ function sanitizeModelName(n: string): string {
 
 export function convertKerasModel(text: string, fileName: string): Conversion {
   const problems: ImportProblem[] = [];
-  const fail = (message: string): Conversion => ({ format: 'keras', origins: [], documentExtras: new Map(), problems: [{ severity: 'error', message }] });
+  const preprocessing: PreprocessingStep[] = [];
+  const magnitudeAware = new Set<number>();
+  const fail = (message: string): Conversion => ({ format: 'keras', preprocessing, magnitudeAware, origins: [], documentExtras: new Map(), problems: [{ severity: 'error', message }] });
   const tooDeep = findExcessiveNesting(text);
   if (tooDeep) return fail(`${fileName}: ${nestingMessage(tooDeep)}`);
   let doc: unknown;
@@ -93,8 +111,8 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const top = isObj(d.modelTopology) ? d.modelTopology : d;
   const model = (isObj(top.model_config) ? top.model_config : top) as Obj;
   if (model.class_name !== 'Sequential' && model.class_name !== 'Functional' && model.class_name !== 'Model') {
-    problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential model (or a Functional model that is a simple chain)` });
-    return { format, origins: [], documentExtras: new Map(), problems, doc: d };
+    problems.push({ severity: 'error', message: `model class "${String(model.class_name)}" is not supported: export a Sequential or a functional model` });
+    return { format, preprocessing, magnitudeAware, origins: [], documentExtras: new Map(), problems, doc: d };
   }
   const cfg = model.config as Obj;
   const kerasLayers = (cfg.layers as unknown[]).map((l) => (isObj(l) ? l : {}));
@@ -105,18 +123,24 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const layers: LayerSpec[] = [];
   const origins: LayerOrigin[] = [];
   const documentExtras = new Map<number, Record<string, unknown>>();
-  const chainCheck = model.class_name !== 'Sequential';
+  const functional = model.class_name !== 'Sequential' ? readFunctionalGraph(kerasLayers, cfg) : undefined;
+  for (const message of functional?.modelProblems ?? []) problems.push({ severity: 'error', message });
+  const rankChecks: RankCheck[] = [];
   /** Names given so far and the slot that has each: later duplicates get a numbered suffix, first come first served. */
   const taken = new Map<string, number>();
   let slots = 0;
 
-  kerasLayers.forEach((kl, index) => {
+  // a functional model's layers are converted in an order where each follows what it reads (Keras lists them so)
+  (functional?.order ?? kerasLayers.map((_, i) => i)).forEach((index) => {
+    const kl = kerasLayers[index];
     const cls = String(kl.class_name);
     const c = (isObj(kl.config) ? kl.config : {}) as Obj;
     const lname = typeof c.name === 'string' ? c.name : `${cls.toLowerCase()}_${index}`;
     const origin: LayerOrigin = { kerasIndex: index, kerasName: lname, kerasClass: cls };
-    // InputLayer and Dropout are not layers of the converted model, so they take no place in its numbering.
-    const slot = cls === 'InputLayer' || cls === 'Dropout' ? undefined : slots++;
+    // InputLayer, Dropout and the leading preprocessing layers (the input encoding) are not layers of the converted
+    // model, so they take no place in its numbering.
+    const leadingPreprocessing = (cls === 'Rescaling' || cls === 'Normalization') && layers.length === 0;
+    const slot = cls === 'InputLayer' || cls === 'Dropout' || leadingPreprocessing ? undefined : slots++;
     const label = slot !== undefined ? layerLabel(slot, cls, lname) : `${cls} '${lname}'${slots ? ` (after ${layerLabel(slots - 1)})` : ''}`;
     const err = (message: string, severity: 'error' | 'warning' = 'error'): void => { problems.push({ severity, layerIndex: index, layerName: lname, message: `${label}: ${message}` }); };
     const unique = (wanted: string, at: number, renamedFrom?: string): string => {
@@ -131,21 +155,37 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       return n;
     };
     const push = (l: LayerSpec): void => { layers.push(l); origins.push(origin); };
-    if (chainCheck && index > 0) {
-      const inbound = kl.inbound_nodes;
-      const prev = kerasLayers[index - 1];
-      const prevName = isObj(prev.config) ? (prev.config as Obj).name : prev.name;
-      if (Array.isArray(inbound) && !JSON.stringify(inbound).includes(JSON.stringify(prevName))) err('is not fed by the layer before it: only simple chains of layers can be imported');
-    }
+    for (const message of functional?.layerProblems.get(index) ?? []) err(message);
     const shapeFrom = (s: unknown): number[] | undefined => (Array.isArray(s) ? (s.slice(1) as number[]) : undefined);
     const declared = shapeFrom(c.batch_input_shape) ?? shapeFrom(c.batch_shape) ?? shapeFrom(isObj(kl.build_config) ? (kl.build_config as Obj).input_shape : undefined);
     if (cls === 'InputLayer') { inputShape = declared; return; }
     if (!inputShape && declared) inputShape = declared;
+    if (leadingPreprocessing) {
+      const numbers = (v: unknown): number | number[] | undefined => (typeof v === 'number' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number')) ? v as number | number[] : undefined);
+      if (cls === 'Rescaling') {
+        const scale = numbers(c.scale ?? 1);
+        const offset = numbers(c.offset ?? 0);
+        if (scale === undefined || offset === undefined) err(`"scale" and "offset" must be numbers or lists of numbers, got ${JSON.stringify(c.scale)} and ${JSON.stringify(c.offset)}`);
+        else preprocessing.push({ kind: 'rescaling', layer: lname, scale, offset });
+      } else {
+        if (c.invert === true) err('an inverted Normalization (invert=True) is not an input encoding BNN Studio can fold');
+        const axis = Array.isArray(c.axis) ? c.axis : [c.axis ?? -1];
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== null && axis[0] !== (declared?.length ?? 0))) err(`normalizes over axis ${JSON.stringify(c.axis)}: only a per-channel (last axis) Normalization can be folded`);
+        preprocessing.push({ kind: 'normalization', layer: lname, mean: numbers(c.mean), variance: numbers(c.variance) });
+      }
+      return;
+    }
     const activation = typeof c.activation === 'string' ? c.activation : isObj(c.activation) ? String((c.activation as Obj).class_name ?? (c.activation as Obj).config) : 'linear';
     const quant = (key: string): Quantizer => {
       const v = c[key];
       if (v === null || v === undefined) return null;
       const id = typeof v === 'string' ? v : isObj(v) ? String(v.class_name) : '';
+      if (key === 'kernel_quantizer' && (id === 'MagnitudeAwareSign' || id === 'magnitude_aware_sign')) {
+        // sign times the kernel's mean |w| per output channel: a positive scale the weights import folds into the
+        // following BatchNormalization (scaleFold.ts)
+        magnitudeAware.add(layers.length);
+        return 'ste_sign';
+      }
       const q = QUANTIZER_CLASSES[id];
       if (!q) { err(`${key} "${id}" is not supported (BNN Studio has ${QUANTIZER_NAMES.join(', ')})`); return null; }
       const conf = isObj(v) && isObj(v.config) ? v.config : {};
@@ -169,7 +209,7 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
       return fallback;
     };
     const supported = ['QuantConv2D', 'Conv2D', 'QuantDense', 'Dense', 'BatchNormalization', 'MaxPooling2D', 'MaxPool2D', 'Flatten'].includes(cls)
-      || (cls === 'Activation' && (activation === 'softmax' || activation === 'linear'));
+      || GRAPH_LAYER_CLASSES.has(cls) || (cls === 'Activation' && (activation === 'softmax' || activation === 'linear' || activation === 'relu'));
     const base = { name: supported ? unique(lname, slot!, lname) : lname };
     switch (cls) {
       case 'QuantConv2D': case 'Conv2D': {
@@ -211,20 +251,23 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
         push({ type: 'Flatten', ...base });
         break;
       case 'Activation':
-        if (supported) push({ type: 'Activation', ...base, activation: activation as 'softmax' | 'linear' });
-        else err(`activation "${activation}" is not supported (only a final softmax)`);
+        if (supported) push({ type: 'Activation', ...base, activation: activation as 'softmax' | 'linear' | 'relu' });
+        else err(`activation "${activation}" is not supported (BNN Studio has relu, and softmax as the last layer)`);
         return;
       case 'Dropout':
         err('is dropped: Dropout only acts while training, and BNN Studio does not train with it', 'warning');
         return;
-      default:
-        err('is not a layer BNN Studio can train and compile (it has QuantConv2D, QuantDense, BatchNormalization, MaxPooling2D, Flatten, Activation)');
+      default: {
+        const graphLayer = GRAPH_LAYER_CLASSES.has(cls) ? convertGraphLayer(cls, { ...base, at: layers.length, config: c, err, pair, rankChecks }) : undefined;
+        if (graphLayer) { push(graphLayer); break; }
+        if (!GRAPH_LAYER_CLASSES.has(cls)) err('is not a layer BNN Studio can train and compile (it has QuantConv2D, QuantDense, BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Add, Concatenate, Activation, ReLU, PReLU)');
         return;
+      }
     }
     if (activation !== 'linear') {
-      if (activation === 'softmax') {
-        push({ type: 'Activation', name: unique(`${base.name}_softmax`, slots++), activation: 'softmax' });
-      } else err(`activation "${activation}" inside the layer is not supported (binary layers are followed by BatchNormalization and the next layer's sign)`);
+      if (activation === 'softmax' || activation === 'relu') {
+        push({ type: 'Activation', name: unique(`${base.name}_${activation}`, slots++), activation });
+      } else err(`activation "${activation}" inside the layer is not supported (BNN Studio has relu, and softmax as the last layer)`);
     }
   });
   if (!inputShape || inputShape.some((v) => typeof v !== 'number' || v < 1)) {
@@ -233,6 +276,9 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const last = [...layers].reverse().find((l) => l.type === 'QuantDense');
   const classes = last?.type === 'QuantDense' ? last.units : 0;
   if (!last) problems.push({ severity: 'error', message: 'the model has no Dense/QuantDense layer to produce class scores' });
-  if (problems.some((p) => p.severity === 'error')) return { format, origins, documentExtras, problems, doc: d };
-  return { format, spec: { name, input: { shape: inputShape! }, classes, layers }, origins, documentExtras, problems, doc: d };
+  const outputs = functional && !problems.some((p) => p.severity === 'error') ? wireFunctional(functional, kerasLayers, layers, origins.map((o) => o.kerasIndex)) : undefined;
+  const spec: ModelSpec = { name, input: { shape: inputShape ?? [] }, classes, layers, ...(outputs ? { outputs } : {}) };
+  if (!problems.some((p) => p.severity === 'error')) checkRanks(spec, rankChecks);
+  if (problems.some((p) => p.severity === 'error')) return { format, preprocessing, magnitudeAware, origins, documentExtras, problems, doc: d };
+  return { format, preprocessing, magnitudeAware, spec, origins, documentExtras, problems, doc: d };
 }

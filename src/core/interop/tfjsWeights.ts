@@ -6,7 +6,7 @@
  * Sizes follow the TF.js weights format: the shards of a group are its tensors' bytes back to back (float32, int32: 4
  * bytes a value, bool/uint8: 1; a quantized tensor stores its quantization dtype), split into files in order.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative } from 'node:path';
 
 type Obj = Record<string, unknown>;
@@ -96,5 +96,44 @@ export function checkTfjsWeights(source: Obj | undefined, modelFile: string, opt
       out.problems.push(`${held}, but ${group} declares ${declared} bytes for its ${tensors((g.weights as unknown[]).length)} (${found < declared ? 'truncated' : 'longer than declared'})`);
     }
   });
+  return out;
+}
+
+/**
+ * The weights of a TF.js layers model.json, read from its shards after checkTfjsWeights found them complete: per
+ * layer (the name before the last '/': 'conv1/kernel' → 'conv1'), its arrays in manifest order. float32 as stored;
+ * uint8/uint16-quantized tensors dequantized as tfjs does (q·scale + min). Throws a message naming the tensor otherwise.
+ */
+export function readTfjsWeights(source: Obj, modelFile: string): Map<string, { name: string; shape: number[]; data: Float32Array }[]> {
+  const out = new Map<string, { name: string; shape: number[]; data: Float32Array }[]>();
+  const dir = dirname(modelFile);
+  for (const g of source.weightsManifest as { paths: string[]; weights: Obj[] }[]) {
+    const bytes = Buffer.concat(g.paths.map((p) => readFileSync(join(dir, p))));
+    let at = 0;
+    for (const w of g.weights) {
+      const name = String(w.name);
+      const shape = w.shape as number[];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const q = isObj(w.quantization) ? w.quantization : undefined;
+      const dtype = String(q ? q.dtype : w.dtype);
+      const per = VALUE_BYTES[dtype];
+      const chunk = bytes.subarray(at, at + n * per);
+      at += n * per;
+      let data: Float32Array;
+      if (!q && dtype === 'float32') {
+        data = new Float32Array(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength));
+      } else if (q && (dtype === 'uint8' || dtype === 'uint16') && typeof q.scale === 'number' && typeof q.min === 'number') {
+        const ints = dtype === 'uint8' ? chunk : new Uint16Array(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength));
+        data = Float32Array.from(ints, (v) => v * (q.scale as number) + (q.min as number));
+      } else {
+        throw new Error(`${modelFile}: weight '${name}' is ${q ? `quantized to ${dtype}${typeof q.scale === 'number' ? '' : ' without scale/min'}` : dtype}; BNN Studio reads float32 weights and uint8/uint16 ones quantized with scale and min`);
+      }
+      const parts = name.split('/');
+      const layer = parts.length > 1 ? parts[parts.length - 2] : name;
+      const list = out.get(layer) ?? [];
+      list.push({ name, shape, data });
+      out.set(layer, list);
+    }
+  }
   return out;
 }

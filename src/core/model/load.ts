@@ -13,6 +13,7 @@ import { layerNames, normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
+import { planModel } from '../deploy/plan';
 import { inferShapes, SpecError } from '../deploy/shapes';
 import { batchNormAxisProblem } from './batchNormAxis';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
@@ -85,6 +86,9 @@ export function loadModelText(text: string, file: string): LoadedModel {
   });
   try {
     const shapes = inferShapes(spec);
+    // The plan's own checks (a construct the compiler cannot run, such as an Add on the raw 8-bit input) show in the
+    // editor too, not first at compile time.
+    planModel(spec);
     // "axis" is checked against its input's rank, so after shape inference; the spec does not keep it (always -1)
     (doc as { layers: Record<string, unknown>[] }).layers.forEach((raw, i) => {
       const l = spec.layers[i];

@@ -16,7 +16,8 @@ import type { ModelSpec } from '../model/spec';
 import { hasBinaryInput, hasBinaryKernel } from '../model/spec';
 import { loadEmbeddedSpec } from '../model/load';
 import type { LayerWeights, TrainedModel } from '../model/trained';
-import { inferShapes } from '../deploy/shapes';
+import { inferGraphShapes } from '../deploy/shapes';
+import { INPUT_SOURCE, modelGraph } from '../model/graph';
 import { packKernel, kernelRowWords, positionsAndChannels } from '../deploy/packing';
 import { writeCheckpoint as storeWriteCheckpoint } from '../experiments/store';
 import { readableDir } from '../experiments/read';
@@ -77,11 +78,11 @@ export interface TrainingState {
 
 /** Weight entries of a trained model in Keras order (per layer: kernel, bias, gamma, beta, moving_mean, moving_variance). */
 function weightEntries(model: TrainedModel): NamedArray[] {
-  const shapes = inferShapes(model.spec);
+  const { graph, shapes } = inferGraphShapes(model.spec);
   const out: NamedArray[] = [];
-  let inShape = model.spec.input.shape;
   model.spec.layers.forEach((layer, i) => {
     const lw = model.weights[layer.name] ?? {};
+    const inShape = sourceShape(model.spec, shapes, graph.inputs[i][0]);
     for (const [kind, key] of KIND_KEYS) {
       const data = lw[key];
       if (!data) continue;
@@ -89,14 +90,20 @@ function weightEntries(model: TrainedModel): NamedArray[] {
       if (kind === 'kernel') {
         const cin = inShape[inShape.length - 1];
         shape = layer.type === 'QuantConv2D' ? [layer.kernelSize[0], layer.kernelSize[1], cin, layer.filters] : [inShape[0], (layer as { units: number }).units];
+      } else if (kind === 'alpha' && inShape.length === 3) {
+        // Keras' PReLU shared over H and W keeps its alphas as [1, 1, C]; TF.js and Keras check the shape on load
+        shape = [1, 1, data.length];
       } else {
         shape = [data.length];
       }
       out.push({ name: `${layer.name}/${kind}`, shape, data });
     }
-    inShape = shapes[i];
   });
   return out;
+}
+
+function sourceShape(spec: ModelSpec, shapes: number[][], source: number): number[] {
+  return source === INPUT_SOURCE ? spec.input.shape : shapes[source];
 }
 
 function concatArrays(arrays: Float32Array[]): Uint8Array {
@@ -112,26 +119,26 @@ function concatArrays(arrays: Float32Array[]): Uint8Array {
 
 /** The packed binary kernels: the layout the compiler and firmware use (packing.ts). */
 export function packedBinaryWeights(model: TrainedModel): Record<string, unknown> {
-  const shapes = inferShapes(model.spec);
+  const { graph, shapes } = inferGraphShapes(model.spec);
   const layers: Record<string, unknown>[] = [];
   model.spec.layers.forEach((layer, i) => {
-    if (!hasBinaryKernel(layer) || (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense')) return;
+    if (!graph.live[i] || !hasBinaryKernel(layer) || (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense')) return;
     const kernel = model.weights[layer.name]?.kernel;
     if (!kernel) throw new Error(`layer '${layer.name}' has no kernel`);
     const binaryInput = hasBinaryInput(layer);
     let inputChannels: number;
     let windowPositions: number;
     let outputs: number;
-    const inShape = i === 0 ? model.spec.input.shape : shapes[i - 1];
+    const inShape = sourceShape(model.spec, shapes, graph.inputs[i][0]);
     if (layer.type === 'QuantConv2D') {
       inputChannels = inShape[2];
       windowPositions = layer.kernelSize[0] * layer.kernelSize[1];
       outputs = layer.filters;
     } else {
       // a dense row lines up with the packed input as it was before any Flatten (position by position)
-      let j = i - 1;
-      while (j >= 0 && model.spec.layers[j].type === 'Flatten') j--;
-      const before = j < 0 ? model.spec.input.shape : shapes[j];
+      let j = graph.inputs[i][0];
+      while (j !== INPUT_SOURCE && model.spec.layers[j].type === 'Flatten') j = graph.inputs[j][0];
+      const before = sourceShape(model.spec, shapes, j);
       const pc = positionsAndChannels(before);
       inputChannels = pc.channels;
       windowPositions = pc.positions;
@@ -261,8 +268,10 @@ export function loadCheckpoint(dir: string): TrainedModel & { meta: CheckpointMe
     if (!key) throw new Error(`${file}: unknown weight '${w.name}'`);
     (weights[layer] ??= {})[key] = values.get(w.name)!;
   }
-  for (const layer of meta.spec.layers) {
-    if (!hasBinaryKernel(layer)) continue;
+  const { live } = modelGraph(meta.spec);
+  for (const [i, layer] of meta.spec.layers.entries()) {
+    // layers the output does not depend on are not trained and have no weights
+    if (!live[i] || !hasBinaryKernel(layer)) continue;
     const k = weights[layer.name]?.kernel;
     if (!k) throw new Error(`${file}: layer '${layer.name}' has no kernel`);
     for (let i = 0; i < k.length; i++) if (k[i] !== 1 && k[i] !== -1) throw new Error(`${file}: binary kernel of '${layer.name}' holds ${k[i]} (expected ±1)`);

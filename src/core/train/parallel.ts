@@ -76,8 +76,7 @@ export class DataParallel {
     this.weights = new Float32Array(new SharedArrayBuffer(this.layout.weightFloats * 4));
     this.vars = o.model.trainableParams.map((p) => p.variable);
     this.size = this.spec.input.shape.reduce((a, b) => a * b, 1);
-    for (const l of this.spec.layers) {
-      if (l.type !== 'BatchNormalization') continue;
+    for (const l of o.model.batchNormLayers) {
       const get = (k: string): tf.Variable => o.model.byName.get(`${l.name}/${k}`)!.variable;
       this.bn.push({ mean: get('moving_mean'), variance: get('moving_variance'), momentum: l.momentum });
     }

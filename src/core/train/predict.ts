@@ -8,11 +8,15 @@
  *   'same' padding adds +1 for binarized inputs and 0 for real ones, split as TensorFlow does.
  * - bias, BatchNormalization (moving statistics: (v − mean)/√(var + ε)·γ + β) in float64 from the float32 weights.
  * - MaxPool2D over the window's valid elements; Flatten is row-major [H, W, C]; the final softmax is not applied:
- *   `scores` are the last layer's values, `classes` their argmax with ties to the lowest index.
+ *   `scores` are the output layer's values, `classes` their argmax with ties to the lowest index.
+ * - graphs: layers run in listed order on the outputs they name (graph.ts), layers the output does not depend on are
+ *   skipped; Add sums, Concatenate joins channels, AveragePooling2D and GlobalAveragePooling2D average the cells
+ *   inside the input, relu and PReLU (x < 0 → alpha·x) act element-wise — all in float64.
  */
 import type { ModelSpec } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
-import { inferShapes } from '../deploy/shapes';
+import { inferGraphShapes } from '../deploy/shapes';
+import { INPUT_SOURCE, type ModelGraph } from '../model/graph';
 import { padBefore } from '../deploy/geometry';
 
 export interface Prediction {
@@ -31,12 +35,12 @@ export function predict(trained: TrainedModel, images: Uint8Array, count?: numbe
   const sample = sizeOf(spec.input.shape);
   const n = count ?? Math.floor(images.length / sample);
   if (images.length < n * sample) throw new Error(`predict: ${images.length} bytes hold fewer than ${n} samples of ${sample} bytes`);
-  const shapes = inferShapes(spec);
-  const kernels = preparedKernels(trained);
+  const { graph, shapes } = inferGraphShapes(spec);
+  const kernels = preparedKernels(trained, graph);
   const classes: number[] = [];
   const scores: number[][] = [];
   for (let s = 0; s < n; s++) {
-    const out = forwardOne(spec, trained, kernels, shapes, images.subarray(s * sample, (s + 1) * sample));
+    const out = forwardOne(spec, graph, trained, kernels, shapes, images.subarray(s * sample, (s + 1) * sample));
     let best = 0;
     for (let c = 1; c < out.length; c++) if (out[c] > out[best]) best = c;
     classes.push(best);
@@ -55,10 +59,10 @@ export function accuracy(trained: TrainedModel, images: Uint8Array, labels: Uint
 }
 
 /** Each conv/dense layer's kernel as float64 (binary ones as exactly ±1), once per call rather than once per sample. */
-function preparedKernels(trained: TrainedModel): Map<string, Float64Array> {
+function preparedKernels(trained: TrainedModel, graph: ModelGraph): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
-  for (const layer of trained.spec.layers) {
-    if (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense') continue;
+  for (const [i, layer] of trained.spec.layers.entries()) {
+    if (!graph.live[i] || (layer.type !== 'QuantConv2D' && layer.type !== 'QuantDense')) continue;
     const kernel = trained.weights[layer.name]?.kernel;
     if (!kernel) throw new Error(`layer '${layer.name}' has no kernel`);
     out.set(layer.name, layer.kernelQuantizer !== null ? Float64Array.from(kernel, (v) => (v >= 0 ? 1 : -1)) : Float64Array.from(kernel));
@@ -66,13 +70,22 @@ function preparedKernels(trained: TrainedModel): Map<string, Float64Array> {
   return out;
 }
 
-function forwardOne(spec: ModelSpec, trained: TrainedModel, kernels: Map<string, Float64Array>, shapes: number[][], u8: Uint8Array): Float64Array {
-  let shape = spec.input.shape.slice();
-  // `ints` holds the exact integers 2·u8 − 255 while the tensor is still the raw input (value = ints / 255)
-  let ints: Int32Array | undefined = Int32Array.from(u8, (v) => 2 * v - 255);
-  let vals = Float64Array.from(u8, (v) => v / 127.5 - 1);
+/** A tensor of one sample: float64 values; `ints` the exact integers 2·u8 − 255 while it is still the raw input
+ *  (value = ints / 255). */
+interface Value {
+  vals: Float64Array;
+  ints?: Int32Array;
+  shape: number[];
+}
+
+function forwardOne(spec: ModelSpec, graph: ModelGraph, trained: TrainedModel, kernels: Map<string, Float64Array>, shapes: number[][], u8: Uint8Array): Float64Array {
+  const modelInput: Value = { vals: Float64Array.from(u8, (v) => v / 127.5 - 1), ints: Int32Array.from(u8, (v) => 2 * v - 255), shape: spec.input.shape.slice() };
+  const outs: Value[] = [];
   spec.layers.forEach((layer, li) => {
+    if (!graph.live[li]) return;
+    const ins = graph.inputs[li].map((s) => (s === INPUT_SOURCE ? modelInput : outs[s]));
     const w = trained.weights[layer.name] ?? {};
+    let { vals, ints, shape } = ins[0];
     switch (layer.type) {
       case 'QuantConv2D':
       case 'QuantDense': {
@@ -185,8 +198,75 @@ function forwardOne(spec: ModelSpec, trained: TrainedModel, kernels: Map<string,
         shape = [sizeOf(shape)];
         break;
       case 'Activation':
+        if (layer.activation === 'relu') {
+          vals = vals.map((v) => (v > 0 ? v : 0));
+          ints = undefined;
+        }
         break;
+      case 'PReLU': {
+        const alpha = w.alpha;
+        if (!alpha) throw new Error(`layer '${layer.name}' has no alpha`);
+        const C = shape[shape.length - 1];
+        vals = vals.map((v, i) => (v >= 0 ? v : alpha[i % C] * v));
+        ints = undefined;
+        break;
+      }
+      case 'Add': {
+        const out = new Float64Array(vals.length);
+        for (const t of ins) for (let i = 0; i < out.length; i++) out[i] += t.vals[i];
+        vals = out;
+        ints = undefined;
+        break;
+      }
+      case 'Concatenate': {
+        const outShape = shapes[li];
+        const C = outShape[outShape.length - 1];
+        const positions = sizeOf(outShape) / C;
+        const out = new Float64Array(positions * C);
+        let at = 0;
+        for (const t of ins) {
+          const c = t.shape[t.shape.length - 1];
+          for (let p = 0; p < positions; p++) for (let k = 0; k < c; k++) out[p * C + at + k] = t.vals[p * c + k];
+          at += c;
+        }
+        vals = out;
+        ints = undefined;
+        shape = outShape.slice();
+        break;
+      }
+      case 'AveragePooling2D':
+      case 'GlobalAveragePooling2D': {
+        const [H, W, C] = shape;
+        const global = layer.type === 'GlobalAveragePooling2D';
+        const [kh, kw] = global ? [H, W] : layer.poolSize;
+        const [sh, sw] = global ? [1, 1] : layer.strides;
+        const padding = global ? 'valid' : layer.padding;
+        const outShape = shapes[li];
+        const [OH, OW] = global ? [1, 1] : outShape;
+        const ph = padBefore(H, kh, sh, padding);
+        const pw = padBefore(W, kw, sw, padding);
+        const out = new Float64Array(OH * OW * C);
+        for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+          let cells = 0;
+          for (let a = 0; a < kh; a++) {
+            const ih = oh * sh + a - ph;
+            if (ih < 0 || ih >= H) continue;
+            for (let b = 0; b < kw; b++) {
+              const iw = ow * sw + b - pw;
+              if (iw < 0 || iw >= W) continue;
+              cells++;
+              for (let c = 0; c < C; c++) out[(oh * OW + ow) * C + c] += vals[(ih * W + iw) * C + c];
+            }
+          }
+          for (let c = 0; c < C; c++) out[(oh * OW + ow) * C + c] /= cells;
+        }
+        vals = out;
+        ints = undefined;
+        shape = outShape.slice();
+        break;
+      }
     }
+    outs[li] = { vals, ints, shape };
   });
-  return vals;
+  return outs[graph.output].vals;
 }

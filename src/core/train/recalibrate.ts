@@ -25,7 +25,7 @@ import { encodeInputs, type BatchStats, type BnnModel } from './model';
  * (a trainer's Cancel must not wait for the whole pass); a cancelled pass changes nothing and resolves false.
  */
 export async function recalibrateBatchNorm(model: BnnModel, images: Uint8Array, indices: Uint32Array, sampleSize: number, batchSize: number, cancelled: () => boolean = () => false): Promise<boolean> {
-  const bn = model.spec.layers.filter((l) => l.type === 'BatchNormalization');
+  const bn = model.batchNormLayers;
   if (bn.length === 0 || indices.length === 0) return true;
   // per layer: Σ n·mean, Σ n·(var + mean²) over batches — the first two moments of all positions (in float64)
   const sum1: Float64Array[] = [];

@@ -17,7 +17,7 @@ describe('Activation', () => {
     // The workbench registers `workbench.view.extension.<id>` and `<view>.focus` only for containers and views it
     // really loaded from the manifest: reading package.json back would not tell.
     const registered = new Set(await vscode.commands.getCommands(true));
-    for (const c of ['workbench.view.extension.bnnStudio', 'bnnModels.focus', 'bnnExperiments.focus']) assert.ok(registered.has(c), `${c} is registered`);
+    for (const c of ['workbench.view.extension.bnnStudio', 'bnnModels.focus', 'bnnExperiments.focus', 'bnnDatasets.focus']) assert.ok(registered.has(c), `${c} is registered`);
     await vscode.commands.executeCommand('workbench.view.extension.bnnStudio');
     await vscode.commands.executeCommand('bnnModels.focus');
     const onDisk = (await vscode.workspace.findFiles('**/*.bnn.json', '**/{node_modules,.bnn}/**')).map((u) => path.basename(u.fsPath, '.bnn.json')).sort();

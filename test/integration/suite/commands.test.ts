@@ -91,6 +91,15 @@ const EXERCISES: Record<string, () => Promise<void>> = {
     assert.match(doc.getText(), /Board: /);
   },
 
+  'bnn.showGraph': async () => {
+    await vscode.commands.executeCommand('bnn.showGraph', model());
+    await waitFor('the graph view\'s tab', () => webviewTabs().includes('Graph: binary-mlp'));
+    // a second call reveals the same view rather than opening another
+    await vscode.commands.executeCommand('bnn.showGraph', model());
+    await sleep(300);
+    assert.equal(webviewTabs().filter((t) => t === 'Graph: binary-mlp').length, 1, JSON.stringify(webviewTabs()));
+  },
+
   'bnn.refreshModels': async () => {
     const file = inWorkspace('refresh-check', 'late_arrival.bnn.json').fsPath;
     mkdirSync(path.dirname(file), { recursive: true });
@@ -359,11 +368,22 @@ const EXERCISES: Record<string, () => Promise<void>> = {
   'bnn.flash': async () => {
     // No board on this machine: it says so and offers the emulated board instead; declining flashes nothing.
     const user = await run('bnn.flash', [runA]);
-    const w = shown(user, 'warning', /^No supported board is connected/);
-    assert.deepEqual(w.items, ['Run on Emulated Board']);
+    const w = shown(user, 'warning', /^No supported board is connected .*: \d+ serial ports? seen, none a supported board|could not be listed/);
+    assert.match(w.text, /flashing tools: openocd (found|missing), st-flash (found|missing), arduino-cli (found|missing)\.$/);
+    assert.deepEqual(w.items, ['Run on Emulated Board', 'Show Details', 'Open Serial Monitor']);
+    assert.equal(user.of('quickPick').length, 0, 'no experiment is asked for before the board is known');
     assert.ok(!existsSync(path.join(runA, DEVICE_DIR)), 'nothing ran');
     const bad = await run('bnn.flash', ['no-such-run']);
     shown(bad, 'error', /^Flash to Board: .*no experiment 'no-such-run'/);
+  },
+
+  'bnn.serialMonitor': async () => {
+    // Escape at the port pick opens nothing; the pick always offers to type a path
+    const user = await run('bnn.serialMonitor', []);
+    noErrors(user);
+    const pick = user.of('quickPick')[0];
+    assert.ok(pick && pick.items.includes('$(edit) Enter a port path…'), user.transcript());
+    assert.equal(vscode.window.terminals.filter((t) => t.name.startsWith('Serial ')).length, 0);
   },
 
   'bnn.openCharts': async () => {

@@ -102,7 +102,7 @@ describe('packaging (.vsix)', () => {
     // Train BNN offers the "bundled" Fashion-MNIST subset, which bundledDataDir() finds next to the code.
     const bundledData = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
       .map((f) => `extension/examples/data/fashion-mnist-small/${f}`);
-    for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/dist/bnn-model.editor.schema.json', 'extension/LICENSE.txt', ...bundledData]) {
+    for (const must of ['extension.vsixmanifest', 'extension/package.json', 'extension/dist/extension.js', 'extension/media/bnn-icon.svg', 'extension/media/bnn-model.schema.json', 'extension/dist/bnn-model.editor.schema.json', 'extension/LICENSE.txt', 'extension/dist/h5wasm.mjs', ...bundledData]) {
       assert.ok(names.includes(must), `${must} missing from the .vsix: ${names.join(', ')}`);
     }
     // The compiler, Run on Emulated Board and Flash to Board build firmware from these sources on the user's machine.

@@ -16,7 +16,7 @@ import { readConfigFile as readConfig } from '../../../src/core/experiments/stor
 import type { MetricsEvent, OptimizerConfig } from '../../../src/core/experiments/types';
 import type { ModelSpec } from '../../../src/core/model/spec';
 import { syntheticData } from '../../support/syntheticData';
-import { tinyCnn, tinyMlp } from '../../support/models';
+import { tinyCnn, tinyMlp, tinyResidual } from '../../support/models';
 import { runJob } from '../../support/runJob';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 1200, test: 300, seed: 3 });
@@ -118,8 +118,7 @@ describe('train/parallel (data-parallel threads)', function () {
 
   // Only the first BatchNormalization sees the same input on 1 and on 3 threads: later ones get inputs normalised
   // with per-shard statistics (MirroredStrategy's default), so only the first can be compared exactly.
-  it('BatchNormalization moving statistics pool the shards exactly (the whole batch\'s mean and variance)', async () => {
-    const spec = tinyCnn();
+  for (const [spec, first] of [[tinyCnn(), 'bn1'], [tinyResidual({ input: [8, 8, 1], classes: 4 }), 'stem_bn']] as const) it(`BatchNormalization moving statistics pool the shards exactly (the whole batch's mean and variance): ${spec.name}`, async () => {
     const idx = Uint32Array.from({ length: 25 }, (_, i) => i);
     const { xs, ys, single, so, multi, mo, dp } = await twins(spec, idx, 3);
     try {
@@ -127,7 +126,7 @@ describe('train/parallel (data-parallel threads)', function () {
       await dp.step(idx);
       let checked = 0;
       for (const p of single.params) {
-        if (p.layer !== 'bn1' || (p.kind !== 'moving_mean' && p.kind !== 'moving_variance')) continue;
+        if (p.layer !== first || (p.kind !== 'moving_mean' && p.kind !== 'moving_variance')) continue;
         const a = values(p.variable);
         const b = values(multi.byName.get(p.name)!.variable);
         assert.ok(a.every((v, i) => Math.abs(v - b[i]) < 1e-5), `${p.name}: ${a.slice(0, 3)} vs ${b.slice(0, 3)}`);
@@ -142,7 +141,7 @@ describe('train/parallel (data-parallel threads)', function () {
 
   it('no tensor leaks on any thread: tensor counts are flat across steps', async () => {
     await initBackend('cpu');
-    for (const spec of [tinyMlp(), tinyCnn()]) {
+    for (const spec of [tinyMlp(), tinyCnn(), tinyResidual({ input: [8, 8, 1], classes: 4 })]) {
       const model = new BnnModel(spec, { latent: false, seed: 1 });
       const opt = new CaseOptimizer(bop, model.trainableParams);
       const dp = await DataParallel.start({ threads: 3, model, optimizer: opt, backend: 'cpu', images: data.train.images, labels: data.train.labels, latent: false, seed: 1 });

@@ -13,7 +13,7 @@ import { readConfigFile as readConfig } from '../../../src/core/experiments/stor
 import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import type { MetricsEvent, OptimizerConfig } from '../../../src/core/experiments/types';
 import { syntheticData } from '../../support/syntheticData';
-import { tinyCnn, tinyMlp } from '../../support/models';
+import { tinyCnn, tinyMlp, tinyResidual } from '../../support/models';
 import { runJob } from '../../support/runJob';
 
 const data = syntheticData({ shape: [8, 8, 1], classes: 4, train: 600, test: 200, seed: 5 });
@@ -42,7 +42,7 @@ describe('BatchNorm recalibration (train/recalibrate.ts)', () => {
   before(async () => { await initBackend('cpu'); });
 
   it('sets a first BN layer\'s moving statistics to the exact mean and variance over all the images, however they are batched', async () => {
-    for (const spec of [tinyMlp(), tinyCnn()]) {
+    for (const spec of [tinyMlp(), tinyCnn(), tinyResidual({ input: [8, 8, 1], classes: 4 })]) {
       const model = new BnnModel(spec, { latent: false, seed: 3 });
       const idx = Uint32Array.from({ length: 230 }, (_, i) => (i * 7) % data.train.count);
       const whole = oneBatchStats(model, idx)[0];

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../../src/core/train/backend';
-import { validConv2d, samePadding, maxPool } from '../../../src/core/train/conv';
+import { validConv2d, paddedConv2d, samePadding, maxPool, type Pads } from '../../../src/core/train/conv';
+import { Rng } from '../../../src/core/train/rng';
 import { quantize } from '../../../src/core/train/quantizers';
 
 describe('train/ops', () => {
@@ -34,6 +35,20 @@ describe('train/ops', () => {
       const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPool(t as tf.Tensor4D, [2, 2], [2, 2], 'valid'), tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))))(x);
       assert.deepEqual(Array.from(g.dataSync()), [0, 10, 5, 5, 0, 0, 0, 5, 5, 0, 7.5, 7.5, 10, 10, 0, 7.5, 7.5, 10, 10, 0], backend);
     }
+  });
+
+  it('max-pool gradient equals the cpu backend’s stock MaxPool gradient on random (tie-free) inputs, on wasm', async () => {
+    for (const c of [{ x: [3, 28, 28, 8], p: 2 }, { x: [2, 7, 9, 5], p: 2 }, { x: [2, 9, 9, 3], p: 3 }]) {
+      await initBackend('cpu');
+      const xv = tf.randomNormal(c.x, 0, 1, 'float32', 11).dataSync();
+      const out = tf.maxPool(tf.tensor4d(xv, c.x as [number, number, number, number]), c.p, c.p, 'valid').shape;
+      const wv = tf.randomNormal(out, 0, 1, 'float32', 12).dataSync();
+      const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, c.p, c.p, 'valid'), tf.tensor(wv, out))))(tf.tensor(xv, c.x)).dataSync();
+      await initBackend('wasm');
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPool(t as tf.Tensor4D, [c.p, c.p], [c.p, c.p], 'valid'), tf.tensor(wv, out))))(tf.tensor(xv, c.x)).dataSync();
+      assert.ok(maxRelErr(g, ref) < 1e-6, `${JSON.stringify(c)}: ${maxRelErr(g, ref)}`);
+    }
+    await initBackend('cpu');
   });
 
   it('TensorFlow same padding split (extra pixel after)', () => {
@@ -74,4 +89,53 @@ describe('train/ops', () => {
     }
     await initBackend('cpu');
   });
+
+  it('padded conv (gradient of the unpadded input only) equals the cpu backend’s pad + conv2d gradients on random shapes', async () => {
+    const rng = new Rng(17);
+    const pick = (lo: number, hi: number) => lo + Math.floor(rng.uniform(0, 1) * (hi - lo + 1));
+    const cases = [
+      { x: [3, 14, 14, 8], k: [3, 3], s: 1, value: 1 },
+      { x: [2, 7, 7, 16], k: [3, 3], s: 1, value: 1 },
+      { x: [2, 28, 28, 1], k: [3, 3], s: 1, value: 0 },
+      // windows no longer than the output channels: dW from identity-kernel patches and one matrix product
+      { x: [2, 28, 28, 1], k: [3, 3], s: 1, value: 0, co: 32 },
+      { x: [3, 11, 9, 2], k: [2, 3], s: 2, value: 0, co: 12 },
+      { x: [2, 8, 8, 1], k: [3, 3], s: 3, value: 1, co: 9 },
+    ] as Array<{ x: number[]; k: number[]; s: number; value: number; co?: number }>;
+    for (let i = 0; i < 6; i++) {
+      const k = [pick(1, 4), pick(1, 4)];
+      cases.push({ x: [pick(1, 3), pick(k[0], 11), pick(k[1], 11), pick(1, 9)], k, s: pick(1, 3), value: i % 2 });
+    }
+    for (const c of cases) {
+      const pads: Pads = [samePadding(c.x[1], c.k[0], c.s), samePadding(c.x[2], c.k[1], c.s)];
+      const wShape = [c.k[0], c.k[1], c.x[3], c.co ?? pick(1, 7)];
+      await initBackend('cpu');
+      const xv = tf.randomNormal(c.x, 0, 1, 'float32', 3).dataSync();
+      const wv = tf.randomNormal(wShape, 0, 1, 'float32', 4).dataSync();
+      // a loss whose output gradient differs everywhere (squares of the outputs)
+      const ref = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(tf.pad(a as tf.Tensor4D, [[0, 0], pads[0], pads[1], [0, 0]], c.value), b as tf.Tensor4D, c.s, 'valid')));
+      const yRef = tf.conv2d(tf.pad(tf.tensor4d(xv, c.x as [number, number, number, number]), [[0, 0], pads[0], pads[1], [0, 0]], c.value), tf.tensor4d(wv, wShape as [number, number, number, number]), c.s, 'valid').dataSync();
+      const [dxRef, dwRef] = tf.grads(ref)([tf.tensor(xv, c.x), tf.tensor(wv, wShape)]).map((t) => t.dataSync());
+      for (const backend of ['cpu', 'wasm']) {
+        await initBackend(backend);
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(paddedConv2d(a as tf.Tensor4D, b as tf.Tensor4D, [c.s, c.s], pads, c.value)));
+        const y = paddedConv2d(tf.tensor4d(xv, c.x as [number, number, number, number]), tf.tensor4d(wv, wShape as [number, number, number, number]), [c.s, c.s], pads, c.value).dataSync();
+        const [dx, dw] = tf.grads(f)([tf.tensor(xv, c.x), tf.tensor(wv, wShape)]).map((t) => t.dataSync());
+        const tag = `${backend} ${JSON.stringify({ ...c, w: wShape, pads })}`;
+        assert.equal(dx.length, dxRef.length, tag);
+        assert.ok(maxRelErr(y, yRef) < 1e-5, `y ${tag}`);
+        assert.ok(maxRelErr(dw, dwRef) < 1e-5, `dW rel err ${maxRelErr(dw, dwRef)} ${tag}`);
+        assert.ok(maxRelErr(dx, dxRef) < 1e-5, `dX rel err ${maxRelErr(dx, dxRef)} ${tag}`);
+      }
+    }
+    await initBackend('cpu');
+  });
 });
+
+/** Largest absolute difference relative to the reference's largest magnitude. */
+function maxRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])); }
+  return err / Math.max(scale, 1e-12);
+}
