@@ -153,6 +153,16 @@ describe('interop: Keras functional models (graph import and export)', () => {
     assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerName === 'drop' && /Dropout only acts while training/.test(p.message)));
   });
 
+  it('takes the class count from the output when the output is not the last layer listed', () => {
+    const layers = [input([8, 8, 1]), conv('c', 'input_1', 4), kl('GlobalAveragePooling2D', 'gap', [['c']]), kl('Dense', 'logits', [['gap']], { units: 10 }), kl('Dense', 'aux', [['gap']], { units: 3 })];
+    const r = importKerasModel(functional(layers, 'logits'), 'o.json');
+    assert.equal(errors(r), '');
+    assert.equal(r.spec?.classes, 10);
+    assert.deepEqual(r.spec?.outputs, ['logits']);
+    // 'aux' is not part of the output: kept in the file, with the loader's warning that nothing depends on it
+    assert.ok(r.problems.some((p) => p.severity === 'warning' && p.layerName === 'aux'));
+  });
+
   it('names what a functional model has that BNN Studio cannot run, with its position', () => {
     const shared = [input([8, 8, 1]), conv('c', 'input_1', 4), { ...conv('c2', 'c', 4), inbound_nodes: [[['c', 0, 0, {}]], [['c', 0, 0, {}]]] }, ...head('c2')];
     assert.match(errors(importKerasModel(functional(shared, 'dense'), 's.json')), /layer 2 \(Conv2D 'c2'\): is called 2 times \(a shared layer\)/);

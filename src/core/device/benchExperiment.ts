@@ -14,7 +14,7 @@ import type { DataLookupOptions } from '../data/locate';
 import { cacheDirFor } from '../data/imageFolder';
 import { readTestSamples, sampleViews, type TestSamples, type TestSamplesRequest } from '../data/testSamples';
 import { writeDeviceResult } from '../experiments/store';
-import type { ExperimentConfig } from '../experiments/types';
+import { IMPORTED_WITHOUT_DATA, type ExperimentConfig } from '../experiments/types';
 import type { TrainedModel } from '../model/trained';
 import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
@@ -121,6 +121,9 @@ export function testSamplesRequest(experimentDir: string, trained: TrainedModel,
   requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions): TestSamplesRequest {
   const dataName = config?.dataset.path ?? config?.dataset.name;
   if (!dataName) throw new Error(`experiment ${path.basename(experimentDir)}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
+  if (config?.engine === 'import' && dataName === IMPORTED_WITHOUT_DATA) {
+    throw new Error(`experiment ${path.basename(experimentDir)} was imported without a dataset, so there are no test samples to run: import it again with --data <name|path> (bnn import … --data bundled), which records the dataset`);
+  }
   return {
     data: dataName, inputShape: [...trained.spec.input.shape], preprocessing: config?.dataset.preprocessing,
     cacheDir: cacheDirFor(path.dirname(experimentDir)), requested, lookup: data,

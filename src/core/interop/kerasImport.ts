@@ -277,7 +277,9 @@ export function convertKerasModel(text: string, fileName: string): Conversion {
   const classes = last?.type === 'QuantDense' ? last.units : 0;
   if (!last) problems.push({ severity: 'error', message: 'the model has no Dense/QuantDense layer to produce class scores' });
   const outputs = functional && !problems.some((p) => p.severity === 'error') ? wireFunctional(functional, kerasLayers, layers, origins.map((o) => o.kerasIndex)) : undefined;
-  const spec: ModelSpec = { name, input: { shape: inputShape ?? [] }, classes, layers, ...(outputs ? { outputs } : {}) };
+  // a functional model's output may be listed before other layers: its class count is the last Dense up to it
+  const outputDense = outputs ? layers.slice(0, layers.findIndex((l) => l.name === outputs[0]) + 1).reverse().find((l) => l.type === 'QuantDense') : undefined;
+  const spec: ModelSpec = { name, input: { shape: inputShape ?? [] }, classes: outputDense?.type === 'QuantDense' ? outputDense.units : classes, layers, ...(outputs ? { outputs } : {}) };
   if (!problems.some((p) => p.severity === 'error')) checkRanks(spec, rankChecks);
   if (problems.some((p) => p.severity === 'error')) return { format, preprocessing, magnitudeAware, origins, documentExtras, problems, doc: d };
   return { format, preprocessing, magnitudeAware, spec, origins, documentExtras, problems, doc: d };
