@@ -10,6 +10,7 @@ import { exportCommand } from './commands/export';
 import { experimentsCommand } from './commands/experiments';
 import { datasetsCommand } from './commands/datasets';
 import { trainCommand } from './commands/train';
+import { sweepCommand } from './commands/sweep';
 import { evalCommand } from './commands/eval';
 import { compileCommand } from './commands/compile';
 import { benchCommand } from './commands/bench';
@@ -27,6 +28,7 @@ const COMMANDS: CliCommand[] = [
   experimentsCommand,
   datasetsCommand,
   trainCommand,
+  sweepCommand,
   evalCommand,
   compileCommand,
   benchCommand,
