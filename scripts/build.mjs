@@ -52,16 +52,19 @@ builds.push({
 
 // Optional entry points are added by the features that own them (trainer worker, webview); each is built only if present.
 import { existsSync } from 'node:fs';
+const noFetch = { name: 'no-fetch', setup(b) {
+  b.onResolve({ filter: /^(node-fetch|encoding)$/ }, (a) => ({ path: a.path, namespace: 'no-fetch' }));
+  b.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: 'module.exports = function () { throw new Error("the trainer fetches nothing over the network"); };' }));
+} };
 const optional = [
   // The trainer bundles the wasm backend with the tfjs-core it registers into (an external copy would register into
   // node_modules' tfjs-core instead) and loads the .wasm binaries copied next to it (below).
-  // node-fetch (pulled in by tfjs-core, never used: the trainer fetches nothing) optionally requires 'encoding';
-  // an empty stand-in keeps it from becoming a run-time dependency of the package.
-  { entry: 'src/core/train/worker.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [lazyH5wasm, { name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
-  // The data-parallel training thread (worker_threads), started by the trainer from next to its own bundle.
-  { entry: 'src/core/train/thread.ts', out: 'dist/trainThread.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
-    plugins: [lazyH5wasm, { name: 'no-encoding', setup(b) { b.onResolve({ filter: /^encoding$/ }, () => ({ path: 'encoding', namespace: 'empty' })); b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};' })); } }] },
+  // node-fetch (pulled in by tfjs-core for loading models over http) is never used: the trainer fetches nothing. A
+  // stand-in that says so replaces it, and with it whatwg-url/tr46's Unicode tables (~80 KB of the .vsix) and the
+  // optional 'encoding' it would require.
+  // It is also the data-parallel training threads' code (processEntry.ts): one copy of TensorFlow.js in the .vsix.
+  { entry: 'src/core/train/processEntry.ts', out: 'dist/trainWorker.js', platform: 'node', external: nodeExternals.filter((e) => e !== '@tensorflow/tfjs-backend-wasm'),
+    plugins: [lazyH5wasm, noFetch] },
   // The data worker (worker_threads): reads datasets off the extension host's thread (src/core/data/workerHost.ts).
   { entry: 'src/core/data/worker.ts', out: 'dist/dataWorker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'dist/webview.js', platform: 'browser' },
@@ -76,7 +79,11 @@ for (const o of optional) {
     : { ...common, entryPoints: [o.entry], outfile: o.out, platform: 'node', format: 'cjs', target: 'node20', external: o.external ?? nodeExternals, ...(o.plugins ? { plugins: o.plugins } : {}) });
 }
 if (existsSync('src/core/train/worker.ts')) {
-  const { copyFileSync } = await import('node:fs');
+  const { copyFileSync, rmSync } = await import('node:fs');
+  // the threads' own bundle of before processEntry.ts: a stale copy would ship in the .vsix
+  rmSync('dist/trainThread.js', { force: true });
+  rmSync('dist/trainThread.js.map', { force: true });
+  rmSync('dist/trainThread.js.externals.json', { force: true });
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(`node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}`, `dist/${f}`);
 }
 
@@ -95,6 +102,10 @@ if (watch) {
   const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: true })));
   // The modules each bundle leaves to run time (scripts/package.mjs ships them in the .vsix).
   results.forEach((r, i) => writeFileSync(`${builds[i].outfile}.externals.json`, `${JSON.stringify(externalImports(r.metafile), null, 2)}\n`));
+  // the release's h5wasm keeps its WebAssembly Brotli-compressed beside it (scripts/h5wasm-pack.mjs says why)
+  const { rmSync } = await import('node:fs');
+  rmSync('dist/h5wasm.wasm.br', { force: true });
+  if (production) (await import('./h5wasm-pack.mjs')).packH5wasm();
 }
 
 function externalImports(meta) {

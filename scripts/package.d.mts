@@ -7,3 +7,6 @@ export function dependencyClosure(
 ): { packages: { rel: string; real: string }[]; missing: string[] };
 export function isRuntimeFile(relPath: string): boolean;
 export function isUnbuiltNativeAddon(dir: string): boolean;
+export const TARGETS: Record<string, { dir: string; libc?: 'glibc' | 'musl' }>;
+export function keepForTarget(relPath: string, target: string | undefined): boolean;
+export const MAX_PLATFORM_VSIX_BYTES: number;

@@ -4,10 +4,13 @@
 // dist/node_modules, where Node's resolution from dist/*.js finds them. vsce runs with --no-dependencies (it would
 // otherwise ship every dependency, TensorFlow.js included, although the bundles already contain them).
 //
-//   node scripts/package.mjs [--out <file.vsix>] [--skip-build]
+// Platform packages (`vsce package --target`): each carries only its own platform's prebuilt serialport binary, which
+// keeps every one within the 5 MB budget (README, "Install in VS Code"); the universal package carries all of them.
+//
+//   node scripts/package.mjs [--out <file.vsix>] [--skip-build] [--target <vsce target> | --all-targets]
 import { builtinModules } from 'node:module';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
@@ -34,12 +37,48 @@ function isTypesOnly(name) {
   return name.startsWith('@types/');
 }
 
-/** Files a package never needs at run time (source maps, type declarations, docs). Licences stay. */
+/**
+ * Files a package never needs at run time: source maps, type declarations, docs, and the C/C++ sources and build
+ * files of native addons that ship prebuilt binaries (node-addon-api is nothing but headers). Licences stay.
+ */
 export function isRuntimeFile(relPath) {
   const base = relPath.split(/[\\/]/).pop() ?? '';
   if (/^(license|licence|notice|copying)/i.test(base)) return true;
-  return !/\.(map|d\.ts|d\.mts|d\.cts|md|markdown)$/i.test(base);
+  return !/\.(map|d\.ts|d\.mts|d\.cts|md|markdown|h|hh|hpp|c|cc|cpp|gyp|gypi)$/i.test(base);
 }
+
+/**
+ * VS Code's platform targets → the `prebuilds/<platform-arch>` folder (node-gyp-build's layout) each needs, and which
+ * libc's binaries inside it (Alpine is musl; every other Linux target glibc). The universal package keeps them all.
+ */
+export const TARGETS = {
+  'win32-x64': { dir: 'win32-x64' },
+  'win32-arm64': { dir: 'win32-arm64' },
+  'linux-x64': { dir: 'linux-x64', libc: 'glibc' },
+  'linux-arm64': { dir: 'linux-arm64', libc: 'glibc' },
+  'linux-armhf': { dir: 'linux-arm', libc: 'glibc' },
+  'alpine-x64': { dir: 'linux-x64', libc: 'musl' },
+  'alpine-arm64': { dir: 'linux-arm64', libc: 'musl' },
+  'darwin-x64': { dir: 'darwin-x64+arm64' },
+  'darwin-arm64': { dir: 'darwin-x64+arm64' },
+};
+
+/** Whether a package file (path relative to the package) belongs in the package for `target` (undefined: all). */
+export function keepForTarget(relPath, target) {
+  if (!target) return true;
+  const parts = relPath.split(/[\\/]/);
+  const i = parts.indexOf('prebuilds');
+  if (i < 0 || parts.length <= i + 1) return true;
+  const t = TARGETS[target];
+  if (!t) throw new Error(`package: unknown --target '${target}' (one of ${Object.keys(TARGETS).join(', ')})`);
+  if (parts[i + 1] !== t.dir) return false;
+  const file = parts[i + 2];
+  if (!file || !t.libc) return true;
+  return !/\.(glibc|musl)\.node$/.test(file) || file.endsWith(`.${t.libc}.node`);
+}
+
+/** The budget every platform package keeps (issue 16: the dataset stays in, so the code must stay small). */
+export const MAX_PLATFORM_VSIX_BYTES = 5 * 1000 * 1000;
 
 /** The package folder Node would load `name` from, starting at `fromDir` (walking up node_modules folders). */
 function resolvePackageDir(name, fromDir) {
@@ -96,10 +135,22 @@ export function dependencyClosure(names, rootDir, optional = new Set()) {
 async function main() {
   const args = process.argv.slice(2);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const outIdx = args.indexOf('--out');
-  const out = outIdx >= 0 ? args[outIdx + 1] : join('dist', `${pkg.name}-${pkg.version}.vsix`);
+  const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const targets = args.includes('--all-targets') ? Object.keys(TARGETS) : flag('--target') ? [flag('--target')] : [undefined];
+  for (const t of targets) if (t && !TARGETS[t]) throw new Error(`package: unknown --target '${t}' (one of ${Object.keys(TARGETS).join(', ')})`);
   if (!args.includes('--skip-build')) execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { cwd: root, stdio: 'inherit' });
+  const sizes = [];
+  for (const target of targets) {
+    const out = targets.length === 1 && flag('--out') ? flag('--out') : join(flag('--out-dir') ?? 'dist', `${pkg.name}-${target ? `${target}-` : ''}${pkg.version}.vsix`);
+    packageOne(pkg, target, out);
+    sizes.push({ target: target ?? 'universal', out, bytes: statSync(resolve(root, out)).size });
+  }
+  for (const s of sizes) process.stdout.write(`package: ${s.target.padEnd(12)} ${(s.bytes / 1e6).toFixed(2)} MB  ${s.out}\n`);
+  const over = sizes.filter((s) => s.target !== 'universal' && s.bytes > MAX_PLATFORM_VSIX_BYTES);
+  if (over.length) throw new Error(`package: over the ${MAX_PLATFORM_VSIX_BYTES / 1e6} MB budget per platform: ${over.map((s) => `${s.target} ${(s.bytes / 1e6).toFixed(2)} MB`).join(', ')}`);
+}
 
+function packageOne(pkg, target, out) {
   const lists = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js.externals.json'));
   if (!lists.length) throw new Error('package: no dist/*.js.externals.json; build with scripts/build.mjs first');
   const needed = new Set(lists.flatMap((f) => runtimePackages(JSON.parse(readFileSync(join(root, 'dist', f), 'utf8')))));
@@ -111,27 +162,27 @@ async function main() {
   const { packages, missing: missingAll } = dependencyClosure([...needed], root, optional);
   const missing = [...new Set(missingAll)];
 
-  const target = join(root, 'dist', 'node_modules');
-  rmSync(target, { recursive: true, force: true });
+  const dest = join(root, 'dist', 'node_modules');
+  rmSync(dest, { recursive: true, force: true });
   for (const p of packages) {
-    mkdirSync(dirname(join(target, p.rel)), { recursive: true });
+    mkdirSync(dirname(join(dest, p.rel)), { recursive: true });
     // Nested node_modules are copied as packages of their own (only those in the closure).
-    cpSync(p.real, join(target, p.rel), {
+    cpSync(p.real, join(dest, p.rel), {
       recursive: true,
       dereference: true,
       filter: (src) => {
         const rel = relative(p.real, src);
-        return !rel.split(/[\\/]/).includes('node_modules') && (rel === '' || isRuntimeFile(rel));
+        return !rel.split(/[\\/]/).includes('node_modules') && (rel === '' || (isRuntimeFile(rel) && keepForTarget(rel, target)));
       },
     });
   }
-  process.stdout.write(`package: runtime modules ${[...needed].join(', ') || '(none)'} → ${packages.length} packages in dist/node_modules\n`);
+  process.stdout.write(`package${target ? ` (${target})` : ''}: runtime modules ${[...needed].join(', ') || '(none)'} → ${packages.length} packages in dist/node_modules\n`);
   if (missing.length) process.stdout.write(`package: optional modules not installed, not shipped (the bundles load them in a try/catch or as optional dependencies): ${missing.join(', ')}\n`);
 
-  mkdirSync(dirname(join(root, out)), { recursive: true });
+  mkdirSync(dirname(resolve(root, out)), { recursive: true });
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   // --no-dependencies: the bundles are self-contained apart from dist/node_modules above. No network is needed.
-  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', ...(target ? ['--target', target] : []), '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -26,7 +26,6 @@ export async function run(ctx) {
     export { DeviceClient } from './src/core/device/client';
     export { instructionBound, BOUND_DEFINITION } from './src/core/deploy/bound';
   `));
-  const board = m.findBoard('qemu-stm32');
   const rows = [];
   const memRows = [];
   const notes = [];

@@ -113,7 +113,7 @@ export type DataTask =
   /** The first samples of an experiment's test split, preprocessed as recorded (Run on Emulated Board, Flash). */
   | { kind: 'testSamples'; request: TestSamplesRequest }
   /** Every dataset under these folders plus the named ones, summarised (the Datasets view). */
-  | { kind: 'scan'; roots: string[]; lookup: DataLookupOptions }
+  | { kind: 'scan'; roots: string[]; lookup: DataLookupOptions; /** Leave the named datasets out (the caller kept them). */ workspaceOnly?: boolean }
   | { kind: 'summary'; data: string; lookup: DataLookupOptions; read?: DataReadOptions }
   | { kind: 'preview'; data: string; lookup: DataLookupOptions; read?: DataReadOptions; perClass?: number };
 

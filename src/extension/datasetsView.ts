@@ -69,7 +69,9 @@ export function registerDatasets(context: vscode.ExtensionContext, models: Model
   };
 
   let scanning: AbortController | undefined;
-  const scan = async (): Promise<void> => {
+  /** The named datasets' summaries, kept across rescans that only a workspace file change caused. */
+  let named: DatasetSummary[] | undefined;
+  const scan = async (workspaceOnly = false): Promise<void> => {
     scanning?.abort();
     const ac = new AbortController();
     scanning = ac;
@@ -77,12 +79,14 @@ export function registerDatasets(context: vscode.ExtensionContext, models: Model
     tree.refresh();
     const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     try {
-      const result = await runInDataWorker({ kind: 'scan', roots, lookup: dataLookup() }, {
+      const reuse = workspaceOnly && named !== undefined;
+      const result = await runInDataWorker({ kind: 'scan', roots, lookup: dataLookup(), workspaceOnly: reuse }, {
         signal: ac.signal, distDir,
         progress: (done, total, message) => { tree.status = { label: `${message}${total > 1 ? ` (${done + 1}/${total})` : ''}…`, icon: 'loading~spin' }; tree.refresh(); },
       });
       if (scanning !== ac) return;
-      tree.datasets = result.datasets.map((summary: DatasetSummary) => ({ summary, fit: [] }));
+      if (!reuse) named = result.datasets.filter((d) => d.builtIn);
+      tree.datasets = [...(reuse ? named ?? [] : []), ...result.datasets].map((summary: DatasetSummary) => ({ summary, fit: [] }));
       tree.truncated = result.truncated;
       tree.status = undefined;
       await updateModel();
@@ -98,10 +102,11 @@ export function registerDatasets(context: vscode.ExtensionContext, models: Model
   let timer: ReturnType<typeof setTimeout> | undefined;
   const rescanSoon = (): void => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => { timer = undefined; void scan(); }, 1000);
+    timer = setTimeout(() => { timer = undefined; void scan(true); }, 1000);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{npz,npy,csv,png,jpg,jpeg,bmp,gif,gz,bin}');
-  const ignored = (uri: vscode.Uri): boolean => /[\\/](node_modules|\.git|\.bnn|dist|out)[\\/]/.test(uri.fsPath);
+  // relative to the workspace: the workspace itself may well sit inside some out/ or dist/ folder
+  const ignored = (uri: vscode.Uri): boolean => /(^|[\\/])(node_modules|\.git|\.bnn|dist|out)[\\/]/.test(vscode.workspace.asRelativePath(uri, false));
   for (const ev of [watcher.onDidCreate, watcher.onDidChange, watcher.onDidDelete]) context.subscriptions.push(ev((u) => { if (!ignored(u)) rescanSoon(); }));
   context.subscriptions.push(
     watcher,

@@ -17,7 +17,7 @@ import { runTitle } from '../../src/core/experiments/labels';
 import { readConfigFile } from '../../src/core/experiments/files';
 import { openSession, sessionHooks, type Session } from '../e2e-support/session';
 import { REPO_ROOT, RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
-import { expandViewPane, openActivity, quickOpen, runCommand, treeRow, webviewFrame } from '../e2e-support/workbench';
+import { expandViewPane, openActivity, pickQuickInput, quickOpen, runCommand, treeRow, webviewFrame } from '../e2e-support/workbench';
 
 /**
  * The warning a refused command shows, read in the notification center (the headless workbench files extension
@@ -59,8 +59,10 @@ describe('BNN Studio in Restricted Mode (untrusted workspace, Playwright)', func
     const experiments = path.join(tmp, 'bnn', 'experiments');
     mkdirSync(experiments, { recursive: true });
     execFileSync(process.execPath, [cli, 'train', path.join(REPO_ROOT, 'examples', 'binary-mlp.bnn.json'), '--data', 'bundled', '--epochs', '2', '--max-samples', '600', '--experiments', experiments], { stdio: 'pipe', timeout: 240_000 });
-    [runId] = readdirSync(experiments).filter((d) => !d.startsWith('.'));
+    [runId] = readdirSync(experiments).filter((d) => !d.startsWith('.') && d.includes('binary_mlp'));
     assert.ok(runId, 'bnn train made a run');
+    // a run of another model with the same optimizer: Compare must tell the two apart
+    execFileSync(process.execPath, [cli, 'train', path.join(REPO_ROOT, 'examples', 'binary-cnn.bnn.json'), '--data', 'bundled', '--epochs', '1', '--max-samples', '300', '--experiments', experiments], { stdio: 'pipe', timeout: 240_000 });
     // The repository's settings name a "tool" that would leave a marker if anything ran it.
     marker = path.join(tmp, 'hostile-program-ran');
     const hostile = path.join(tmp, 'hostile.sh');
@@ -108,7 +110,10 @@ describe('BNN Studio in Restricted Mode (untrusted workspace, Playwright)', func
     this.timeout(120_000);
     const page = s!.page;
     const pane = await expandViewPane(page, 'Experiments');
-    await pane.locator('.monaco-list-row', { hasText: /Bop/ }).first().click({ timeout: 30_000 });
+    await pane.locator('.monaco-list-row', { hasText: /Bop/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // two runs of two models: the MLP's, picked by its label (model · optimizer · what differs)
+    await runCommand(page, 'BNN: Open Charts');
+    await pickQuickInput(page, /Open the charts/, 'binary_mlp');
     const runDir = path.join(s!.server.workspace, '.bnn', 'experiments', runId);
     await page.locator('.tabs-container .tab', { hasText: `Training: ${runTitle({ id: runId, config: readConfigFile(runDir) })}` }).first().waitFor({ state: 'visible', timeout: 30_000 });
     const loss = webviewFrame(page).locator('canvas[data-chart="loss"]');
@@ -119,6 +124,34 @@ describe('BNN Studio in Restricted Mode (untrusted workspace, Playwright)', func
     let got = 0;
     while (Date.now() < deadline && (got = Number(await loss.getAttribute('data-points'))) !== want) await page.waitForTimeout(300);
     assert.equal(got, want, 'the loss chart holds every logged training and validation loss');
+  });
+
+  it('Compare labels the two runs by their model and what differs, not by the optimizer alone', async function () {
+    this.timeout(120_000);
+    const page = s!.page;
+    await runCommand(page, 'BNN: Compare Experiments');
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.quick-input-title', { hasText: /Compare experiments/ }).waitFor({ state: 'visible', timeout: 20_000 });
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    try {
+      // a click on a row of a multi-select pick ticks it
+      await rows.nth(0).click();
+      await rows.nth(1).click();
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'Compare 2 runs' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (err) {
+      await page.keyboard.press('Escape'); // an open pick would block the next steps
+      throw err;
+    }
+    const labels = webviewFrame(page).locator('table.compare .run-label');
+    await labels.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const texts = await labels.allInnerTexts();
+    assert.equal(texts.length, 2, JSON.stringify(texts));
+    assert.notEqual(texts[0], texts[1], `two runs read alike: ${JSON.stringify(texts)}`);
+    assert.ok(texts.some((t) => t.startsWith('binary_mlp · Bop')) && texts.some((t) => t.startsWith('binary_cnn · Bop')), JSON.stringify(texts));
+    await s!.shots.take('compare-labels');
+    await runCommand(page, 'View: Close All Editors');
   });
 
   // Each refused command: the warning names the action, and nothing of it happens.

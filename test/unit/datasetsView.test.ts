@@ -88,6 +88,8 @@ describe('Datasets view core', function () {
     const { datasets } = runDataTask({ kind: 'scan', roots: [ws, path.join(REPO, 'examples', 'data')], lookup: { includeSystem: false } });
     const names = datasets.map((d) => (d.builtIn ? d.name : path.relative(ws, d.location)));
     assert.deepEqual(names, ['fashion-mnist', 'mnist', 'cifar10', 'bundled', 'sensors.csv', 'pets'], 'bundled is not listed again as examples/data/fashion-mnist-small; metrics.csv is no dataset');
+    const again = runDataTask({ kind: 'scan', roots: [ws], lookup: { includeSystem: false }, workspaceOnly: true });
+    assert.deepEqual(again.datasets.map((d) => path.relative(ws, d.location)), ['sensors.csv', 'pets'], 'a rescan may leave the named datasets out');
   });
 
   it('says what training does about a mismatch (resize, convert) and what to change when it cannot', () => {

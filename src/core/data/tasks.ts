@@ -13,9 +13,10 @@ import { scanForDatasets } from './scan';
 import { summarizeDataset, type DatasetSummary } from './summary';
 import { readTestSamples } from './testSamples';
 
-function scan(roots: string[], lookup: Extract<DataTask, { kind: 'scan' }>['lookup'], progress?: LoadProgress): DataTaskResults['scan'] {
+function scan(roots: string[], lookup: Extract<DataTask, { kind: 'scan' }>['lookup'], workspaceOnly: boolean, progress?: LoadProgress): DataTaskResults['scan'] {
   progress?.(0, 1, 'looking for datasets');
-  const named: DatasetSummary[] = DATASET_NAMES.map((n) => summarizeDataset(n, lookup));
+  // reading Fashion-MNIST whole takes a second or more: a rescan after a file change leaves the named ones out
+  const named: DatasetSummary[] = workspaceOnly ? [] : DATASET_NAMES.map((n) => summarizeDataset(n, lookup));
   const seen = new Set<string>();
   for (const n of DATASET_NAMES) {
     try { seen.add(path.resolve(locateDataset(n, lookup).dir)); } catch { /* not installed */ }
@@ -37,7 +38,7 @@ export function runDataTask<K extends DataTask['kind']>(task: Extract<DataTask, 
 export function runDataTask(task: DataTask, progress?: LoadProgress): DataTaskResults[DataTask['kind']] {
   switch (task.kind) {
     case 'testSamples': return readTestSamples(task.request, progress);
-    case 'scan': return scan(task.roots, task.lookup, progress);
+    case 'scan': return scan(task.roots, task.lookup, task.workspaceOnly ?? false, progress);
     case 'summary': return summarizeDataset(task.data, task.lookup, task.read);
     case 'preview': return previewDataset(task.data, task.lookup, task.read, task.perClass ?? DEFAULT_PREVIEW_PER_CLASS);
   }

@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findBoard } from '../boards';
 import { compileModel, type CompiledModel } from '../compile/compile';
+import type { FirstLayerKernel } from '../deploy/plan';
 import { referenceInfer } from '../compile/reference';
 import type { DataLookupOptions } from '../data/locate';
 import { cacheDirFor } from '../data/imageFolder';
 import { readTestSamples, sampleViews, type TestSamples, type TestSamplesRequest } from '../data/testSamples';
 import { writeDeviceResult } from '../experiments/store';
-import type { ExperimentConfig } from '../experiments/types';
+import { IMPORTED_WITHOUT_DATA, type ExperimentConfig } from '../experiments/types';
 import type { TrainedModel } from '../model/trained';
 import { loadExperimentModel } from '../train/experimentModel';
 import { predict } from '../train/predict';
@@ -35,6 +36,8 @@ export interface ExperimentBenchOptions {
   trainerCheckSamples?: number;
   /** Checkpoint name under checkpoints/ (default: experiments/checkpoints.ts's rule, best else last). */
   checkpoint?: string;
+  /** The first layer's kernel (plan.ts FirstLayerKernel); default 'fast'. */
+  firstLayer?: FirstLayerKernel;
   data?: DataLookupOptions;
   tools?: ToolPaths;
   signal?: AbortSignal;
@@ -66,7 +69,7 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   progress('compile', 0, 1);
   const { trained, checkpoint, label, config, configProblem } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
   log(`checkpoint: ${label}`);
-  const compiled = compileModel(trained, { board: opts.board });
+  const compiled = compileModel(trained, { board: opts.board, firstLayer: opts.firstLayer });
   const outRoot = path.join(opts.experimentDir, FIRMWARE_DIR, opts.board);
   const modelDir = path.join(outRoot, 'model');
   fs.rmSync(modelDir, { recursive: true, force: true });
@@ -118,6 +121,9 @@ export function testSamplesRequest(experimentDir: string, trained: TrainedModel,
   requested = DEFAULT_BENCH_SAMPLES, data?: DataLookupOptions): TestSamplesRequest {
   const dataName = config?.dataset.path ?? config?.dataset.name;
   if (!dataName) throw new Error(`experiment ${path.basename(experimentDir)}: the dataset to run is named in config.json, which does not read: ${configProblem}`);
+  if (config?.engine === 'import' && dataName === IMPORTED_WITHOUT_DATA) {
+    throw new Error(`experiment ${path.basename(experimentDir)} was imported without a dataset, so there are no test samples to run: import it again with --data <name|path> (bnn import … --data bundled), which records the dataset`);
+  }
   return {
     data: dataName, inputShape: [...trained.spec.input.shape], preprocessing: config?.dataset.preprocessing,
     cacheDir: cacheDirFor(path.dirname(experimentDir)), requested, lookup: data,

@@ -23,6 +23,9 @@ export const DEVICE_DIR = 'device';
 /** Held by the one process writing the experiment (lock.ts); absent when nobody is. */
 export const LOCK_FILE = 'lock.json';
 
+/** config.json's dataset name of a run imported without a dataset (`bnn import` without --data): nothing to test on. */
+export const IMPORTED_WITHOUT_DATA = 'none';
+
 export type OptimizerKind = 'bop' | 'bop2' | 'latent';
 /** Every optimizer kind the trainer runs (config.json's optimizer.kind, `--optimizer`). */
 export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['bop', 'bop2', 'latent'];

@@ -10,6 +10,7 @@ import { optimizerFromPreset } from '../train/presets';
 import { TRAIN_DEFAULTS } from '../train/defaults';
 import { INPUT_ENCODING } from '../model/spec';
 import type { TrainedModel } from '../model/trained';
+import { IMPORTED_WITHOUT_DATA } from '../experiments/types';
 
 export interface ImportedRunInfo {
   /** The imported file, as given. */
@@ -26,7 +27,7 @@ export function writeImportedExperiment(root: string, trained: TrainedModel, inf
   const created = createExperiment(root, {
     modelPath: info.source,
     model: trained.spec,
-    dataset: { name: info.dataset ?? 'none', trainSamples: 0, valSamples: 0, normalization: INPUT_ENCODING.description },
+    dataset: { name: info.dataset ?? IMPORTED_WITHOUT_DATA, trainSamples: 0, valSamples: 0, normalization: INPUT_ENCODING.description },
     optimizer: optimizerFromPreset('bop').optimizer,
     epochs: 1,
     batchSize: TRAIN_DEFAULTS.batchSize,

@@ -1,5 +1,5 @@
 /**
- * A data-parallel training thread (worker_threads; bundled as dist/trainThread.js). It holds its own TensorFlow.js
+ * A data-parallel training thread (worker_threads; run from dist/trainWorker.js, see processEntry.ts). It holds its own TensorFlow.js
  * engine and backend instance — module state is per thread — and a replica of the model. For every `step` it loads
  * the coordinator's current weights from the shared weights buffer, computes the loss and gradients of its shard and
  * writes them (and its BatchNormalization batch statistics) into its own shared result buffer. It never updates

@@ -59,17 +59,18 @@ export function describeThreads(backendDescription: string, threads: number): st
 export type ThreadEntry = { kind: 'file'; file: string } | { kind: 'eval'; code: string };
 
 /**
- * The training thread's code: the bundle next to the running bundle (dist/trainThread.js; benchmarks bundle a
- * trainThread.cjs next to theirs), or — running from source under tsx (tests) — thread.ts through tsx's require hook.
+ * The training thread's code: the running bundle itself when it is dist/trainWorker.js (processEntry.ts runs thread.ts
+ * in a worker thread), a trainThread.cjs next to it (the benchmarks bundle one), or — running from source under tsx
+ * (tests) — thread.ts through tsx's require hook.
  */
 export function threadEntry(): ThreadEntry {
   if (__filename.endsWith('.ts')) {
     const src = path.join(__dirname, 'thread.ts');
     return { kind: 'eval', code: `require('tsx/cjs'); require(${JSON.stringify(src)});` };
   }
-  for (const name of ['trainThread.js', 'trainThread.cjs']) {
-    const f = path.join(__dirname, name);
-    if (fs.existsSync(f)) return { kind: 'file', file: f };
-  }
-  throw new Error(`the training thread (trainThread.js) was not found next to ${__dirname}; run 'npm run build'`);
+  const bench = path.join(__dirname, 'trainThread.cjs');
+  if (fs.existsSync(bench)) return { kind: 'file', file: bench };
+  const bundle = path.join(__dirname, 'trainWorker.js');
+  if (fs.existsSync(bundle)) return { kind: 'file', file: bundle };
+  throw new Error(`the training thread's code (trainWorker.js) was not found next to ${__dirname}; run 'npm run build'`);
 }

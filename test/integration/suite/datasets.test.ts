@@ -31,7 +31,8 @@ describe('Datasets view', () => {
     assert.ok(labels.some((l) => /^T-shirt\/top \| \d+ train · \d+ test$/.test(l)), labels.join('\n'));
   });
 
-  it('finds an image folder added to the workspace and checks it against the model in the editor', async () => {
+  it('finds an image folder added to the workspace and checks it against the model in the editor', async function () {
+    this.timeout(90_000);
     for (let i = 0; i < 5; i++) {
       mkdirSync(inWorkspace('pets', 'cat').fsPath, { recursive: true });
       mkdirSync(inWorkspace('pets', 'dog').fsPath, { recursive: true });
@@ -42,11 +43,12 @@ describe('Datasets view', () => {
     assert.ok(model, 'the workspace has the binary MLP example');
     await vscode.window.showTextDocument(model);
     const api = extension().exports as BnnStudioApi;
-    const row = await waitFor('the pets folder, checked against binary_mlp', async () => {
-      const top = await api.treeRows('bnnDatasets', 3);
+    let top: TreeRow[] = [];
+    const row = await waitFor(() => `the pets folder, checked against binary_mlp; the view shows ${JSON.stringify(top.map((r) => [r.label, r.description, r.children?.map((c) => c.label)]))}`, async () => {
+      top = await api.treeRows('bnnDatasets', 3);
       const p = find(find(top, 'Workspace')?.children, 'pets');
       return top[0]?.label === 'Checked against binary_mlp' && p?.children?.some((c) => c.contextValue === 'datasetRow.fit-error') && p;
-    }, 60_000);
+    }, 45_000);
     assert.equal(row.description, 'image folder · 10 samples · 6×8×3');
     const kinds = row.children?.map((c) => [c.contextValue, c.label]);
     assert.deepEqual(kinds?.slice(0, 3), [

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
@@ -59,7 +59,7 @@ describe('packaging (.vsix)', () => {
   it('leaves files out that no package loads at run time, keeping licences', async () => {
     const { isRuntimeFile } = await lib();
     for (const keep of ['dist/index.js', 'build/Release/x.node', 'prebuilds/linux-x64/node.napi.node', 'LICENSE', 'LICENSE.md', 'dist/tfjs-backend-wasm-simd.wasm', 'package.json']) assert.ok(isRuntimeFile(keep), keep);
-    for (const drop of ['dist/index.js.map', 'dist/index.d.ts', 'README.md', 'docs/CHANGELOG.md', 'x.d.mts']) assert.ok(!isRuntimeFile(drop), drop);
+    for (const drop of ['dist/index.js.map', 'dist/index.d.ts', 'README.md', 'docs/CHANGELOG.md', 'x.d.mts', 'napi-inl.h', 'src/serialport_linux.cpp', 'binding.gyp']) assert.ok(!isRuntimeFile(drop), drop);
   });
 
   it('reports an optional module that is not installed instead of failing, and fails for a required one', async () => {
@@ -117,5 +117,48 @@ describe('packaging (.vsix)', () => {
     const manifest = JSON.parse(files.get('extension/package.json')!());
     assert.equal(manifest.main, './dist/extension.js');
     assert.ok(!manifest.activationEvents.includes('*'));
+    // every bundle the extension runs ships (.vscodeignore lists them one by one); the CLI's does not
+    const bundles = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.js'));
+    assert.deepEqual(bundles.filter((f) => f !== 'cli.js' && !names.includes(`extension/dist/${f}`)), [], 'a bundle in dist/ is missing from .vscodeignore');
+    assert.ok(!names.includes('extension/dist/cli.js'), 'the CLI bundle stays out');
+    // the wasm backend's SIMD binary ships, its never-loaded plain one does not; any other .wasm ships
+    const wasm = readdirSync(join(root, 'dist')).filter((f) => f.endsWith('.wasm'));
+    assert.deepEqual(wasm.filter((f) => f !== 'tfjs-backend-wasm.wasm' && !names.includes(`extension/dist/${f}`)), [], 'a .wasm in dist/ is missing from .vscodeignore');
+    assert.ok(names.includes('extension/dist/tfjs-backend-wasm-simd.wasm') && !names.includes('extension/dist/tfjs-backend-wasm.wasm'));
+    assert.ok(!names.some((n) => /node-addon-api\/.*\.h$/.test(n)), 'no C++ headers of prebuilt addons');
+  });
+
+  it('keeps only the target platform’s prebuilt binaries (and libc) in a platform package', async () => {
+    const { keepForTarget, TARGETS } = await lib();
+    const pb = (p: string) => `prebuilds/${p}`;
+    assert.equal(keepForTarget(pb('linux-x64/@serialport+bindings-cpp.glibc.node'), 'linux-x64'), true);
+    assert.equal(keepForTarget(pb('linux-x64/@serialport+bindings-cpp.musl.node'), 'linux-x64'), false);
+    assert.equal(keepForTarget(pb('linux-x64/@serialport+bindings-cpp.musl.node'), 'alpine-x64'), true);
+    assert.equal(keepForTarget(pb('win32-x64/@serialport+bindings-cpp.node'), 'linux-x64'), false);
+    assert.equal(keepForTarget(pb('darwin-x64+arm64/@serialport+bindings-cpp.node'), 'darwin-arm64'), true);
+    assert.equal(keepForTarget(pb('linux-arm/@serialport+bindings-cpp.armv7.glibc.node'), 'linux-armhf'), true);
+    assert.equal(keepForTarget('dist/index.js', 'win32-x64'), true, 'files outside prebuilds/ always stay');
+    assert.equal(keepForTarget(pb('android-arm/x.node'), undefined), true, 'the universal package keeps all');
+    // every target has its binary among serialport's prebuilds
+    const have = readdirSync(join(root, 'node_modules', '@serialport', 'bindings-cpp', 'prebuilds'));
+    for (const [t, { dir }] of Object.entries(TARGETS)) assert.ok(have.includes(dir), `${t}: no prebuilds/${dir}`);
+  });
+
+  it('a platform package carries only its own serialport binary and stays within 5 MB', async function () {
+    this.timeout(240_000);
+    const { MAX_PLATFORM_VSIX_BYTES } = await lib();
+    const dir = join(root, '.cache', 'test-package');
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, 'bnn-studio-linux-x64.vsix');
+    // a release build, as `npm run package:targets` makes it (minified, h5wasm's WebAssembly Brotli-packed); the
+    // script itself refuses a package over the budget, this checks it independently
+    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', out], { cwd: root, stdio: 'pipe' });
+    assert.ok(readZip(out).has('extension/dist/h5wasm.wasm.br'), 'the release h5wasm ships its packed WebAssembly');
+    const natives = [...readZip(out).keys()].filter((n) => n.endsWith('.node'));
+    assert.deepEqual(natives, ['extension/dist/node_modules/@serialport/bindings-cpp/prebuilds/linux-x64/@serialport+bindings-cpp.glibc.node']);
+    const bytes = statSync(out).size;
+    assert.ok(bytes <= MAX_PLATFORM_VSIX_BYTES, `${(bytes / 1e6).toFixed(2)} MB`);
+    // the manifest says which platform it is for
+    assert.match(readZip(out).get('extension.vsixmanifest')!(), /TargetPlatform="linux-x64"/);
   });
 });
