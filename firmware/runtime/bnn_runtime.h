@@ -7,6 +7,7 @@
 
 #include "bnn_config.h"
 #include "bnn_popcount.h"
+#include "bnn_xnor_sliced.h"
 #include "bnn_pad.h"
 #include "bnn_real_input.h"
 #include "bnn_u8_tables.h"

@@ -15,7 +15,8 @@ function popcountTable(ctx) {
   const scratch = ctx.scratch('popcount');
   const elf = join(scratch, 'popbench.elf');
   // The runtime's popcount loop, the one bnn_model.c includes, so the row measures what the model runs.
-  execFileSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O2', '-Wall', '-Wextra', '-Werror', '-nostartfiles', '-I', join(ctx.root, 'firmware', 'runtime'),
+  // The firmware's flags (src/core/device/build.ts): with hard float GCC allocates the lane accumulator differently.
+  execFileSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16', '-O2', '-Wall', '-Wextra', '-Werror', '-nostartfiles', '-I', join(ctx.root, 'firmware', 'runtime'),
     '-T', join(dir, 'qemu-m4.ld'), '-o', elf, join(dir, 'popbench.c'), '-lgcc']);
   const r = spawnSync('qemu-system-arm', ['-M', 'netduinoplus2', '-nographic', '-monitor', 'none', '-serial', 'none', '-icount', 'shift=0',
     '-semihosting-config', 'enable=on,target=native', '-kernel', elf], { encoding: 'utf8', timeout: 60_000 });
@@ -63,6 +64,7 @@ export async function run(ctx) {
     export { TEMPLATES, templateText } from './src/core/model/templates';
     export { syntheticModel, randomInputs } from './test/support/syntheticModel';
     export { instructionBound, BOUND_DEFINITION } from './src/core/deploy/bound';
+    export { slicedEligible } from './src/core/compile/codegenSliced';
   `));
   const sections = [popcountTable(ctx), ''];
   const rows = [];
@@ -76,7 +78,7 @@ export async function run(ctx) {
       const units = b.xnorWords || b.u8Macs || b.otherMacs;
       const work = !mac ? '' : b.xnorWords ? `${b.xnorWords.toLocaleString('en-US')} words` : `${units.toLocaleString('en-US')} ${b.u8Macs ? '8-bit-input ' : ''}MACs`;
       const per = units ? (perStage[k] / units).toFixed(2) : '';
-      const kernel = !mac ? s.kind : s.mode === 'xnor' ? 'xnor' : s.scratch ? `${s.mode}, ${({ 'u8-tables': 'lookup tables', 'u8-planes': 'code planes', 'f32-band': 'float band' })[s.scratch.kind]}` : s.mode;
+      const kernel = !mac ? s.kind : s.mode === 'xnor' ? (core.slicedEligible(s) ? 'xnor, bit-sliced' : 'xnor, SWAR popcount') : s.scratch ? `${s.mode}, ${({ 'u8-tables': 'lookup tables', 'u8-planes': 'code planes', 'f32-band': 'float band' })[s.scratch.kind]}` : s.mode;
       stageRows.push([name, `${k}: ${s.kind} '${s.name}' (${kernel})`, (perStage[k] ?? 0).toLocaleString('en-US'), work, per,
         b.instructions ? Math.round(b.instructions).toLocaleString('en-US') : '', b.instructions ? `${(perStage[k] / b.instructions).toFixed(2)}×` : '']);
     });

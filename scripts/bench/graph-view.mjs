@@ -44,7 +44,7 @@ export async function run(ctx) {
       const model = graphViewModelOf(residualStackText(blocks), `stack-${blocks}.bnn.json`);
       const t = { measure: [], layout: [], draw: [] };
       for (let r = 0; r < REPEATS; r++) {
-        // a different URI each time: every render is a first one (fit included)
+        // a different URI each time: every render is a first one (its first view included)
         await p.send({ v: 1, type: 'model', model: { ...model, uri: `${model.uri}#${r}` } });
         renders++;
         const s = await p.page.waitForFunction((k) => { const g = window.bnnGraph.stats; return g.renders >= k && g; }, renders, { timeout: 120_000 }).then((h) => h.jsonValue());

@@ -64,7 +64,8 @@ export function registerCompile(context: vscode.ExtensionContext, output: vscode
         const { compileModel } = await import('../core/compile/compile');
         const { defaultOutDir, loadCompileSource, writeCompiledFiles } = await import('../core/compile/source');
         const src = loadCompileSource(source);
-        const c = compileModel(src.trained, { board: board.id });
+        const firstLayer = vscode.workspace.getConfiguration('bnnStudio').get<'fast' | 'lean'>('compiler.firstLayer') === 'lean' ? 'lean' : 'fast';
+        const c = compileModel(src.trained, { board: board.id, firstLayer });
         const out = defaultOutDir(src, board.id);
         writeCompiledFiles(out, c.files);
         return { compiled: c, outDir: out, checkpoint: src.checkpoint };

@@ -59,6 +59,7 @@ export async function runOnEmulator(output: vscode.LogOutputChannel, distDir: st
       const { benchExperiment, DEFAULT_BENCH_SAMPLES } = await import('../core/device/benchExperiment');
       return benchExperiment({
         experimentDir, board: 'qemu-stm32', samples: benchSamples(DEFAULT_BENCH_SAMPLES), data: dataDir ? { dataDir } : undefined, tools: toolPaths(), signal: ac.signal,
+        firstLayer: vscode.workspace.getConfiguration('bnnStudio').get<string>('compiler.firstLayer') === 'lean' ? 'lean' : 'fast',
         log: (line) => output.info(line), loadTestSamples: testSamplesLoader(distDir, ac.signal, (message) => progress.report({ message })),
         progress: (phase, done, total) => {
           if (phase === 'infer') {

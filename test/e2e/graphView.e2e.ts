@@ -17,7 +17,8 @@ import { expandViewPane, openActivity, quickOpen, treeRow, webviewFrame } from '
 // The bundled residual example when it is there, else the graph view's own residual fixture.
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'binary-resnet.bnn.json');
 const SOURCE = existsSync(EXAMPLE) ? EXAMPLE : path.join(REPO_ROOT, 'test', 'fixtures', 'residual-graph.bnn.json');
-const FILE = path.basename(SOURCE);
+// Its own name: the workspace's models/ folder holds the examples too, and Quick Open must find this copy.
+const FILE = 'graph-under-test.bnn.json';
 const LABEL = FILE.replace(/\.bnn\.json$/, '');
 
 function expected(text: string) {
@@ -75,6 +76,8 @@ describe('the model graph view in the browser workbench (Playwright)', function 
     const page = s!.page;
     const frame = webviewFrame(page);
     const target = graph.nodes.filter((n) => n.precision === 'binary').at(-1)!;
+    // It opens at 100% from the input down; the last binary layer is further down, so see it all first.
+    await frame.locator('vscode-toolbar-button[data-action="fit"]').click();
     await frame.locator(`.node[data-id="${target.id}"]`).click();
     const range = loaded.layerRanges[target.layer!];
     // The cursor ends at the layer object's end, with its lines selected: the status bar says so.

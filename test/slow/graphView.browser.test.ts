@@ -145,14 +145,24 @@ describe('model graph view in headless Chromium', function () {
     }
   });
 
-  it('lays out a 200-layer residual stack and zooms to fit it', async () => {
+  it('lays out a 200-layer residual stack, opens it readable at the top and fits it on request', async () => {
     const big = modelOf(residualStackText(50), 'deep.bnn.json');
     const p = await open('dark', big);
     try {
       assert.equal(await p.page.locator('.node').count(), 205);
       assert.equal(await p.page.locator('path.edge.shortcut').count(), 50);
-      const { scale } = await p.page.evaluate(() => (window as unknown as { bnnGraph: { viewport: { scale: number } } }).bnnGraph.viewport);
-      assert.ok(scale < 0.2, `fitted at ${scale}`);
+      const scale = () => p.page.evaluate(() => (window as unknown as { bnnGraph: { viewport: { scale: number } } }).bnnGraph.viewport.scale);
+      // it opens readable, at the input; Fit shows all of it
+      assert.equal(await scale(), 1);
+      assert.ok(await p.page.locator('.node[data-id="input"]').isVisible());
+      const top = (await p.page.locator('.node[data-id="input"] .card').boundingBox())!;
+      const svgBox = (await p.page.locator('svg.graph').boundingBox())!;
+      assert.ok(top.y >= svgBox.y && top.y < svgBox.y + 100, `the input card at ${top.y}, the graph from ${svgBox.y}`);
+      await p.page.click('vscode-toolbar-button[data-action="fit"]');
+      const fitted = await scale();
+      assert.ok(fitted < 0.2, `fitted at ${fitted}`);
+      await p.page.click('vscode-toolbar-button[data-action="zoom-in"]');
+      assert.ok(Math.abs(await scale() - fitted * 1.25) < 1e-6, `zoomed in to ${await scale()} from ${fitted}`);
       const t = await p.page.evaluate(() => (window as unknown as { bnnGraph: { stats: { measureMs: number; layoutMs: number; drawMs: number } } }).bnnGraph.stats);
       console.log(`      205 nodes: cards measured in ${t.measureMs.toFixed(0)} ms, laid out (dagre) in ${t.layoutMs.toFixed(0)} ms, drawn in ${t.drawMs.toFixed(0)} ms`);
       assert.deepEqual(await p.problems(), []);

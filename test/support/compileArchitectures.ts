@@ -195,4 +195,15 @@ export const ARCHITECTURES: ModelSpec[] = [
       dense('d1', 4, true),
     ],
   },
+  {
+    // The bit-sliced XNOR kernel (whole groups of 32 channels): BatchNorm before a padded pool ('after'), a 'valid'
+    // stride-2 conv over 33 channels (odd window words, padding bits), two groups, and a dense layer of 64 units.
+    name: 'sliced-groups', input: { shape: [9, 9, 2] }, classes: 3,
+    layers: [
+      conv('c0', 33, 1, 'valid', 1, false), bn('bn0'),
+      conv('c1', 32, 3, 'same', 1, true), bn('bn1'), pool('p1', 3, 2, 'same'),
+      conv('c2', 64, 2, 'valid', 2, true), pool('p2', 2, 1), bn('bn2'),
+      flatten(), dense('d1', 64, true), bn('bn3'), dense('d2', 3, true),
+    ],
+  },
 ];

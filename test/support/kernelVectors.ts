@@ -11,6 +11,7 @@
 import { popcount32, runStage } from '../../src/core/compile/reference';
 import type { BatchNormStage, Epilogue, MacMode, MacStage } from '../../src/core/compile/types';
 import { windowGeometry } from '../../src/core/deploy/geometry';
+import { slicedPlanes, transposeKernel } from '../../src/core/compile/codegenSliced';
 
 export interface KernelSuite {
   /** The C file: includes bnn_runtime.h and "kernel_io.h" (out_u32 and the entry point), defines run_all(). */
@@ -177,6 +178,65 @@ function xnorConvCases(b: Builder, count: number): void {
     for (int32_t ox = 0; ox < ${g.outW}; ox++)
       for (int32_t o = 0; o < ${cout}; o++) out_i32(${fanIn} - 2 * (int32_t)bnn_xnor_inside(band + ox * ${sw * cw}, row + o * ${rowWords}, ${cols}, ${cw}, ${kh}, ${kw}));
   }\n`, accValues(s, input));
+    }
+  }
+}
+
+/**
+ * The transposed bit-sliced kernel: 32 or 64 channels, dense rows and 'valid'/'same' conv windows; each lane's bit is
+ * mismatches < limit, the mismatches from the reference's accumulator (fanIn − 2·mismatches), the limits random
+ * around the counts (ties included) and at the ends (0: never, fanIn + 1: always).
+ */
+function slicedCases(b: Builder, count: number, maxWords: number): void {
+  for (let i = 0; i < count; i++) {
+    const dense = i % 3 === 0;
+    const same = i % 3 === 2;
+    const cout = 32 * b.int(1, 2);
+    const kh = dense ? 1 : b.int(1, 3), kw = dense ? 1 : b.int(1, 3);
+    const cin = dense ? 32 * b.int(1, maxWords) - b.pick([0, 0, 5]) : b.pick([1, 17, 32, 33, 64, 70].filter((c) => Math.ceil(c / 32) <= Math.max(1, maxWords >> 3)));
+    const cw = Math.ceil(cin / 32);
+    const sh = b.int(1, 2), sw = b.int(1, 2);
+    const ih = dense ? 1 : b.int(kh, 5), iw = dense ? 1 : b.int(kw, 5);
+    const wg = dense ? { inH: 1, inW: 1, sh: 1, sw: 1, padTop: 0, padLeft: 0, outH: 1, outW: 1 } : windowGeometry(ih, iw, [kh, kw], [sh, sw], same ? 'same' : 'valid');
+    const g = { ...wg, cin, kh, kw, cout };
+    const rowWords = kh * kw * cw;
+    const input = packedCells(b, ih * iw, cin);
+    const rows = packedCells(b, cout * kh * kw, cin);
+    const s = macStage(dense ? 'dense' : 'conv', 'xnor', 'bits', 'int', g, { bits: rows, rowWords });
+    const fanIn = kh * kw * cin;
+    const acc = runStage(s, [input]) as Int32Array;
+    const planes = slicedPlanes(rowWords * 32);
+    const lim = Array.from({ length: cout }, (_, o) => {
+      const r = b.r();
+      const mis0 = (fanIn - acc[o]) / 2; // a cell's count, so limits land on and next to real counts
+      return r < 0.1 ? 0 : r < 0.2 ? fanIn + 1 : Math.max(0, Math.min(fanIn + 1, mis0 + b.int(-2, 2)));
+    });
+    const limPlanes = new Uint32Array(cout);
+    lim.forEach((l, o) => { for (let p = 0; p < planes; p++) if ((l >>> p) & 1) limPlanes[(o >>> 5) * 32 + p] |= 1 << (o & 31); });
+    const expected: { value: number; what: string }[] = [];
+    for (let pos = 0; pos < g.outH * g.outW; pos++) for (let gr = 0; gr < cout / 32; gr++) {
+      let word = 0;
+      for (let l = 0; l < 32; l++) if ((fanIn - acc[pos * cout + gr * 32 + l]) / 2 < lim[gr * 32 + l]) word |= 1 << l;
+      expected.push({ value: word >>> 0, what: `pos ${pos} group ${gr}` });
+    }
+    const arrays = cArr('uint32_t', 'in', input, cU) + cArr('uint32_t', 'wt', transposeKernel(rows, cout, rowWords), cU) + cArr('uint32_t', 'lim', limPlanes, cU);
+    const label = `bnn_xnor_sliced_lt ${dense ? 'dense' : same ? 'same conv' : 'valid conv'} ${ih}x${iw}x${cin} k${kh}x${kw} s${sh}x${sw} -> ${cout} (${rowWords} words a window)`;
+    const groups = cout / 32;
+    if (dense) {
+      b.add(label, ['bnn_xnor_sliced_lt'], `${arrays}  for (int32_t gr = 0; gr < ${groups}; gr++) out_u32(bnn_xnor_sliced_lt(in, wt + gr * ${32 * rowWords}, 1, ${rowWords}, 1, 1, ${planes}, lim + gr * 32));\n`, expected);
+    } else if (!same) {
+      b.add(label, ['bnn_xnor_sliced_lt'], `${arrays}  for (int32_t oy = 0; oy < ${g.outH}; oy++)
+    for (int32_t ox = 0; ox < ${g.outW}; ox++)
+      for (int32_t gr = 0; gr < ${groups}; gr++) out_u32(bnn_xnor_sliced_lt(in + (oy * ${sh * iw} + ox * ${sw}) * ${cw}, wt + gr * ${32 * rowWords}, ${iw}, ${cw}, ${kh}, ${kw}, ${planes}, lim + gr * 32));\n`, expected);
+    } else {
+      const cols = (g.outW - 1) * sw + kw;
+      const lastMask = cin % 32 === 0 ? 0xffffffff : 2 ** (cin % 32) - 1;
+      b.add(label, ['bnn_xnor_sliced_lt', 'bnn_pad_rows'], `${arrays}  static uint32_t band[${kh * cols * cw}];
+  for (int32_t oy = 0; oy < ${g.outH}; oy++) {
+    bnn_pad_rows(band, in, ${ih}, ${iw}, ${cw}, ${cU(lastMask)}, ${cols}, ${g.padLeft}, oy * ${sh} - ${g.padTop}, ${kh});
+    for (int32_t ox = 0; ox < ${g.outW}; ox++)
+      for (int32_t gr = 0; gr < ${groups}; gr++) out_u32(bnn_xnor_sliced_lt(band + ox * ${sw * cw}, wt + gr * ${32 * rowWords}, ${cols}, ${cw}, ${kh}, ${kw}, ${planes}, lim + gr * 32));
+  }\n`, expected);
     }
   }
 }
@@ -377,11 +437,13 @@ function epilogueCases(b: Builder): void {
   }
 }
 
-export function kernelSuite(seed: number): KernelSuite {
+/** `sliced`: how many bit-sliced cases and their longest dense row in words (each unrolls into much code). */
+export function kernelSuite(seed: number, sliced = { cases: 12, maxWords: 24 }): KernelSuite {
   const b = new Builder(seed);
   popcountCases(b);
   xnorDenseCases(b);
   xnorConvCases(b, 16);
+  slicedCases(b, sliced.cases, sliced.maxWords);
   windowCases(b, 6);
   denseRealCases(b);
   tableCases(b);

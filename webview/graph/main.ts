@@ -107,7 +107,7 @@ function render(model: GraphViewModel): void {
   stats.shortcuts = model.edges.filter((e) => e.shortcut).length;
   svgEl.setAttribute('data-nodes', String(stats.nodes));
   viewport.setContent(placed.width, placed.height);
-  if (first) viewport.fit(); else viewport.apply();
+  if (first) viewport.start(); else viewport.apply();
   markSelected(selected, false);
 }
 
@@ -150,7 +150,6 @@ nodeGroup.addEventListener('keydown', (e) => {
 fitBtn.addEventListener('click', () => viewport.fit());
 zoomInBtn.addEventListener('click', () => viewport.zoomAt(1.25));
 zoomOutBtn.addEventListener('click', () => viewport.zoomAt(0.8));
-window.addEventListener('resize', () => { if (shown && viewport.scale < 1) viewport.fit(); });
 
 applyTheme();
 watchTheme(applyTheme);

@@ -2,6 +2,9 @@
  * Pan and zoom over the drawn graph: drag the background or scroll to pan, Ctrl/⌘ + wheel (or a pinch) to zoom at
  * the pointer, as in Netron and VS Code's own image preview. The transform is one attribute on the graph's group.
  */
+/** Below this zoom the cards' 12 px text is too small to read. */
+const READABLE = 0.6;
+
 export class Viewport {
   scale = 1;
   x = 0;
@@ -66,6 +69,19 @@ export class Viewport {
     const r = this.svgEl.getBoundingClientRect();
     if (!this.contentW || !r.width || !r.height) return;
     this.scale = Math.min(1, r.width / this.contentW, r.height / this.contentH);
+    this.x = (r.width - this.contentW * this.scale) / 2;
+    this.y = Math.max(0, (r.height - this.contentH * this.scale) / 2);
+    this.apply();
+  }
+
+  /**
+   * The first view of a graph, readable rather than whole (Netron opens at 100% too): as wide as the view allows, at
+   * most 100% and at least READABLE, from the top — the input — down; Fit shows it all.
+   */
+  start(): void {
+    const r = this.svgEl.getBoundingClientRect();
+    if (!this.contentW || !r.width || !r.height) return;
+    this.scale = Math.max(READABLE, Math.min(1, r.width / this.contentW));
     this.x = (r.width - this.contentW * this.scale) / 2;
     this.y = Math.max(0, (r.height - this.contentH * this.scale) / 2);
     this.apply();

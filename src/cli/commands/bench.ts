@@ -1,3 +1,4 @@
+import { firstLayerFlag } from './compile';
 import { findBoard, BOARDS } from '../../core/boards';
 import { formatDeviceResult } from '../../core/device/bench';
 import { benchExperiment } from '../../core/device/benchExperiment';
@@ -9,10 +10,10 @@ import { experimentDirArg, runOnRealBoard, samplesFlag } from './flash';
 
 export const benchCommand: CliCommand = {
   name: 'bench',
-  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> | --host [--port P] [--samples N] [--checkpoint NAME] [--experiments DIR] [--data-dir D] [--json]',
+  usage: 'bnn bench <experiment> --board qemu-stm32|<real board> | --host [--port P] [--samples N] [--checkpoint NAME] [--first-layer fast|lean] [--experiments DIR] [--data-dir D] [--json]',
   summary: 'run an experiment on the emulated board: on-device accuracy, agreement with the host, latency, flash/RAM; --host: the compiled C built with this machine\'s gcc, checked bit for bit against the reference (no board, no QEMU)',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'experiments', 'data-dir'], booleans: ['json', 'host'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'port', 'method', 'samples', 'checkpoint', 'experiments', 'data-dir', 'first-layer'], booleans: ['json', 'host'] });
     if (positional.length !== 1) throw new UsageError('give exactly one experiment (id or folder)');
     if (bools.has('host')) {
       if (flags.board) throw new UsageError('--host runs the C on this machine: give it or --board, not both');
@@ -32,7 +33,7 @@ export const benchCommand: CliCommand = {
     const progress = createProgress();
     try {
       const { report, file } = await benchExperiment({
-        experimentDir, board: boardId, samples, checkpoint: flags.checkpoint,
+        experimentDir, board: boardId, samples, checkpoint: flags.checkpoint, firstLayer: firstLayerFlag(flags['first-layer']),
         data: flags['data-dir'] ? { dataDir: flags['data-dir'] } : undefined,
         signal: ac.signal,
         log: (line) => progress.log(line),

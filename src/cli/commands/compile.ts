@@ -6,6 +6,7 @@ import { TrainedModelFormatError } from '../../core/compile/trainedJson';
 import { CompileError } from '../../core/compile/types';
 import { assessBudget, budgetProblem, DoesNotFitError } from '../../core/estimate/fit';
 import { SpecError } from '../../core/deploy/shapes';
+import { FIRST_LAYER_KERNELS, type FirstLayerKernel } from '../../core/deploy/plan';
 import { InputError, parseArgs, UsageError, type CliCommand } from '../errors';
 import { experimentDirArg } from './flash';
 
@@ -13,12 +14,19 @@ function bytes(n: number): string {
   return n >= 10240 ? `${(n / 1024).toFixed(1)} KB` : `${n} B`;
 }
 
+/** --first-layer: 'lean' builds the first layer without its lookup tables / code planes (up to 16 KB less RAM). */
+export function firstLayerFlag(value: string | undefined): FirstLayerKernel {
+  const v = (value ?? 'fast') as FirstLayerKernel;
+  if (!FIRST_LAYER_KERNELS.includes(v)) throw new UsageError(`--first-layer must be ${FIRST_LAYER_KERNELS.join(' or ')}, got '${value}'`);
+  return v;
+}
+
 export const compileCommand: CliCommand = {
   name: 'compile',
-  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--experiments DIR] [--json]',
+  usage: 'bnn compile <experiment|checkpoint dir|model.trained.json> [--board <id>] [--out <dir>] [--checkpoint <name>] [--first-layer fast|lean] [--experiments DIR] [--json]',
   summary: 'generate the bit-packed C model (bnn_model.h/.c) for a board',
   async run(args) {
-    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint', 'experiments'], booleans: ['json'] });
+    const { positional, flags, bools } = parseArgs(args, { flags: ['board', 'out', 'checkpoint', 'experiments', 'first-layer'], booleans: ['json'] });
     const given = positional[0];
     if (!given) throw new UsageError('missing <experiment|checkpoint dir|model.trained.json> argument');
     // A path is taken as it is; anything else is an experiment id, found as eval, bench and flash find it.
@@ -27,12 +35,13 @@ export const compileCommand: CliCommand = {
     const boardId = flags.board ?? DEFAULT_BOARD_ID;
     const board = findBoard(boardId);
     if (!board) throw new InputError(`unknown board '${boardId}' (known: ${BOARDS.map((b) => b.id).join(', ')})`);
+    const firstLayer = firstLayerFlag(flags['first-layer']);
     let compiled;
     let outDir: string;
     try {
       const source = loadCompileSource(input, flags.checkpoint);
       if (source.checkpoint) process.stderr.write(`checkpoint: ${source.checkpoint}\n`);
-      compiled = compileModel(source.trained, { board: board.id });
+      compiled = compileModel(source.trained, { board: board.id, firstLayer });
       outDir = flags.out ?? defaultOutDir(source, board.id);
       writeCompiledFiles(outDir, compiled.files);
     } catch (err) {

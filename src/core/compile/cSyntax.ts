@@ -1,6 +1,7 @@
 /** C spelling shared by every emitter: element types, literals, parameter arrays, the per-stage emission unit. */
 import type { Repr } from '../deploy/tensors';
 import { INT32_MIN } from './fold';
+import type { PoolGeometry } from './types';
 
 export interface Emitted { arrays: string; fn: string }
 
@@ -33,3 +34,21 @@ export function shape(h: number, w: number, c: number): string {
   return h === 1 && w === 1 ? `${c}` : `${h}x${w}x${c}`;
 }
 
+
+/** The cells (my, mx) of the pool window at output (oy, ox), `body` run for each; padded cells skipped. */
+export function poolLoop(p: PoolGeometry, body: string, indent: string): string {
+  // A pool whose windows never leave the map ('valid', or 'same' that happens to need no padding) needs no checks;
+  // unrolled, its cells are constant offsets of the window's first one.
+  const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
+  const colsInside = p.padLeft === 0 && (p.outW - 1) * p.sw + p.pw <= p.inW;
+  return `${indent}BNN_UNROLL
+${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
+${indent}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;
+${rowsInside ? '' : `${indent}  if (my < 0 || my >= ${p.inH}) continue;\n`}${indent}  BNN_UNROLL
+${indent}  for (int32_t px = 0; px < ${p.pw}; px++) {
+${indent}    const int32_t mx = ox * ${p.sw} - ${p.padLeft} + px;
+${colsInside ? '' : `${indent}    if (mx < 0 || mx >= ${p.inW}) continue;\n`}${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
+${indent}  }
+${indent}}
+`;
+}

@@ -5,10 +5,11 @@
  */
 import type { Repr } from '../deploy/tensors';
 import { RUNTIME_HEADER } from './runtimeFiles';
-import { cArray, cFloat, cInt, CTYPE, hex, MEMBER, shape, type Emitted } from './cSyntax';
+import { cArray, cFloat, cInt, CTYPE, hex, MEMBER, poolLoop, shape, type Emitted } from './cSyntax';
+import { emitSlicedXnor, slicedEligible } from './codegenSliced';
 import { emitRealStage } from './codegenReal';
 import { cComment, cString } from '../escape';
-import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, LoweredStage, MacStage, MaxPoolStage, PoolGeometry } from './types';
+import type { BatchNormStage, BinarizeStage, Epilogue, LoweredModel, LoweredStage, MacStage, MaxPoolStage } from './types';
 
 export const GENERATOR = 'BNN Studio compiler 1';
 
@@ -39,23 +40,6 @@ function storeValue(repr: Repr, channels: number, value: string, indent: string)
     return `${indent}word |= (${value}) << (o & 31);\n${indent}if ((o & 31) == 31 || o == ${channels - 1}) {\n${indent}  out[pos * ${Math.ceil(channels / 32)} + (o >> 5)] = word;\n${indent}  word = 0;\n${indent}}\n`;
   }
   return `${indent}out[pos * ${channels} + o] = ${value};\n`;
-}
-
-function poolLoop(p: PoolGeometry, body: string, indent: string): string {
-  // A pool whose windows never leave the map ('valid', or 'same' that happens to need no padding) needs no checks;
-  // unrolled, its cells are constant offsets of the window's first one.
-  const rowsInside = p.padTop === 0 && (p.outH - 1) * p.sh + p.ph <= p.inH;
-  const colsInside = p.padLeft === 0 && (p.outW - 1) * p.sw + p.pw <= p.inW;
-  return `${indent}BNN_UNROLL
-${indent}for (int32_t py = 0; py < ${p.ph}; py++) {
-${indent}  const int32_t my = oy * ${p.sh} - ${p.padTop} + py;
-${rowsInside ? '' : `${indent}  if (my < 0 || my >= ${p.inH}) continue;\n`}${indent}  BNN_UNROLL
-${indent}  for (int32_t px = 0; px < ${p.pw}; px++) {
-${indent}    const int32_t mx = ox * ${p.sw} - ${p.padLeft} + px;
-${colsInside ? '' : `${indent}    if (mx < 0 || mx >= ${p.inW}) continue;\n`}${body.split('\n').filter(Boolean).map((l) => `${indent}    ${l}`).join('\n')}
-${indent}  }
-${indent}}
-`;
 }
 
 function emitTableDense(k: number, s: MacStage): Emitted {
@@ -204,6 +188,8 @@ function emitMac(k: number, s: MacStage): Emitted {
     const lastMask = g.cin % 32 === 0 ? 0xffffffff : 2 ** (g.cin % 32) - 1;
     arrays += cArray('uint32_t', `bnn_s${k}_kernel`, s.kernelBits!, hex, 8);
     const row = `bnn_s${k}_kernel + o * ${s.rowWords}`;
+    // Where window (my, mx) starts and the words per input row: the bit-sliced kernel reads the same windows.
+    let window: { at: (my: string, mx: string) => string; iw: number } = { at: () => 'in', iw: 1 };
     if (dense && s.rowWords! <= 31) {
       // A row of up to 31 words is one window of 1×1 position × rowWords words: unrolled pairs, one lane fold.
       macExpr = () => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in, ${row}, 1, ${s.rowWords}, 1, 1)`;
@@ -221,13 +207,16 @@ function emitMac(k: number, s: MacStage): Emitted {
         // The first conv row output row oy reads (a pool's padding rows included: their windows are skipped).
         const base = pg ? `(oy * ${pg.sh} - ${pg.padTop})` : 'oy';
         rowPrologue = `    bnn_pad_rows(bnn_padded, in, ${g.inH}, ${g.inW}, ${cw}, ${hex(lastMask)}, ${p.cols}, ${p.padLeft}, ${base} * ${g.sh} - ${g.padTop}, ${p.rows});\n`;
-        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(bnn_padded + ((${my} - ${base}) * ${g.sh * p.cols} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${p.cols}, ${cw}, ${g.kh}, ${g.kw})`;
+        window = { at: (my, mx) => `bnn_padded + ((${my} - ${base}) * ${g.sh * p.cols} + ${mx} * ${g.sw}) * ${cw}`, iw: p.cols };
+        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(${window.at(my, mx)}, ${row}, ${p.cols}, ${cw}, ${g.kh}, ${g.kw})`;
       } else if (g.padTop !== 0 || g.padLeft !== 0 || (g.outH - 1) * g.sh + g.kh > g.inH || (g.outW - 1) * g.sw + g.kw > g.inW) {
         throw new Error(`internal: stage ${k}'s windows leave its input but the plan gives it no padded copy`);
       } else {
-        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`;
+        window = { at: (my, mx) => `in + (${my} * ${g.sh * g.inW} + ${mx} * ${g.sw}) * ${cw}`, iw: g.inW };
+        macExpr = (my, mx) => `${fanIn} - 2 * (int32_t)bnn_xnor_inside(${window.at(my, mx)}, ${row}, ${g.inW}, ${cw}, ${g.kh}, ${g.kw})`;
       }
     }
+    if (slicedEligible(s)) return emitSlicedXnor(k, s, window, rowPrologue);
   } else {
     const t = s.inputRepr as 'u8' | 'i32' | 'f32';
     let row: string;

@@ -4,7 +4,7 @@
  */
 import { findBoard } from '../boards';
 import { requireFit } from '../estimate/fit';
-import type { DeployPlan } from '../deploy/plan';
+import type { DeployPlan, FirstLayerKernel } from '../deploy/plan';
 import type { TrainedModel } from '../model/trained';
 import { emitHeader, emitSource, GENERATOR } from './codegen';
 import { hashLowered } from './hash';
@@ -18,6 +18,8 @@ export interface CompileOptions {
    * firmware) is refused here, before any C is written or built: DoesNotFitError, with the numbers.
    */
   board?: string;
+  /** The first layer's kernel (plan.ts FirstLayerKernel): 'fast' (default) or the table-free, RAM-lean one. */
+  firstLayer?: FirstLayerKernel;
 }
 
 /** What `bnn_model.json` holds: the numbers a host tool needs without parsing C. */
@@ -46,12 +48,12 @@ export interface CompiledModel {
   manifest: CompileManifest;
 }
 
-export function modelHash(trained: TrainedModel): string {
-  return hashLowered(lowerModel(trained));
+export function modelHash(trained: TrainedModel, opts: Pick<CompileOptions, 'firstLayer'> = {}): string {
+  return hashLowered(lowerModel(trained, { firstLayer: opts.firstLayer }));
 }
 
 export function compileModel(trained: TrainedModel, opts: CompileOptions = {}): CompiledModel {
-  const model = lowerModel(trained);
+  const model = lowerModel(trained, { firstLayer: opts.firstLayer });
   const hash = hashLowered(model);
   const plan = model.plan;
   const board = opts.board !== undefined ? findBoard(opts.board) : undefined;

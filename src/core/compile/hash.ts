@@ -19,7 +19,8 @@ function stageDescriptor(s: LoweredStage): unknown {
     case 'gap': return { kind: s.kind, positions: s.positions, channels: s.channels };
     case 'relu': return { kind: s.kind, positions: s.positions, channels: s.channels };
     case 'prelu': return { kind: s.kind, positions: s.positions, channels: s.channels };
-    default: return { kind: s.kind, in: s.inputRepr, out: s.outputRepr, mode: s.mode, acc: s.acc, geom: s.geom, pool: s.pool ?? null, epilogue: s.epilogue.kind, outH: s.outH, outW: s.outW, residual: s.residual === true };
+    // The kernel (scratch) is part of it: a RAM-lean build of the same weights is another firmware.
+    default: return { kind: s.kind, in: s.inputRepr, out: s.outputRepr, mode: s.mode, acc: s.acc, geom: s.geom, pool: s.pool ?? null, epilogue: s.epilogue.kind, outH: s.outH, outW: s.outW, residual: s.residual === true, scratch: s.scratch?.kind ?? null };
   }
 }
 

@@ -3,7 +3,7 @@
  * kernel and folded epilogue. The array sizes are checked against the plan's byte counts here, so an estimate that
  * disagrees with the compiled model is an error at compile time, not a surprise on the board.
  */
-import { planModel, type DeployPlan, type MacPlanStage, type Stage } from '../deploy/plan';
+import { planModel, type DeployPlan, type MacPlanStage, type PlanOptions, type Stage } from '../deploy/plan';
 import { windowGeometry } from '../deploy/geometry';
 import { type Repr } from '../deploy/tensors';
 import { packKernel, positionsAndChannels } from '../deploy/packing';
@@ -27,10 +27,10 @@ interface Domain {
  */
 const U8_SCALE = INPUT_ENCODING.scale / 2;
 
-export function lowerModel(trained: TrainedModel): LoweredModel {
+export function lowerModel(trained: TrainedModel, opts: PlanOptions = {}): LoweredModel {
   const { spec } = trained;
   if (!trained.weights || typeof trained.weights !== 'object') throw new CompileError('the trained model has no "weights" object');
-  const plan = planModel(spec);
+  const plan = planModel(spec, opts);
   if (plan.stages.length === 0) throw new CompileError(`model '${spec.name}' has no layers to compile (it needs at least one QuantDense or QuantConv2D)`);
   // What each tensor of the plan holds, by tensor id: the lowering follows the graph, not a running value.
   const doms: Domain[] = [];

@@ -3,8 +3,13 @@
  * the deployment plan. Issue 5's goal compares the compiled model's instructions with it (≤ 1.5×); the compiler and
  * device benchmarks both report against this one definition.
  *
- * - XNOR-popcount: 11 instructions per 32-bit word (LDR weight, LDR activation, EOR, a 7-instruction SWAR popcount
- *   with the masks in registers and deferred folding, ADD into the byte-count accumulator).
+ * - XNOR-popcount: the instructions of the best kernel's inner loop per 32-bit XNOR word (32 input bits x 1 output
+ *   channel), counted, not measured: the transposed bit-sliced kernel of firmware/runtime/bnn_xnor_sliced.h does one
+ *   input bit for 32 channels with an SBFX (the bit in every lane) and an EOR (with the bit's weight word), half an
+ *   LDRD (two weight words each) and 1/32 of the input word's LDR; the Harley–Seal carry-save tree adds 15
+ *   carry-save adders of 5 instructions per 16 bits, one more per 32 (the sixteens) and one per 64 (the
+ *   thirty-twos). The ripple into the higher planes and the bit-sliced threshold compare depend on the window and
+ *   count 0. Total XNOR_INSTRUCTIONS_PER_WORD = 7.453125.
  * - A ±1 kernel on the 8-bit input: 0.5 instruction per MAC (the M4 adds at most two 16-bit products per instruction,
  *   SMLAD). Only taps inside the input count (a 'same' border pads with 0, which adds nothing).
  * - Any other MAC (float32 kernel, ±1 kernel on int32/float32 values): 1 instruction.
@@ -16,7 +21,17 @@ import { positionsAndChannels } from './packing';
 import { convOutputSize, padBefore, windowGeometry } from './geometry';
 import type { DeployPlan } from './plan';
 
-export const XNOR_INSTRUCTIONS_PER_WORD = 11;
+/** The terms of the XNOR word's count, each per input bit of 32 lanes (see the header). */
+export const XNOR_WORD_TERMS = {
+  ldrdWeights: 1 / 2,
+  ldrInput: 1 / 32,
+  sbfx: 1,
+  eor: 1,
+  carrySaveTree: (15 * 5) / 16,
+  sixteensAdder: 5 / 32,
+  thirtyTwosAdder: 5 / 64,
+} as const;
+export const XNOR_INSTRUCTIONS_PER_WORD = Object.values(XNOR_WORD_TERMS).reduce((a, b) => a + b, 0);
 export const U8_INSTRUCTIONS_PER_MAC = 0.5;
 export const OTHER_INSTRUCTIONS_PER_MAC = 1;
 
@@ -40,7 +55,8 @@ export interface InstructionBound {
 }
 
 /** The text the benchmarks print under their tables. */
-export const BOUND_DEFINITION = `Lower bound = XNOR words × ${XNOR_INSTRUCTIONS_PER_WORD} (LDR, LDR, EOR, 7-instruction SWAR popcount with deferred folding, ADD) + ` +
+export const BOUND_DEFINITION = `Lower bound = XNOR words × ${XNOR_INSTRUCTIONS_PER_WORD} (per input bit of 32 channels: SBFX + EOR, ½ LDRD of weights, 1/32 LDR of the input word, ` +
+  '15 carry-save adders × 5 instructions per 16 bits, one more per 32 and per 64 bits; ripple and threshold compare not counted) + ' +
   `MACs of the ±1 kernel on 8-bit input × ${U8_INSTRUCTIONS_PER_MAC} (two 16-bit MACs per SMLAD; padded taps not counted) + other MACs × ${OTHER_INSTRUCTIONS_PER_MAC}, ` +
   'over the MAC outputs a pool actually reads; epilogues count 0 (src/core/deploy/bound.ts).';
 

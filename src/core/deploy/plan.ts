@@ -114,10 +114,22 @@ function poolRows(layer: LayerSpec | undefined): number {
   return layer?.type === 'MaxPool2D' ? layer.poolSize[0] : 1;
 }
 
+/**
+ * How a ±1 first layer on 8-bit pixels runs: 'fast' with its per-inference lookup tables or code planes (up to 16 KB
+ * of RAM each, ~0.66 instructions per MAC), 'lean' directly on the pixels (no working memory, ~6 per MAC) for parts
+ * with little RAM. The estimate follows the choice exactly, as everything else.
+ */
+export type FirstLayerKernel = 'fast' | 'lean';
+export const FIRST_LAYER_KERNELS: readonly FirstLayerKernel[] = ['fast', 'lean'];
+
+export interface PlanOptions {
+  firstLayer?: FirstLayerKernel;
+}
+
 /** Builds the deployment plan. Throws SpecError if the spec's shapes do not work out or the compiler cannot run it. */
-export function planModel(spec: ModelSpec): DeployPlan {
+export function planModel(spec: ModelSpec, opts: PlanOptions = {}): DeployPlan {
   const { graph, shapes } = inferGraphShapes(spec);
-  return new Planner(spec, graph, shapes).plan();
+  return new Planner(spec, graph, shapes, opts.firstLayer ?? 'fast').plan();
 }
 
 class Planner {
@@ -130,7 +142,7 @@ class Planner {
   private readonly binarized = new Map<number, TensorInfo>();
   private readonly issues: { path: (string | number)[]; message: string }[] = [];
 
-  constructor(private readonly spec: ModelSpec, private readonly graph: ModelGraph, private readonly shapes: number[][]) {
+  constructor(private readonly spec: ModelSpec, private readonly graph: ModelGraph, private readonly shapes: number[][], private readonly firstLayer: FirstLayerKernel) {
     this.layers = spec.layers;
   }
 
@@ -363,7 +375,7 @@ class Planner {
     const kernelBytes = binaryKernel ? outputs * rowWords * WORD_BYTES : outputs * windowPositions * inputChannels * 4;
     const pool = layers[poolBefore ?? poolAfter ?? -1];
     let scratch: FirstLayerScratch | undefined;
-    if (binaryKernel && macInput.repr === 'u8') {
+    if (binaryKernel && macInput.repr === 'u8' && this.firstLayer === 'fast') {
       scratch = mac.type === 'QuantDense'
         ? firstLayerScratch(windowPositions * inputChannels, outputs)
         : convPlaneScratch(windowGeometry(inShape[0], inShape[1], mac.kernelSize, mac.strides, mac.padding), mac.kernelSize, inputChannels, outputs);

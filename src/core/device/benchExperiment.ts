@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findBoard } from '../boards';
 import { compileModel, type CompiledModel } from '../compile/compile';
+import type { FirstLayerKernel } from '../deploy/plan';
 import { referenceInfer } from '../compile/reference';
 import type { DataLookupOptions } from '../data/locate';
 import { cacheDirFor } from '../data/imageFolder';
@@ -35,6 +36,8 @@ export interface ExperimentBenchOptions {
   trainerCheckSamples?: number;
   /** Checkpoint name under checkpoints/ (default: experiments/checkpoints.ts's rule, best else last). */
   checkpoint?: string;
+  /** The first layer's kernel (plan.ts FirstLayerKernel); default 'fast'. */
+  firstLayer?: FirstLayerKernel;
   data?: DataLookupOptions;
   tools?: ToolPaths;
   signal?: AbortSignal;
@@ -66,7 +69,7 @@ export async function benchExperiment(opts: ExperimentBenchOptions): Promise<Exp
   progress('compile', 0, 1);
   const { trained, checkpoint, label, config, configProblem } = loadExperimentModel(opts.experimentDir, opts.checkpoint);
   log(`checkpoint: ${label}`);
-  const compiled = compileModel(trained, { board: opts.board });
+  const compiled = compileModel(trained, { board: opts.board, firstLayer: opts.firstLayer });
   const outRoot = path.join(opts.experimentDir, FIRMWARE_DIR, opts.board);
   const modelDir = path.join(outRoot, 'model');
   fs.rmSync(modelDir, { recursive: true, force: true });
