@@ -9,7 +9,7 @@ import { RESULTS_DIR, requireE2ETools } from '../e2e-support/tools';
 import { readFileSync } from 'node:fs';
 import { loadModelText } from '../../src/core/model/load';
 import { formatBytes, summarize, type ModelSummary } from '../../src/core/estimate/summary';
-import { expandTreeRow, expandViewPane, openActivity, quickOpen, runCommand, treeRow, treeRows, webviewFrame } from '../e2e-support/workbench';
+import { expandTreeRow, expandViewPane, openActivity, quickOpen, runCommand, treeRow, treeRows, viewPane, webviewFrame } from '../e2e-support/workbench';
 import { REPO_ROOT } from '../e2e-support/tools';
 import { DEFAULT_BOARD_ID, findBoard } from '../../src/core/boards';
 
@@ -100,6 +100,13 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
   it('the Datasets view lists the bundled dataset with its samples per class, and Preview Dataset draws its images per class', async function () {
     const page = s!.page;
     await openActivity(page, 'BNN Studio');
+    // room for the Datasets pane: the other two fold while it is looked at, and unfold after
+    const setExpanded = async (name: string, expanded: boolean): Promise<void> => {
+      const header = viewPane(page, name).locator('.pane-header').first();
+      if ((await header.getAttribute('aria-expanded')) !== String(expanded)) await header.click();
+    };
+    await setExpanded('Models', false);
+    await setExpanded('Experiments', false);
     const pane = await expandViewPane(page, 'Datasets');
     const row = await treeRow(pane, /^bundled$/, 60_000);
     assert.match((await row.innerText()).replace(/\s+/g, ' '), /IDX \(MNIST layout\) · 7,000 samples · 28×28×1/);
@@ -115,6 +122,12 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
     assert.equal(await frame.locator('canvas.image').count(), 80, '8 thumbnails a class');
     assert.match(await frame.locator('.fit').innerText(), /Fits model '\w+' as it is|Open or select a model/);
     await s!.shots.take('dataset-preview');
+    // the preview's frame holds the focus: close it so the next steps' keys reach the workbench
+    await runCommand(page, 'View: Close Editor');
+    await page.keyboard.press('Escape');
+    await setExpanded('Datasets', false);
+    await setExpanded('Models', true);
+    await setExpanded('Experiments', true);
   });
 
   it('"Flash to Board" without a board says so before asking for a run, with what it saw and the ways on', async function () {
@@ -134,6 +147,8 @@ describe('BNN Studio in the browser workbench (Playwright)', function () {
     assert.match(text, /serial ports? (seen|could not)/);
     assert.match(text, /flashing tools: openocd (found|missing), st-flash (found|missing), arduino-cli (found|missing)/);
     for (const b of ['Run on Emulated Board', 'Show Details', 'Open Serial Monitor']) assert.ok(await row.locator('.monaco-button', { hasText: b }).count() > 0, `"${text}" offers ${b}`);
+    // the palette that ran "Show Notifications" may still be fading out; an experiment pick would stay open
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
     assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no experiment was asked for');
     await s!.shots.take('flash-without-board');
     await runCommand(page, 'Notifications: Clear All Notifications');
