@@ -132,10 +132,18 @@ describe('BNN Studio in Restricted Mode (untrusted workspace, Playwright)', func
     await runCommand(page, 'BNN: Compare Experiments');
     const widget = page.locator('.quick-input-widget');
     await widget.locator('.quick-input-title', { hasText: /Compare experiments/ }).waitFor({ state: 'visible', timeout: 20_000 });
-    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
-    await widget.locator('.quick-input-check-all').check();
-    await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab', { hasText: 'Compare 2 runs' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    try {
+      // a click on a row of a multi-select pick ticks it
+      await rows.nth(0).click();
+      await rows.nth(1).click();
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'Compare 2 runs' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    } catch (err) {
+      await page.keyboard.press('Escape'); // an open pick would block the next steps
+      throw err;
+    }
     const labels = webviewFrame(page).locator('table.compare .run-label');
     await labels.first().waitFor({ state: 'visible', timeout: 60_000 });
     const texts = await labels.allInnerTexts();

@@ -37,7 +37,8 @@ describe('bnn import <trained model>: an experiment that compiles', function () 
     const config = JSON.parse(readFileSync(join(dir, '.bnn', 'experiments', id, 'config.json'), 'utf8'));
     assert.equal(config.engine, 'import');
     assert.equal(config.imported.format, 'keras-h5');
-    assert.match(bnn(dir, 'experiments').stdout, new RegExp(`${id} +torch_cnn .* imported`));
+    assert.match(id, /-torch_cnn-import$/);
+    assert.match(bnn(dir, 'experiments').stdout, new RegExp(`${id} +torch_cnn +— +imported +from keras-h5 `));
     assert.equal(bnn(dir, 'validate', 'cnn.bnn.json').status, 0);
     const c = bnn(dir, 'compile', id, '--out', 'c');
     assert.equal(c.status, 0, c.stderr);

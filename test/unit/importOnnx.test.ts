@@ -26,8 +26,9 @@ describe('import with weights: ONNX from PyTorch', function () {
     // the first conv binarizes its kernel only; the second its input too; the Dense rows are reordered C,H,W → H,W,C
     assert.deepEqual([layers[0], layers[3], layers[7]].map((l) => 'inputQuantizer' in l && [l.inputQuantizer, l.kernelQuantizer]), [[null, 'ste_sign'], ['ste_sign', 'ste_sign'], ['ste_sign', 'ste_sign']]);
     assert.equal(r.trained.spec.name, 'cnn');
-    const { agree, maxDiff } = compareWithTorch(r.trained, 300);
-    assert.equal(agree, 300);
+    // 100 images here; test/slow/cliImportTrained.test.ts compares all 1,000 through bnn import
+    const { agree, maxDiff } = compareWithTorch(r.trained, 100);
+    assert.equal(agree, 100);
     assert.ok(maxDiff < 1e-4, `largest score difference ${maxDiff}`);
     assert.ok(r.notes.some((n) => /quant_conv2d_2 \(from '\/3\/Conv'\): its kernel is binarized in the graph from real-valued latent weights \(4608 of 4608/.test(n)), r.notes.join('\n'));
   });

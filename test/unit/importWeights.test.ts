@@ -16,7 +16,7 @@ const FIX = IMPORT_FIXTURES;
 
 /** Test images compared here (the CLI test compares all 1,000, test/slow/cliImportTrained.test.ts): the reference
  *  forward pass takes about 2 s per 1,000 on this machine, three times over. */
-const N = 300;
+const N = 100;
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'bnn-import-w-'));
 

@@ -16,6 +16,8 @@ function localDate(iso: string): string {
 function progress(e: ExperimentInfo): string {
   const s = e.status;
   if (!s) return '';
+  // trained elsewhere: no epochs ran here
+  if (e.config?.engine === 'import') return `from ${e.config.imported?.format ?? 'a file'}`;
   const epochs = e.config?.epochs;
   return epochs ? `epoch ${Math.min(s.epoch + (e.state === 'completed' ? 0 : 1), epochs)}/${epochs}` : `step ${s.step}`;
 }
@@ -51,7 +53,7 @@ export const experimentsCommand: CliCommand = {
     }
     const named = list.some((e) => e.config?.name);
     const header = ['ID', ...(named ? ['NAME'] : []), 'MODEL', 'OPTIMIZER', 'STATUS', 'PROGRESS', 'VAL ACC', 'DATE'];
-    const rows = list.map((e) => [e.id, ...(named ? [e.config?.name ?? ''] : []), e.model, e.optimizer, e.state, progress(e), pct(e.valAccuracy), localDate(e.createdAt)]);
+    const rows = list.map((e) => [e.id, ...(named ? [e.config?.name ?? ''] : []), e.model, e.config?.engine === 'import' ? '—' : e.optimizer, e.state, progress(e), pct(e.valAccuracy), localDate(e.createdAt)]);
     const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [header, ...rows]) process.stdout.write(`${r.map((v, i) => v.padEnd(w[i])).join('  ').trimEnd()}\n`);
     const notes = list.flatMap((e) => [

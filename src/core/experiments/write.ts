@@ -45,7 +45,8 @@ export interface CreateOptions {
  */
 export function createExperiment(root: string, init: ExperimentInit, opts: CreateOptions = {}): CreatedExperiment {
   const now = opts.now ?? new Date();
-  const baseId = makeExperimentId(now, init.model.name, init.optimizer.kind);
+  // an imported run was not trained by an optimizer here: its id says where it came from
+  const baseId = makeExperimentId(now, init.model.name, init.engine === 'import' ? 'import' : init.optimizer.kind);
   mkdirSync(root, { recursive: true });
   const staging = path.join(root, `.staging-${baseId}-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);
