@@ -39,6 +39,9 @@ describe('Datasets view', () => {
       writeFileSync(inWorkspace('pets', 'cat', `${i}.png`).fsPath, png(8, 6, [200, 10, 10]));
       writeFileSync(inWorkspace('pets', 'dog', `${i}.png`).fsPath, png(8, 6, [10, 10, 200]));
     }
+    // The view rescans on file events; on a loaded CI machine they arrive late or coalesced, so ask as a user would
+    // with the view's Refresh (the automatic rescan is not what this test checks).
+    await vscode.commands.executeCommand('bnn.refreshDatasets');
     const [model] = await vscode.workspace.findFiles('**/binary-mlp.bnn.json', '**/node_modules/**', 1);
     assert.ok(model, 'the workspace has the binary MLP example');
     await vscode.window.showTextDocument(model);
