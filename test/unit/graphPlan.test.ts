@@ -75,6 +75,27 @@ describe('graph models', () => {
     assert.equal(plan.flashBytes, planModel(load(RESIDUAL).spec!).flashBytes);
   });
 
+  it('checks a BatchNormalization\'s "axis" against the input it names, not the layer listed before it', () => {
+    const doc = {
+      name: 'bn-axis', input: { shape: [4, 4, 1] }, classes: 2,
+      layers: [
+        { type: 'QuantConv2D', name: 'c0', filters: 4, kernelSize: 3, padding: 'same' },
+        { type: 'GlobalAveragePooling2D', name: 'gap' },
+        // reads c0's [4, 4, 4]: axis 3 is its channel axis (the GAP listed before it is flat, where 3 would be wrong)
+        { type: 'BatchNormalization', name: 'bn', inputs: ['c0'], axis: 3 },
+        { type: 'GlobalAveragePooling2D', name: 'gap2' },
+        { type: 'QuantDense', name: 'out', units: 2, inputs: ['gap2'] },
+      ],
+    };
+    const m = load(doc);
+    assert.deepEqual(m.diagnostics.filter((d) => d.severity === 'error'), []);
+    const flat = structuredClone(doc);
+    (flat.layers[2] as { inputs: string[] }).inputs = ['gap'];
+    flat.layers.splice(3, 1);
+    (flat.layers[3] as { inputs: string[] }).inputs = ['bn'];
+    assert.match(load(flat).diagnostics.map((d) => d.message).join('\n'), /layer 3 \(BatchNormalization 'bn'\) "axis"/);
+  });
+
   it('an unknown input name is reported on that very string, with a suggestion', () => {
     const doc = structuredClone(RESIDUAL) as typeof RESIDUAL;
     (doc.layers[4] as { inputs: string[] }).inputs = ['bn0', 'bn_1'];
