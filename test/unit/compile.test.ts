@@ -94,10 +94,10 @@ describe('compiler: refuses a model that does not fit the board it compiles for'
   it('throws DoesNotFitError with the numbers before emitting any C', () => {
     const spec = loadModelText(templateText(TEMPLATES.find((t) => t.id === 'binarynet-cifar10')!), 'b.bnn.json').spec!;
     const trained = syntheticModel(spec, 5);
-    // 1768752 B of model + 12 KB firmware against the F401RE's 512 KB; against the 96 KB RAM, 23040 B + 16 KB fit.
+    // 1768752 B of model + 32 KB firmware against the F401RE's 512 KB; against the 96 KB RAM, 23040 B + 16 KB fit.
     assert.throws(() => compileModel(trained, { board: 'nucleo-f401re' }), (e: unknown) => e instanceof DoesNotFitError
-      && e.boardId === 'nucleo-f401re' && e.assessment.flash.used === 1768752 + 12 * 1024 && e.assessment.ram.level === 'ok'
-      && /does not fit STM32 Nucleo-F401RE \(nucleo-f401re\): it needs 1\.70 MB flash/.test(e.message));
+      && e.boardId === 'nucleo-f401re' && e.assessment.flash.used === 1768752 + 32 * 1024 && e.assessment.ram.level === 'ok'
+      && /does not fit STM32 Nucleo-F401RE \(nucleo-f401re\): it needs 1\.72 MB flash/.test(e.message));
     assert.doesNotThrow(() => compileModel(trained, { board: 'an-unknown-target' }), 'an id outside the boards table is only recorded');
   });
 });

@@ -29,7 +29,7 @@ describe('budget (status bar colours and words)', () => {
   });
 
   it('takes the worse of flash and RAM', () => {
-    // F401RE: 512 KB flash, 96 KB RAM; its firmware takes 12 KB and 16 KB of them.
+    // F401RE: 512 KB flash, 96 KB RAM; its firmware takes 32 KB and 16 KB of them.
     assert.equal(assessBudget({ flashBytes: 10, ramBytes: 80 * 1024 + 1 }, f401).level, 'over');
     assert.equal(assessBudget({ flashBytes: 10, ramBytes: 80 * 1024 }, f401).level, 'near');
     assert.equal(assessBudget({ flashBytes: 470 * 1024, ramBytes: 10 }, f401).level, 'near');
@@ -60,15 +60,15 @@ describe('budget (status bar colours and words)', () => {
 
   it('writes the status text and says what does not fit', () => {
     const a = assessBudget({ flashBytes: 600 * 1024, ramBytes: 2048 }, f401);
-    // 600 + 12 = 612 KB of 512 KB is 119.5 %; RAM 2 + 16 = 18 KB of 96 KB is 18.75 %.
-    assert.equal(budgetStatusText(a, f401), '$(error) STM32 Nucleo-F401RE: flash 612 KB (120%) · RAM 18 KB (19%)');
-    assert.equal(budgetProblem(a, f401), 'needs 612 KB flash (model 600 KB + firmware 12 KB), STM32 Nucleo-F401RE has 512 KB');
+    // 600 + 32 = 632 KB of 512 KB is 123.4 %; RAM 2 + 16 = 18 KB of 96 KB is 18.75 %.
+    assert.equal(budgetStatusText(a, f401), '$(error) STM32 Nucleo-F401RE: flash 632 KB (123%) · RAM 18 KB (19%)');
+    assert.equal(budgetProblem(a, f401), 'needs 632 KB flash (model 600 KB + firmware 32 KB), STM32 Nucleo-F401RE has 512 KB');
     assert.equal(budgetProblem(assessBudget({ flashBytes: 1, ramBytes: 1 }, f401), f401), undefined);
     // 79 + 16 = 95 KB of 96 KB
     assert.match(budgetProblem(assessBudget({ flashBytes: 1, ramBytes: 79 * 1024 }, f401), f401)!, /^uses 99% of STM32 Nucleo-F401RE's RAM \(model 79 KB \+ firmware 16 KB\)$/);
     const tip = budgetTooltip(a, f401, 'net');
     assert.match(tip, /\*\*net\*\* on \*\*STM32 Nucleo-F401RE\*\* \(STM32F401RE\)/);
-    assert.match(tip, /\| Flash \| 600 KB \| 12 KB \| 512 KB \| 120% — over budget \|/);
+    assert.match(tip, /\| Flash \| 600 KB \| 32 KB \| 512 KB \| 123% — over budget \|/);
     assert.match(tip, /measured for this board/);
     assert.match(budgetTooltip(a, findBoard('nano33ble')!, 'net'), /an estimate for this board's core/);
   });
@@ -77,10 +77,10 @@ describe('budget (status bar colours and words)', () => {
     const a = analyse('binarynet-cifar10.bnn.json');
     const d = budgetDiagnostic(a, f401)!;
     assert.equal(d.severity, 'error');
-    // quant_dense (layer 16) is 8192 × 1024 one-bit weights = 1 MiB; the model is 1768752 B, + 12 KB of firmware.
+    // quant_dense (layer 16) is 8192 × 1024 one-bit weights = 1 MiB; the model is 1768752 B, + 32 KB of firmware.
     assert.deepEqual(d.path, ['layers', 16]);
     assert.deepEqual(d.range, a.load.layerRanges[16]);
-    assert.equal(d.message, "Does not fit STM32 Nucleo-F401RE: it needs 1.70 MB flash (model 1.69 MB + firmware 12 KB), the board has 512 KB. Layer 'quant_dense' holds 1.00 MB of it. Compile, bench and flash will refuse it for this board.");
+    assert.equal(d.message, "Does not fit STM32 Nucleo-F401RE: it needs 1.72 MB flash (model 1.69 MB + firmware 32 KB), the board has 512 KB. Layer 'quant_dense' holds 1.00 MB of it. Compile, bench and flash will refuse it for this board.");
     assert.notEqual(d.stage, 'syntax', 'the editor drops syntax-stage problems');
     assert.equal(budgetDiagnostic(analyse('binary-mlp.bnn.json'), f401), undefined);
     assert.equal(budgetDiagnostic({ load: a.load, summary: undefined }, f401), undefined, 'an invalid model has its own errors');
