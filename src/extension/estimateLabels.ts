@@ -23,18 +23,14 @@ export function layerHeadline(layer: LayerSpec): string {
     }
     case 'QuantDense':
       return `QuantDense ${layer.units}${precisionTag(layer)}`;
-    case 'MaxPool2D': {
-      const [ph, pw] = layer.poolSize;
-      const stride = layer.strides[0] !== ph || layer.strides[1] !== pw ? ` /${layer.strides[0] === layer.strides[1] ? layer.strides[0] : layer.strides.join('×')}` : '';
-      return `MaxPool2D ${ph}×${pw}${stride}`;
-    }
-    case 'Activation':
-      return `Activation ${layer.activation}`;
+    case 'MaxPool2D':
     case 'AveragePooling2D': {
       const [ph, pw] = layer.poolSize;
       const stride = layer.strides[0] !== ph || layer.strides[1] !== pw ? ` /${layer.strides[0] === layer.strides[1] ? layer.strides[0] : layer.strides.join('×')}` : '';
-      return `AveragePooling2D ${ph}×${pw}${stride}`;
+      return `${layer.type} ${ph}×${pw}${stride}`;
     }
+    case 'Activation':
+      return `Activation ${layer.activation}`;
     case 'Add':
     case 'Concatenate':
       return `${layer.type}(${(layer.inputs ?? []).join(', ')})`;

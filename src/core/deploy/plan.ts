@@ -149,12 +149,8 @@ class Planner {
   plan(): DeployPlan {
     const { spec, graph, layers, shapes } = this;
     const input = this.tensor(spec.input.shape.slice(), 'u8');
-    let i = 0;
-    while (i < layers.length) {
-      if (!graph.live[i] || this.tensorOf.has(i) || this.absorbed.has(i)) { i++; continue; }
-      this.planLayer(i);
-      i++;
-    }
+    // In listed order; a layer a MAC stage absorbed was planned with it.
+    layers.forEach((_, i) => { if (graph.live[i] && !this.absorbed.has(i)) this.planLayer(i); });
     if (this.issues.length) throw new SpecError(this.issues);
     const output = this.tensorOf.get(graph.output) ?? input;
     const lifetimes = this.tensors.map((t) => ({ bytes: t.bytes, first: t.id === 0 ? -1 : this.stages.findIndex((s) => s.output.id === t.id), last: -1 }));
@@ -332,7 +328,6 @@ class Planner {
   private planMac(i: number, mac: Extract<LayerSpec, { type: 'QuantConv2D' | 'QuantDense' }>, cur: TensorInfo, inShape: number[]): void {
     const { layers, shapes } = this;
     const macInput = hasBinaryInput(mac) ? this.binaryInputOf(cur, inShape, i) : cur;
-    if (hasBinaryInput(mac) && macInput.repr !== 'bits') throw new Error('internal: binarize produced no bits');
     const binaryKernel = hasBinaryKernel(mac);
     // Absorb the layers after the MAC while each is the one reader of the one before.
     let last = i;

@@ -4,7 +4,7 @@
  * Never throws for bad input: every problem becomes a diagnostic with a range.
  */
 import { layerLabel } from './layerLabel';
-import { graphWarnings, INPUT_SOURCE } from './graph';
+import { graphWarnings } from './graph';
 import { nearestWord } from './nearest';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ErrorObject } from 'ajv';
@@ -14,7 +14,7 @@ import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
 import { planModel } from '../deploy/plan';
-import { inferGraphShapes, SpecError } from '../deploy/shapes';
+import { SpecError } from '../deploy/shapes';
 import { batchNormAxisProblem } from './batchNormAxis';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
 
@@ -85,15 +85,14 @@ export function loadModelText(text: string, file: string): LoadedModel {
     else seen.set(l.name, i);
   });
   try {
-    const { graph, shapes } = inferGraphShapes(spec);
-    // The plan's own checks (a construct the compiler cannot run, such as an Add on the raw 8-bit input) show in the
-    // editor too, not first at compile time.
-    planModel(spec);
+    // The plan infers the shapes and adds its own checks (a construct the compiler cannot run, such as an Add on the
+    // raw 8-bit input), so those show in the editor too, not first at compile time.
+    const plan = planModel(spec);
     // "axis" is checked against its input's rank, so after shape inference; the spec does not keep it (always -1)
     (doc as { layers: Record<string, unknown>[] }).layers.forEach((raw, i) => {
       const l = spec.layers[i];
       if (l.type !== 'BatchNormalization') return;
-      const problem = batchNormAxisProblem(raw.axis, graph.inputs[i][0] === INPUT_SOURCE ? spec.input.shape : shapes[graph.inputs[i][0]]);
+      const problem = batchNormAxisProblem(raw.axis, plan.layers[i].inputShape);
       if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `${layerLabel(i, l.type, l.name)} "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
     });
   } catch (err) {

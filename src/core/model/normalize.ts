@@ -4,7 +4,7 @@
  * BatchNormalization to scale/center true, momentum 0.99, epsilon 1e-3. Layer names follow Keras
  * (`quant_conv2d`, `quant_conv2d_1`, …) unless given.
  */
-import type { LayerSpec, ModelSpec, Padding, Quantizer } from './spec';
+import type { LayerSpec, ModelSpec, Padding, PoolWindow, Quantizer } from './spec';
 
 type Raw = Record<string, unknown>;
 
@@ -61,35 +61,36 @@ export function normalizeModel(doc: Raw): ModelSpec {
 }
 
 function normalizeLayer(l: Raw, name: string): LayerSpec {
-    const type = l.type as LayerSpec['type'];
-    switch (type) {
-      case 'QuantConv2D':
-        return {
-          type, name, filters: l.filters as number, kernelSize: toPair(l.kernelSize, [1, 1]), strides: toPair(l.strides, [1, 1]),
-          padding: (l.padding as Padding) ?? 'valid', inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer),
-          useBias: (l.useBias as boolean) ?? true,
-        };
-      case 'QuantDense':
-        return { type, name, units: l.units as number, inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer), useBias: (l.useBias as boolean) ?? true };
-      case 'BatchNormalization':
-        return { type, name, scale: (l.scale as boolean) ?? true, center: (l.center as boolean) ?? true, momentum: (l.momentum as number) ?? 0.99, epsilon: (l.epsilon as number) ?? 1e-3 };
-      case 'MaxPool2D': {
-        const poolSize = toPair(l.poolSize, [2, 2]);
-        return { type, name, poolSize, strides: toPair(l.strides, poolSize), padding: (l.padding as Padding) ?? 'valid' };
-      }
-      case 'Flatten':
-        return { type, name };
-      case 'Activation':
-        return { type, name, activation: (l.activation as 'softmax' | 'linear' | 'relu') ?? 'softmax' };
-      case 'Add':
-      case 'Concatenate':
-      case 'GlobalAveragePooling2D':
-        return { type, name };
-      case 'AveragePooling2D': {
-        const poolSize = toPair(l.poolSize, [2, 2]);
-        return { type, name, poolSize, strides: toPair(l.strides, poolSize), padding: (l.padding as Padding) ?? 'valid' };
-      }
-      case 'PReLU':
-        return { type, name, alphaInitializer: (l.alphaInitializer as number) ?? 0 };
-    }
+  const type = l.type as LayerSpec['type'];
+  switch (type) {
+    case 'QuantConv2D':
+      return {
+        type, name, filters: l.filters as number, kernelSize: toPair(l.kernelSize, [1, 1]), strides: toPair(l.strides, [1, 1]),
+        padding: (l.padding as Padding) ?? 'valid', inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer),
+        useBias: (l.useBias as boolean) ?? true,
+      };
+    case 'QuantDense':
+      return { type, name, units: l.units as number, inputQuantizer: q(l.inputQuantizer), kernelQuantizer: q(l.kernelQuantizer), useBias: (l.useBias as boolean) ?? true };
+    case 'BatchNormalization':
+      return { type, name, scale: (l.scale as boolean) ?? true, center: (l.center as boolean) ?? true, momentum: (l.momentum as number) ?? 0.99, epsilon: (l.epsilon as number) ?? 1e-3 };
+    case 'MaxPool2D':
+      return { type, name, ...poolWindow(l) };
+    case 'Activation':
+      return { type, name, activation: (l.activation as 'softmax' | 'linear' | 'relu') ?? 'softmax' };
+    case 'Flatten':
+    case 'Add':
+    case 'Concatenate':
+    case 'GlobalAveragePooling2D':
+      return { type, name };
+    case 'AveragePooling2D':
+      return { type, name, ...poolWindow(l) };
+    case 'PReLU':
+      return { type, name, alphaInitializer: (l.alphaInitializer as number) ?? 0 };
+  }
+}
+
+/** Keras' pooling defaults: a 2×2 window, strides equal to the window, 'valid'. */
+function poolWindow(l: Raw): PoolWindow {
+  const poolSize = toPair(l.poolSize, [2, 2]);
+  return { poolSize, strides: toPair(l.strides, poolSize), padding: (l.padding as Padding) ?? 'valid' };
 }

@@ -55,12 +55,16 @@ export interface BatchNormalizationLayer extends LayerInputs {
   epsilon: number;
 }
 
-export interface MaxPool2DLayer extends LayerInputs {
-  type: 'MaxPool2D';
-  name: string;
+/** A pooling window and how it steps, the same for max and average pooling (Keras' pool_size, strides, padding). */
+export interface PoolWindow {
   poolSize: [number, number];
   strides: [number, number];
   padding: Padding;
+}
+
+export interface MaxPool2DLayer extends LayerInputs, PoolWindow {
+  type: 'MaxPool2D';
+  name: string;
 }
 
 export interface FlattenLayer extends LayerInputs {
@@ -94,12 +98,9 @@ export interface GlobalAveragePooling2DLayer extends LayerInputs {
 }
 
 /** Mean over each window; 'same' windows average only the cells inside the input, as TensorFlow does. */
-export interface AveragePooling2DLayer extends LayerInputs {
+export interface AveragePooling2DLayer extends LayerInputs, PoolWindow {
   type: 'AveragePooling2D';
   name: string;
-  poolSize: [number, number];
-  strides: [number, number];
-  padding: Padding;
 }
 
 /** y = x for x ≥ 0, alpha·x below, with one learned alpha per channel (Keras `PReLU` shared over H and W). */
