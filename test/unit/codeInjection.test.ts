@@ -13,9 +13,10 @@ import fc from 'fast-check';
 import { compileModel } from '../../src/core/compile/compile';
 import { cComment, cIdentifier, cString, htmlText, markdownText, pyDocText, pyString } from '../../src/core/escape';
 import { generateLarqProject } from '../../src/core/interop/larqScript';
-import type { ModelSpec } from '../../src/core/model/spec';
+import { hasBinaryKernel, type ModelSpec } from '../../src/core/model/spec';
 import type { TrainedModel } from '../../src/core/model/trained';
 import { findPython, tokenizeC, tokenizePython, type Token } from '../support/codeTokens';
+import { ARCHITECTURES } from '../support/compileArchitectures';
 import { tinyCnn, tinyMlp } from '../support/models';
 import { syntheticModel } from '../support/syntheticModel';
 import { findOnPath } from '../support/tools';
@@ -31,7 +32,14 @@ const hostileName = fc.oneof(
 );
 
 function withNames(base: TrainedModel, modelName: string, layerNames: string[]): TrainedModel {
-  const spec: ModelSpec = { ...base.spec, name: modelName, layers: base.spec.layers.map((l, i) => ({ ...l, name: layerNames[i] })) };
+  // a graph model's "inputs" and "outputs" follow the renamed layers
+  const renamed = new Map(base.spec.layers.map((l, i) => [l.name, layerNames[i]]));
+  const rename = (n: string): string => renamed.get(n) ?? n;
+  const spec: ModelSpec = {
+    ...base.spec, name: modelName,
+    layers: base.spec.layers.map((l, i) => ({ ...l, name: layerNames[i], ...(l.inputs ? { inputs: l.inputs.map(rename) } : {}) })),
+    ...(base.spec.outputs ? { outputs: base.spec.outputs.map(rename) } : {}),
+  };
   const weights: TrainedModel['weights'] = {};
   base.spec.layers.forEach((l, i) => { if (base.weights[l.name]) weights[layerNames[i]] = base.weights[l.name]; });
   return { spec, weights };
@@ -72,6 +80,8 @@ const BASES: TrainedModel[] = [
       { type: 'QuantDense', name: 'dense', units: 4, inputQuantizer: 'ste_sign', kernelQuantizer: 'ste_sign', useBias: false },
     ],
   }, 5),
+  // graph models: names in "inputs", an Add folded into a conv and one of its own, Concatenate, pools, ReLU, PReLU
+  ...['residual', 'graph-shared-binarize'].map((n, i) => syntheticModel(ARCHITECTURES.find((a) => a.name === n)!, 6 + i)),
 ];
 
 describe('generated code: user text cannot change its structure', function () {
@@ -164,7 +174,10 @@ describe('generated code: user text cannot change its structure', function () {
 
     it('the models above reach every emitter that writes a layer name', () => {
       const c = BASES.map((b) => compileModel(b).files['bnn_model.c']).join('\n');
-      for (const what of ['dense', 'conv', 'batchnorm', 'maxpool', 'binarize']) assert.match(c, new RegExp(`/\\* Stage \\d+: ${what} `), what);
+      for (const what of ['dense', 'conv', 'batchnorm', 'maxpool', 'binarize', 'add', 'concatenate', 'average pool', 'global average pool', 'relu', 'prelu']) {
+        assert.match(c, new RegExp(`/\\* Stage \\d+: ${what} `), what);
+      }
+      assert.match(c, /\+ the float32 shortcut res \(a residual Add\)/);
       assert.match(c, /float32 kernel over a float band/);
       assert.match(c, /groups of 8 inputs as lookup tables/);
     });
@@ -203,10 +216,9 @@ describe('generated code: user text cannot change its structure', function () {
       spec, optimizer: { kind: 'bop', lr: { kind: 'constant', value: 0.01 }, ...(preset !== undefined ? { preset } : {}) }, dataset, epochs: 2, batchSize: 32, seed: 1, valSplit: 0.1, generator: 'test',
     })['train.py'];
 
-    it('train.py tokenizes as with plain names, and MODEL, HYPER and BINARY_LAYERS hold the names exactly', () => {
-      const base = BASES[0];
+    for (const base of [BASES[0], BASES.find((b) => b.spec.name === 'residual')!]) it(`${base.spec.name}: train.py tokenizes as with plain names, and MODEL, HYPER and BINARY_LAYERS hold the names exactly`, () => {
       const cases = fc.sample(fc.tuple(hostileName, fc.array(hostileName, { minLength: 1, maxLength: 4 }), hostileName, hostileName), { numRuns: 30, seed: 18 });
-      const plainFile = path.join(tmp, 'plain.py');
+      const plainFile = path.join(tmp, `${base.spec.name}-plain.py`);
       const plainText = project(base.spec, 'fashion-mnist', 'p');
       fs.writeFileSync(plainFile, plainText, 'utf8');
       const nonAscii = (t: string): string => t.replace(/[\x00-\x7f]/g, '');
@@ -215,7 +227,7 @@ describe('generated code: user text cannot change its structure', function () {
         const text = project(spec, dataset, preset);
         // user text arrives as ASCII escapes: the file's only non-ASCII characters are the template's own
         assert.equal(nonAscii(text), nonAscii(plainText));
-        const file = path.join(tmp, `case${i}.py`);
+        const file = path.join(tmp, `${base.spec.name}-case${i}.py`);
         fs.writeFileSync(file, text, 'utf8');
         return { file, spec, dataset, preset };
       });
@@ -229,7 +241,8 @@ describe('generated code: user text cannot change its structure', function () {
         assert.deepEqual(model.layers.map((l) => l.name), c.spec.layers.map((l) => l.name));
         assert.equal((r.constants.HYPER as { dataset: string }).dataset, c.dataset);
         assert.equal((r.constants.OPTIMIZER as { preset: string }).preset, c.preset);
-        assert.deepEqual(r.constants.BINARY_LAYERS, c.spec.layers.filter((l) => l.type === 'QuantConv2D' || l.type === 'QuantDense').map((l) => l.name));
+        // the layers Bop trains: those with a ±1 kernel (the residual model's stem and shortcut convs are real-valued)
+        assert.deepEqual(r.constants.BINARY_LAYERS, c.spec.layers.filter(hasBinaryKernel).map((l) => l.name));
       });
     });
 
