@@ -24,7 +24,7 @@ export function analyzeModelText(text: string, file: string): ModelAnalysis {
   let summary: ModelSummary | undefined;
   if (load.spec && !problems.some((d) => d.severity === 'error')) {
     try {
-      summary = summarize(load.spec);
+      summary = summarize(load.spec, load.plan);
     } catch (err) {
       problems.push({ message: `cannot estimate this model: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', range: TOP, path: [], stage: 'semantic' });
     }

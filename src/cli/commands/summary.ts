@@ -16,7 +16,7 @@ export const summaryCommand: CliCommand = {
       process.stderr.write(`${formatDiagnostics(model)}\n`);
       return 1;
     }
-    const s = summarize(model.spec);
+    const s = summarize(model.spec, model.plan);
     const boards = board ? [board] : undefined;
     if (bools.has('json')) {
       process.stdout.write(`${JSON.stringify({ ...summaryJson(s), boards: fitJson(s, boards) }, null, 2)}\n`);

@@ -108,7 +108,7 @@ export const trainCommand: CliCommand = {
       }
       if (!flags.data) throw new UsageError('--data <name|path> is required (fashion-mnist, mnist, cifar10, bundled, a folder, or a NumPy .npz)');
       // Said before hours of training, not at link time: the run goes ahead (it can still be exported to Larq/TF.js).
-      const fit = fitProblem(model, summarize(model.spec));
+      const fit = fitProblem(model, summarize(model.spec, model.plan));
       if (fit) process.stderr.write(`${formatProblem(model.file, fit)}\nbnn train: training anyway; the trained model can be exported, but compile, bench and flash will refuse it\n`);
       modelPath = path.resolve(positional[0]);
     }

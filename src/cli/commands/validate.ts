@@ -17,7 +17,7 @@ export const validateCommand: CliCommand = {
       if (!model.spec) { bad++; process.stderr.write(`${formatDiagnostics(model)}\n`); continue; }
       // A model that cannot fit the board named is an error (compile would refuse it); fitting no board at all is
       // worth a warning even without --board.
-      const fit = fitProblem(model, summarize(model.spec), board);
+      const fit = fitProblem(model, summarize(model.spec, model.plan), board);
       if (fit?.severity === 'error') { bad++; process.stderr.write(`${formatProblem(file, fit)}\n`); continue; }
       process.stdout.write(`${file}: ok${board ? ` (fits ${board.id})` : ''}\n`);
       if (fit) process.stderr.write(`${formatProblem(file, fit)}\n`);

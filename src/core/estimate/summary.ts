@@ -45,8 +45,8 @@ export interface ModelSummary {
   plan: DeployPlan;
 }
 
-export function summarize(spec: ModelSpec): ModelSummary {
-  const plan = planModel(spec);
+/** The summary of a spec; `plan` is its deployment plan when the caller has it already (the loader's). */
+export function summarize(spec: ModelSpec, plan: DeployPlan = planModel(spec)): ModelSummary {
   const layers: LayerSummary[] = plan.layers.map((l) => {
     const isMac = l.type === 'QuantConv2D' || l.type === 'QuantDense';
     return {

@@ -13,7 +13,7 @@ import { layerNames, normalizeModel } from './normalize';
 import { LineIndex, nodeForPath, type Range } from './positions';
 import { findExcessiveNesting, nestingMessage } from './jsonDepth';
 import type { ModelSpec } from './spec';
-import { planModel } from '../deploy/plan';
+import { planModel, type DeployPlan } from '../deploy/plan';
 import { SpecError } from '../deploy/shapes';
 import { batchNormAxisProblem } from './batchNormAxis';
 import { LAYER_NAME_RULE, MODEL_NAME_RULE } from './names';
@@ -36,6 +36,8 @@ export interface ModelDiagnostic {
 export interface LoadedModel {
   file: string;
   spec?: ModelSpec;
+  /** The deployment plan the loader checked the spec with (set with `spec`), so the estimator need not plan again. */
+  plan?: DeployPlan;
   diagnostics: ModelDiagnostic[];
   /** Source range of each layer object (index-aligned with spec.layers), for CodeLens, hovers and reveal. */
   layerRanges: Range[];
@@ -84,15 +86,17 @@ export function loadModelText(text: string, file: string): LoadedModel {
     if (prev !== undefined) diag(nodeForPath(root, ['layers', i, 'name']), `${layerLabel(i, l.type, l.name)}: the name '${l.name}' is already used by ${layerLabel(prev, spec.layers[prev].type)}`, ['layers', i, 'name'], 'semantic');
     else seen.set(l.name, i);
   });
+  let plan: DeployPlan | undefined;
   try {
     // The plan infers the shapes and adds its own checks (a construct the compiler cannot run, such as an Add on the
     // raw 8-bit input), so those show in the editor too, not first at compile time.
-    const plan = planModel(spec);
+    const checked = planModel(spec);
+    plan = checked;
     // "axis" is checked against its input's rank, so after shape inference; the spec does not keep it (always -1)
     (doc as { layers: Record<string, unknown>[] }).layers.forEach((raw, i) => {
       const l = spec.layers[i];
       if (l.type !== 'BatchNormalization') return;
-      const problem = batchNormAxisProblem(raw.axis, plan.layers[i].inputShape);
+      const problem = batchNormAxisProblem(raw.axis, checked.layers[i].inputShape);
       if (problem) diag(nodeForPath(root, ['layers', i, 'axis']), `${layerLabel(i, l.type, l.name)} "axis": ${problem}`, ['layers', i, 'axis'], 'semantic');
     });
   } catch (err) {
@@ -102,7 +106,10 @@ export function loadModelText(text: string, file: string): LoadedModel {
   const hasErrors = result.diagnostics.length > 0;
   // Warnings (a layer nothing reads) do not stop the model: it trains and compiles without that layer.
   if (!hasErrors) for (const w of graphWarnings(spec)) diag(nodeForPath(root, w.path), w.message, w.path, 'semantic', 'warning');
-  if (!hasErrors) result.spec = spec;
+  if (!hasErrors) {
+    result.spec = spec;
+    result.plan = plan;
+  }
   return result;
 }
 
