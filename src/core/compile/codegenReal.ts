@@ -5,7 +5,7 @@
  * twin agree bit for bit.
  */
 import { cComment } from '../escape';
-import { cArray, cFloat, shape, type Emitted } from './cSyntax';
+import { cArray, cFloat, poolLoop, shape, type Emitted } from './cSyntax';
 import type { AddStage, AvgPoolStage, ConcatStage, GlobalAvgPoolStage, ReluStage } from './types';
 
 export type RealStage = AddStage | ConcatStage | AvgPoolStage | GlobalAvgPoolStage | ReluStage;
@@ -74,17 +74,7 @@ static BNN_STAGE void bnn_stage${k}(const float *in, float *out)
       for (int32_t ch = 0; ch < ${c}; ch++) {
         float sum = 0.0f;
         int32_t n = 0;
-        for (int32_t py = 0; py < ${p.ph}; py++) {
-          const int32_t y = oy * ${p.sh} - ${p.padTop} + py;
-          if (y < 0 || y >= ${p.inH}) continue;
-          for (int32_t px = 0; px < ${p.pw}; px++) {
-            const int32_t x = ox * ${p.sw} - ${p.padLeft} + px;
-            if (x < 0 || x >= ${p.inW}) continue;
-            sum += in[(y * ${p.inW} + x) * ${c} + ch];
-            n++;
-          }
-        }
-        out[pos * ${c} + ch] = sum / (float)n;
+${poolLoop(p, `sum += in[(my * ${p.inW} + mx) * ${c} + ch];\nn++;\n`, '        ')}        out[pos * ${c} + ch] = sum / (float)n;
       }
     }
   }
